@@ -1,0 +1,197 @@
+"""``qou-classroom``: serve, demo, migrate, create-user.
+
+Flags are passed to Settings only when given, so flag > ``QOU_*`` environment > default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from classroom_server.config import Settings
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_options(func: F) -> F:
+    """The options every command that touches data shares."""
+    func = click.option(
+        "--database-url",
+        metavar="URL",
+        default=None,
+        help="SQLAlchemy URL, e.g. postgresql+asyncpg://user@host/db "
+        "[env QOU_DATABASE_URL; default: SQLite file in the data dir]",
+    )(func)
+    func = click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Where the SQLite file, media and the signing key live "
+        "[env QOU_DATA_DIR; default ./var]",
+    )(func)
+    return func
+
+
+def settings_from(**flags: Any) -> Settings:
+    return Settings(**{k: v for k, v in flags.items() if v is not None})
+
+
+def run_with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Opens the database (upgrading the embedded SQLite first), runs ``work(session)``."""
+    from classroom_server.db import Database, upgrade
+
+    async def main() -> T:
+        settings.ensure_data_dir()
+        database = Database(settings.effective_database_url)
+        try:
+            if settings.is_sqlite:
+                await upgrade(database)
+            async with database.session() as session:
+                return await work(session)
+        finally:
+            await database.close()
+
+    return asyncio.run(main())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qou-classroom")
+def main() -> None:
+    """QOU Classroom: live lectures, the QOU Tube library and the portal API in one service."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [env QOU_HOST; default 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="TCP port [env QOU_PORT; default 8080]")
+@data_options
+@click.option(
+    "--redis-url",
+    metavar="URL",
+    default=None,
+    help="Redis for pub/sub between processes [env QOU_REDIS_URL; default in-process]",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=None,
+    help="[env QOU_LOG_LEVEL; default info]",
+)
+def serve(**flags: Any) -> None:
+    """Run the server (embedded SQLite and in-process pub/sub unless told otherwise)."""
+    from aiohttp import web
+
+    from classroom_server.logs import configure_logging
+    from classroom_server.web_app import create_app
+
+    settings = settings_from(**flags)
+    settings.ensure_data_dir()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    click.echo(
+        f"QOU Classroom on http://{settings.host}:{settings.port}/  (data: "
+        f"{settings.data_dir.resolve()}, database: "
+        f"{'SQLite' if settings.is_sqlite else 'external'})"
+    )
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=None, access_log=None, shutdown_timeout=5
+    )
+
+
+@main.command()
+@data_options
+def migrate(**flags: Any) -> None:
+    """Upgrade the database schema to the latest version."""
+    from classroom_server.db import Database, upgrade
+
+    settings = settings_from(**flags)
+    settings.ensure_data_dir()
+
+    async def run() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await upgrade(database)
+        finally:
+            await database.close()
+
+    asyncio.run(run())
+    click.echo("database is at the latest schema")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "educator", "student"]),
+    default="student",
+    show_default=True,
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given",
+)
+@click.option("--display-name", default=None)
+@click.option("--language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA name, e.g. Asia/Hebron")
+@data_options
+def create_user_command(
+    username: str,
+    role: str,
+    password: str,
+    display_name: str | None,
+    language: str,
+    time_zone: str,
+    **flags: Any,
+) -> None:
+    """Create an account."""
+    from classroom_server.db import Role
+    from classroom_server.users import UsernameTaken, create_user, is_time_zone
+
+    if not is_time_zone(time_zone):
+        raise click.BadParameter(
+            f"{time_zone!r} is not an IANA time zone", param_hint="--time-zone"
+        )
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+
+    async def work(session: Any) -> None:
+        await create_user(
+            session, username, password, Role(role), display_name, language, time_zone
+        )
+        await session.commit()
+
+    try:
+        run_with_database(settings_from(**flags), work)
+    except UsernameTaken:
+        raise click.ClickException(f"username {username!r} is taken") from None
+    click.echo(f"created {role} {username}")
+
+
+@main.command()
+@click.option(
+    "--password",
+    default=None,
+    help="Give every demo account this password (default: a new random one each)",
+)
+@data_options
+def demo(password: str | None, **flags: Any) -> None:
+    """Seed the demo course with one educator and three students; print their logins."""
+    from classroom_server.demo import COURSE_TITLE, seed_demo
+
+    logins = run_with_database(
+        settings_from(**flags), functools.partial(seed_demo, password=password)
+    )
+    click.echo(f'Demo course "{COURSE_TITLE}" is ready. Log in with:')
+    for account, secret in logins:
+        click.echo(
+            f"  {account.role.value:<9} {account.username:<10} {secret:<16} "
+            f"({account.display_name})"
+        )

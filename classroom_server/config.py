@@ -1,0 +1,65 @@
+"""Settings, read once at start-up.
+
+Precedence is flag > environment (``QOU_*``) > default: the CLI passes only the flags a user
+actually gave, so pydantic-settings fills the rest from the environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QOU_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    log_level: LogLevel = "info"
+    secret_key: str | None = None
+    access_token_minutes: int = Field(60, ge=1, le=24 * 60)
+    session_hours: int = Field(12, ge=1, le=24 * 30)
+    secure_cookies: bool = False
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The embedded default is a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'classroom.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def signing_key(self) -> str:
+        """One key per deployment; generated and kept in the data dir when none is configured.
+
+        Several server processes must share it (set ``QOU_SECRET_KEY``), or tokens issued by
+        one would be refused by another.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,99 @@
+"""Courses and enrolments as the dashboard and later the portal see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
+
+from classroom_server.db import Course, CourseRole, Enrolment, Role, User
+from classroom_server.policy import course_role
+
+
+class Conflict(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CourseView:
+    course: Course
+    my_role: CourseRole | None
+    student_count: int
+
+
+def _student_counts() -> Subquery:
+    return (
+        select(Enrolment.course_id, func.count().label("students"))
+        .where(Enrolment.role == CourseRole.STUDENT.value)
+        .group_by(Enrolment.course_id)
+        .subquery()
+    )
+
+
+async def list_courses(
+    session: AsyncSession, user: User, limit: int, offset: int
+) -> tuple[list[CourseView], int]:
+    """A user's own courses; an admin sees every course."""
+    counts = _student_counts()
+    mine = (
+        select(Enrolment.course_id, Enrolment.role).where(Enrolment.user_id == user.id).subquery()
+    )
+    join_mine = Course.__table__.outerjoin if user.role == Role.ADMIN else Course.__table__.join
+    base = (
+        select(Course, mine.c.role, func.coalesce(counts.c.students, 0))
+        .select_from(join_mine(mine, mine.c.course_id == Course.id))
+        .outerjoin(counts, counts.c.course_id == Course.id)
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = await session.execute(base.order_by(Course.title, Course.id).limit(limit).offset(offset))
+    views = [
+        CourseView(course, CourseRole(role) if role else None, students)
+        for course, role, students in rows.all()
+    ]
+    return views, total
+
+
+async def get_course_view(session: AsyncSession, user: User, course_id: int) -> CourseView | None:
+    course = await session.get(Course, course_id)
+    if course is None:
+        return None
+    role = await course_role(session, user, course_id)
+    students = await session.scalar(
+        select(func.count()).where(
+            Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT.value
+        )
+    )
+    return CourseView(course, role, students or 0)
+
+
+async def create_course(
+    session: AsyncSession, owner: User, code: str, title: str, **fields: str
+) -> Course:
+    """The creator becomes the course's first educator (an admin creating one does not)."""
+    course = Course(code=code.strip(), title=title.strip(), **fields)
+    session.add(course)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"a course with code {code!r} exists") from exc
+    if owner.role == Role.EDUCATOR:
+        session.add(Enrolment(course_id=course.id, user_id=owner.id, role=CourseRole.EDUCATOR))
+        await session.flush()
+    return course
+
+
+async def enrol(session: AsyncSession, course_id: int, user: User, role: CourseRole) -> Enrolment:
+    if role == CourseRole.EDUCATOR and user.role == Role.STUDENT:
+        raise Conflict("a student account cannot teach a course")
+    enrolment = Enrolment(course_id=course_id, user_id=user.id, role=role.value)
+    session.add(enrolment)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"{user.username} is already enrolled") from exc
+    return enrolment

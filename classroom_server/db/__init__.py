@@ -1,0 +1,27 @@
+"""Relational data: models, the async engine, and migrations."""
+
+from classroom_server.db.engine import Database
+from classroom_server.db.migrate import upgrade
+from classroom_server.db.models import (
+    Base,
+    Course,
+    CourseRole,
+    Enrolment,
+    Lecture,
+    LectureStatus,
+    Role,
+    User,
+)
+
+__all__ = [
+    "Base",
+    "Course",
+    "CourseRole",
+    "Database",
+    "Enrolment",
+    "Lecture",
+    "LectureStatus",
+    "Role",
+    "User",
+    "upgrade",
+]

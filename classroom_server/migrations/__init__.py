@@ -1,0 +1,1 @@
+"""Alembic migration scripts (run through ``classroom_server.db.upgrade``)."""

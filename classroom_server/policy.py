@@ -1,0 +1,25 @@
+"""Who may do what to a course: the one place course-level rules are written."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import CourseRole, Enrolment, Role, User
+
+
+async def course_role(session: AsyncSession, user: User, course_id: int) -> CourseRole | None:
+    role = await session.scalar(
+        select(Enrolment.role).where(Enrolment.course_id == course_id, Enrolment.user_id == user.id)
+    )
+    return CourseRole(role) if role else None
+
+
+async def can_view_course(session: AsyncSession, user: User, course_id: int) -> bool:
+    return user.role == Role.ADMIN or await course_role(session, user, course_id) is not None
+
+
+async def can_manage_course(session: AsyncSession, user: User, course_id: int) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return await course_role(session, user, course_id) == CourseRole.EDUCATOR

@@ -1,0 +1,57 @@
+"""What the HTTP and Socket.IO layers share: built once per process by the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from classroom_server.config import Settings
+from classroom_server.db import Database
+from classroom_server.security import (
+    LoginThrottle,
+    MemoryThrottleStore,
+    RedisThrottleStore,
+    TokenIssuer,
+)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    tokens: TokenIssuer
+    throttle: LoginThrottle
+    redis: Redis | None = None
+    access_lifetime: timedelta = field(init=False)
+    session_lifetime: timedelta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access_lifetime = timedelta(minutes=self.settings.access_token_minutes)
+        self.session_lifetime = timedelta(hours=self.settings.session_hours)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        store = RedisThrottleStore(redis) if redis else MemoryThrottleStore()
+        return cls(
+            settings=settings,
+            database=Database(settings.effective_database_url),
+            tokens=TokenIssuer(settings.signing_key()),
+            throttle=LoginThrottle(store),
+            redis=redis,
+        )
+
+    async def close(self) -> None:
+        await self.database.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+SERVICES = web.AppKey("services", Services)
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]

@@ -1,0 +1,48 @@
+"""The application factory: one aiohttp app with the REST API, Socket.IO and the web client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+import portal_api
+import signaling
+from classroom_server import __version__
+from classroom_server.config import Settings
+from classroom_server.db import upgrade
+from classroom_server.logs import request_id_middleware
+from classroom_server.metrics import metrics_handler, metrics_middleware
+from classroom_server.services import SERVICES, Services
+from classroom_server.web_health import healthz, readyz
+from classroom_server.web_problems import problem_middleware
+from classroom_server.web_static import setup_static
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings, migrate: bool | None = None) -> web.Application:
+    """``migrate`` defaults to upgrading the embedded SQLite only; PostgreSQL is upgraded by
+    ``qou-classroom migrate`` so that several nodes do not race to migrate one database."""
+    app = web.Application(
+        middlewares=[request_id_middleware, metrics_middleware, problem_middleware],
+        client_max_size=MAX_BODY_BYTES,
+    )
+    svc = Services.build(settings)
+    app[SERVICES] = svc
+    should_migrate = settings.is_sqlite if migrate is None else migrate
+
+    async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        if should_migrate:
+            await upgrade(svc.database)
+        yield
+        await svc.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_handler)
+    portal_api.setup(app, __version__)
+    signaling.create_sio(app, settings)
+    setup_static(app)
+    return app

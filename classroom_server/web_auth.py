@@ -1,0 +1,93 @@
+"""Who is calling: bearer token or session cookie, with CSRF checks for the cookie.
+
+This is the one place roles are checked: handlers call ``require_user`` with the roles they
+allow, and course-level rules live in ``classroom_server.policy``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from classroom_server.db import Role, User
+from classroom_server.security import TokenError
+from classroom_server.services import services
+from classroom_server.web_problems import Problem, forbidden, unauthenticated
+
+SESSION_COOKIE = "qou_session"
+CSRF_COOKIE = "qou_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: User
+    via_cookie: bool
+    session_id: str | None = None
+
+
+async def current_identity(request: web.Request) -> Identity | None:
+    """Resolves the caller once per request; a bad bearer token is an error, not anonymity."""
+    if "identity" in request:
+        cached: Identity | None = request["identity"]
+        return cached
+    identity = await _resolve(request)
+    request["identity"] = identity
+    return identity
+
+
+async def _resolve(request: web.Request) -> Identity | None:
+    svc = services(request)
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise unauthenticated("Authorization must be 'Bearer <token>'")
+        try:
+            claims = svc.tokens.verify(token.strip(), "access")
+        except TokenError as exc:
+            raise unauthenticated(f"Invalid token: {exc}") from exc
+        user = await _load_user(request, claims["sub"])
+        if user is None:
+            raise unauthenticated("The token's user no longer exists")
+        return Identity(user, via_cookie=False)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        claims = svc.tokens.verify(cookie, "session")
+    except TokenError:
+        return None  # an expired session cookie just means "logged out"
+    user = await _load_user(request, claims["sub"])
+    return Identity(user, via_cookie=True, session_id=claims["jti"]) if user else None
+
+
+async def _load_user(request: web.Request, subject: str) -> User | None:
+    async with services(request).database.session() as session:
+        return await session.get(User, int(subject))
+
+
+def check_csrf(request: web.Request, identity: Identity) -> None:
+    if not identity.via_cookie or request.method in SAFE_METHODS:
+        return
+    presented = request.headers.get(CSRF_HEADER, "")
+    assert identity.session_id is not None
+    if not presented or not services(request).tokens.csrf_matches(identity.session_id, presented):
+        raise Problem(
+            403,
+            "csrf_failed",
+            "CSRF check failed",
+            f"Send the {CSRF_HEADER} header with the value of the {CSRF_COOKIE} cookie",
+        )
+
+
+async def require_user(request: web.Request, *roles: Role) -> User:
+    identity = await current_identity(request)
+    if identity is None:
+        raise unauthenticated()
+    check_csrf(request, identity)
+    if roles and Role(identity.user.role) not in roles:
+        raise forbidden(f"This needs the role {' or '.join(r.value for r in roles)}")
+    return identity.user

@@ -1,0 +1,29 @@
+"""REST API under ``/api/v1`` and its OpenAPI document."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from portal_api import auth, courses, me, users
+from portal_api.openapi import build_document
+from portal_api.router import PREFIX, ApiRouter
+
+__all__ = ["api_router", "setup"]
+
+
+def api_router() -> ApiRouter:
+    router = ApiRouter()
+    for module in (auth, me, courses, users):
+        router.include(module.router)
+    return router
+
+
+def setup(app: web.Application, version: str) -> None:
+    router = api_router()
+    router.setup(app)
+    document = build_document(router, version)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    app.router.add_get(PREFIX + "/openapi.json", openapi)

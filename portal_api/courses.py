@@ -1,0 +1,129 @@
+"""Courses and enrolments (the foundation; the portal issue extends them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from classroom_server.courses import (
+    Conflict,
+    create_course,
+    enrol,
+    get_course_view,
+    list_courses,
+)
+from classroom_server.db import CourseRole, Role
+from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.services import services
+from classroom_server.users import find_user
+from classroom_server.web_auth import require_user
+from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import CourseList, CourseOut, Page
+
+router = ApiRouter()
+
+
+class CourseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+    language: Literal["en", "ar"] = "en"
+    term: str = Field("", max_length=32)
+
+
+class EnrolmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    role: Literal["educator", "student"] = "student"
+
+
+class EnrolmentOut(BaseModel):
+    course_id: int
+    user_id: int
+    username: str
+    role: Literal["educator", "student"]
+
+
+@router.route("GET", "/courses", tag="courses", query=Page, response=CourseList)
+async def get_courses(request: web.Request, query: Page) -> CourseList:
+    """Your courses (all courses for an admin)."""
+    user = await require_user(request)
+    async with services(request).database.session() as session:
+        views, total = await list_courses(session, user, query.limit, query.offset)
+    return CourseList(
+        items=[CourseOut.of(v) for v in views], total=total, limit=query.limit, offset=query.offset
+    )
+
+
+@router.route(
+    "POST",
+    "/courses",
+    tag="courses",
+    body=CourseCreate,
+    response=CourseOut,
+    status=201,
+    errors=(409,),
+)
+async def post_course(request: web.Request, body: CourseCreate) -> CourseOut:
+    """Create a course; an educator who creates one teaches it."""
+    user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
+    async with services(request).database.session() as session:
+        try:
+            course = await create_course(session, user, **body.model_dump())
+        except Conflict as exc:
+            raise Problem(409, "conflict", "Conflict", str(exc)) from exc
+        await session.commit()
+        view = await get_course_view(session, user, course.id)
+    assert view is not None
+    return CourseOut.of(view)
+
+
+@router.route("GET", "/courses/{course_id}", tag="courses", response=CourseOut)
+async def get_course(request: web.Request) -> CourseOut:
+    """One course you teach or take."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        view = await get_course_view(session, user, course_id)
+        if view is None:
+            raise not_found(f"course {course_id}")
+        if not await can_view_course(session, user, course_id):
+            raise forbidden("You are not enrolled in this course")
+    return CourseOut.of(view)
+
+
+@router.route(
+    "POST",
+    "/courses/{course_id}/enrolments",
+    tag="courses",
+    body=EnrolmentCreate,
+    response=EnrolmentOut,
+    status=201,
+    errors=(409,),
+)
+async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> EnrolmentOut:
+    """Enrol a user by username (educators of the course and admins)."""
+    user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        if await get_course_view(session, user, course_id) is None:
+            raise not_found(f"course {course_id}")
+        if not await can_manage_course(session, user, course_id):
+            raise forbidden("Only the course's educators may enrol people")
+        member = await find_user(session, body.username)
+        if member is None:
+            raise not_found(f"user {body.username!r}")
+        try:
+            await enrol(session, course_id, member, CourseRole(body.role))
+        except Conflict as exc:
+            raise Problem(409, "conflict", "Conflict", str(exc)) from exc
+        await session.commit()
+    return EnrolmentOut(
+        course_id=course_id, user_id=member.id, username=member.username, role=body.role
+    )

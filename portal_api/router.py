@@ -1,0 +1,120 @@
+"""Declared API operations: one declaration validates requests and documents them.
+
+Each operation names the pydantic models of its body, query and response; the router checks
+input against them at the edge (problem+json on failure) and the OpenAPI document is generated
+from the same declarations, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from classroom_server.web_problems import Problem, not_found
+
+ApiHandler = Callable[..., Awaitable[BaseModel | web.StreamResponse | None]]
+PREFIX = "/api/v1"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: ApiHandler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    form: bool = False
+    errors: tuple[int, ...] = ()
+
+    @property
+    def path_params(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+@dataclass
+class ApiRouter:
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        def register(handler: ApiHandler) -> ApiHandler:
+            summary = options.pop("summary", None) or (handler.__doc__ or "").strip().split("\n")[0]
+            self.operations.append(Operation(method, path, handler, summary, **options))
+            return handler
+
+        return register
+
+    def include(self, other: ApiRouter) -> None:
+        self.operations.extend(other.operations)
+
+    def setup(self, app: web.Application) -> None:
+        for op in self.operations:
+            app.router.add_route(op.method, PREFIX + op.path, _endpoint(op))
+
+
+def _endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        kwargs: dict[str, Any] = {}
+        if op.query is not None:
+            kwargs["query"] = _validate(op.query, dict(request.query), "query")
+        if op.body is not None:
+            kwargs["body"] = _validate(op.body, await _read_body(request, op.form), "body")
+        result = await op.handler(request, **kwargs)
+        if isinstance(result, web.StreamResponse):
+            return result
+        if result is None:
+            return web.Response(status=204)
+        return web.json_response(result.model_dump(mode="json"), status=op.status)
+
+    return endpoint
+
+
+async def _read_body(request: web.Request, allow_form: bool) -> Any:
+    if allow_form and request.content_type == "application/x-www-form-urlencoded":
+        return dict(await request.post())
+    if request.content_type != "application/json":
+        raise Problem(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the body as application/json",
+        )
+    try:
+        return json.loads(await request.text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem(400, "malformed_json", "Malformed JSON", str(exc)) from exc
+
+
+def _validate(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            {"location": [where, *e["loc"]], "message": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise Problem(
+            422,
+            "validation_error",
+            "Invalid request",
+            f"The request {where} does not match the schema",
+            errors=errors,
+        ) from exc
+
+
+def path_id(request: web.Request, name: str, what: str) -> int:
+    """Ids in paths are positive integers; anything else names nothing that exists."""
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise not_found(f"{what} {raw!r}")
+    return int(raw)

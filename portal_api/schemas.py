@@ -1,0 +1,78 @@
+"""Models shared by several API modules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from classroom_server.courses import CourseView
+from classroom_server.db import User
+from classroom_server.users import is_time_zone
+
+Language = Literal["en", "ar"]
+
+
+def _known_zone(value: str) -> str:
+    if not is_time_zone(value):
+        raise ValueError("not an IANA time zone name")
+    return value
+
+
+TimeZone = Annotated[
+    str, Field(max_length=64, examples=["Asia/Hebron"]), AfterValidator(_known_zone)
+]
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: Literal["admin", "educator", "student"]
+    preferred_language: Language
+    time_zone: str
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls.model_validate(user)
+
+
+class Page(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class CourseOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    description: str
+    language: str
+    term: str
+    my_role: Literal["educator", "student"] | None
+    student_count: int
+
+    @classmethod
+    def of(cls, view: CourseView) -> CourseOut:
+        c = view.course
+        return cls(
+            id=c.id,
+            code=c.code,
+            title=c.title,
+            description=c.description,
+            language=c.language,
+            term=c.term,
+            my_role=view.my_role.value if view.my_role else None,
+            student_count=view.student_count,
+        )
+
+
+class CourseList(BaseModel):
+    items: list[CourseOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,1 @@
+"""Capture of live lectures to disk without transcoding (arrives with the recording issue)."""

@@ -1,0 +1,30 @@
+"""The Socket.IO server attached to the aiohttp app.
+
+With a Redis URL, python-socketio's AsyncRedisManager carries room emits between server
+processes; without one, everything stays in this process (the embedded default).
+"""
+
+from __future__ import annotations
+
+import socketio
+from aiohttp import web
+
+from classroom_server.config import Settings
+from signaling.classroom_namespace import ClassroomNamespace
+
+SOCKETIO_PATH = "socket.io"
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    sio.register_namespace(ClassroomNamespace(app))
+    sio.attach(app, socketio_path=SOCKETIO_PATH)
+    return sio
