@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
-from classroom_server.db import Course, CourseRole, Enrolment, Role, User
+from classroom_server.db import Course, CourseRole, Enrolment, Role, User, add_unique
 from classroom_server.policy import course_role
 
 
@@ -74,12 +73,8 @@ async def create_course(
 ) -> Course:
     """The creator becomes the course's first educator (an admin creating one does not)."""
     course = Course(code=code.strip(), title=title.strip(), **fields)
-    session.add(course)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise Conflict(f"a course with code {code!r} exists") from exc
+    if not await add_unique(session, course):
+        raise Conflict(f"a course with code {code!r} exists")
     if owner.role == Role.EDUCATOR:
         session.add(Enrolment(course_id=course.id, user_id=owner.id, role=CourseRole.EDUCATOR))
         await session.flush()
@@ -90,10 +85,6 @@ async def enrol(session: AsyncSession, course_id: int, user: User, role: CourseR
     if role == CourseRole.EDUCATOR and user.role == Role.STUDENT:
         raise Conflict("a student account cannot teach a course")
     enrolment = Enrolment(course_id=course_id, user_id=user.id, role=role.value)
-    session.add(enrolment)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise Conflict(f"{user.username} is already enrolled") from exc
+    if not await add_unique(session, enrolment):
+        raise Conflict(f"{user.username} is already enrolled")
     return enrolment

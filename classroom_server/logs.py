@@ -12,6 +12,7 @@ from aiohttp import web
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("qou.access")
+REQUEST_ID = web.RequestKey("request_id", str)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -41,7 +42,7 @@ async def request_id_middleware(
     request_id = (
         incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else secrets.token_hex(8)
     )
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     try:

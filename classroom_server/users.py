@@ -6,10 +6,9 @@ import asyncio
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Role, User
+from classroom_server.db import Role, User, add_unique
 from classroom_server.security import hash_password, verify_password
 
 LANGUAGES = ("en", "ar")
@@ -48,12 +47,8 @@ async def create_user(
         preferred_language=preferred_language,
         time_zone=time_zone,
     )
-    session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise UsernameTaken(username) from exc
+    if not await add_unique(session, user):
+        raise UsernameTaken(username)
     return user
 
 

@@ -28,13 +28,15 @@ class Identity:
     session_id: str | None = None
 
 
+IDENTITY: web.RequestKey[Identity | None] = web.RequestKey("identity")
+
+
 async def current_identity(request: web.Request) -> Identity | None:
     """Resolves the caller once per request; a bad bearer token is an error, not anonymity."""
-    if "identity" in request:
-        cached: Identity | None = request["identity"]
-        return cached
+    if IDENTITY in request:
+        return request[IDENTITY]
     identity = await _resolve(request)
-    request["identity"] = identity
+    request[IDENTITY] = identity
     return identity
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from classroom_server.logs import REQUEST_ID
+
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://qou-classroom.example/problems/"
@@ -115,7 +117,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             raise
         return problem_response(_from_http_error(exc), request)
     except Exception:
-        request_id = request.get("request_id", "-")
+        request_id = request.get(REQUEST_ID, "-")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem_response(
             Problem(

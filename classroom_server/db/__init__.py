@@ -1,6 +1,6 @@
 """Relational data: models, the async engine, and migrations."""
 
-from classroom_server.db.engine import Database
+from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
     Base,
@@ -23,5 +23,6 @@ __all__ = [
     "LectureStatus",
     "Role",
     "User",
+    "add_unique",
     "upgrade",
 ]

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,3 +47,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+async def add_unique(session: AsyncSession, row: object) -> bool:
+    """Inserts ``row`` inside a savepoint; False when a constraint refused it.
+
+    The database decides uniqueness (no check-then-insert race), and the savepoint keeps the
+    rest of the session's transaction usable after a refusal, on PostgreSQL as on SQLite.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,3 @@
+from classroom_server.cli import main
+
+main()

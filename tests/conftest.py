@@ -1,0 +1,156 @@
+"""Shared fixtures: real servers started as ``qou-classroom serve`` subprocesses on free ports.
+
+Every integration test runs once per database in ``QOU_TEST_DATABASES`` (default: SQLite and
+the PostgreSQL at 127.0.0.1:5432).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+POSTGRES_URL = os.environ.get(
+    "QOU_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("QOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+DATABASES = os.environ.get("QOU_TEST_DATABASES", "sqlite,postgresql").split(",")
+SECRET_KEY = "test-secret-key-of-sufficient-length-0123456789"
+PASSWORD = "demo-password-1"
+ADMIN = ("admin", "admin-password-1")
+CLI = [sys.executable, "-m", "classroom_server"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+        env={**os.environ, "QOU_SECRET_KEY": SECRET_KEY, **(env or {})},
+        input=input,
+    )
+
+
+async def scratch_postgres(name: str) -> str:
+    """A database of its own for a test that must not disturb the running servers' one."""
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        exists = await conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    await reset_postgres(url)
+    return url
+
+
+async def reset_postgres(url: str = POSTGRES_URL) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@dataclass
+class Server:
+    """A running ``qou-classroom serve`` and the flags that reach its data."""
+
+    base_url: str
+    data_flags: list[str]
+    process: subprocess.Popen[bytes]
+    log: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_server(data_dir: Path, database: str, *extra_flags: str) -> Server:
+    data_flags = ["--data-dir", str(data_dir)]
+    if database == "postgresql":
+        asyncio.run(reset_postgres())
+        data_flags += ["--database-url", POSTGRES_URL]
+        run_cli("migrate", *data_flags)
+    run_cli("demo", "--password", PASSWORD, *data_flags)
+    run_cli("create-user", ADMIN[0], "--role", "admin", "--password", ADMIN[1], *data_flags)
+    port = free_port()
+    log = data_dir / "server.log"
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--log-level", "warning", *data_flags, *extra_flags],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "QOU_SECRET_KEY": SECRET_KEY},
+    )
+    server = Server(f"http://127.0.0.1:{port}", data_flags, process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    database: str = request.param
+    srv = start_server(tmp_path_factory.mktemp(f"server-{database}"), database)
+    srv.extra["database"] = database
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        yield session
+
+
+async def bearer(
+    http: aiohttp.ClientSession, server: Server, username: str, password: str = PASSWORD
+) -> dict[str, str]:
+    async with http.post(
+        server.url("/api/v1/auth/token"), json={"username": username, "password": password}
+    ) as response:
+        assert response.status == 200, await response.text()
+        token = (await response.json())["access_token"]
+    return {"Authorization": f"Bearer {token}"}

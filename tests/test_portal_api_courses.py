@@ -1,0 +1,97 @@
+"""Courses: who sees which, who may create and enrol, and the errors for everyone else."""
+
+from __future__ import annotations
+
+import secrets
+
+import aiohttp
+
+from tests.conftest import ADMIN, Server, bearer
+
+PROBLEM = "application/problem+json"
+
+
+async def test_educator_and_students_see_the_demo_course(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    for username, role in (("educator", "educator"), ("student1", "student")):
+        headers = await bearer(http, server, username)
+        async with http.get(server.url("/api/v1/courses"), headers=headers) as response:
+            assert response.status == 200
+            page = await response.json()
+        demo = [c for c in page["items"] if c["code"] == "OL101"]
+        assert demo and demo[0]["title"] == "Introduction to Open Learning"
+        assert demo[0]["my_role"] == role
+        assert demo[0]["student_count"] == 3
+
+
+async def test_unknown_course_is_404(http: aiohttp.ClientSession, server: Server) -> None:
+    headers = await bearer(http, server, "educator")
+    for course_id in ("999999", "abc", "-1"):
+        async with http.get(server.url(f"/api/v1/courses/{course_id}"), headers=headers) as resp:
+            assert resp.status == 404, course_id
+            assert resp.content_type == PROBLEM
+            assert (await resp.json())["code"] == "not_found"
+
+
+async def test_student_cannot_create_a_course(http: aiohttp.ClientSession, server: Server) -> None:
+    headers = await bearer(http, server, "student1")
+    body = {"code": "X1", "title": "Should not exist"}
+    async with http.post(server.url("/api/v1/courses"), json=body, headers=headers) as response:
+        assert response.status == 403
+        assert response.content_type == PROBLEM
+        assert (await response.json())["code"] == "forbidden"
+    admin = await bearer(http, server, *ADMIN)
+    async with http.get(server.url("/api/v1/courses?limit=200"), headers=admin) as response:
+        assert all(c["code"] != "X1" for c in (await response.json())["items"])
+
+
+async def test_course_creation_enrolment_and_visibility(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    educator = await bearer(http, server, "educator")
+    code = f"C{secrets.token_hex(3)}"
+    async with http.post(
+        server.url("/api/v1/courses"),
+        headers=educator,
+        json={"code": code, "title": "Arabic Literature", "language": "ar"},
+    ) as r:
+        assert r.status == 201
+        course = await r.json()
+    assert course["my_role"] == "educator" and course["student_count"] == 0
+    url = server.url(f"/api/v1/courses/{course['id']}")
+
+    student = await bearer(http, server, "student2")
+    async with http.get(url, headers=student) as response:
+        assert response.status == 403
+    async with http.post(url + "/enrolments", headers=student, json={"username": "student2"}) as r:
+        assert r.status == 403
+
+    async with http.post(url + "/enrolments", headers=educator, json={"username": "student2"}) as r:
+        assert r.status == 201
+    async with http.post(url + "/enrolments", headers=educator, json={"username": "student2"}) as r:
+        assert r.status == 409
+        assert (await r.json())["code"] == "conflict"
+    async with http.post(url + "/enrolments", headers=educator, json={"username": "ghost"}) as r:
+        assert r.status == 404
+    async with http.get(url, headers=student) as response:
+        assert response.status == 200
+        assert (await response.json())["my_role"] == "student"
+
+    async with http.post(
+        server.url("/api/v1/courses"), headers=educator, json={"code": code, "title": "Duplicate"}
+    ) as r:
+        assert r.status == 409
+
+
+async def test_listing_is_paginated_and_bounded(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    admin = await bearer(http, server, *ADMIN)
+    async with http.get(server.url("/api/v1/courses?limit=1&offset=0"), headers=admin) as r:
+        page = await r.json()
+    assert len(page["items"]) == 1 and page["total"] >= 1 and page["limit"] == 1
+    for query in ("limit=0", "limit=100000", "offset=-1", "limit=abc", "colour=red"):
+        async with http.get(server.url(f"/api/v1/courses?{query}"), headers=admin) as r:
+            assert r.status == 422, query
+            assert (await r.json())["errors"][0]["location"][0] == "query"
