@@ -1,0 +1,95 @@
+// Starts the app: picks the language, finds out who is logged in, and renders the page for the
+// current path inside the layout.
+
+import { ApiError, getMe, logout, updateMe } from "./api.js";
+import { h } from "./dom.js";
+import { describeError, initialLanguage, language, setLanguage, t } from "./i18n.js";
+import { renderLayout } from "./layout.js";
+import { dashboardPage } from "./pages/dashboard.js";
+import { loginPage } from "./pages/login.js";
+
+// Pages by location.pathname (the server sends this app for every non-API path); a page is
+// (context) => Node or Promise<Node>. Unknown paths show the dashboard.
+const routes = {
+  "/": dashboardPage,
+};
+
+let user = null;
+let main = null;
+let renderCount = 0;
+
+function showError(message) {
+  main.prepend(h("p", { class: "error", role: "alert" }, message));
+}
+
+async function render() {
+  const thisRender = ++renderCount;
+  main = renderLayout(document.getElementById("app"), {
+    user,
+    onLanguage: switchLanguage,
+    onLogout: logOut,
+  });
+  const page = user ? (routes[location.pathname] ?? dashboardPage) : loginPage;
+  main.replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
+  let content;
+  try {
+    content = await page({ user, onLogin: logIn });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (thisRender !== renderCount) return;
+    if (error.status === 401) {
+      user = null; // the session ended: back to the login form
+      await render();
+    } else {
+      main.replaceChildren();
+    }
+    showError(describeError(error));
+    return;
+  }
+  if (thisRender !== renderCount) return; // a newer render (e.g. a language switch) won
+  main.replaceChildren(content);
+  content.querySelector("[autofocus]")?.focus();
+}
+
+function logIn(me) {
+  user = me;
+  if (me.preferred_language !== language()) setLanguage(me.preferred_language);
+  render();
+}
+
+function switchLanguage(lang) {
+  setLanguage(lang);
+  if (user) {
+    user = { ...user, preferred_language: lang };
+    // Remembered locally already; the profile update is best effort.
+    updateMe({ preferred_language: lang }).catch(() => {});
+  }
+  render();
+}
+
+async function logOut() {
+  try {
+    await logout();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showError(describeError(error));
+    return;
+  }
+  user = null;
+  render();
+}
+
+async function start() {
+  setLanguage(initialLanguage());
+  let startError = null;
+  try {
+    user = await getMe();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status !== 401) startError = error;
+  }
+  await render();
+  if (startError) showError(describeError(startError));
+}
+
+start();

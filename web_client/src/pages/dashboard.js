@@ -1,0 +1,57 @@
+// The home page after login: who you are and a card per course you teach or take.
+
+import { listCourses } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+
+// "Label: value", the value isolated so Latin names and codes keep their order in Arabic.
+function fact(labelKey, value) {
+  return h("li", {}, `${t(labelKey)}: `, h("bdi", {}, String(value)));
+}
+
+function courseCard(course, user) {
+  const showStudents = course.my_role === "educator" || user.role === "admin";
+  return h(
+    "article",
+    { class: "card course-card", "data-testid": "course-card" },
+    h("h3", { class: "course-title", lang: course.language, dir: "auto" }, course.title),
+    h(
+      "ul",
+      { class: "facts" },
+      h("li", {}, h("bdi", { class: "course-code" }, course.code)),
+      course.term && fact("fact.term", course.term),
+      course.my_role && fact("fact.myRole", t(`role.${course.my_role}`)),
+      showStudents && fact("fact.students", course.student_count),
+    ),
+    course.description &&
+      h("p", { class: "course-description", lang: course.language, dir: "auto" }, course.description),
+  );
+}
+
+export async function dashboardPage({ user }) {
+  const { items, total } = await listCourses();
+  return h(
+    "section",
+    { class: "dashboard" },
+    h(
+      "div",
+      { class: "welcome" },
+      h("h1", {}, `${t("dashboard.welcome")} `, h("bdi", {}, user.display_name)),
+      h(
+        "ul",
+        { class: "facts" },
+        fact("fact.role", t(`role.${user.role}`)),
+        fact("fact.timeZone", user.time_zone),
+      ),
+    ),
+    h("h2", { "data-testid": "dashboard-heading" }, t("dashboard.heading")),
+    h(
+      "div",
+      { class: "course-list", "data-testid": "course-list" },
+      ...(items.length
+        ? items.map((course) => courseCard(course, user))
+        : [h("p", { class: "empty" }, t("dashboard.empty"))]),
+    ),
+    items.length < total && h("p", { class: "muted" }, t("dashboard.partial", { shown: items.length, total })),
+  );
+}
