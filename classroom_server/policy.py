@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import CourseRole, Enrolment, Role, User
+from classroom_server.db import CourseRole, Enrolment, Lecture, Role, User
 
 
 async def course_role(session: AsyncSession, user: User, course_id: int) -> CourseRole | None:
@@ -23,3 +23,27 @@ async def can_manage_course(session: AsyncSession, user: User, course_id: int) -
     if user.role == Role.ADMIN:
         return True
     return await course_role(session, user, course_id) == CourseRole.EDUCATOR
+
+
+async def lecture_course_role(
+    session: AsyncSession, lecture_id: int, user_id: int
+) -> CourseRole | None:
+    """The user's role in the course the lecture belongs to."""
+    role = await session.scalar(
+        select(Enrolment.role)
+        .join(Lecture, Lecture.course_id == Enrolment.course_id)
+        .where(Lecture.id == lecture_id, Enrolment.user_id == user_id)
+    )
+    return CourseRole(role) if role else None
+
+
+async def lecture_roles(
+    session: AsyncSession, lecture_id: int, user_ids: list[int]
+) -> dict[int, str]:
+    """Course roles of many participants in one query (admins have none: they count as staff)."""
+    rows = await session.execute(
+        select(Enrolment.user_id, Enrolment.role)
+        .join(Lecture, Lecture.course_id == Enrolment.course_id)
+        .where(Lecture.id == lecture_id, Enrolment.user_id.in_(user_ids))
+    )
+    return dict(rows.tuples().all())

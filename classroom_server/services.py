@@ -10,6 +10,13 @@ from redis.asyncio import Redis
 
 from classroom_server.config import Settings
 from classroom_server.db import Database
+from classroom_server.room import (
+    MemoryRoomStore,
+    NoBroadcaster,
+    RedisRoomStore,
+    RoomBroadcaster,
+    RoomStore,
+)
 from classroom_server.security import (
     LoginThrottle,
     MemoryThrottleStore,
@@ -24,6 +31,8 @@ class Services:
     database: Database
     tokens: TokenIssuer
     throttle: LoginThrottle
+    room_store: RoomStore = field(default_factory=MemoryRoomStore)
+    broadcaster: RoomBroadcaster = field(default_factory=NoBroadcaster)
     redis: Redis | None = None
     access_lifetime: timedelta = field(init=False)
     session_lifetime: timedelta = field(init=False)
@@ -41,6 +50,7 @@ class Services:
             database=Database(settings.effective_database_url),
             tokens=TokenIssuer(settings.signing_key()),
             throttle=LoginThrottle(store),
+            room_store=RedisRoomStore(redis) if redis else MemoryRoomStore(),
             redis=redis,
         )
 

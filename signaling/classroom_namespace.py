@@ -1,49 +1,205 @@
 """The ``/classroom`` namespace: the live room's Socket.IO edge.
 
-A client connects with ``auth={"token": <join token>}``; the token (from
-``POST /api/v1/lectures/{id}/join``) binds user, lecture and role, so the role a client claims
-is never trusted. Room events arrive with the live-room issue.
+It authenticates connections with join tokens, validates and rate-limits every event against
+``classroom_server.room.EVENTS``, and delivers the resulting ``Outcome``s to Socket.IO rooms.
+Rules live in ``classroom_server.room``; nothing here decides what is allowed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import socketio
 from aiohttp import web
+from pydantic import ValidationError
 
+from classroom_server.db import Lecture, User
+from classroom_server.lectures import JoinRefused, join_role
+from classroom_server.room import (
+    EVENTS,
+    Actor,
+    Audience,
+    Outcome,
+    RoomContext,
+    RoomError,
+    participant_view,
+    snapshot,
+)
 from classroom_server.security import TokenError
-from classroom_server.services import SERVICES
+from classroom_server.services import SERVICES, Services
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
+WELCOME_WAIT_SECONDS = 2.0
 
 
 def lecture_room(lecture_id: int) -> str:
     return f"lecture:{lecture_id}"
 
 
+def educators_room(lecture_id: int) -> str:
+    return f"lecture:{lecture_id}:educators"
+
+
+def user_room(lecture_id: int, user_id: int) -> str:
+    return f"lecture:{lecture_id}:user:{user_id}"
+
+
+def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    return socketio.exceptions.ConnectionRefusedError({"code": code, "message": message})
+
+
 class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(self, app: web.Application) -> None:
         super().__init__(NAMESPACE)
         self._app = app
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def _services(self) -> Services:
+        return self._app[SERVICES]
+
+    def _context(self, lecture_id: int) -> RoomContext:
+        svc = self._services
+        return RoomContext(lecture_id, svc.database, svc.room_store)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or len(token) > 4096:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "unauthenticated", "message": "connect with auth={token: <join token>}"}
-            )
+            raise refuse("unauthenticated", "connect with auth={token: <join token>}")
         try:
-            claims = self._app[SERVICES].tokens.verify(token, "join")
+            claims = self._services.tokens.verify(token, "join")
         except TokenError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "unauthenticated", "message": f"invalid join token: {exc}"}
-            ) from exc
-        lecture_id = int(claims["lecture"])
-        await self.save_session(
-            sid, {"user_id": int(claims["sub"]), "lecture_id": lecture_id, "role": claims["role"]}
+            raise refuse("unauthenticated", f"invalid join token: {exc}") from exc
+        lecture_id, user_id = int(claims["lecture"]), int(claims["sub"])
+        async with self._services.database.session() as session:
+            lecture = await session.get(Lecture, lecture_id)
+            user = await session.get(User, user_id)
+            if lecture is None or user is None:
+                raise refuse("unauthenticated", "the token names nothing that exists")
+            try:
+                role = await join_role(session, lecture, user)
+            except JoinRefused as exc:
+                raise refuse(exc.code, str(exc)) from exc
+        actor = Actor(user.id, user.display_name, role.value)
+        await self.save_session(sid, {"actor": actor, "lecture_id": lecture_id})
+        for room in self._rooms_of(lecture_id, actor):
+            await self.enter_room(sid, room)
+        task = asyncio.get_running_loop().create_task(self._welcome(sid, lecture_id, actor))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def _rooms_of(lecture_id: int, actor: Actor) -> list[str]:
+        rooms = [lecture_room(lecture_id), user_room(lecture_id, actor.user_id)]
+        return rooms + ([educators_room(lecture_id)] if actor.is_educator else [])
+
+    async def _welcome(self, sid: str, lecture_id: int, actor: Actor) -> None:
+        """Sends the snapshot once the client has its CONNECT packet (sent after on_connect)."""
+        manager = self.server.manager
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WELCOME_WAIT_SECONDS
+        while not manager.is_connected(sid, NAMESPACE):
+            if loop.time() > deadline:
+                return
+            await asyncio.sleep(0.005)
+        ctx = self._context(lecture_id)
+        first = await ctx.store.add_connection(lecture_id, actor.user_id, sid)
+        await self.emit("room:state", await snapshot(ctx, actor), to=sid)
+        if first:
+            presenters = await ctx.store.flagged(lecture_id, "presenter")
+            muted = await ctx.store.flagged(lecture_id, "muted")
+            async with self._services.database.session() as session:
+                user = await session.get(User, actor.user_id)
+            assert user is not None
+            view = participant_view(user, actor.role, user.id in presenters, user.id in muted)
+            await self.emit("roster:joined", view, room=lecture_room(lecture_id), skip_sid=sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        session = await self.get_session(sid)
+        if not session:
+            return
+        actor: Actor = session["actor"]
+        lecture_id: int = session["lecture_id"]
+        store = self._services.room_store
+        if await store.remove_connection(lecture_id, actor.user_id, sid):
+            await self.emit(
+                "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
+            )
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], (args[1] if len(args) > 1 else {})
+        try:
+            return {"ok": True, **await self._handle(event, sid, payload)}
+        except RoomError as exc:
+            return exc.as_ack()
+        except Exception:
+            log.exception("room event %s failed", event)
+            return RoomError("internal_error", "the server failed; nothing was changed").as_ack()
+
+    async def _handle(self, event: str, sid: str, payload: Any) -> dict[str, Any]:
+        spec = EVENTS.get(event)
+        if spec is None:
+            raise RoomError("unknown_event", f"no event {event!r}")
+        session = await self.get_session(sid)
+        if not session or "actor" not in session:
+            raise RoomError("not_joined", "join the room first")
+        actor: Actor = session["actor"]
+        lecture_id: int = session["lecture_id"]
+        ctx = self._context(lecture_id)
+        retry_after = await ctx.store.hit(
+            f"{lecture_id}:{actor.user_id}:{spec.rate.name}",
+            spec.rate.limit,
+            spec.rate.window_seconds,
         )
-        await self.enter_room(sid, lecture_room(lecture_id))
-        log.info("user %s joined lecture %s as %s", claims["sub"], lecture_id, claims["role"])
+        if retry_after > 0:
+            raise RoomError(
+                "rate_limited",
+                f"too many {spec.rate.name} events",
+                retry_after=round(retry_after, 2),
+            )
+        if spec.who == "educator" and not actor.is_educator:
+            raise RoomError("forbidden", "only an educator may do this")
+        if spec.who == "student" and actor.is_educator:
+            raise RoomError("forbidden", "only students do this")
+        try:
+            data = spec.payload.model_validate(payload)
+        except ValidationError as exc:
+            fields = [".".join(map(str, e["loc"])) or "payload" for e in exc.errors()]
+            raise RoomError(
+                "invalid", "the payload does not match the event", fields=fields
+            ) from None
+        outcome = await spec.operation(ctx, actor, data)
+        await self.deliver(lecture_id, outcome)
+        return outcome.ack
+
+    async def deliver(self, lecture_id: int, outcome: Outcome) -> None:
+        """Delivers events, then disconnects whom the outcome says to (RoomBroadcaster)."""
+        for emit in outcome.emits:
+            for room in self._audience_rooms(lecture_id, emit.to):
+                await self.emit(emit.event, emit.data, room=room)
+        if not outcome.disconnect_users and not outcome.end_room:
+            return
+        connections = await self._services.room_store.connections(lecture_id)
+        targets = (
+            connections
+            if outcome.end_room
+            else {u: connections.get(u, set()) for u in outcome.disconnect_users}
+        )
+        for sids in targets.values():
+            for sid in sids:
+                await self.server.disconnect(sid, namespace=NAMESPACE)
+        if outcome.end_room:
+            await self._services.room_store.forget_room(lecture_id)
+
+    @staticmethod
+    def _audience_rooms(lecture_id: int, audience: Audience) -> list[str]:
+        if audience.kind == "room":
+            return [lecture_room(lecture_id)]
+        if audience.kind == "educators":
+            return [educators_room(lecture_id)]
+        return [user_room(lecture_id, user_id) for user_id in sorted(audience.user_ids)]

@@ -10,6 +10,7 @@ import socketio
 from aiohttp import web
 
 from classroom_server.config import Settings
+from classroom_server.services import SERVICES
 from signaling.classroom_namespace import ClassroomNamespace
 
 SOCKETIO_PATH = "socket.io"
@@ -25,6 +26,8 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
         ping_interval=20,
         ping_timeout=20,
     )
-    sio.register_namespace(ClassroomNamespace(app))
+    namespace = ClassroomNamespace(app)
+    sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
+    app[SERVICES].broadcaster = namespace
     return sio

@@ -1,0 +1,77 @@
+"""Lecture lifecycle (scheduled → live → ended) and who may join."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
+from classroom_server.policy import course_role
+from classroom_server.room.slides import create_whiteboard
+
+
+class JoinRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+async def create_lecture(
+    session: AsyncSession, course_id: int, title: str, scheduled_start: datetime, duration: int
+) -> Lecture:
+    lecture = Lecture(
+        course_id=course_id, title=title, scheduled_start=scheduled_start, duration_minutes=duration
+    )
+    session.add(lecture)
+    await session.flush()
+    await create_whiteboard(session, lecture.id)
+    return lecture
+
+
+async def list_lectures(
+    session: AsyncSession, course_id: int, limit: int, offset: int
+) -> tuple[list[Lecture], int]:
+    query = select(Lecture).where(Lecture.course_id == course_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(
+        query.order_by(Lecture.scheduled_start, Lecture.id).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def start(lecture: Lecture) -> None:
+    if lecture.status == LectureStatus.ENDED:
+        raise JoinRefused("lecture_ended", "the lecture has ended")
+    if lecture.status == LectureStatus.SCHEDULED:
+        lecture.status = LectureStatus.LIVE.value
+        lecture.started_at = datetime.now(UTC)
+
+
+def end(lecture: Lecture) -> None:
+    if lecture.status != LectureStatus.ENDED:
+        lecture.status = LectureStatus.ENDED.value
+        lecture.ended_at = datetime.now(UTC)
+
+
+async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> CourseRole:
+    """The role a user enters the room with, or why they may not enter now.
+
+    Admins enter as educators; educators may enter a scheduled lecture to prepare it.
+    """
+    role = await course_role(session, user, lecture.course_id)
+    if role is None and user.role == "admin":
+        role = CourseRole.EDUCATOR
+    if role is None:
+        raise JoinRefused("forbidden", "you are not a member of this course")
+    removed = await session.scalar(
+        select(Removal.id).where(Removal.lecture_id == lecture.id, Removal.user_id == user.id)
+    )
+    if removed is not None:
+        raise JoinRefused("removed", "you were removed from this lecture")
+    if lecture.status == LectureStatus.ENDED:
+        raise JoinRefused("lecture_ended", "the lecture has ended")
+    if lecture.status == LectureStatus.SCHEDULED and role == CourseRole.STUDENT:
+        raise JoinRefused("not_started", "the lecture has not started yet")
+    return role

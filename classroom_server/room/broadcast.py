@@ -1,0 +1,21 @@
+"""The port through which HTTP-side work (ending a lecture, slide processing) reaches a room.
+
+The signaling layer implements it; the domain only knows this interface.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from classroom_server.room.outcome import Outcome
+
+
+class RoomBroadcaster(Protocol):
+    async def deliver(self, lecture_id: int, outcome: Outcome) -> None: ...
+
+
+class NoBroadcaster:
+    """Used before the Socket.IO server is attached (CLI commands, unit tests)."""
+
+    async def deliver(self, lecture_id: int, outcome: Outcome) -> None:
+        return None

@@ -1,0 +1,70 @@
+"""Who is acting in which room, and the room's settings (cached in the store, kept in the DB)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import Database, RoomSettings
+from classroom_server.room.store import RoomStore
+
+ParticipantRole = Literal["educator", "student"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    name: str
+    role: ParticipantRole
+
+    @property
+    def is_educator(self) -> bool:
+        return self.role == "educator"
+
+
+@dataclass
+class Settings:
+    deck_id: int | None
+    page: int
+    chat_locked: bool
+    annotations_locked: bool
+
+
+@dataclass(frozen=True)
+class RoomContext:
+    lecture_id: int
+    database: Database
+    store: RoomStore
+
+    async def settings(self) -> Settings:
+        cached = await self.store.get_settings(self.lecture_id)
+        if cached is not None:
+            return Settings(**cached)
+        async with self.database.session() as session:
+            row = await session.get(RoomSettings, self.lecture_id)
+        settings = (
+            Settings(row.deck_id, row.page, row.chat_locked, row.annotations_locked)
+            if row
+            else Settings(None, 1, False, True)
+        )
+        await self.store.put_settings(self.lecture_id, asdict(settings))
+        return settings
+
+    async def save_settings(self, session: AsyncSession, settings: Settings) -> None:
+        """Writes through: the database for restarts, the store for every process."""
+        row = await session.get(RoomSettings, self.lecture_id)
+        if row is None:
+            row = RoomSettings(lecture_id=self.lecture_id)
+            session.add(row)
+        row.deck_id, row.page = settings.deck_id, settings.page
+        row.chat_locked, row.annotations_locked = settings.chat_locked, settings.annotations_locked
+        await session.commit()
+        await self.store.put_settings(self.lecture_id, asdict(settings))
+
+    async def is_presenter(self, actor: Actor) -> bool:
+        return actor.user_id in await self.store.flagged(self.lecture_id, "presenter")
+
+    async def may_present(self, actor: Actor) -> bool:
+        return actor.is_educator or await self.is_presenter(actor)

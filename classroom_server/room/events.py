@@ -1,0 +1,79 @@
+"""The table of client → server room events: payload model, who may send it, rate class.
+
+The signaling layer dispatches through this table only, so an event cannot exist without a
+validated payload, an authorization rule and a rate limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from classroom_server.room import chat, drawing, hands, participants, polls, slides
+from classroom_server.room.context import Actor, RoomContext
+from classroom_server.room.outcome import Outcome
+from classroom_server.room.payloads import (
+    AnnotationAdd,
+    ById,
+    ChatSend,
+    Empty,
+    HandLower,
+    LaserMove,
+    Lock,
+    MuteSet,
+    Payload,
+    PollOpen,
+    PollRef,
+    PollVote,
+    PresenterSet,
+    SlideShow,
+    UserRef,
+)
+
+Who = Literal["anyone", "educator", "student"]
+Operation = Callable[[RoomContext, Actor, Any], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class RateClass:
+    name: str
+    limit: int
+    window_seconds: int
+
+
+CHAT = RateClass("chat", 5, 5)
+DRAW = RateClass("draw", 20, 1)
+LASER = RateClass("laser", 30, 1)
+OTHER = RateClass("other", 10, 1)
+
+
+@dataclass(frozen=True)
+class RoomEvent:
+    payload: type[Payload]
+    operation: Operation
+    who: Who
+    rate: RateClass = OTHER
+
+
+EVENTS: dict[str, RoomEvent] = {
+    "chat:send": RoomEvent(ChatSend, chat.send, "anyone", CHAT),
+    "chat:delete": RoomEvent(ById, chat.delete, "educator"),
+    "chat:lock": RoomEvent(Lock, chat.lock, "educator"),
+    "hand:raise": RoomEvent(Empty, hands.raise_hand, "student"),
+    "hand:lower": RoomEvent(HandLower, hands.lower_hand, "anyone"),
+    "slides:show": RoomEvent(SlideShow, slides.show, "anyone"),
+    "annotation:add": RoomEvent(AnnotationAdd, drawing.add, "anyone", DRAW),
+    "annotation:undo": RoomEvent(Empty, drawing.undo, "anyone", DRAW),
+    "annotation:clear": RoomEvent(Empty, drawing.clear, "anyone"),
+    "annotation:lock": RoomEvent(Lock, drawing.lock, "educator"),
+    "laser:move": RoomEvent(LaserMove, drawing.laser, "anyone", LASER),
+    "poll:open": RoomEvent(PollOpen, polls.open_poll, "educator"),
+    "poll:vote": RoomEvent(PollVote, polls.vote, "student"),
+    "poll:close": RoomEvent(PollRef, polls.close, "educator"),
+    "poll:publish": RoomEvent(PollRef, polls.publish, "educator"),
+    "presenter:set": RoomEvent(PresenterSet, participants.set_presenter, "educator"),
+    "participant:mute": RoomEvent(MuteSet, participants.mute, "educator"),
+    "participant:remove": RoomEvent(UserRef, participants.remove, "educator"),
+    "lecture:end": RoomEvent(Empty, participants.end, "educator"),
+}

@@ -1,0 +1,100 @@
+"""The roster and the moderation of participants: presenter, mute, removal, ending."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from classroom_server.db import Lecture, LectureStatus, Removal, User, add_unique
+from classroom_server.policy import lecture_course_role, lecture_roles
+from classroom_server.room.audit import audit
+from classroom_server.room.context import Actor, RoomContext
+from classroom_server.room.outcome import Outcome, RoomError, users
+from classroom_server.room.payloads import Empty, MuteSet, PresenterSet, UserRef
+
+
+async def roster(ctx: RoomContext) -> list[dict[str, Any]]:
+    """One entry per connected user, however many tabs they have open."""
+    connected = await ctx.store.connections(ctx.lecture_id)
+    if not connected:
+        return []
+    presenters = await ctx.store.flagged(ctx.lecture_id, "presenter")
+    muted = await ctx.store.flagged(ctx.lecture_id, "muted")
+    async with ctx.database.session() as session:
+        people = list(await session.scalars(select(User).where(User.id.in_(connected))))
+        roles = await lecture_roles(session, ctx.lecture_id, list(connected))
+    return [
+        participant_view(u, roles.get(u.id, "educator"), u.id in presenters, u.id in muted)
+        for u in sorted(people, key=lambda u: u.display_name)
+    ]
+
+
+def participant_view(user: User, role: str, presenter: bool, muted: bool) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.display_name,
+        "role": role,
+        "presenter": presenter,
+        "muted": muted,
+        "connected": True,
+    }
+
+
+async def _target(ctx: RoomContext, user_id: int) -> tuple[User, str]:
+    async with ctx.database.session() as session:
+        user = await session.get(User, user_id)
+        role = await lecture_course_role(session, ctx.lecture_id, user_id)
+    if user is None or role is None:
+        raise RoomError("not_found", "no such participant")
+    return user, role
+
+
+async def _updated(ctx: RoomContext, user: User, role: str) -> dict[str, Any]:
+    presenters = await ctx.store.flagged(ctx.lecture_id, "presenter")
+    muted = await ctx.store.flagged(ctx.lecture_id, "muted")
+    return participant_view(user, role, user.id in presenters, user.id in muted)
+
+
+async def set_presenter(ctx: RoomContext, actor: Actor, payload: PresenterSet) -> Outcome:
+    user, role = await _target(ctx, payload.user_id)
+    await ctx.store.set_flag(ctx.lecture_id, "presenter", user.id, payload.presenter)
+    async with ctx.database.session() as session:
+        audit(session, ctx, actor, "presenter_set", user.id, {"presenter": payload.presenter})
+        await session.commit()
+    return Outcome().emit("roster:updated", await _updated(ctx, user, role))
+
+
+async def mute(ctx: RoomContext, actor: Actor, payload: MuteSet) -> Outcome:
+    user, role = await _target(ctx, payload.user_id)
+    await ctx.store.set_flag(ctx.lecture_id, "muted", user.id, payload.muted)
+    async with ctx.database.session() as session:
+        audit(session, ctx, actor, "mute", user.id, {"muted": payload.muted})
+        await session.commit()
+    return Outcome().emit("roster:updated", await _updated(ctx, user, role))
+
+
+async def remove(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:
+    user, role = await _target(ctx, payload.user_id)
+    if role == "educator":
+        raise RoomError("forbidden", "an educator cannot be removed")
+    async with ctx.database.session() as session:
+        await add_unique(session, Removal(lecture_id=ctx.lecture_id, user_id=user.id))
+        audit(session, ctx, actor, "remove", user.id)
+        await session.commit()
+    await ctx.store.lower_hand(ctx.lecture_id, user.id)
+    outcome = Outcome(disconnect_users=[user.id])
+    outcome.emit("room:removed", {}, users(user.id))
+    return outcome.emit("roster:removed", {"user_id": user.id})
+
+
+async def end(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
+    async with ctx.database.session() as session:
+        lecture = await session.get(Lecture, ctx.lecture_id)
+        assert lecture is not None
+        lecture.status = LectureStatus.ENDED.value
+        lecture.ended_at = datetime.now(UTC)
+        audit(session, ctx, actor, "end", None)
+        await session.commit()
+    return Outcome(end_room=True).emit("lecture:ended", {})

@@ -1,0 +1,109 @@
+"""Validated shapes of every client → server room event (the edge of the live room)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
+Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Point = tuple[Coordinate, Coordinate]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class Empty(Payload):
+    pass
+
+
+class ChatSend(Payload):
+    text: Annotated[str, Field(max_length=2000)]
+    to: Id | None = None
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> ChatSend:
+        if not self.text.strip():
+            raise ValueError("text must not be empty")
+        return self
+
+
+class ById(Payload):
+    id: Id
+
+
+class Lock(Payload):
+    locked: StrictBool
+
+
+class HandLower(Payload):
+    user_id: Id | None = None
+
+
+class SlideShow(Payload):
+    deck_id: Id
+    page: Annotated[StrictInt, Field(ge=1, le=500)]
+
+
+class AnnotationAdd(Payload):
+    kind: Literal["pen", "highlighter", "line", "rectangle", "text"]
+    points: Annotated[list[Point], Field(min_length=1, max_length=2000)]
+    color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+    width: Annotated[float, Field(ge=0.0005, le=0.05, allow_inf_nan=False)]
+    text: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _shape_fits_kind(self) -> AnnotationAdd:
+        if self.kind in ("line", "rectangle") and len(self.points) != 2:
+            raise ValueError(f"a {self.kind} has exactly 2 points")
+        if (self.kind == "text") != (self.text is not None):
+            raise ValueError("text goes with kind=text, and only with it")
+        return self
+
+
+class LaserMove(Payload):
+    x: Coordinate | None = None
+    y: Coordinate | None = None
+    hide: StrictBool = False
+
+    @model_validator(mode="after")
+    def _position_or_hide(self) -> LaserMove:
+        if not self.hide and (self.x is None or self.y is None):
+            raise ValueError("give x and y, or hide=true")
+        return self
+
+
+class PollOpen(Payload):
+    question: Annotated[str, Field(min_length=1, max_length=300)]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]],
+        Field(min_length=2, max_length=10),
+    ]
+    multiple: StrictBool = False
+
+
+class PollVote(Payload):
+    poll_id: Id
+    choices: Annotated[
+        list[Annotated[StrictInt, Field(ge=0, le=9)]], Field(min_length=1, max_length=10)
+    ]
+
+
+class PollRef(Payload):
+    poll_id: Id
+
+
+class PresenterSet(Payload):
+    user_id: Id
+    presenter: StrictBool
+
+
+class MuteSet(Payload):
+    user_id: Id
+    muted: StrictBool
+
+
+class UserRef(Payload):
+    user_id: Id

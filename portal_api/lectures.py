@@ -1,0 +1,203 @@
+"""Lectures: schedule, start, end, and the join token for the live room."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import Course, Lecture, User
+from classroom_server.lectures import (
+    JoinRefused,
+    create_lecture,
+    end,
+    join_role,
+    list_lectures,
+    start,
+)
+from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.room import Outcome
+from classroom_server.services import services
+from classroom_server.web_auth import require_user
+from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import Page
+
+router = ApiRouter()
+JOIN_TOKEN_LIFETIME = timedelta(minutes=5)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone offset, e.g. 2026-12-01T18:00:00+02:00")
+    return value
+
+
+class LectureCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    scheduled_start: Annotated[datetime, AfterValidator(_aware)]
+    duration_minutes: int = Field(60, ge=5, le=600)
+
+
+class LectureOut(BaseModel):
+    id: int
+    course_id: int
+    title: str
+    scheduled_start: datetime
+    duration_minutes: int
+    status: Literal["scheduled", "live", "ended"]
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, lecture: Lecture) -> LectureOut:
+        return cls.model_validate(lecture, from_attributes=True)
+
+
+class LectureList(BaseModel):
+    items: list[LectureOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class JoinOut(BaseModel):
+    token: str
+    namespace: Literal["/classroom"] = "/classroom"
+    socket_path: Literal["/socket.io/"] = "/socket.io/"
+    room_url: str
+    role: Literal["educator", "student"]
+    expires_in: int
+
+
+async def _course(session: AsyncSession, user: User, course_id: int, manage: bool) -> Course:
+    course = await session.get(Course, course_id)
+    if course is None:
+        raise not_found(f"course {course_id}")
+    allowed = await (can_manage_course if manage else can_view_course)(session, user, course_id)
+    if not allowed:
+        raise forbidden(
+            "Only the course's educators may do this"
+            if manage
+            else "You are not enrolled in this course"
+        )
+    return course
+
+
+async def _lecture(session: AsyncSession, user: User, lecture_id: int, manage: bool) -> Lecture:
+    lecture = await session.get(Lecture, lecture_id)
+    if lecture is None:
+        raise not_found(f"lecture {lecture_id}")
+    await _course(session, user, lecture.course_id, manage)
+    return lecture
+
+
+@router.route(
+    "POST",
+    "/courses/{course_id}/lectures",
+    tag="lectures",
+    body=LectureCreate,
+    response=LectureOut,
+    status=201,
+)
+async def post_lecture(request: web.Request, body: LectureCreate) -> LectureOut:
+    """Schedule a lecture (the course's educators)."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        await _course(session, user, course_id, manage=True)
+        lecture = await create_lecture(
+            session, course_id, body.title, body.scheduled_start, body.duration_minutes
+        )
+        await session.commit()
+        return LectureOut.of(lecture)
+
+
+@router.route(
+    "GET", "/courses/{course_id}/lectures", tag="lectures", query=Page, response=LectureList
+)
+async def get_lectures(request: web.Request, query: Page) -> LectureList:
+    """A course's lectures, in schedule order."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        await _course(session, user, course_id, manage=False)
+        lectures, total = await list_lectures(session, course_id, query.limit, query.offset)
+    return LectureList(
+        items=[LectureOut.of(x) for x in lectures],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+@router.route("GET", "/lectures/{lecture_id}", tag="lectures", response=LectureOut)
+async def get_lecture(request: web.Request) -> LectureOut:
+    """One lecture."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with services(request).database.session() as session:
+        return LectureOut.of(await _lecture(session, user, lecture_id, manage=False))
+
+
+@router.route(
+    "POST", "/lectures/{lecture_id}/start", tag="lectures", response=LectureOut, errors=(409,)
+)
+async def post_start(request: web.Request) -> LectureOut:
+    """Open the room to students."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with services(request).database.session() as session:
+        lecture = await _lecture(session, user, lecture_id, manage=True)
+        try:
+            start(lecture)
+        except JoinRefused as exc:
+            raise Problem(409, exc.code, "Conflict", str(exc)) from exc
+        await session.commit()
+        return LectureOut.of(lecture)
+
+
+@router.route("POST", "/lectures/{lecture_id}/end", tag="lectures", response=LectureOut)
+async def post_end(request: web.Request) -> LectureOut:
+    """End the lecture for everyone in the room."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    svc = services(request)
+    async with svc.database.session() as session:
+        lecture = await _lecture(session, user, lecture_id, manage=True)
+        end(lecture)
+        await session.commit()
+        out = LectureOut.of(lecture)
+    await svc.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
+    return out
+
+
+@router.route(
+    "POST", "/lectures/{lecture_id}/join", tag="lectures", response=JoinOut, errors=(409,)
+)
+async def post_join(request: web.Request) -> JoinOut:
+    """A short-lived token to enter the live room, bound to you, the lecture and your role."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    svc = services(request)
+    async with svc.database.session() as session:
+        lecture = await _lecture(session, user, lecture_id, manage=False)
+        try:
+            role = await join_role(session, lecture, user)
+        except JoinRefused as exc:
+            status = 403 if exc.code in ("forbidden", "removed") else 409
+            raise Problem(status, exc.code, "Cannot join", str(exc)) from exc
+    issued = svc.tokens.issue(
+        "join", user.id, JOIN_TOKEN_LIFETIME, lecture=lecture_id, role=role.value
+    )
+    return JoinOut(
+        token=issued.token,
+        room_url=f"/lectures/{lecture_id}",
+        role=role.value,
+        expires_in=int(JOIN_TOKEN_LIFETIME.total_seconds()),
+    )

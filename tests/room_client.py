@@ -1,0 +1,103 @@
+"""A test participant: a real python-socketio client in the /classroom namespace."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import socketio
+
+from tests.conftest import Server, bearer
+
+
+class Participant:
+    def __init__(self, username: str) -> None:
+        self.username = username
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+        self.state: dict[str, Any] = {}
+        self.sio.on("*", self._record, namespace="/classroom")
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        if event == "room:state":
+            self.state = data
+        await self.events[event].put(data)
+
+    async def connect(self, server: Server, token: str) -> dict[str, Any]:
+        await self.sio.connect(server.base_url, namespaces=["/classroom"], auth={"token": token},
+                               transports=["websocket"], wait_timeout=5)
+        state: dict[str, Any] = await self.next("room:state")
+        return state
+
+    async def call(self, event: str, payload: Any = None) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.sio.call(
+            event, payload if payload is not None else {}, namespace="/classroom", timeout=5
+        )
+        return ack
+
+    async def next(self, event: str, timeout: float = 5.0) -> Any:
+        return await asyncio.wait_for(self.events[event].get(), timeout)
+
+    async def nothing(self, event: str, wait: float = 0.3) -> bool:
+        """True when no such event arrives within ``wait`` seconds."""
+        try:
+            await asyncio.wait_for(self.events[event].get(), wait)
+        except TimeoutError:
+            return True
+        return False
+
+    def drain(self, event: str) -> list[Any]:
+        queue, items = self.events[event], []
+        while not queue.empty():
+            items.append(queue.get_nowait())
+        return items
+
+    @property
+    def user_id(self) -> int:
+        return int(self.state["you"]["id"])
+
+    async def leave(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+
+async def demo_course_id(http: aiohttp.ClientSession, server: Server) -> int:
+    headers = await bearer(http, server, "educator")
+    async with http.get(server.url("/api/v1/courses"), headers=headers) as response:
+        courses = (await response.json())["items"]
+    return int(next(c["id"] for c in courses if c["code"] == "OL101"))
+
+
+async def live_lecture(http: aiohttp.ClientSession, server: Server, start: bool = True) -> int:
+    headers = await bearer(http, server, "educator")
+    course_id = await demo_course_id(http, server)
+    body = {"title": "Week 1", "scheduled_start": datetime.now(UTC).isoformat()}
+    async with http.post(server.url(f"/api/v1/courses/{course_id}/lectures"), json=body,
+                         headers=headers) as response:
+        assert response.status == 201, await response.text()
+        lecture_id = int((await response.json())["id"])
+    if start:
+        async with http.post(server.url(f"/api/v1/lectures/{lecture_id}/start"),
+                             headers=headers) as response:
+            assert response.status == 200
+    return lecture_id
+
+
+async def join_token(http: aiohttp.ClientSession, server: Server, lecture_id: int,
+                     username: str) -> str:
+    headers = await bearer(http, server, username)
+    async with http.post(server.url(f"/api/v1/lectures/{lecture_id}/join"),
+                         headers=headers) as response:
+        assert response.status == 200, await response.text()
+        token: str = (await response.json())["token"]
+    return token
+
+
+async def join(http: aiohttp.ClientSession, server: Server, lecture_id: int,
+               username: str) -> Participant:
+    participant = Participant(username)
+    await participant.connect(server, await join_token(http, server, lecture_id, username))
+    return participant
