@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import socketio
@@ -33,6 +34,7 @@ from classroom_server.services import SERVICES, Services
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
 WELCOME_WAIT_SECONDS = 2.0
+ACK_GRACE_SECONDS = 0.2
 
 
 def lecture_room(lecture_id: int) -> str:
@@ -87,7 +89,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.save_session(sid, {"actor": actor, "lecture_id": lecture_id})
         for room in self._rooms_of(lecture_id, actor):
             await self.enter_room(sid, room)
-        task = asyncio.get_running_loop().create_task(self._welcome(sid, lecture_id, actor))
+        self._spawn(self._welcome(sid, lecture_id, actor))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -174,16 +179,26 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 "invalid", "the payload does not match the event", fields=fields
             ) from None
         outcome = await spec.operation(ctx, actor, data)
-        await self.deliver(lecture_id, outcome)
+        await self._emit_all(lecture_id, outcome)
+        if outcome.disconnect_users or outcome.end_room:
+            # After the ack has gone out: the caller may be among those disconnected.
+            self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
         return outcome.ack
 
     async def deliver(self, lecture_id: int, outcome: Outcome) -> None:
         """Delivers events, then disconnects whom the outcome says to (RoomBroadcaster)."""
+        await self._emit_all(lecture_id, outcome)
+        await self._disconnect_after(0, lecture_id, outcome)
+
+    async def _emit_all(self, lecture_id: int, outcome: Outcome) -> None:
         for emit in outcome.emits:
             for room in self._audience_rooms(lecture_id, emit.to):
                 await self.emit(emit.event, emit.data, room=room)
+
+    async def _disconnect_after(self, delay: float, lecture_id: int, outcome: Outcome) -> None:
         if not outcome.disconnect_users and not outcome.end_room:
             return
+        await asyncio.sleep(delay)
         connections = await self._services.room_store.connections(lecture_id)
         targets = (
             connections

@@ -85,6 +85,7 @@ class Server:
     data_flags: list[str]
     process: subprocess.Popen[bytes]
     log: Path
+    command: list[str]
     extra: dict[str, Any] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
@@ -97,6 +98,37 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
 
+    def restart(self) -> None:
+        """Kills the server (no clean shutdown) and starts it again on the same port and data."""
+        self.process.kill()
+        self.process.wait(10)
+        self.process = _spawn(self.command, self.log)
+        _wait_listening(self)
+
+
+def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "QOU_SECRET_KEY": SECRET_KEY},
+    )
+
+
+def _wait_listening(server: Server) -> None:
+    port = int(server.base_url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited: {server.log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not start: {server.log.read_text()}")
+
 
 def start_server(data_dir: Path, database: str, *extra_flags: str) -> Server:
     data_flags = ["--data-dir", str(data_dir)]
@@ -108,24 +140,19 @@ def start_server(data_dir: Path, database: str, *extra_flags: str) -> Server:
     run_cli("create-user", ADMIN[0], "--role", "admin", "--password", ADMIN[1], *data_flags)
     port = free_port()
     log = data_dir / "server.log"
-    process = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--log-level", "warning", *data_flags, *extra_flags],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "QOU_SECRET_KEY": SECRET_KEY},
-    )
-    server = Server(f"http://127.0.0.1:{port}", data_flags, process, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"server did not start: {log.read_text()}")
+    command = [
+        *CLI,
+        "serve",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *data_flags,
+        *extra_flags,
+    ]
+    server = Server(f"http://127.0.0.1:{port}", data_flags, _spawn(command, log), log, command)
+    _wait_listening(server)
+    return server
 
 
 @pytest.fixture(scope="session", params=DATABASES)

@@ -27,19 +27,30 @@ class Participant:
         await self.events[event].put(data)
 
     async def connect(self, server: Server, token: str) -> dict[str, Any]:
-        await self.sio.connect(server.base_url, namespaces=["/classroom"], auth={"token": token},
-                               transports=["websocket"], wait_timeout=5)
+        await self.sio.connect(
+            server.base_url,
+            namespaces=["/classroom"],
+            auth={"token": token},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
         state: dict[str, Any] = await self.next("room:state")
         return state
 
-    async def call(self, event: str, payload: Any = None) -> dict[str, Any]:
-        ack: dict[str, Any] = await self.sio.call(
-            event, payload if payload is not None else {}, namespace="/classroom", timeout=5
-        )
-        return ack
+    async def call(self, event: str, payload: Any = None, patient: bool = True) -> dict[str, Any]:
+        """Sends an event and returns its ack; a patient caller waits out rate limits."""
+        while True:
+            ack: dict[str, Any] = await self.sio.call(
+                event, payload if payload is not None else {}, namespace="/classroom", timeout=5
+            )
+            error = ack.get("error") or {}
+            if not patient or error.get("code") != "rate_limited":
+                return ack
+            await asyncio.sleep(error["retry_after"] + 0.01)
 
-    async def next(self, event: str, timeout: float = 5.0) -> Any:
-        return await asyncio.wait_for(self.events[event].get(), timeout)
+    async def next(self, event: str) -> Any:
+        """The next such event, waiting at most five seconds."""
+        return await asyncio.wait_for(self.events[event].get(), 5.0)
 
     async def nothing(self, event: str, wait: float = 0.3) -> bool:
         """True when no such event arrives within ``wait`` seconds."""
@@ -75,29 +86,34 @@ async def live_lecture(http: aiohttp.ClientSession, server: Server, start: bool 
     headers = await bearer(http, server, "educator")
     course_id = await demo_course_id(http, server)
     body = {"title": "Week 1", "scheduled_start": datetime.now(UTC).isoformat()}
-    async with http.post(server.url(f"/api/v1/courses/{course_id}/lectures"), json=body,
-                         headers=headers) as response:
+    async with http.post(
+        server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=headers
+    ) as response:
         assert response.status == 201, await response.text()
         lecture_id = int((await response.json())["id"])
     if start:
-        async with http.post(server.url(f"/api/v1/lectures/{lecture_id}/start"),
-                             headers=headers) as response:
+        async with http.post(
+            server.url(f"/api/v1/lectures/{lecture_id}/start"), headers=headers
+        ) as response:
             assert response.status == 200
     return lecture_id
 
 
-async def join_token(http: aiohttp.ClientSession, server: Server, lecture_id: int,
-                     username: str) -> str:
+async def join_token(
+    http: aiohttp.ClientSession, server: Server, lecture_id: int, username: str
+) -> str:
     headers = await bearer(http, server, username)
-    async with http.post(server.url(f"/api/v1/lectures/{lecture_id}/join"),
-                         headers=headers) as response:
+    async with http.post(
+        server.url(f"/api/v1/lectures/{lecture_id}/join"), headers=headers
+    ) as response:
         assert response.status == 200, await response.text()
         token: str = (await response.json())["token"]
     return token
 
 
-async def join(http: aiohttp.ClientSession, server: Server, lecture_id: int,
-               username: str) -> Participant:
+async def join(
+    http: aiohttp.ClientSession, server: Server, lecture_id: int, username: str
+) -> Participant:
     participant = Participant(username)
     await participant.connect(server, await join_token(http, server, lecture_id, username))
     return participant

@@ -1,14 +1,16 @@
-"""The /classroom namespace admits only holders of a valid join token."""
+"""Joining the /classroom namespace: tokens, the snapshot, resuming, and surviving restarts."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import aiohttp
 import pytest
 import socketio
 
 from classroom_server.security import TokenIssuer
-from tests.conftest import SECRET_KEY, Server
+from tests.conftest import SECRET_KEY, Server, bearer
+from tests.room_client import Participant, join, join_token, live_lecture
 
 
 async def connect(server: Server, auth: object) -> socketio.AsyncClient:
@@ -30,16 +32,100 @@ async def test_connect_without_a_valid_token_is_refused(server: Server, auth: ob
         await connect(server, auth)
 
 
-async def test_access_token_is_not_a_join_token(server: Server) -> None:
-    access = TokenIssuer(SECRET_KEY).issue("access", 1, timedelta(minutes=1))
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await connect(server, {"token": access.token})
+async def test_other_kinds_of_token_are_refused(server: Server) -> None:
+    issuer = TokenIssuer(SECRET_KEY)
+    access = issuer.issue("access", 1, timedelta(minutes=1))
+    expired = issuer.issue("join", 1, timedelta(seconds=-1), lecture=1, role="educator")
+    ghost = issuer.issue("join", 1, timedelta(minutes=1), lecture=10**9, role="educator")
+    for token in (access, expired, ghost):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await connect(server, {"token": token.token})
 
 
-async def test_join_token_is_admitted(server: Server) -> None:
-    join = TokenIssuer(SECRET_KEY).issue("join", 1, timedelta(minutes=1), lecture=7, role="student")
-    client = await connect(server, {"token": join.token})
+async def test_snapshot_on_join(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
     try:
-        assert client.connected and "/classroom" in client.namespaces
+        state = educator.state
+        assert state["lecture"]["id"] == lecture and state["lecture"]["status"] == "live"
+        assert state["you"]["role"] == "educator" and state["you"]["name"] == "Dr. Amal Haddad"
+        assert [p["name"] for p in state["roster"]] == ["Dr. Amal Haddad"]
+        assert state["slide"]["page"] == 1 and state["locks"] == {
+            "chat": False,
+            "annotations": True,
+        }
+        assert state["chat"] == [] and state["hands"] == [] and state["poll"] is None
+        assert state["recording"] is False
     finally:
-        await client.disconnect()
+        await educator.leave()
+
+
+async def test_students_wait_until_the_lecture_starts(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server, start=False)
+    student = await bearer(http, server, "student1")
+    url = server.url(f"/api/v1/lectures/{lecture}/join")
+    async with http.post(url, headers=student) as response:
+        assert response.status == 409
+        assert (await response.json())["code"] == "not_started"
+    educator = await join(http, server, lecture, "educator")
+    assert educator.state["lecture"]["status"] == "scheduled"
+    stranger_token = await bearer(http, server, "admin", "admin-password-1")
+    async with http.post(url, headers=stranger_token) as response:
+        assert response.status == 200 and (await response.json())["role"] == "educator"
+    async with http.post(
+        server.url(f"/api/v1/lectures/{lecture}/start"),
+        headers=await bearer(http, server, "educator"),
+    ) as response:
+        assert (await response.json())["status"] == "live"
+    async with http.post(url, headers=student) as response:
+        assert response.status == 200
+    await educator.leave()
+
+
+async def test_reconnect_with_the_same_token_resumes(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    token = await join_token(http, server, lecture, "student1")
+    alice = Participant("student1")
+    await alice.connect(server, token)
+    await alice.call("chat:send", {"text": "before the drop"})
+    await alice.leave()
+    again = Participant("student1")
+    state = await again.connect(server, token)
+    assert [m["text"] for m in state["chat"]] == ["before the drop"]
+    assert [p["name"] for p in state["roster"]].count("Lina Saleh") == 1
+    await again.leave()
+    await educator.leave()
+
+
+async def test_a_server_restart_loses_nothing_durable(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    board = educator.state["slide"]["deck_id"]
+    await educator.call("slides:show", {"deck_id": board, "page": 4})
+    await educator.call(
+        "annotation:add",
+        {"kind": "text", "points": [[0.2, 0.2]], "color": "#112233", "width": 0.01, "text": "x²"},
+    )
+    await educator.call("chat:send", {"text": "remember me"})
+    await educator.call("chat:lock", {"locked": True})
+    await educator.call("poll:open", {"question": "Still there?", "options": ["yes", "no"]})
+    await educator.leave()
+
+    server.restart()
+
+    async with aiohttp.ClientSession() as fresh:  # the old keep-alive connections died with it
+        back = await join(fresh, server, lecture, "educator")
+    state = back.state
+    assert state["slide"] == {"deck_id": board, "page": 4}
+    assert [a["text"] for a in state["annotations"]] == ["x²"]
+    assert [m["text"] for m in state["chat"]] == ["remember me"]
+    assert state["locks"]["chat"] is True
+    assert state["poll"]["question"] == "Still there?" and state["poll"]["status"] == "open"
+    await back.leave()

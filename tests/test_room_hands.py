@@ -1,0 +1,39 @@
+"""The raised-hand queue."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tests.conftest import Server
+from tests.room_client import join, live_lecture
+
+
+async def test_queue_order_and_who_lowers(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        assert (await alice.call("hand:raise"))["ok"]
+        assert (await bob.call("hand:raise"))["ok"]
+        assert (await alice.call("hand:raise"))["error"]["code"] == "conflict"
+        educator.drain("hand:queue")
+        assert (await educator.call("hand:raise"))["error"]["code"] == "forbidden"
+
+        late = await join(http, server, lecture, "student3")
+        assert [h["user_id"] for h in late.state["hands"]] == [alice.user_id, bob.user_id]
+        await late.leave()
+
+        denied = await bob.call("hand:lower", {"user_id": alice.user_id})
+        assert denied["error"]["code"] == "forbidden"
+        assert (await bob.call("hand:lower"))["ok"]
+        queue = await educator.next("hand:queue")
+        assert [h["user_id"] for h in queue["hands"]] == [alice.user_id]
+        assert (await educator.call("hand:lower", {"user_id": alice.user_id}))["ok"]
+        assert (await educator.next("hand:queue"))["hands"] == []
+        assert (await educator.call("hand:lower", {"user_id": alice.user_id}))["error"][
+            "code"
+        ] == "not_found"
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()

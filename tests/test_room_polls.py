@@ -1,0 +1,68 @@
+"""Polls: one vote each, live counts for educators only, published results for all."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tests.conftest import Server
+from tests.room_client import join, live_lecture
+
+
+async def test_poll_lifecycle(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        opened = await educator.call(
+            "poll:open", {"question": "Best time?", "options": ["Morning", "Evening", "Night"]}
+        )
+        poll_id = opened["poll"]["id"]
+        seen = await alice.next("poll:opened")
+        assert seen["counts"] is None and seen["options"][1] == "Evening"
+        again = await educator.call("poll:open", {"question": "Q", "options": ["a", "b"]})
+        assert again["error"]["code"] == "conflict"
+
+        assert (await alice.call("poll:vote", {"poll_id": poll_id, "choices": [1]}))["ok"]
+        assert (await alice.call("poll:vote", {"poll_id": poll_id, "choices": [0]}))["error"][
+            "code"
+        ] == "conflict"
+        assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [0, 1]}))["error"][
+            "code"
+        ] == "invalid"
+        assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [7]}))["error"][
+            "code"
+        ] == "invalid"
+        assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [1]}))["ok"]
+        counts = [await educator.next("poll:counts") for _ in range(2)]
+        assert counts[-1]["counts"] == [0, 2, 0] and counts[-1]["total_voters"] == 2
+        assert await alice.nothing("poll:counts")
+        assert (await educator.call("poll:vote", {"poll_id": poll_id, "choices": [0]}))["error"][
+            "code"
+        ] == "forbidden"
+
+        late = await join(http, server, lecture, "student1")
+        assert late.state["poll"]["my_choices"] == [1] and late.state["poll"]["counts"] is None
+        await late.leave()
+
+        assert (await educator.call("poll:close", {"poll_id": poll_id}))["ok"]
+        assert (await bob.next("poll:closed"))["poll_id"] == poll_id
+        assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [2]}))["error"][
+            "code"
+        ] in ("conflict",)
+        assert (await educator.call("poll:publish", {"poll_id": poll_id}))["ok"]
+        results = await bob.next("poll:results")
+        assert results["counts"] == [0, 2, 0] and results["status"] == "published"
+        assert (await educator.call("poll:publish", {"poll_id": poll_id}))["error"][
+            "code"
+        ] == "conflict"
+        for bad in (
+            {"question": "Q", "options": ["only one"]},
+            {"question": "Q", "options": [str(i) for i in range(11)]},
+            {"question": "", "options": ["a", "b"]},
+            {"question": "Q", "options": ["a", ""]},
+        ):
+            assert (await educator.call("poll:open", bad))["error"]["code"] == "invalid"
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()
