@@ -130,14 +130,23 @@ def _wait_listening(server: Server) -> None:
     raise RuntimeError(f"server did not start: {server.log.read_text()}")
 
 
-def start_server(data_dir: Path, database: str, *extra_flags: str) -> Server:
+def start_server(
+    data_dir: Path,
+    database: str,
+    *extra_flags: str,
+    seed: bool = True,
+    postgres_url: str = POSTGRES_URL,
+) -> Server:
+    """``database`` is "sqlite" or "postgresql"; a seeded PostgreSQL database is emptied first."""
     data_flags = ["--data-dir", str(data_dir)]
     if database == "postgresql":
-        asyncio.run(reset_postgres())
-        data_flags += ["--database-url", POSTGRES_URL]
-        run_cli("migrate", *data_flags)
-    run_cli("demo", "--password", PASSWORD, *data_flags)
-    run_cli("create-user", ADMIN[0], "--role", "admin", "--password", ADMIN[1], *data_flags)
+        data_flags += ["--database-url", postgres_url]
+    if seed:
+        if database == "postgresql":
+            asyncio.run(reset_postgres(postgres_url))
+            run_cli("migrate", *data_flags)
+        run_cli("demo", "--password", PASSWORD, *data_flags)
+        run_cli("create-user", ADMIN[0], "--role", "admin", "--password", ADMIN[1], *data_flags)
     port = free_port()
     log = data_dir / "server.log"
     command = [
