@@ -23,6 +23,7 @@ from classroom_server.security import (
     RedisThrottleStore,
     TokenIssuer,
 )
+from classroom_server.slide_decks import SlideDecks
 
 
 @dataclass
@@ -36,10 +37,17 @@ class Services:
     redis: Redis | None = None
     access_lifetime: timedelta = field(init=False)
     session_lifetime: timedelta = field(init=False)
+    slides: SlideDecks = field(init=False)
 
     def __post_init__(self) -> None:
         self.access_lifetime = timedelta(minutes=self.settings.access_token_minutes)
         self.session_lifetime = timedelta(hours=self.settings.session_hours)
+        self.slides = SlideDecks(self.settings.data_dir, self.database, self.broadcaster)
+
+    def attach_broadcaster(self, broadcaster: RoomBroadcaster) -> None:
+        """The Socket.IO layer plugs in here once it exists."""
+        self.broadcaster = broadcaster
+        self.slides.broadcaster = broadcaster
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -55,6 +63,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.slides.close()
         await self.database.close()
         if self.redis is not None:
             await self.redis.aclose()

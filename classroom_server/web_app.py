@@ -35,6 +35,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         if should_migrate:
             await upgrade(svc.database)
+        await svc.slides.resume_interrupted()
         yield
         await svc.close()
 

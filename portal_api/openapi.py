@@ -18,6 +18,7 @@ _ERROR_TEXT = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    413: "Payload too large",
     415: "Unsupported media type",
     422: "Validation error",
     429: "Too many attempts",
@@ -92,6 +93,16 @@ def _operation(op: Operation) -> dict[str, Any]:
         if op.form:
             content["application/x-www-form-urlencoded"] = {"schema": _ref(op.body)}
         doc["requestBody"] = {"required": True, "content": content}
+    if op.upload:
+        upload_schema = {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": upload_schema}},
+        }
     doc["security"] = [{"bearer": []}, {"session": []}] if op.auth else []
     return doc
 

@@ -35,6 +35,7 @@ class Operation:
     status: int = 200
     auth: bool = True
     form: bool = False
+    upload: bool = False
     errors: tuple[int, ...] = ()
 
     @property

@@ -29,5 +29,5 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
     namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
-    app[SERVICES].broadcaster = namespace
+    app[SERVICES].attach_broadcaster(namespace)
     return sio

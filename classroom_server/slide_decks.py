@@ -1,0 +1,132 @@
+"""Uploaded slide decks: stored source, rendering in worker processes, progress to the room.
+
+Sources and page images live under ``<data dir>/slides/<deck id>/``; every path is built from
+integer ids, never from anything a user sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+
+from classroom_server.db import Database, Deck, DeckPage
+from classroom_server.room import Outcome, RoomBroadcaster
+from classroom_server.room.outcome import EDUCATORS, ROOM
+from classroom_server.room.views import deck_view
+from classroom_server.slide_render import RenderError, SlideRenderer
+
+log = logging.getLogger(__name__)
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MAX_PAGES = 500
+RENDER_TIMEOUT_SECONDS = 300.0
+
+
+class SlideDecks:
+    def __init__(self, data_dir: Path, database: Database, broadcaster: RoomBroadcaster) -> None:
+        self.root = data_dir / "slides"
+        self._database = database
+        self.broadcaster = broadcaster
+        self._renderer: SlideRenderer | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def deck_dir(self, deck_id: int) -> Path:
+        return self.root / str(int(deck_id))
+
+    def source_path(self, deck_id: int) -> Path:
+        return self.deck_dir(deck_id) / "source"
+
+    def page_path(self, deck_id: int, page: int) -> Path:
+        return self.deck_dir(deck_id) / "pages" / f"{int(page)}.png"
+
+    def start(self, deck_id: int) -> None:
+        """Renders in the background; the upload's response does not wait for it."""
+        task = asyncio.get_running_loop().create_task(self._process(deck_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def resume_interrupted(self) -> int:
+        """Decks a crash left half-rendered start again from their kept source."""
+        async with self._database.session() as session:
+            ids = list(await session.scalars(select(Deck.id).where(Deck.status == "processing")))
+        for deck_id in ids:
+            self.start(deck_id)
+        return len(ids)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._renderer is not None:
+            await self._renderer.close()
+
+    def _renderer_for_use(self) -> SlideRenderer:
+        if self._renderer is None:
+            self._renderer = SlideRenderer(
+                max_workers=1, max_pages=MAX_PAGES, timeout_seconds=RENDER_TIMEOUT_SECONDS
+            )
+        return self._renderer
+
+    async def _process(self, deck_id: int) -> None:
+        async with self._database.session() as session:
+            deck = await session.get(Deck, deck_id)
+        if deck is None:
+            return
+        pages_dir = self.deck_dir(deck_id) / "pages"
+        shutil.rmtree(pages_dir, ignore_errors=True)
+        kind: Literal["pdf", "image"] = "pdf" if deck.kind == "pdf" else "image"
+        try:
+            result = await self._renderer_for_use().render(
+                self.source_path(deck_id),
+                kind,
+                pages_dir,
+                progress=lambda percent: self._progress(deck, percent),
+            )
+        except RenderError as exc:
+            await self._finish(deck, "failed", error=f"{exc.code}: {exc}")
+            return
+        except Exception:
+            log.exception("rendering deck %s failed", deck_id)
+            await self._finish(deck, "failed", error="internal error while rendering")
+            return
+        async with self._database.session() as session:
+            session.add_all(
+                DeckPage(
+                    deck_id=deck_id, number=p.number, width=p.width, height=p.height, text=p.text
+                )
+                for p in result.pages
+            )
+            await session.commit()
+        await self._finish(deck, "ready", page_count=len(result.pages))
+
+    async def _progress(self, deck: Deck, percent: int) -> None:
+        async with self._database.session() as session:
+            row = await session.get(Deck, deck.id)
+            if row is None:
+                return
+            row.progress = min(percent, 99)
+            await session.commit()
+            view = deck_view(row)
+        await self.broadcaster.deliver(
+            deck.lecture_id, Outcome().emit("slides:deck", view, EDUCATORS)
+        )
+
+    async def _finish(
+        self, deck: Deck, status: str, page_count: int = 0, error: str | None = None
+    ) -> None:
+        async with self._database.session() as session:
+            row = await session.get(Deck, deck.id)
+            if row is None:
+                return
+            row.status, row.error = status, error
+            row.page_count, row.progress = page_count, 100 if status == "ready" else row.progress
+            await session.commit()
+            view = deck_view(row)
+        audience = ROOM if status == "ready" else EDUCATORS
+        await self.broadcaster.deliver(
+            deck.lecture_id, Outcome().emit("slides:deck", view, audience)
+        )

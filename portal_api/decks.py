@@ -1,0 +1,185 @@
+"""Slide decks: streamed upload, listing, and page images with access checks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from aiohttp import BodyPartReader, web
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from classroom_server.db import Deck, Lecture
+from classroom_server.policy import can_manage_course, can_view_course, lecture_course_role
+from classroom_server.room.views import deck_view
+from classroom_server.services import services
+from classroom_server.slide_decks import MAX_UPLOAD_BYTES
+from classroom_server.slide_render import sniff_kind
+from classroom_server.web_auth import require_user
+from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.router import ApiRouter, path_id
+
+router = ApiRouter()
+CHUNK = 256 * 1024
+
+
+class DeckOut(BaseModel):
+    id: int
+    title: str
+    kind: str
+    page_count: int
+    status: str
+    progress: int
+    error: str | None
+
+
+class DeckList(BaseModel):
+    items: list[DeckOut]
+
+
+def _title(filename: str | None) -> str:
+    """Only for display: a filename never becomes a path."""
+    base = re.split(r"[/\\]", unquote(filename or ""))[-1]
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
+    return stem.strip()[:200] or "Slides"
+
+
+async def _lecture(request: web.Request, manage: bool) -> Lecture:
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with services(request).database.session() as session:
+        lecture = await session.get(Lecture, lecture_id)
+        if lecture is None:
+            raise not_found(f"lecture {lecture_id}")
+        check = can_manage_course if manage else can_view_course
+        if not await check(session, user, lecture.course_id):
+            raise forbidden(
+                "Only the course's educators upload slides"
+                if manage
+                else "You are not enrolled in this course"
+            )
+    return lecture
+
+
+async def _file_part(request: web.Request) -> BodyPartReader:
+    if not request.content_type.startswith("multipart/"):
+        raise Problem(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Upload the deck as multipart/form-data with a field named 'file'",
+        )
+    reader = await request.multipart()
+    async for part in reader:
+        if isinstance(part, BodyPartReader) and part.name == "file":
+            return part
+    raise Problem(
+        422,
+        "validation_error",
+        "Invalid request",
+        "No 'file' field in the upload",
+        errors=[{"location": ["body", "file"], "message": "Field required", "type": "missing"}],
+    )
+
+
+@router.route(
+    "POST",
+    "/lectures/{lecture_id}/decks",
+    tag="slides",
+    response=DeckOut,
+    status=202,
+    upload=True,
+    errors=(413, 415, 422),
+)
+async def upload_deck(request: web.Request) -> DeckOut:
+    """Upload a PDF, PNG or JPEG deck; pages render in the background (progress in the room)."""
+    lecture = await _lecture(request, manage=True)
+    part = await _file_part(request)
+    head = await part.read_chunk(CHUNK)
+    kind = sniff_kind(head)
+    if kind is None:
+        raise Problem(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Decks are PDF, PNG or JPEG files",
+        )
+    svc = services(request)
+    async with svc.database.session() as session:
+        deck = Deck(lecture_id=lecture.id, title=_title(part.filename), kind=kind)
+        session.add(deck)
+        await session.commit()
+    try:
+        await _store(part, head, svc.slides.source_path(deck.id))
+    except Problem:
+        async with svc.database.session() as session:
+            await session.delete(await session.get(Deck, deck.id))
+            await session.commit()
+        raise
+    svc.slides.start(deck.id)
+    return DeckOut(**deck_view(deck))
+
+
+async def _store(part: BodyPartReader, head: bytes, target: Path) -> None:
+    """Streams to disk in chunks off the event loop, refusing anything over the size limit."""
+    await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+    out = await asyncio.to_thread(target.open, "wb")
+    size = len(head)
+    try:
+        chunk = head
+        while chunk:
+            await asyncio.to_thread(out.write, chunk)
+            chunk = await part.read_chunk(CHUNK)
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise Problem(
+                    413,
+                    "payload_too_large",
+                    "Payload too large",
+                    f"Decks are at most {MAX_UPLOAD_BYTES // 2**20} MB",
+                )
+    except BaseException:
+        out.close()
+        await asyncio.to_thread(target.unlink, missing_ok=True)
+        raise
+    out.close()
+
+
+@router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", response=DeckList)
+async def list_decks(request: web.Request) -> DeckList:
+    """A lecture's decks (students see the ready ones)."""
+    lecture = await _lecture(request, manage=False)
+    user = await require_user(request)
+    async with services(request).database.session() as session:
+        staff = await can_manage_course(session, user, lecture.course_id)
+        query = select(Deck).where(Deck.lecture_id == lecture.id).order_by(Deck.id)
+        if not staff:
+            query = query.where(Deck.status == "ready")
+        decks = list(await session.scalars(query))
+    return DeckList(items=[DeckOut(**deck_view(d)) for d in decks])
+
+
+@router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides")
+async def page_image(request: web.Request) -> web.FileResponse:
+    """One rendered page as PNG (course members only)."""
+    user = await require_user(request)
+    deck_id = path_id(request, "deck_id", "deck")
+    page = path_id(request, "page", "page")
+    svc = services(request)
+    async with svc.database.session() as session:
+        deck = await session.get(Deck, deck_id)
+        if deck is None:
+            raise not_found(f"deck {deck_id}")
+        lecture = await session.get(Lecture, deck.lecture_id)
+        assert lecture is not None
+        member = user.role == "admin" or (
+            await lecture_course_role(session, lecture.id, user.id) is not None
+        )
+    if not member:
+        raise forbidden("You are not enrolled in this course")
+    path = svc.slides.page_path(deck_id, page)
+    if deck.status != "ready" or page > deck.page_count or not path.is_file():
+        raise not_found(f"page {page} of deck {deck_id}")
+    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})

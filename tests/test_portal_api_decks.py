@@ -1,0 +1,115 @@
+"""Slide decks over REST and into the room: upload, render, follow, and access rules."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+from tests.conftest import Server, bearer
+from tests.documents import make_pdf
+from tests.room_client import join, live_lecture
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def upload_form(content: bytes, filename: str, field: str = "file") -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field(field, content, filename=filename, content_type="application/octet-stream")
+    return form
+
+
+async def upload(
+    http: aiohttp.ClientSession,
+    server: Server,
+    lecture: int,
+    content: bytes,
+    filename: str,
+    username: str = "educator",
+) -> tuple[int, dict[str, Any]]:
+    headers = await bearer(http, server, username)
+    async with http.post(
+        server.url(f"/api/v1/lectures/{lecture}/decks"),
+        data=upload_form(content, filename),
+        headers=headers,
+    ) as response:
+        return response.status, await response.json()
+
+
+async def test_pdf_upload_renders_pages_and_students_follow(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    try:
+        status, deck = await upload(
+            http, server, lecture, make_pdf(["Welcome", "Agenda", "Summary"]), "../../etc/week1.pdf"
+        )
+        assert status == 202 and deck["status"] == "processing" and deck["title"] == "week1"
+        progress = []
+        while True:
+            update = await educator.next("slides:deck")
+            progress.append(update["progress"])
+            if update["status"] != "processing":
+                break
+        assert update["status"] == "ready" and update["page_count"] == 3, update
+        assert progress == sorted(progress) and progress[-1] == 100
+        assert (await alice.next("slides:deck"))["status"] == "ready"
+
+        assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": 2}))["ok"]
+        assert (await alice.next("slides:page"))["page"] == 2
+        student = await bearer(http, server, "student1")
+        async with http.get(
+            server.url(f"/api/v1/decks/{deck['id']}/pages/2"), headers=student
+        ) as response:
+            assert response.status == 200 and response.content_type == "image/png"
+            assert (await response.read()).startswith(PNG_MAGIC)
+        async with http.get(
+            server.url(f"/api/v1/decks/{deck['id']}/pages/4"), headers=student
+        ) as response:
+            assert response.status == 404
+        async with http.get(
+            server.url(f"/api/v1/lectures/{lecture}/decks"), headers=student
+        ) as response:
+            kinds = [d["kind"] for d in (await response.json())["items"]]
+        assert kinds == ["whiteboard", "pdf"]
+    finally:
+        await educator.leave()
+        await alice.leave()
+
+
+async def test_upload_refusals(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    status, problem = await upload(http, server, lecture, make_pdf(["x"]), "a.pdf", "student1")
+    assert status == 403 and problem["code"] == "forbidden"
+    status, problem = await upload(http, server, lecture, b"MZ\x90\x00 not a deck", "evil.exe")
+    assert status == 415 and problem["code"] == "unsupported_media_type"
+    headers = await bearer(http, server, "educator")
+    async with http.post(
+        server.url(f"/api/v1/lectures/{lecture}/decks"),
+        headers=headers,
+        data=upload_form(b"%PDF-1.4", "a.pdf", field="other"),
+    ) as response:
+        assert response.status == 422
+    async with http.post(
+        server.url(f"/api/v1/lectures/{lecture}/decks"), headers=headers, json={"file": "x"}
+    ) as response:
+        assert response.status == 415
+
+
+async def test_broken_pdf_fails_cleanly(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    status, deck = await upload(http, server, lecture, b"%PDF-1.4\n garbage " * 100, "bad.pdf")
+    assert status == 202
+    headers = await bearer(http, server, "educator")
+    for _ in range(100):
+        async with http.get(
+            server.url(f"/api/v1/lectures/{lecture}/decks"), headers=headers
+        ) as response:
+            mine = next(d for d in (await response.json())["items"] if d["id"] == deck["id"])
+        if mine["status"] != "processing":
+            break
+        await asyncio.sleep(0.1)
+    assert mine["status"] == "failed" and "invalid_document" in mine["error"]
