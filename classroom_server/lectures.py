@@ -22,7 +22,10 @@ async def create_lecture(
     session: AsyncSession, course_id: int, title: str, scheduled_start: datetime, duration: int
 ) -> Lecture:
     lecture = Lecture(
-        course_id=course_id, title=title, scheduled_start=scheduled_start, duration_minutes=duration
+        course_id=course_id,
+        title=title,
+        scheduled_start=scheduled_start.astimezone(UTC),
+        duration_minutes=duration,
     )
     session.add(lecture)
     await session.flush()
