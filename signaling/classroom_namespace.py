@@ -30,6 +30,7 @@ from classroom_server.room import (
 )
 from classroom_server.security import TokenError
 from classroom_server.services import SERVICES, Services
+from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
@@ -87,6 +88,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 raise refuse(exc.code, str(exc)) from exc
         actor = Actor(user.id, user.display_name, role.value)
         await self.save_session(sid, {"actor": actor, "lecture_id": lecture_id})
+        ROOM_CONNECTIONS.inc()
         for room in self._rooms_of(lecture_id, actor):
             await self.enter_room(sid, room)
         self._spawn(self._welcome(sid, lecture_id, actor))
@@ -128,6 +130,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return
         actor: Actor = session["actor"]
         lecture_id: int = session["lecture_id"]
+        ROOM_CONNECTIONS.dec()
         store = self._services.room_store
         if await store.remove_connection(lecture_id, actor.user_id, sid):
             await self.emit(
@@ -138,13 +141,18 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if event in ("connect", "disconnect"):
             return await super().trigger_event(event, *args)
         sid, payload = args[0], (args[1] if len(args) > 1 else {})
+        label = event if event in EVENTS else "unknown"
         try:
-            return {"ok": True, **await self._handle(event, sid, payload)}
+            ack = {"ok": True, **await self._handle(event, sid, payload)}
         except RoomError as exc:
+            ROOM_EVENTS.labels(label, exc.code).inc()
             return exc.as_ack()
         except Exception:
             log.exception("room event %s failed", event)
+            ROOM_EVENTS.labels(label, "internal_error").inc()
             return RoomError("internal_error", "the server failed; nothing was changed").as_ack()
+        ROOM_EVENTS.labels(label, "ok").inc()
+        return ack
 
     async def _handle(self, event: str, sid: str, payload: Any) -> dict[str, Any]:
         spec = EVENTS.get(event)

@@ -129,3 +129,19 @@ async def test_a_server_restart_loses_nothing_durable(
     assert state["locks"]["chat"] is True
     assert state["poll"]["question"] == "Still there?" and state["poll"]["status"] == "open"
     await back.leave()
+
+
+async def test_room_metrics(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    await educator.call("chat:send", {"text": "counted"})
+    await educator.call("hand:raise")
+    async with http.get(server.url("/metrics")) as response:
+        text = await response.text()
+    await educator.leave()
+    assert 'qou_room_events_total{event="chat:send",result="ok"}' in text
+    assert 'qou_room_events_total{event="hand:raise",result="forbidden"}' in text
+    assert any(
+        line.startswith("qou_room_connections ") and float(line.split()[1]) >= 1
+        for line in text.splitlines()
+    )
