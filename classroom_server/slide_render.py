@@ -241,9 +241,8 @@ class SlideRenderer:
                 overdue = run.pid is not None and time.monotonic() - run.started > self._timeout
                 if overdue and not run.task.done():
                     raise RenderError("timeout", f"rendering took over {self._timeout:g} s")
-            await self._pump(
-                run, progress, 0
-            )  # The worker queued its last events before returning.
+            # The worker queued its last events before returning.
+            await self._pump(run, progress, 0)
             pages = run.task.result()
         except BaseException:
             # Timeout, cancellation or a failing progress callback: don't leave the worker busy.
