@@ -23,6 +23,7 @@ from classroom_server.db.room_models import (
     Removal,
     RoomSettings,
 )
+from classroom_server.db.vod_models import Video, VodJob
 
 __all__ = [
     "Annotation",
@@ -43,6 +44,8 @@ __all__ = [
     "Role",
     "RoomSettings",
     "User",
+    "Video",
+    "VodJob",
     "add_unique",
     "upgrade",
 ]

@@ -1,0 +1,215 @@
+"""The persisted job queue and the workers that drain it.
+
+Each lane has its own worker task, so a 60-minute ladder encode never delays the few seconds of
+``playable`` work that makes the next lecture watchable. Claiming is one conditional UPDATE,
+atomic on SQLite and PostgreSQL alike, so any number of worker processes can share the queue.
+A running job heartbeats; one whose worker died is claimed again after ``STALE_AFTER``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from classroom_server.db import Database, VodJob
+from vod.pipeline import STAGES, JobContext
+from vod.storage import VideoStorage
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+HEARTBEAT_SECONDS = 5.0
+STALE_AFTER = timedelta(seconds=60)
+LANES = ("fast", "slow")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(10 * 2 ** (attempts - 1), 600))
+
+
+class JobQueue:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def enqueue(self, video_id: int, kind: str) -> int:
+        lane, _ = STAGES[kind]
+        async with self.database.session() as session:
+            job = VodJob(video_id=video_id, kind=kind, lane=lane)
+            session.add(job)
+            await session.commit()
+            return job.id
+
+    async def claim(self, lane: str, worker: str) -> VodJob | None:
+        """Takes the oldest due job of the lane, or a running one whose worker went silent."""
+        async with self.database.session() as session:
+            candidate = await session.scalar(
+                select(VodJob.id)
+                .where(
+                    VodJob.lane == lane,
+                    or_(
+                        (VodJob.state == "pending") & (VodJob.run_after <= now()),
+                        (VodJob.state == "running") & (VodJob.heartbeat_at < now() - STALE_AFTER),
+                    ),
+                )
+                .order_by(VodJob.id)
+                .limit(1)
+            )
+            if candidate is None:
+                return None
+            claimed = await session.execute(
+                update(VodJob)
+                .where(
+                    VodJob.id == candidate,
+                    or_(
+                        VodJob.state == "pending",
+                        (VodJob.state == "running") & (VodJob.heartbeat_at < now() - STALE_AFTER),
+                    ),
+                )
+                .values(
+                    state="running",
+                    worker=worker,
+                    started_at=now(),
+                    heartbeat_at=now(),
+                    attempts=VodJob.attempts + 1,
+                    percent=0.0,
+                )
+            )
+            await session.commit()
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None  # another worker was faster
+            return await session.get(VodJob, candidate)
+
+    async def cancel(self, job_id: int) -> bool:
+        async with self.database.session() as session:
+            result = await session.execute(
+                update(VodJob)
+                .where(VodJob.id == job_id, VodJob.state.in_(("pending", "running")))
+                .values(state="cancelled", finished_at=now())
+            )
+            await session.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def state(self, job_id: int) -> str | None:
+        async with self.database.session() as session:
+            return await session.scalar(select(VodJob.state).where(VodJob.id == job_id))
+
+    async def report(self, job_id: int, worker: str, **values: object) -> None:
+        """Writes only while this worker still owns the job (not cancelled, not reclaimed)."""
+        async with self.database.session() as session:
+            await session.execute(
+                update(VodJob)
+                .where(VodJob.id == job_id, VodJob.worker == worker, VodJob.state == "running")
+                .values(heartbeat_at=now(), **values)
+            )
+            await session.commit()
+
+
+class Worker:
+    """Runs jobs of every lane in this process until stopped."""
+
+    def __init__(self, database: Database, storage: VideoStorage, name: str | None = None):
+        self.queue = JobQueue(database)
+        self.storage = storage
+        self.name = name or f"{socket.gethostname()}-{secrets.token_hex(3)}"
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake = {lane: asyncio.Event() for lane in LANES}
+
+    def start(self) -> None:
+        self._tasks = [asyncio.get_running_loop().create_task(self._lane(lane)) for lane in LANES]
+
+    def wake(self) -> None:
+        for event in self._wake.values():
+            event.set()
+
+    async def stop(self) -> None:
+        """Hands unfinished jobs back to the queue at once instead of waiting to go stale."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        async with self.queue.database.session() as session:
+            await session.execute(
+                update(VodJob)
+                .where(VodJob.worker == self.name, VodJob.state == "running")
+                .values(state="pending", attempts=VodJob.attempts - 1, worker=None)
+            )
+            await session.commit()
+
+    async def enqueue(self, video_id: int, kind: str) -> int:
+        job_id = await self.queue.enqueue(video_id, kind)
+        self.wake()
+        return job_id
+
+    async def _lane(self, lane: str) -> None:
+        while True:
+            try:
+                job = await self.queue.claim(lane, self.name)
+            except Exception:
+                log.exception("claiming a %s job failed", lane)
+                job = None
+            if job is not None:
+                await self._run(job)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake[lane].wait(), POLL_SECONDS)
+            self._wake[lane].clear()
+
+    async def _run(self, job: VodJob) -> None:
+        async def progress(percent: float) -> None:
+            await self.queue.report(job.id, self.name, percent=round(percent, 1))
+
+        ctx = JobContext(
+            job.video_id, self.queue.database, self.storage, progress, self.queue_follow_up
+        )
+        _, stage = STAGES[job.kind]
+        work = asyncio.get_running_loop().create_task(stage(ctx))
+        watcher = asyncio.get_running_loop().create_task(self._watch(job.id, work))
+        try:
+            await work
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # this worker is stopping; the job goes back to the queue
+            log.info("job %s was cancelled", job.id)
+            return
+        except Exception as exc:
+            await self._failed(job, exc)
+            return
+        finally:
+            watcher.cancel()
+        await self.queue.report(
+            job.id, self.name, state="done", percent=100.0, finished_at=now(), last_error=None
+        )
+
+    async def queue_follow_up(self, video_id: int, kind: str) -> None:
+        await self.enqueue(video_id, kind)
+
+    async def _watch(self, job_id: int, work: asyncio.Task[None]) -> None:
+        """Heartbeats, and ends the work (and its ffmpeg) when the job is cancelled."""
+        while not work.done():
+            await asyncio.sleep(HEARTBEAT_SECONDS / 5)
+            state = await self.queue.state(job_id)
+            if state != "running":
+                work.cancel()
+                return
+            await self.queue.report(job_id, self.name)
+
+    async def _failed(self, job: VodJob, exc: Exception) -> None:
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+        retry = job.attempts < job.max_attempts
+        await self.queue.report(
+            job.id,
+            self.name,
+            state="pending" if retry else "failed",
+            last_error=str(exc)[-2000:],
+            run_after=now() + backoff(job.attempts),
+            finished_at=None if retry else now(),
+        )

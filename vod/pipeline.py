@@ -1,0 +1,159 @@
+"""The processing stages of a video, each one job kind.
+
+``playable`` (fast lane) makes the video watchable within seconds: the download MP4 and its
+remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from classroom_server.db import Database, Video
+from vod.ffmpeg_run import run_ffmpeg
+from vod.probe import MediaInfo, probe
+from vod.renditions import (
+    audio_hls_args,
+    copy_hls_args,
+    download_args,
+    rung_hls_args,
+    rungs_for,
+    still_args,
+)
+from vod.storage import VideoStorage
+
+Enqueue = Callable[[int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    video_id: int
+    database: Database
+    storage: VideoStorage
+    progress: Callable[[float], Awaitable[None]]
+    enqueue: Enqueue
+
+
+async def _info(ctx: JobContext) -> MediaInfo:
+    return await asyncio.to_thread(probe, ctx.storage.source(ctx.video_id))
+
+
+async def _update(ctx: JobContext, **fields: Any) -> Video:
+    async with ctx.database.session() as session:
+        video = await session.get(Video, ctx.video_id)
+        if video is None:
+            raise LookupError(f"video {ctx.video_id} is gone")
+        for name, value in fields.items():
+            setattr(video, name, value)
+        await session.commit()
+        return video
+
+
+def _fresh_dir(path: Any) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+
+
+def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for r in renditions:
+        attrs = f"BANDWIDTH={r['bandwidth']}"
+        if r.get("width") and r.get("height"):
+            attrs += f",RESOLUTION={r['width']}x{r['height']}"
+        if r["name"] == "audio":
+            attrs += ',CODECS="mp4a.40.2"'
+        lines += [f'#EXT-X-STREAM-INF:{attrs},NAME="{r["name"]}"', f"hls/{r['name']}/index.m3u8"]
+    ctx.storage.master(ctx.video_id).write_text("\n".join(lines) + "\n")
+
+
+async def playable(ctx: JobContext) -> None:
+    info = await _info(ctx)
+    if info.video_codec is None:
+        raise ValueError("the file has no video stream")
+    download = ctx.storage.download(ctx.video_id)
+    await run_ffmpeg(
+        download_args(ctx.storage.source(ctx.video_id), download, info),
+        info.duration,
+        lambda p: ctx.progress(p * 0.7),
+    )
+    out_dir = ctx.storage.rendition_dir(ctx.video_id, "source")
+    await asyncio.to_thread(_fresh_dir, out_dir)
+    await run_ffmpeg(
+        copy_hls_args(download, out_dir), info.duration, lambda p: ctx.progress(70 + p * 0.3)
+    )
+    bandwidth = info.bit_rate or 1_000_000
+    source = {"name": "source", "height": info.height, "width": info.width, "bandwidth": bandwidth}
+    await asyncio.to_thread(write_master, ctx, [source])
+    await _update(
+        ctx,
+        status="ready",
+        duration_seconds=info.duration,
+        width=info.width,
+        height=info.height,
+        renditions=[source],
+    )
+    await ctx.enqueue(ctx.video_id, "stills")
+    await ctx.enqueue(ctx.video_id, "ladder")
+
+
+async def ladder(ctx: JobContext) -> None:
+    info = await _info(ctx)
+    source_path = ctx.storage.source(ctx.video_id)
+    steps: list[tuple[str, list[str], dict[str, Any]]] = []
+    for rung in rungs_for(info):
+        out_dir = ctx.storage.rendition_dir(ctx.video_id, rung.name)
+        width = (
+            round(info.width * rung.height / info.height / 2) * 2
+            if (info.width and info.height)
+            else None
+        )
+        bandwidth = (int(rung.video_bitrate[:-1]) + int(rung.audio_bitrate[:-1])) * 1000
+        steps.append(
+            (
+                rung.name,
+                rung_hls_args(source_path, out_dir, rung),
+                {"name": rung.name, "height": rung.height, "width": width, "bandwidth": bandwidth},
+            )
+        )
+    if info.audio_codec:
+        out_dir = ctx.storage.rendition_dir(ctx.video_id, "audio")
+        steps.append(
+            (
+                "audio",
+                audio_hls_args(source_path, out_dir),
+                {"name": "audio", "height": None, "width": None, "bandwidth": 72_000},
+            )
+        )
+    for index, (name, args, _) in enumerate(steps):
+        await asyncio.to_thread(_fresh_dir, ctx.storage.rendition_dir(ctx.video_id, name))
+
+        async def step_progress(p: float, index: int = index) -> None:
+            await ctx.progress((index + p / 100) / len(steps) * 100)
+
+        await run_ffmpeg(args, info.duration, step_progress)
+    made = [rendition for _, _, rendition in steps]
+    async with ctx.database.session() as session:
+        video = await session.get(Video, ctx.video_id)
+        source = [r for r in (video.renditions if video else []) if r["name"] == "source"]
+    renditions = source + made
+    await asyncio.to_thread(write_master, ctx, renditions)
+    await _update(ctx, renditions=renditions)
+
+
+async def stills(ctx: JobContext) -> None:
+    info = await _info(ctx)
+    source = ctx.storage.source(ctx.video_id)
+    at = min(info.duration * 0.1, 30.0)
+    await run_ffmpeg(still_args(source, ctx.storage.thumbnail(ctx.video_id), at, 280, 157))
+    await ctx.progress(50)
+    await run_ffmpeg(still_args(source, ctx.storage.preview(ctx.video_id), at, 850, 480))
+
+
+STAGES: dict[str, tuple[str, Callable[[JobContext], Coroutine[Any, Any, None]]]] = {
+    "playable": ("fast", playable),
+    "stills": ("slow", stills),
+    "ladder": ("slow", ladder),
+}
