@@ -17,6 +17,7 @@ from classroom_server.services import SERVICES, Services
 from classroom_server.web_health import healthz, readyz
 from classroom_server.web_problems import problem_middleware
 from classroom_server.web_static import setup_static
+from vod.web_files import setup_files
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -36,7 +37,10 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
         if should_migrate:
             await upgrade(svc.database)
         await svc.slides.resume_interrupted()
+        if svc.runs_jobs_in_process:
+            svc.jobs.start()
         yield
+        await svc.jobs.stop()
         await svc.close()
 
     app.cleanup_ctx.append(lifecycle)
@@ -45,5 +49,6 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/metrics", metrics_handler)
     portal_api.setup(app, __version__)
     signaling.create_sio(app, settings)
+    setup_files(app)
     setup_static(app)
     return app

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -20,9 +18,9 @@ from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
+from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
-CHUNK = 256 * 1024
 
 
 class DeckOut(BaseModel):
@@ -63,27 +61,6 @@ async def _lecture(request: web.Request, manage: bool) -> Lecture:
     return lecture
 
 
-async def _file_part(request: web.Request) -> BodyPartReader:
-    if not request.content_type.startswith("multipart/"):
-        raise Problem(
-            415,
-            "unsupported_media_type",
-            "Unsupported media type",
-            "Upload the deck as multipart/form-data with a field named 'file'",
-        )
-    reader = await request.multipart()
-    async for part in reader:
-        if isinstance(part, BodyPartReader) and part.name == "file":
-            return part
-    raise Problem(
-        422,
-        "validation_error",
-        "Invalid request",
-        "No 'file' field in the upload",
-        errors=[{"location": ["body", "file"], "message": "Field required", "type": "missing"}],
-    )
-
-
 @router.route(
     "POST",
     "/lectures/{lecture_id}/decks",
@@ -96,7 +73,7 @@ async def _file_part(request: web.Request) -> BodyPartReader:
 async def upload_deck(request: web.Request) -> DeckOut:
     """Upload a PDF, PNG or JPEG deck; pages render in the background (progress in the room)."""
     lecture = await _lecture(request, manage=True)
-    part = await _file_part(request)
+    _, part = await file_part(request)
     head = await part.read_chunk(CHUNK)
     kind = sniff_kind(head)
     if kind is None:
@@ -112,7 +89,7 @@ async def upload_deck(request: web.Request) -> DeckOut:
         session.add(deck)
         await session.commit()
     try:
-        await _store(part, head, svc.slides.source_path(deck.id))
+        await stream_to_disk(part, head, svc.slides.source_path(deck.id), MAX_UPLOAD_BYTES)
     except Problem:
         async with svc.database.session() as session:
             await session.delete(await session.get(Deck, deck.id))
@@ -120,31 +97,6 @@ async def upload_deck(request: web.Request) -> DeckOut:
         raise
     svc.slides.start(deck.id)
     return DeckOut(**deck_view(deck))
-
-
-async def _store(part: BodyPartReader, head: bytes, target: Path) -> None:
-    """Streams to disk in chunks off the event loop, refusing anything over the size limit."""
-    await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-    out = await asyncio.to_thread(target.open, "wb")
-    size = len(head)
-    try:
-        chunk = head
-        while chunk:
-            await asyncio.to_thread(out.write, chunk)
-            chunk = await part.read_chunk(CHUNK)
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise Problem(
-                    413,
-                    "payload_too_large",
-                    "Payload too large",
-                    f"Decks are at most {MAX_UPLOAD_BYTES // 2**20} MB",
-                )
-    except BaseException:
-        out.close()
-        await asyncio.to_thread(target.unlink, missing_ok=True)
-        raise
-    out.close()
 
 
 @router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", response=DeckList)

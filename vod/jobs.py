@@ -15,6 +15,7 @@ import secrets
 import socket
 from datetime import UTC, datetime, timedelta
 
+from redis.asyncio import Redis
 from sqlalchemy import or_, select, update
 
 from classroom_server.db import Database, VodJob
@@ -26,6 +27,7 @@ POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=60)
 LANES = ("fast", "slow")
+WAKE_CHANNEL = "qou:vod:wake"
 
 
 def now() -> datetime:
@@ -116,19 +118,39 @@ class JobQueue:
 class Worker:
     """Runs jobs of every lane in this process until stopped."""
 
-    def __init__(self, database: Database, storage: VideoStorage, name: str | None = None):
+    def __init__(
+        self,
+        database: Database,
+        storage: VideoStorage,
+        name: str | None = None,
+        redis: Redis | None = None,
+        lanes: tuple[str, ...] = LANES,
+    ) -> None:
         self.queue = JobQueue(database)
         self.storage = storage
         self.name = name or f"{socket.gethostname()}-{secrets.token_hex(3)}"
+        self._redis = redis
+        self._lanes = lanes
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = {lane: asyncio.Event() for lane in LANES}
 
     def start(self) -> None:
-        self._tasks = [asyncio.get_running_loop().create_task(self._lane(lane)) for lane in LANES]
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._lane(lane)) for lane in self._lanes]
+        if self._redis is not None:
+            self._tasks.append(loop.create_task(self._listen(self._redis)))
 
     def wake(self) -> None:
         for event in self._wake.values():
             event.set()
+
+    async def _listen(self, redis: Redis) -> None:
+        """Distributed mode: an enqueue anywhere wakes every worker at once."""
+        async with redis.pubsub() as pubsub:
+            await pubsub.subscribe(WAKE_CHANNEL)
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    self.wake()
 
     async def stop(self) -> None:
         """Hands unfinished jobs back to the queue at once instead of waiting to go stale."""
@@ -146,6 +168,8 @@ class Worker:
     async def enqueue(self, video_id: int, kind: str) -> int:
         job_id = await self.queue.enqueue(video_id, kind)
         self.wake()
+        if self._redis is not None:
+            await self._redis.publish(WAKE_CHANNEL, str(job_id))
         return job_id
 
     async def _lane(self, lane: str) -> None:

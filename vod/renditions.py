@@ -131,21 +131,9 @@ def audio_hls_args(source: Path, out_dir: Path) -> list[str]:
 
 
 def still_args(source: Path, target: Path, at: float, width: int, height: int) -> list[str]:
-    """A frame letterboxed to exactly width x height."""
-    fit = (
-        f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
-        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2"
-    )
-    return [
-        "-ss",
-        f"{at:.2f}",
-        "-i",
-        str(source),
-        "-frames:v",
-        "1",
-        "-vf",
-        fit,
-        "-q:v",
-        "3",
-        str(target),
-    ]
+    """A frame filling exactly width x height (cropped, never stretched or padded)."""
+    fill = f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
+    # 4:4:4 chroma: a 4:2:0 JPEG would round the 157-pixel thumbnail height down to 156.
+    at_time = f"{at:.2f}"
+    return ["-ss", at_time, "-i", str(source), "-frames:v", "1", "-vf", fill,
+            "-pix_fmt", "yuvj444p", "-q:v", "3", str(target)]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from pathlib import Path
 
 # Names a client may ask for under a video's directory: fixed files and HLS renditions.
@@ -34,3 +36,6 @@ class VideoStorage:
 
     def preview(self, video_id: int) -> Path:
         return self.video_dir(video_id) / "preview.jpg"
+
+    async def remove(self, video_id: int) -> None:
+        await asyncio.to_thread(shutil.rmtree, self.video_dir(video_id), True)

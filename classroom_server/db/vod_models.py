@@ -29,6 +29,8 @@ class Video(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # ",tag1,tag2," in lower case: lets one portable LIKE find a tag on SQLite and PostgreSQL.
+    tag_index: Mapped[str] = mapped_column(Text, default=",")
     visibility: Mapped[str] = mapped_column(String(16), default="course")
     status: Mapped[str] = mapped_column(String(16), default="processing")
     duration_seconds: Mapped[float | None] = mapped_column(Float)

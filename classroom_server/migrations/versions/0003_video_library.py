@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-29 05:46:26.346375
+Create Date: 2026-11-29 05:48:12.294873
 """
 
 from collections.abc import Sequence
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("tag_index", sa.Text(), nullable=False),
         sa.Column("visibility", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("duration_seconds", sa.Float(), nullable=True),

@@ -1,0 +1,249 @@
+"""QOU Tube's catalogue over REST: list, search, upload, edit, delete, and job progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from classroom_server.db import Course, Role, User, Video, VodJob
+from classroom_server.policy import can_manage_course
+from classroom_server.services import services
+from classroom_server.web_auth import current_identity, require_user
+from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.router import ApiRouter, path_id
+from portal_api.uploads import CHUNK, file_part, stream_to_disk
+from vod.library import VideoFilter, add_video_row, find, may_watch, set_tags
+
+router = ApiRouter()
+MAX_VIDEO_BYTES = 8 * 1024**3
+Visibility = Literal["course", "public", "private"]
+Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^,]+$")]
+
+
+class VideoQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    course_id: int | None = Field(None, ge=1)
+    q: str | None = Field(None, min_length=1, max_length=100)
+    tag: str | None = Field(None, min_length=1, max_length=40)
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class VideoUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    course_id: int = Field(ge=1)
+    title: str = Field(min_length=1, max_length=200)
+
+
+class VideoUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    tags: list[Tag] | None = Field(None, max_length=20)
+    visibility: Visibility | None = None
+
+
+class Rendition(BaseModel):
+    name: str
+    height: int | None
+
+
+class VideoOut(BaseModel):
+    id: int
+    course_id: int
+    lecture_id: int | None
+    title: str
+    description: str
+    tags: list[str]
+    visibility: Visibility
+    status: Literal["processing", "ready", "failed"]
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    renditions: list[Rendition]
+    master_url: str
+    download_url: str
+    thumbnail_url: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, v: Video) -> VideoOut:
+        base = f"/vod/{v.id}"
+        return cls(
+            id=v.id,
+            course_id=v.course_id,
+            lecture_id=v.lecture_id,
+            title=v.title,
+            description=v.description,
+            tags=v.tags,
+            visibility=v.visibility,
+            status=v.status,
+            duration_seconds=v.duration_seconds,
+            width=v.width,
+            height=v.height,
+            renditions=[Rendition(name=r["name"], height=r.get("height")) for r in v.renditions],
+            master_url=f"{base}/master.m3u8",
+            download_url=f"{base}/download.mp4",
+            thumbnail_url=f"{base}/thumbnail.jpg",
+            created_at=v.created_at,
+        )
+
+
+class VideoList(BaseModel):
+    items: list[VideoOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    state: str
+    percent: float
+    attempts: int
+    last_error: str | None
+
+
+class JobList(BaseModel):
+    items: list[JobOut]
+
+
+@router.route("GET", "/videos", tag="videos", query=VideoQuery, response=VideoList, auth=False)
+async def list_videos(request: web.Request, query: VideoQuery) -> VideoList:
+    """Videos you may watch; filter by course, search the title, or pick a tag."""
+    identity = await current_identity(request)
+    where = VideoFilter(query.course_id, query.q, query.tag)
+    async with services(request).database.session() as session:
+        videos, total = await find(
+            session, identity.user if identity else None, where, query.limit, query.offset
+        )
+    return VideoList(
+        items=[VideoOut.of(v) for v in videos], total=total, limit=query.limit, offset=query.offset
+    )
+
+
+async def _managed(request: web.Request) -> tuple[User, Video]:
+    user = await require_user(request)
+    video_id = path_id(request, "video_id", "video")
+    async with services(request).database.session() as session:
+        video = await may_watch(session, user, video_id)
+        if video is None:
+            raise not_found(f"video {video_id}")
+        if video.owner_id != user.id and not await can_manage_course(
+            session, user, video.course_id
+        ):
+            raise forbidden("Only the course's educators change its videos")
+    return user, video
+
+
+@router.route(
+    "POST",
+    "/videos",
+    tag="videos",
+    response=VideoOut,
+    status=202,
+    upload=True,
+    errors=(404, 413, 415, 422),
+)
+async def upload_video(request: web.Request) -> VideoOut:
+    """Upload a video file (form fields course_id and title, then file); processing follows."""
+    user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
+    fields, part = await file_part(request)
+    try:
+        form = VideoUpload.model_validate(fields)
+    except ValidationError as exc:
+        raise Problem(
+            422, "validation_error", "Invalid request", "Send course_id and title before the file"
+        ) from exc
+    svc = services(request)
+    async with svc.database.session() as session:
+        if await session.get(Course, form.course_id) is None:
+            raise not_found(f"course {form.course_id}")
+        if not await can_manage_course(session, user, form.course_id):
+            raise forbidden("Only the course's educators add videos")
+        video = await add_video_row(session, form.course_id, form.title, owner_id=user.id)
+        head = await part.read_chunk(CHUNK)
+        await stream_to_disk(part, head, svc.videos.source(video.id), MAX_VIDEO_BYTES)
+        await session.commit()
+    await svc.jobs.enqueue(video.id, "playable")
+    return VideoOut.of(video)
+
+
+@router.route("GET", "/videos/{video_id}", tag="videos", response=VideoOut, auth=False)
+async def get_video(request: web.Request) -> VideoOut:
+    """One video you may watch."""
+    identity = await current_identity(request)
+    video_id = path_id(request, "video_id", "video")
+    async with services(request).database.session() as session:
+        video = await may_watch(session, identity.user if identity else None, video_id)
+    if video is None:
+        raise not_found(f"video {video_id}")
+    return VideoOut.of(video)
+
+
+@router.route("PATCH", "/videos/{video_id}", tag="videos", body=VideoUpdate, response=VideoOut)
+async def update_video(request: web.Request, body: VideoUpdate) -> VideoOut:
+    """Edit title, description, tags or visibility."""
+    _, video = await _managed(request)
+    async with services(request).database.session() as session:
+        row = await session.get(Video, video.id)
+        assert row is not None
+        changes = body.model_dump(exclude_none=True)
+        if "tags" in changes:
+            set_tags(row, changes.pop("tags"))
+        for name, value in changes.items():
+            setattr(row, name, value)
+        await session.commit()
+        return VideoOut.of(row)
+
+
+@router.route("DELETE", "/videos/{video_id}", tag="videos")
+async def delete_video(request: web.Request) -> None:
+    """Delete a video and its files."""
+    _, video = await _managed(request)
+    svc = services(request)
+    async with svc.database.session() as session:
+        row = await session.get(Video, video.id)
+        if row is not None:
+            await session.delete(row)
+            await session.commit()
+    await svc.videos.remove(video.id)
+
+
+@router.route("GET", "/videos/{video_id}/jobs", tag="videos", response=JobList)
+async def video_jobs(request: web.Request) -> JobList:
+    """Processing jobs of a video and their progress (its educators)."""
+    _, video = await _managed(request)
+    async with services(request).database.session() as session:
+        jobs = await session.scalars(
+            select(VodJob).where(VodJob.video_id == video.id).order_by(VodJob.id)
+        )
+        return JobList(items=[JobOut.model_validate(j, from_attributes=True) for j in jobs])
+
+
+@router.route("POST", "/jobs/{job_id}/cancel", tag="videos", response=JobOut, errors=(409,))
+async def cancel_job(request: web.Request) -> JobOut:
+    """Cancel a pending or running job; a running ffmpeg is ended."""
+    user = await require_user(request)
+    job_id = path_id(request, "job_id", "job")
+    svc = services(request)
+    async with svc.database.session() as session:
+        job = await session.get(VodJob, job_id)
+        video = await session.get(Video, job.video_id) if job else None
+        if job is None or video is None:
+            raise not_found(f"job {job_id}")
+        if not await can_manage_course(session, user, video.course_id):
+            raise forbidden("Only the course's educators cancel its jobs")
+    if not await svc.jobs.queue.cancel(job_id):
+        raise Problem(409, "conflict", "Conflict", f"job {job_id} is already {job.state}")
+    async with svc.database.session() as session:
+        job = await session.get(VodJob, job_id)
+        return JobOut.model_validate(job, from_attributes=True)

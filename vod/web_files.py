@@ -1,0 +1,86 @@
+"""Playback files: playlists, segments, the MP4 download and stills, behind access checks.
+
+A request names a video id, a rendition from a fixed list and a file name matching a fixed
+pattern; the path on disk is built from those, so nothing outside the library can be read.
+aiohttp's FileResponse answers Range requests, which seeking in the MP4 needs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aiohttp import web
+
+from classroom_server.services import services
+from classroom_server.web_auth import current_identity
+from classroom_server.web_problems import forbidden, not_found
+from vod.library import may_watch
+from vod.storage import RENDITIONS
+
+SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg\d{5}\.m4s)$")
+IMMUTABLE = "private, max-age=31536000, immutable"
+FRESH = "private, no-cache"
+
+
+async def _allowed(request: web.Request) -> int:
+    raw = request.match_info["video_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise not_found("video")
+    video_id = int(raw)
+    identity = await current_identity(request)
+    async with services(request).database.session() as session:
+        video = await may_watch(session, identity.user if identity else None, video_id)
+    if video is None:
+        raise not_found(f"video {video_id}") if identity else forbidden("Log in to watch")
+    return video_id
+
+
+def _file(path: Path, cache: str, download_name: str | None = None) -> web.FileResponse:
+    if not path.is_file():
+        raise not_found("that file")
+    headers = {"Cache-Control": cache}
+    if download_name:
+        headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return web.FileResponse(path, headers=headers)
+
+
+async def master(request: web.Request) -> web.FileResponse:
+    video_id = await _allowed(request)
+    return _file(services(request).videos.master(video_id), FRESH)
+
+
+async def rendition_file(request: web.Request) -> web.FileResponse:
+    video_id = await _allowed(request)
+    rendition, name = request.match_info["rendition"], request.match_info["name"]
+    if rendition not in RENDITIONS or not SEGMENT_FILE.match(name):
+        raise not_found("that file")
+    path = services(request).videos.rendition_dir(video_id, rendition) / name
+    return _file(path, FRESH if name.endswith(".m3u8") else IMMUTABLE)
+
+
+async def download(request: web.Request) -> web.FileResponse:
+    video_id = await _allowed(request)
+    return _file(
+        services(request).videos.download(video_id),
+        IMMUTABLE,
+        download_name=f"qou-video-{video_id}.mp4",
+    )
+
+
+async def still(request: web.Request) -> web.FileResponse:
+    video_id = await _allowed(request)
+    storage = services(request).videos
+    path = (
+        storage.thumbnail(video_id)
+        if request.match_info["kind"] == "thumbnail"
+        else storage.preview(video_id)
+    )
+    return _file(path, FRESH)
+
+
+def setup_files(app: web.Application) -> None:
+    app.router.add_get("/vod/{video_id}/master.m3u8", master)
+    app.router.add_get("/vod/{video_id}/hls/{rendition}/{name}", rendition_file)
+    app.router.add_get("/vod/{video_id}/download.mp4", download)
+    app.router.add_get("/vod/{video_id}/{kind:thumbnail|preview}.jpg", still)
