@@ -34,5 +34,5 @@ def setup_static(app: web.Application, dist: Path = DIST_DIR) -> None:
     app.router.add_get("/", app_shell)
     # Page routes of the single-page app; /api, /socket.io and /assets never reach here.
     app.router.add_get(
-        r"/{page:(?!api/|socket\.io/|assets/|metrics|healthz|readyz)[^.]*}", app_shell
+        r"/{page:(?!api/|socket\.io/|assets/|vod/|metrics|healthz|readyz)[^.]*}", app_shell
     )
