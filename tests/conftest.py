@@ -1,7 +1,8 @@
 """Shared fixtures: real servers started as ``qou-classroom serve`` subprocesses on free ports.
 
 Every integration test runs once per database in ``QOU_TEST_DATABASES`` (default: SQLite and
-the PostgreSQL at 127.0.0.1:5432).
+the PostgreSQL at 127.0.0.1:5432). Each test run creates PostgreSQL databases of its own (named
+after its process id) and drops them at the end, so concurrent runs cannot disturb each other.
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-POSTGRES_URL = os.environ.get(
+ADMIN_POSTGRES_URL = os.environ.get(
     "QOU_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+RUN_PREFIX = f"qou_test_{os.getpid()}_"
+
+
+def run_postgres_url(name: str) -> str:
+    """A database only this test run uses."""
+    return ADMIN_POSTGRES_URL.rsplit("/", 1)[0] + "/" + RUN_PREFIX + name
+
+
+POSTGRES_URL = run_postgres_url("main")
 REDIS_URL = os.environ.get("QOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASES = os.environ.get("QOU_TEST_DATABASES", "sqlite,postgresql").split(",")
 SECRET_KEY = "test-secret-key-of-sufficient-length-0123456789"
@@ -54,9 +64,10 @@ def run_cli(
     )
 
 
-async def scratch_postgres(name: str) -> str:
-    """A database of its own for a test that must not disturb the running servers' one."""
-    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+async def scratch_postgres(url: str) -> str:
+    """Creates the database at ``url`` if needed and empties it."""
+    name = url.rsplit("/", 1)[1]
+    engine = create_async_engine(ADMIN_POSTGRES_URL, isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
         exists = await conn.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
@@ -64,12 +75,29 @@ async def scratch_postgres(name: str) -> str:
         if not exists:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
     await engine.dispose()
-    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     await reset_postgres(url)
     return url
 
 
-async def reset_postgres(url: str = POSTGRES_URL) -> None:
+async def drop_run_databases() -> None:
+    engine = create_async_engine(ADMIN_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        names = await conn.scalars(
+            text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": RUN_PREFIX + "%"}
+        )
+        for name in list(names):
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_databases() -> Iterator[None]:
+    yield
+    if "postgresql" in DATABASES:
+        asyncio.run(drop_run_databases())
+
+
+async def reset_postgres(url: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -143,7 +171,7 @@ def start_server(
         data_flags += ["--database-url", postgres_url]
     if seed:
         if database == "postgresql":
-            asyncio.run(reset_postgres(postgres_url))
+            asyncio.run(scratch_postgres(postgres_url))
             run_cli("migrate", *data_flags)
         run_cli("demo", "--password", PASSWORD, *data_flags)
         run_cli("create-user", ADMIN[0], "--role", "admin", "--password", ADMIN[1], *data_flags)

@@ -10,13 +10,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from classroom_server.db import Base, Database, upgrade
-from tests.conftest import DATABASES, scratch_postgres
+from tests.conftest import DATABASES, run_postgres_url, scratch_postgres
 
 
 @pytest.fixture(params=DATABASES)
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     if request.param == "postgresql":
-        return Database(await scratch_postgres("qou_test_migrate"))
+        return Database(await scratch_postgres(run_postgres_url("migrate")))
     return Database(f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}")
 
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from tests.conftest import Server, scratch_postgres, start_server
+from tests.conftest import Server, run_postgres_url, scratch_postgres, start_server
 from tests.room_client import join, live_lecture
 
 CLUSTER_REDIS = "redis://127.0.0.1:6379/14"
@@ -22,7 +22,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
         redis = Redis.from_url(CLUSTER_REDIS)
         await redis.flushdb()
         await redis.aclose()
-        return await scratch_postgres("qou_test_cluster")
+        return await scratch_postgres(run_postgres_url("cluster"))
 
     url = asyncio.run(prepare())
     flags = ("--redis-url", CLUSTER_REDIS)

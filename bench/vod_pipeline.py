@@ -1,0 +1,174 @@
+"""QOU Tube pipeline benchmark: time-to-playable and the ladder's overhead over bare ffmpeg.
+
+    python bench/vod_pipeline.py [--quick]
+
+Synthetic H.264 lectures (test pattern + tone, 854x480, 15 fps, keyframe every 2 s) are made
+once and cached under bench/.cache. Time-to-playable is the wall time of the ``playable`` job
+(MP4 download + HLS source rendition) through the real worker and database, as a fraction of
+the lecture's length. The ladder runs once through the worker and once as the same ffmpeg
+command lines run bare, in the same run, so the machine's noise hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from classroom_server.db import Course, Database, VodJob, upgrade
+from vod.ffmpeg_binary import ffmpeg_path
+from vod.jobs import Worker
+from vod.library import add_video
+from vod.probe import probe
+from vod.renditions import audio_hls_args, rung_hls_args, rungs_for
+from vod.storage import VideoStorage
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def lecture(minutes: int) -> Path:
+    target = CACHE / f"lecture-{minutes}min.mp4"
+    if target.exists():
+        return target
+    CACHE.mkdir(exist_ok=True)
+    print(f"making a {minutes}-minute synthetic lecture…", flush=True)
+    subprocess.run(
+        [
+            ffmpeg_path() or "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=854x480:rate=15",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000",
+            "-t",
+            str(minutes * 60),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "30",
+            "-b:v",
+            "900k",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "96k",
+            str(target),
+        ],
+        check=True,
+    )
+    return target
+
+
+async def run_job(database: Database, worker: Worker, video_id: int, kind: str) -> float:
+    started = time.perf_counter()
+    job_id = await worker.enqueue(video_id, kind)
+    while True:
+        async with database.session() as session:
+            job = await session.get(VodJob, job_id)
+        assert job is not None
+        if job.state in ("done", "failed", "cancelled"):
+            break
+        await asyncio.sleep(0.05)
+    if job.state != "done":
+        raise RuntimeError(f"{kind} job {job.state}: {job.last_error}")
+    return time.perf_counter() - started
+
+
+def bare_ladder(source: Path, out: Path) -> float:
+    info = probe(source)
+    commands = [rung_hls_args(source, out / r.name, r) for r in rungs_for(info)]
+    commands.append(audio_hls_args(source, out / "audio"))
+    started = time.perf_counter()
+    for args in commands:
+        Path(args[-1]).parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                ffmpeg_path() or "ffmpeg",
+                "-hide_banner",
+                "-nostdin",
+                "-y",
+                "-loglevel",
+                "error",
+                *args,
+            ],
+            check=True,
+        )
+    return time.perf_counter() - started
+
+
+async def measure(minutes: int, ladder: bool) -> dict[str, float]:
+    source = lecture(minutes)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        database = Database(f"sqlite+aiosqlite:///{root / 'bench.sqlite3'}")
+        await upgrade(database)
+        storage = VideoStorage(root)
+        async with database.session() as session:
+            session.add(Course(code="B", title="Bench"))
+            await session.commit()
+            course_id = await session.scalar(select(Course.id))
+            assert course_id is not None
+            video = await add_video(session, storage, source, course_id, "bench")
+        worker = Worker(database, storage)
+        worker.start()
+        try:
+            figures = {"playable_s": await run_job(database, worker, video.id, "playable")}
+            figures["fraction"] = figures["playable_s"] / (minutes * 60)
+            await asyncio.sleep(1)  # let the queued stills/ladder jobs be claimed
+            async with database.session() as session:
+                queued = await session.scalars(
+                    select(VodJob).where(VodJob.video_id == video.id, VodJob.kind != "playable")
+                )
+                for job in queued:
+                    await worker.queue.cancel(job.id)
+            if ladder:
+                figures["ladder_s"] = await run_job(database, worker, video.id, "ladder")
+                figures["bare_s"] = await asyncio.to_thread(bare_ladder, source, root / "bare")
+                figures["overhead"] = figures["ladder_s"] / figures["bare_s"] - 1
+        finally:
+            await worker.stop()
+            await database.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1- and 2-minute lectures (< 1 min)")
+    args = parser.parse_args()
+    sizes = [(1, True), (2, False)] if args.quick else [(10, True), (60, False)]
+    results: dict[int, dict[str, float]] = {}
+    for minutes, ladder in sizes:
+        results[minutes] = asyncio.run(measure(minutes, ladder))
+        r = results[minutes]
+        line = f"{minutes:>3} min: playable in {r['playable_s']:.2f} s ({r['fraction']:.4%})"
+        if ladder:
+            line += (
+                f"; ladder {r['ladder_s']:.1f} s vs bare ffmpeg {r['bare_s']:.1f} s "
+                f"({r['overhead']:+.2%})"
+            )
+        print(line, flush=True)
+    longest = max(results)
+    with_ladder = next(m for m, has in sizes if has)
+    print(f"RESULT playable_fraction_of_length={results[longest]['fraction']:.5f}")
+    print(f"RESULT playable_seconds_{longest}min={results[longest]['playable_s']:.2f}")
+    print(f"RESULT ladder_overhead_vs_ffmpeg={results[with_ladder]['overhead']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
