@@ -9,7 +9,7 @@ from classroom_server.policy import lecture_course_role
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome, RoomError, users
-from classroom_server.room.payloads import ById, ChatSend, Lock
+from classroom_server.room.payloads import ById, ChatSend
 from classroom_server.room.views import chat_view
 
 HISTORY = 100
@@ -85,18 +85,3 @@ async def delete(ctx: RoomContext, actor: Actor, payload: ById) -> Outcome:
         audit(session, ctx, actor, "chat_delete", None, {"message_id": payload.id})
         await session.commit()
     return Outcome().emit("chat:deleted", {"id": payload.id})
-
-
-async def lock(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
-    settings = await ctx.settings()
-    settings.chat_locked = payload.locked
-    async with ctx.database.session() as session:
-        audit(session, ctx, actor, "chat_lock", None, {"locked": payload.locked})
-        await ctx.save_settings(session, settings)
-    return Outcome().emit(
-        "room:locks", locks_view(settings.chat_locked, settings.annotations_locked)
-    )
-
-
-def locks_view(chat_locked: bool, annotations_locked: bool) -> dict[str, bool]:
-    return {"chat": chat_locked, "annotations": annotations_locked}

@@ -5,11 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from classroom_server.db import Annotation
-from classroom_server.room.audit import audit
-from classroom_server.room.chat import locks_view
 from classroom_server.room.context import Actor, RoomContext, Settings
 from classroom_server.room.outcome import Outcome, RoomError
-from classroom_server.room.payloads import AnnotationAdd, Empty, LaserMove, Lock
+from classroom_server.room.payloads import AnnotationAdd, Empty, LaserMove
 from classroom_server.room.views import annotation_view
 
 
@@ -78,17 +76,6 @@ async def clear(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
         await session.commit()
     page = {"deck_id": settings.deck_id, "page": settings.page}
     return Outcome().emit("annotation:cleared", page)
-
-
-async def lock(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
-    settings = await ctx.settings()
-    settings.annotations_locked = payload.locked
-    async with ctx.database.session() as session:
-        audit(session, ctx, actor, "annotation_lock", None, {"locked": payload.locked})
-        await ctx.save_settings(session, settings)
-    return Outcome().emit(
-        "room:locks", locks_view(settings.chat_locked, settings.annotations_locked)
-    )
 
 
 async def laser(ctx: RoomContext, actor: Actor, payload: LaserMove) -> Outcome:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from classroom_server.room import chat, drawing, hands, participants, polls, slides
+from classroom_server.room import chat, drawing, hands, locks, participants, polls, slides
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import (
@@ -59,14 +59,14 @@ class RoomEvent:
 EVENTS: dict[str, RoomEvent] = {
     "chat:send": RoomEvent(ChatSend, chat.send, "anyone", CHAT),
     "chat:delete": RoomEvent(ById, chat.delete, "educator"),
-    "chat:lock": RoomEvent(Lock, chat.lock, "educator"),
+    "chat:lock": RoomEvent(Lock, locks.lock_chat, "educator"),
     "hand:raise": RoomEvent(Empty, hands.raise_hand, "student"),
     "hand:lower": RoomEvent(HandLower, hands.lower_hand, "anyone"),
     "slides:show": RoomEvent(SlideShow, slides.show, "anyone"),
     "annotation:add": RoomEvent(AnnotationAdd, drawing.add, "anyone", DRAW),
     "annotation:undo": RoomEvent(Empty, drawing.undo, "anyone", DRAW),
     "annotation:clear": RoomEvent(Empty, drawing.clear, "anyone"),
-    "annotation:lock": RoomEvent(Lock, drawing.lock, "educator"),
+    "annotation:lock": RoomEvent(Lock, locks.lock_annotations, "educator"),
     "laser:move": RoomEvent(LaserMove, drawing.laser, "anyone", LASER),
     "poll:open": RoomEvent(PollOpen, polls.open_poll, "educator"),
     "poll:vote": RoomEvent(PollVote, polls.vote, "student"),

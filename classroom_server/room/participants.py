@@ -13,6 +13,7 @@ from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome, RoomError, users
 from classroom_server.room.payloads import Empty, MuteSet, PresenterSet, UserRef
+from classroom_server.room.store import Flag
 
 
 async def roster(ctx: RoomContext) -> list[dict[str, Any]]:
@@ -57,22 +58,28 @@ async def _updated(ctx: RoomContext, user: User, role: str) -> dict[str, Any]:
     return participant_view(user, role, user.id in presenters, user.id in muted)
 
 
-async def set_presenter(ctx: RoomContext, actor: Actor, payload: PresenterSet) -> Outcome:
-    user, role = await _target(ctx, payload.user_id)
-    await ctx.store.set_flag(ctx.lecture_id, "presenter", user.id, payload.presenter)
+async def _flag(ctx: RoomContext, actor: Actor, flag: Flag, user_id: int, on: bool) -> Outcome:
+    user, role = await _target(ctx, user_id)
+    await ctx.store.set_flag(ctx.lecture_id, flag, user.id, on)
     async with ctx.database.session() as session:
-        audit(session, ctx, actor, "presenter_set", user.id, {"presenter": payload.presenter})
+        audit(
+            session,
+            ctx,
+            actor,
+            "presenter_set" if flag == "presenter" else "mute",
+            user.id,
+            {flag: on},
+        )
         await session.commit()
     return Outcome().emit("roster:updated", await _updated(ctx, user, role))
+
+
+async def set_presenter(ctx: RoomContext, actor: Actor, payload: PresenterSet) -> Outcome:
+    return await _flag(ctx, actor, "presenter", payload.user_id, payload.presenter)
 
 
 async def mute(ctx: RoomContext, actor: Actor, payload: MuteSet) -> Outcome:
-    user, role = await _target(ctx, payload.user_id)
-    await ctx.store.set_flag(ctx.lecture_id, "muted", user.id, payload.muted)
-    async with ctx.database.session() as session:
-        audit(session, ctx, actor, "mute", user.id, {"muted": payload.muted})
-        await session.commit()
-    return Outcome().emit("roster:updated", await _updated(ctx, user, role))
+    return await _flag(ctx, actor, "muted", payload.user_id, payload.muted)
 
 
 async def remove(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from classroom_server.db import Lecture
-from classroom_server.room import chat, hands, participants, polls, slides
+from classroom_server.room import chat, hands, locks, participants, polls, slides
 from classroom_server.room.context import Actor, RoomContext
 
 
@@ -37,6 +37,6 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "chat": await chat.history(ctx, you.user_id),
         "hands": await hands.queue(ctx),
         "poll": await polls.current_view(ctx, you),
-        "locks": chat.locks_view(settings.chat_locked, settings.annotations_locked),
+        "locks": locks.locks_view(settings.chat_locked, settings.annotations_locked),
         "recording": False,
     }
