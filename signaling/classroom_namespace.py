@@ -51,7 +51,8 @@ def user_room(lecture_id: int, user_id: int) -> str:
 
 
 def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
-    return socketio.exceptions.ConnectionRefusedError({"code": code, "message": message})
+    """The client sees ``message`` as the error's message and ``{code, message}`` as its data."""
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
 
 
 class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]

@@ -37,3 +37,21 @@ async def test_queue_order_and_who_lowers(http: aiohttp.ClientSession, server: S
     finally:
         for p in (educator, alice, bob):
             await p.leave()
+
+
+async def test_removing_a_participant_takes_their_hand_down(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    try:
+        await alice.call("hand:raise")
+        assert [h["user_id"] for h in (await educator.next("hand:queue"))["hands"]] == [
+            alice.user_id
+        ]
+        await educator.call("participant:remove", {"user_id": alice.user_id})
+        assert (await educator.next("hand:queue"))["hands"] == []
+    finally:
+        await educator.leave()
+        await alice.leave()

@@ -34,7 +34,8 @@ async def test_poll_lifecycle(http: aiohttp.ClientSession, server: Server) -> No
             "code"
         ] == "invalid"
         assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [1]}))["ok"]
-        counts = [await educator.next("poll:counts") for _ in range(2)]
+        counts = [await educator.next("poll:counts") for _ in range(3)]
+        assert counts[0]["counts"] == [0, 0, 0], "educators start from zero, not from nothing"
         assert counts[-1]["counts"] == [0, 2, 0] and counts[-1]["total_voters"] == 2
         assert await alice.nothing("poll:counts")
         assert (await educator.call("poll:vote", {"poll_id": poll_id, "choices": [0]}))["error"][

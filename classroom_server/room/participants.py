@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from classroom_server.db import Lecture, LectureStatus, Removal, User, add_unique
 from classroom_server.policy import lecture_course_role, lecture_roles
+from classroom_server.room import hands
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome, RoomError, users
@@ -90,8 +91,9 @@ async def remove(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:
         await add_unique(session, Removal(lecture_id=ctx.lecture_id, user_id=user.id))
         audit(session, ctx, actor, "remove", user.id)
         await session.commit()
-    await ctx.store.lower_hand(ctx.lecture_id, user.id)
     outcome = Outcome(disconnect_users=[user.id])
+    if await ctx.store.lower_hand(ctx.lecture_id, user.id):
+        outcome.emit("hand:queue", {"hands": await hands.queue(ctx)})
     outcome.emit("room:removed", {}, users(user.id))
     return outcome.emit("roster:removed", {"user_id": user.id})
 

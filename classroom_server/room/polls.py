@@ -67,9 +67,10 @@ async def open_poll(ctx: RoomContext, actor: Actor, payload: PollOpen) -> Outcom
         session.add(poll)
         await session.commit()
     empty = [0] * len(poll.options)
-    return Outcome(ack={"poll": poll_view(poll, empty, 0, None)}).emit(
-        "poll:opened", poll_view(poll, None, None, None)
-    )
+    tally = {"poll_id": poll.id, "counts": empty, "total_voters": 0}
+    outcome = Outcome(ack={"poll": poll_view(poll, empty, 0, None)})
+    outcome.emit("poll:opened", poll_view(poll, None, None, None))
+    return outcome.emit("poll:counts", tally, EDUCATORS)
 
 
 async def vote(ctx: RoomContext, actor: Actor, payload: PollVotePayload) -> Outcome:

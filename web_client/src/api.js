@@ -1,5 +1,6 @@
-// The REST API under /api/v1: JSON in and out, the session cookie, the CSRF header on state
-// changes, and application/problem+json errors turned into ApiError.
+// The REST API under /api/v1: JSON in and out (FormData bodies go as multipart), the session
+// cookie, the CSRF header on state changes, and application/problem+json errors turned into
+// ApiError.
 
 export const CSRF_COOKIE = "qou_csrf";
 const UNSAFE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -24,7 +25,8 @@ export function readCookie(name) {
 
 export async function request(method, path, body) {
   const headers = { Accept: "application/json, application/problem+json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   if (UNSAFE_METHODS.has(method)) {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers["X-CSRF-Token"] = csrf;
@@ -35,7 +37,7 @@ export async function request(method, path, body) {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || multipart ? body : JSON.stringify(body),
     });
   } catch (error) {
     throw new ApiError(0, "network_error", error.message);
@@ -58,3 +60,13 @@ export const logout = () => request("POST", "/auth/logout");
 export const getMe = () => request("GET", "/me");
 export const updateMe = (changes) => request("PATCH", "/me", changes);
 export const listCourses = () => request("GET", "/courses?limit=200");
+export const getLecture = (lectureId) => request("GET", `/lectures/${lectureId}`);
+export const joinLecture = (lectureId) => request("POST", `/lectures/${lectureId}/join`);
+
+export function uploadDeck(lectureId, file) {
+  const form = new FormData();
+  form.append("file", file);
+  return request("POST", `/lectures/${lectureId}/decks`, form);
+}
+
+export const deckPageUrl = (deckId, page) => `/api/v1/decks/${deckId}/pages/${page}`;

@@ -7,16 +7,30 @@ import { describeError, initialLanguage, language, setLanguage, t } from "./i18n
 import { renderLayout } from "./layout.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
+import { roomPage } from "./pages/room.js";
 
-// Pages by location.pathname (the server sends this app for every non-API path); a page is
+// Pages by location.pathname (the server sends this app for every non-API path): the first
+// pattern that matches wins and its named groups become context.params. A page is
 // (context) => Node or Promise<Node>. Unknown paths show the dashboard.
-const routes = {
-  "/": dashboardPage,
-};
+const routes = [
+  [/^\/$/, dashboardPage],
+  [/^\/lectures\/(?<lectureId>\d+)\/?$/, roomPage],
+];
+
+function route(pathname) {
+  for (const [pattern, page] of routes) {
+    const match = pattern.exec(pathname);
+    if (match) return { page, params: match.groups ?? {} };
+  }
+  return { page: dashboardPage, params: {} };
+}
 
 let user = null;
 let main = null;
 let renderCount = 0;
+// Aborted when the page is replaced (language switch, login, logout): pages with live
+// connections close them on its "abort" event.
+let pageScope = new AbortController();
 
 function showError(message) {
   main.prepend(h("p", { class: "error", role: "alert" }, message));
@@ -29,11 +43,13 @@ async function render() {
     onLanguage: switchLanguage,
     onLogout: logOut,
   });
-  const page = user ? (routes[location.pathname] ?? dashboardPage) : loginPage;
+  const { page, params } = user ? route(location.pathname) : { page: loginPage, params: {} };
+  pageScope.abort();
+  pageScope = new AbortController();
   main.replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
   let content;
   try {
-    content = await page({ user, onLogin: logIn });
+    content = await page({ user, params, signal: pageScope.signal, onLogin: logIn });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (thisRender !== renderCount) return;

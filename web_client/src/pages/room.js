@@ -1,0 +1,95 @@
+// The live lecture room at /lectures/{id}: joins (trying again every few seconds while the
+// lecture has not started), then shows the live view; says so when the connection drops, the
+// lecture ends or you are removed. Leaving the page closes the connection.
+
+import { ApiError, getLecture } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { RoomClient, RoomError } from "../room/client.js";
+import { createFeedback, describeRoomError } from "./room/feedback.js";
+import { createLiveView } from "./room/live-view.js";
+import {
+  connectionBanner,
+  endedNotice,
+  failedNotice,
+  notStartedNotice,
+  removedNotice,
+} from "./room/notices.js";
+
+const RETRY_NOT_STARTED_MS = 3000;
+const FINAL = new Set(["removed", "ended", "failed"]);
+
+function finalNotice(error) {
+  if (error?.code === "removed") return removedNotice();
+  if (error?.code === "lecture_ended") return endedNotice();
+  return failedNotice(describeRoomError(error ?? new RoomError("failed", "")));
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
+export async function roomPage({ params, signal }) {
+  const lectureId = Number(params.lectureId);
+  const lecture = await getLecture(lectureId);
+  const title = h(
+    "h1",
+    { class: "room-title", dir: "auto", "data-testid": "room-title" },
+    lecture.title,
+  );
+  const banner = connectionBanner();
+  const feedback = createFeedback();
+  const body = h("div", { class: "room-body" }, h("p", { class: "muted", role: "status" }, t("loading")));
+  let client = null;
+  signal.addEventListener("abort", () => client?.close());
+
+  // One RoomClient per attempt; resolves once joined or for good refused.
+  async function attempt() {
+    client = new RoomClient();
+    let view = null;
+    client.on("status", (status, error) => {
+      banner.show(status);
+      if (view && FINAL.has(status)) body.replaceChildren(finalNotice(error));
+    });
+    client.onChange = (state, event) => {
+      if (!view) {
+        view = createLiveView(client, feedback, state);
+        body.replaceChildren(view.element);
+      }
+      title.textContent = state.lecture.title;
+      view.update(state, event);
+    };
+    await client.join(lectureId);
+  }
+
+  async function enter() {
+    while (!signal.aborted) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError || error instanceof RoomError)) throw error;
+        if (signal.aborted) return;
+        if (error.code !== "not_started") {
+          body.replaceChildren(finalNotice(error));
+          return;
+        }
+        if (!body.querySelector("[data-testid=not-started]")) {
+          body.replaceChildren(notStartedNotice(lecture));
+        }
+        await pause(RETRY_NOT_STARTED_MS, signal);
+      }
+    }
+  }
+
+  enter();
+  return h("section", { class: "room" }, title, banner.element, feedback.element, body);
+}
