@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Course, Role, User, Video, VodJob
+from classroom_server.db import Course, Role, User, Video, VodJob, WatchPosition, add_unique
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity, require_user
@@ -247,3 +248,60 @@ async def cancel_job(request: web.Request) -> JobOut:
     async with svc.database.session() as session:
         job = await session.get(VodJob, job_id)
         return JobOut.model_validate(job, from_attributes=True)
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: float = Field(ge=0, le=24 * 3600, allow_inf_nan=False)
+
+
+class PositionOut(BaseModel):
+    seconds: float
+    updated_at: datetime | None
+
+
+async def _position(session: AsyncSession, video_id: int, user_id: int) -> WatchPosition | None:
+    query = select(WatchPosition).where(
+        WatchPosition.video_id == video_id, WatchPosition.user_id == user_id
+    )
+    row: WatchPosition | None = await session.scalar(query)
+    return row
+
+
+async def _watchable(request: web.Request) -> tuple[User, int]:
+    user = await require_user(request)
+    video_id = path_id(request, "video_id", "video")
+    async with services(request).database.session() as session:
+        if await may_watch(session, user, video_id) is None:
+            raise not_found(f"video {video_id}")
+    return user, video_id
+
+
+@router.route("GET", "/videos/{video_id}/position", tag="videos", response=PositionOut)
+async def get_position(request: web.Request) -> PositionOut:
+    """Where you stopped watching (0 if you have not started)."""
+    user, video_id = await _watchable(request)
+    async with services(request).database.session() as session:
+        row = await _position(session, video_id, user.id)
+    return PositionOut(
+        seconds=row.seconds if row else 0.0, updated_at=row.updated_at if row else None
+    )
+
+
+@router.route(
+    "PUT", "/videos/{video_id}/position", tag="videos", body=Position, response=PositionOut
+)
+async def put_position(request: web.Request, body: Position) -> PositionOut:
+    """Remember where you are; the player calls this every few seconds while playing."""
+    user, video_id = await _watchable(request)
+    async with services(request).database.session() as session:
+        row = await _position(session, video_id, user.id)
+        if row is None:
+            row = WatchPosition(video_id=video_id, user_id=user.id)
+            if not await add_unique(session, row):  # a concurrent first save won the insert
+                row = await _position(session, video_id, user.id)
+                assert row is not None
+        row.seconds, row.updated_at = body.seconds, datetime.now(UTC)
+        await session.commit()
+        return PositionOut(seconds=row.seconds, updated_at=row.updated_at)

@@ -75,6 +75,18 @@ async def test_upload_process_and_play(
         assert response.status == 206 and len(await response.read()) == 100
         assert "attachment" in response.headers["Content-Disposition"]
 
+    position_url = server.url(f"/api/v1/videos/{video['id']}/position")
+    async with http.get(position_url, headers=student) as response:
+        assert (await response.json())["seconds"] == 0
+    async with http.put(position_url, json={"seconds": 2.5}, headers=student) as response:
+        assert response.status == 200
+    async with http.put(position_url, json={"seconds": -1}, headers=student) as response:
+        assert response.status == 422
+    async with http.get(position_url, headers=student) as response:
+        assert (await response.json())["seconds"] == 2.5
+    async with http.get(position_url, headers=await bearer(http, server, "student2")) as r:
+        assert (await r.json())["seconds"] == 0, "positions are per viewer"
+
     async with aiohttp.ClientSession() as anonymous:
         async with anonymous.get(server.url(video["master_url"])) as response:
             assert response.status == 403

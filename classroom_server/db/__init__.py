@@ -23,7 +23,7 @@ from classroom_server.db.room_models import (
     Removal,
     RoomSettings,
 )
-from classroom_server.db.vod_models import Video, VodJob
+from classroom_server.db.vod_models import Video, VodJob, WatchPosition
 
 __all__ = [
     "Annotation",
@@ -46,6 +46,7 @@ __all__ = [
     "User",
     "Video",
     "VodJob",
+    "WatchPosition",
     "add_unique",
     "upgrade",
 ]
