@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
+from classroom_server.office_hours import meeting_open
 from classroom_server.policy import course_role
 from classroom_server.room.slides import create_whiteboard
 
@@ -36,7 +37,7 @@ async def create_lecture(
 async def list_lectures(
     session: AsyncSession, course_id: int, limit: int, offset: int
 ) -> tuple[list[Lecture], int]:
-    query = select(Lecture).where(Lecture.course_id == course_id)
+    query = select(Lecture).where(Lecture.course_id == course_id, Lecture.private_to.is_(None))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(
         query.order_by(Lecture.scheduled_start, Lecture.id).limit(limit).offset(offset)
@@ -75,6 +76,19 @@ async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> Cour
         raise JoinRefused("removed", "you were removed from this lecture")
     if lecture.status == LectureStatus.ENDED:
         raise JoinRefused("lecture_ended", "the lecture has ended")
+    if lecture.private_to is not None:
+        return _meeting_role(lecture, user, role)
     if lecture.status == LectureStatus.SCHEDULED and role == CourseRole.STUDENT:
         raise JoinRefused("not_started", "the lecture has not started yet")
+    return role
+
+
+def _meeting_role(lecture: Lecture, user: User, role: CourseRole) -> CourseRole:
+    """A booked office hour: the student who booked it and the course's educators, on time."""
+    if role == CourseRole.STUDENT and user.id != lecture.private_to:
+        raise JoinRefused("forbidden", "this office hour belongs to another student")
+    now = datetime.now(UTC)
+    if not meeting_open(lecture, now):
+        code = "not_started" if now < lecture.scheduled_start else "lecture_ended"
+        raise JoinRefused(code, "the meeting room opens 10 minutes before the slot")
     return role

@@ -12,6 +12,12 @@ from classroom_server.db.models import (
     Role,
     User,
 )
+from classroom_server.db.office_models import (
+    AvailabilityWindow,
+    BlockedDate,
+    Booking,
+    OfficeHours,
+)
 from classroom_server.db.room_models import (
     Annotation,
     AuditEntry,
@@ -28,7 +34,10 @@ from classroom_server.db.vod_models import Video, VodJob, WatchPosition
 __all__ = [
     "Annotation",
     "AuditEntry",
+    "AvailabilityWindow",
     "Base",
+    "BlockedDate",
+    "Booking",
     "ChatMessage",
     "Course",
     "CourseRole",
@@ -38,6 +47,7 @@ __all__ = [
     "Enrolment",
     "Lecture",
     "LectureStatus",
+    "OfficeHours",
     "Poll",
     "PollVote",
     "Removal",

@@ -140,6 +140,8 @@ class Lecture(Base):
     scheduled_start: Mapped[datetime]
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     status: Mapped[str] = mapped_column(String(16), default=LectureStatus.SCHEDULED.value)
+    # An office-hour meeting admits only these two, and only around its slot.
+    private_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
 
