@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from portal_api import auth, courses, decks, lectures, me, office_hours, users, videos
+from portal_api import (
+    auth,
+    calendar,
+    courses,
+    decks,
+    lectures,
+    me,
+    office_hours,
+    users,
+    videos,
+)
 from portal_api.openapi import build_document
 from portal_api.router import PREFIX, ApiRouter
 
@@ -13,7 +23,7 @@ __all__ = ["api_router", "setup"]
 
 def api_router() -> ApiRouter:
     router = ApiRouter()
-    for module in (auth, me, courses, lectures, decks, videos, office_hours, users):
+    for module in (auth, me, calendar, courses, lectures, decks, videos, office_hours, users):
         router.include(module.router)
     return router
 

@@ -76,12 +76,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         "tags": [op.tag],
         "operationId": op.handler.__name__,
         "parameters": [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer", "minimum": 1},
-            }
+            {"name": name, "in": "path", "required": True, "schema": _path_schema(op, name)}
             for name in op.path_params
         ],
         "responses": _responses(op),
@@ -105,6 +100,12 @@ def _operation(op: Operation) -> dict[str, Any]:
         }
     doc["security"] = [{"bearer": []}, {"session": []}] if op.auth else []
     return doc
+
+
+def _path_schema(op: Operation, name: str) -> dict[str, Any]:
+    if op.path_types.get(name, "integer") == "integer":
+        return {"type": "integer", "minimum": 1}
+    return {"type": "string"}
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

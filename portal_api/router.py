@@ -8,6 +8,7 @@ from the same declarations, so the two cannot drift apart.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,11 +37,12 @@ class Operation:
     auth: bool = True
     form: bool = False
     upload: bool = False
+    path_types: dict[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
 
     @property
     def path_params(self) -> list[str]:
-        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+        return re.findall(r"\{(\w+)\}", self.path)
 
 
 @dataclass

@@ -183,3 +183,31 @@ async def test_cancel_reschedule_and_the_meeting_room(
         headers=await bearer(http, server, "student1"),
     ) as response:
         assert response.status == 404
+
+
+async def test_calendar_feed_lists_lectures_and_bookings(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    await publish(http, server, slot_minutes=30, cutoff_minutes=0)
+    student = await bearer(http, server, "student1")
+    slot = (await slots(http, server, "student1"))["items"][3]["starts_at"]
+    async with http.post(
+        server.url("/api/v1/bookings"),
+        headers=student,
+        json={"educator_id": await educator_id(http, server), "starts_at": slot},
+    ) as response:
+        assert response.status == 201
+    for username in ("student1", "educator"):
+        async with http.get(
+            server.url("/api/v1/me/calendar"), headers=await bearer(http, server, username)
+        ) as response:
+            feed_url = (await response.json())["url"]
+        async with aiohttp.ClientSession() as calendar_app:  # no login: the URL is the secret
+            async with calendar_app.get(server.url(feed_url)) as response:
+                assert response.status == 200 and response.content_type == "text/calendar"
+                ics = await response.text()
+        assert ics.startswith("BEGIN:VCALENDAR") and "Office hour: Lina Saleh" in ics, username
+        start = datetime.fromisoformat(slot).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        assert f"DTSTART:{start}" in ics
+    async with http.get(server.url("/api/v1/calendar/forged.ics")) as response:
+        assert response.status == 404

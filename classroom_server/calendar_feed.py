@@ -1,0 +1,76 @@
+"""A user's lectures and office-hour bookings as an iCalendar feed (RFC 5545)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import Booking, Course, Enrolment, Lecture, User
+
+HORIZON = 500
+
+
+async def calendar_for(session: AsyncSession, user: User, host: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//QOU Classroom//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"QOU Classroom: {user.display_name}")
+    for lecture, course in await _lectures(session, user):
+        calendar.add_component(
+            _event(
+                f"lecture-{lecture.id}@{host}",
+                f"{course.code}: {lecture.title}",
+                lecture,
+                f"/lectures/{lecture.id}",
+            )
+        )
+    for booking, lecture in await _bookings(session, user):
+        calendar.add_component(
+            _event(
+                f"booking-{booking.id}@{host}", lecture.title, lecture, f"/lectures/{lecture.id}"
+            )
+        )
+    return calendar.to_ical()  # type: ignore[no-any-return]
+
+
+def _event(uid: str, summary: str, lecture: Lecture, path: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("summary", summary)
+    event.add("dtstart", lecture.scheduled_start)
+    event.add("dtend", lecture.scheduled_start + timedelta(minutes=lecture.duration_minutes))
+    event.add("url", path)
+    event.add(
+        "status",
+        "CANCELLED" if lecture.status == "ended" and lecture.started_at is None else "CONFIRMED",
+    )
+    return event
+
+
+async def _lectures(session: AsyncSession, user: User) -> list[tuple[Lecture, Course]]:
+    rows = await session.execute(
+        select(Lecture, Course)
+        .join(Course, Course.id == Lecture.course_id)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user.id, Lecture.private_to.is_(None))
+        .order_by(Lecture.scheduled_start.desc())
+        .limit(HORIZON)
+    )
+    return [(lecture, course) for lecture, course in rows.tuples()]
+
+
+async def _bookings(session: AsyncSession, user: User) -> list[tuple[Booking, Lecture]]:
+    rows = await session.execute(
+        select(Booking, Lecture)
+        .join(Lecture, Lecture.id == Booking.lecture_id)
+        .where(
+            or_(Booking.student_id == user.id, Booking.educator_id == user.id),
+            Booking.status == "booked",
+        )
+        .order_by(Booking.starts_at.desc())
+        .limit(HORIZON)
+    )
+    return [(booking, lecture) for booking, lecture in rows.tuples()]
