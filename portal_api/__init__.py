@@ -9,6 +9,7 @@ from portal_api import (
     calendar,
     courses,
     decks,
+    drop_in,
     lectures,
     me,
     office_hours,
@@ -23,7 +24,18 @@ __all__ = ["api_router", "setup"]
 
 def api_router() -> ApiRouter:
     router = ApiRouter()
-    for module in (auth, me, calendar, courses, lectures, decks, videos, office_hours, users):
+    for module in (
+        auth,
+        me,
+        calendar,
+        courses,
+        lectures,
+        decks,
+        videos,
+        office_hours,
+        drop_in,
+        users,
+    ):
         router.include(module.router)
     return router
 

@@ -211,3 +211,51 @@ async def test_calendar_feed_lists_lectures_and_bookings(
         assert f"DTSTART:{start}" in ics
     async with http.get(server.url("/api/v1/calendar/forged.ics")) as response:
         assert response.status == 404
+
+
+async def test_drop_in_queue_admits_in_arrival_order(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    educator = await bearer(http, server, "educator")
+    course = await demo_course_id(http, server)
+    async with http.post(
+        server.url("/api/v1/drop-ins"), headers=educator, json={"course_id": course}
+    ) as response:
+        assert response.status == 201
+        drop_in = await response.json()
+    base = server.url(f"/api/v1/drop-ins/{drop_in['id']}")
+    students = {name: await bearer(http, server, name) for name in ("student2", "student1")}
+    places = []
+    for name, headers in students.items():
+        async with http.post(base + "/queue", headers=headers) as response:
+            places.append((await response.json())["place"])
+    async with http.post(base + "/queue", headers=students["student2"]) as response:
+        assert (await response.json())["place"] == 1, "joining again keeps the place"
+    assert places == [1, 2]
+    async with http.get(base, headers=educator) as response:
+        assert [w["name"] for w in (await response.json())["queue"]] == [
+            "Omar Khalil",
+            "Lina Saleh",
+        ]
+    async with http.get(base, headers=students["student1"]) as response:
+        assert response.status == 403
+
+    async with http.post(base + "/admit", headers=educator) as response:
+        admitted = await response.json()
+    async with http.get(base + "/queue/me", headers=students["student2"]) as response:
+        mine = await response.json()
+    assert mine["state"] == "admitted" and mine["join_url"] == admitted["join_url"]
+    async with http.get(base + "/queue/me", headers=students["student1"]) as response:
+        assert (await response.json())["place"] == 1
+    join = server.url(admitted["join_url"].replace("/lectures", "/api/v1/lectures") + "/join")
+    async with http.post(join, headers=students["student2"]) as response:
+        assert response.status == 200
+    async with http.post(join, headers=students["student1"]) as response:
+        assert response.status == 403
+
+    async with http.post(base + "/close", headers=educator) as response:
+        assert (await response.json())["open"] is False
+    async with http.get(base + "/queue/me", headers=students["student1"]) as response:
+        assert (await response.json())["state"] == "left"
+    async with http.post(base + "/admit", headers=educator) as response:
+        assert response.status == 409

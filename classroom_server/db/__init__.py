@@ -16,6 +16,8 @@ from classroom_server.db.office_models import (
     AvailabilityWindow,
     BlockedDate,
     Booking,
+    DropIn,
+    DropInEntry,
     OfficeHours,
 )
 from classroom_server.db.room_models import (
@@ -44,6 +46,8 @@ __all__ = [
     "Database",
     "Deck",
     "DeckPage",
+    "DropIn",
+    "DropInEntry",
     "Enrolment",
     "Lecture",
     "LectureStatus",

@@ -74,3 +74,37 @@ class Booking(Base):
     ends_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="booked")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DropIn(Base):
+    """On-demand office hours: open now, students queue, the educator admits one at a time."""
+
+    __tablename__ = "drop_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DropInEntry(Base):
+    __tablename__ = "drop_in_entries"
+    __table_args__ = (
+        CheckConstraint("state IN ('waiting', 'admitted', 'left')", name="state"),
+        Index(
+            "uq_drop_in_entries_waiting",
+            "drop_in_id",
+            "student_id",
+            unique=True,
+            sqlite_where=text("state = 'waiting'"),
+            postgresql_where=text("state = 'waiting'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drop_in_id: Mapped[int] = mapped_column(ForeignKey("drop_ins.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    lecture_id: Mapped[int | None] = mapped_column(ForeignKey("lectures.id", ondelete="SET NULL"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)

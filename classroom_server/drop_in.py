@@ -1,0 +1,98 @@
+"""Drop-in office hours: a queue in arrival order, admitted one at a time into a private room."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import DropIn, DropInEntry, Lecture, User, add_unique
+
+MEETING_MINUTES = 30
+
+
+async def queue(session: AsyncSession, drop_in_id: int) -> list[tuple[DropInEntry, User]]:
+    rows = await session.execute(
+        select(DropInEntry, User)
+        .join(User, User.id == DropInEntry.student_id)
+        .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.state == "waiting")
+        .order_by(DropInEntry.id)
+    )
+    return [(entry, user) for entry, user in rows.tuples()]
+
+
+async def enter(session: AsyncSession, drop_in: DropIn, student: User) -> DropInEntry:
+    """Joining twice keeps the first place in the queue."""
+    entry = DropInEntry(drop_in_id=drop_in.id, student_id=student.id)
+    if not await add_unique(session, entry):
+        existing = await session.scalar(
+            select(DropInEntry).where(
+                DropInEntry.drop_in_id == drop_in.id,
+                DropInEntry.student_id == student.id,
+                DropInEntry.state == "waiting",
+            )
+        )
+        assert existing is not None
+        return existing
+    await session.commit()
+    return entry
+
+
+async def latest_entry(
+    session: AsyncSession, drop_in_id: int, student_id: int
+) -> DropInEntry | None:
+    entry: DropInEntry | None = await session.scalar(
+        select(DropInEntry)
+        .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.student_id == student_id)
+        .order_by(DropInEntry.id.desc())
+        .limit(1)
+    )
+    return entry
+
+
+async def place(session: AsyncSession, entry: DropInEntry) -> int:
+    """1 for the next to be admitted."""
+    ahead = await session.scalar(
+        select(func.count()).where(
+            DropInEntry.drop_in_id == entry.drop_in_id,
+            DropInEntry.state == "waiting",
+            DropInEntry.id < entry.id,
+        )
+    )
+    return (ahead or 0) + 1
+
+
+async def admit_next(session: AsyncSession, drop_in: DropIn) -> DropInEntry | None:
+    """Claims the head of the queue with a conditional update, so two clicks admit two people."""
+    for entry, student in await queue(session, drop_in.id):
+        claimed = await session.execute(
+            update(DropInEntry)
+            .where(DropInEntry.id == entry.id, DropInEntry.state == "waiting")
+            .values(state="admitted")
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        meeting = Lecture(
+            course_id=drop_in.course_id,
+            title=f"Office hour: {student.display_name}",
+            scheduled_start=datetime.now(UTC),
+            duration_minutes=MEETING_MINUTES,
+            private_to=student.id,
+        )
+        session.add(meeting)
+        await session.flush()
+        entry.lecture_id, entry.state = meeting.id, "admitted"
+        await session.commit()
+        return entry
+    return None
+
+
+async def close(session: AsyncSession, drop_in: DropIn) -> None:
+    drop_in.open = False
+    await session.execute(
+        update(DropInEntry)
+        .where(DropInEntry.drop_in_id == drop_in.id, DropInEntry.state == "waiting")
+        .values(state="left")
+    )
+    await session.commit()
