@@ -10,6 +10,7 @@ from portal_api import (
     courses,
     decks,
     drop_in,
+    enrolment_csv,
     lectures,
     me,
     office_hours,
@@ -34,6 +35,7 @@ def api_router() -> ApiRouter:
         videos,
         office_hours,
         drop_in,
+        enrolment_csv,
         users,
     ):
         router.include(module.router)

@@ -14,7 +14,7 @@ from classroom_server.courses import (
     get_course_view,
     list_courses,
 )
-from classroom_server.db import CourseRole, Role
+from classroom_server.db import Course, CourseRole, Role
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.users import find_user
@@ -34,6 +34,15 @@ class CourseCreate(BaseModel):
     description: str = Field("", max_length=10_000)
     language: Literal["en", "ar"] = "en"
     term: str = Field("", max_length=32)
+
+
+class CourseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    language: Literal["en", "ar"] | None = None
+    term: str | None = Field(None, max_length=32)
 
 
 class EnrolmentCreate(BaseModel):
@@ -127,3 +136,22 @@ async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> Enrolme
     return EnrolmentOut(
         course_id=course_id, user_id=member.id, username=member.username, role=body.role
     )
+
+
+@router.route("PATCH", "/courses/{course_id}", tag="courses", body=CourseUpdate, response=CourseOut)
+async def patch_course(request: web.Request, body: CourseUpdate) -> CourseOut:
+    """Edit a course you teach."""
+    user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        course = await session.get(Course, course_id)
+        if course is None:
+            raise not_found(f"course {course_id}")
+        if not await can_manage_course(session, user, course_id):
+            raise forbidden("Only the course's educators edit it")
+        for name, value in body.model_dump(exclude_none=True).items():
+            setattr(course, name, value)
+        await session.commit()
+        view = await get_course_view(session, user, course_id)
+    assert view is not None
+    return CourseOut.of(view)

@@ -95,3 +95,40 @@ async def test_listing_is_paginated_and_bounded(
         async with http.get(server.url(f"/api/v1/courses?{query}"), headers=admin) as r:
             assert r.status == 422, query
             assert (await r.json())["errors"][0]["location"][0] == "query"
+
+
+async def test_edit_course_and_enrol_from_csv(http: aiohttp.ClientSession, server: Server) -> None:
+    educator = await bearer(http, server, "educator")
+    code = f"CSV{secrets.token_hex(2)}"
+    async with http.post(
+        server.url("/api/v1/courses"), headers=educator, json={"code": code, "title": "Statistics"}
+    ) as response:
+        course = await response.json()
+    url = server.url(f"/api/v1/courses/{course['id']}")
+    async with http.patch(
+        url, headers=educator, json={"term": "2027 Spring", "language": "ar"}
+    ) as response:
+        assert (await response.json())["term"] == "2027 Spring"
+    async with http.patch(
+        url, headers=await bearer(http, server, "student1"), json={"title": "Mine"}
+    ) as response:
+        assert response.status == 403
+
+    csv_body = "username,role\nstudent1\nstudent2,student\nghost\nstudent1\nstudent3,teacher\n"
+    headers = {**educator, "Content-Type": "text/csv"}
+    async with http.post(url + "/enrolments/csv", data=csv_body, headers=headers) as response:
+        assert response.status == 200, await response.text()
+        report = await response.json()
+    assert report["enrolled"] == 2 and report["failed"] == 2
+    assert [(r["row"], r["status"]) for r in report["rows"]] == [
+        (2, "enrolled"),
+        (3, "enrolled"),
+        (4, "error"),
+        (5, "already_enrolled"),
+        (6, "error"),
+    ]
+    assert report["rows"][2]["message"] == "no such user"
+    async with http.get(url, headers=educator) as response:
+        assert (await response.json())["student_count"] == 2
+    async with http.post(url + "/enrolments/csv", data="name\nx\n", headers=headers) as response:
+        assert response.status == 422
