@@ -14,6 +14,7 @@ from portal_api import (
     lectures,
     me,
     office_hours,
+    resources,
     users,
     videos,
 )
@@ -36,6 +37,7 @@ def api_router() -> ApiRouter:
         office_hours,
         drop_in,
         enrolment_csv,
+        resources,
         users,
     ):
         router.include(module.router)

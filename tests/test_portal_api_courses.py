@@ -7,6 +7,7 @@ import secrets
 import aiohttp
 
 from tests.conftest import ADMIN, Server, bearer
+from tests.room_client import demo_course_id
 
 PROBLEM = "application/problem+json"
 
@@ -132,3 +133,42 @@ async def test_edit_course_and_enrol_from_csv(http: aiohttp.ClientSession, serve
         assert (await response.json())["student_count"] == 2
     async with http.post(url + "/enrolments/csv", data="name\nx\n", headers=headers) as response:
         assert response.status == 422
+
+
+async def test_repository_links(http: aiohttp.ClientSession, server: Server) -> None:
+    educator = await bearer(http, server, "educator")
+    course = await demo_course_id(http, server)
+    url = server.url(f"/api/v1/courses/{course}/resources")
+    paper = {
+        "title": "Open learning in Palestine",
+        "kind": "journal_article",
+        "url": "https://dspace.qou.edu/handle/194/1234",
+        "creator": "Haddad, A.",
+        "date": "2024",
+        "identifier": "hdl:194/1234",
+        "licence": "CC BY 4.0",
+        "language": "ar",
+        "position": 1,
+    }
+    async with http.post(url, json=paper, headers=educator) as response:
+        assert response.status == 201
+        created = await response.json()
+    for bad in (
+        {**paper, "url": "javascript:alert(1)"},
+        {**paper, "url": "ftp://x/y"},
+        {**paper, "kind": "meme"},
+        {**paper, "video_id": 1},
+        {k: v for k, v in paper.items() if k != "url"},
+    ):
+        async with http.post(url, json=bad, headers=educator) as response:
+            assert response.status == 422, bad
+    student = await bearer(http, server, "student1")
+    async with http.post(url, json=paper, headers=student) as response:
+        assert response.status == 403
+    async with http.get(url, headers=student) as response:
+        items = (await response.json())["items"]
+    assert any(i["id"] == created["id"] and i["identifier"] == "hdl:194/1234" for i in items)
+    async with http.delete(
+        server.url(f"/api/v1/resources/{created['id']}"), headers=educator
+    ) as response:
+        assert response.status == 204

@@ -20,6 +20,7 @@ from classroom_server.db.office_models import (
     DropInEntry,
     OfficeHours,
 )
+from classroom_server.db.resource_models import Resource
 from classroom_server.db.room_models import (
     Annotation,
     AuditEntry,
@@ -55,6 +56,7 @@ __all__ = [
     "Poll",
     "PollVote",
     "Removal",
+    "Resource",
     "Role",
     "RoomSettings",
     "User",

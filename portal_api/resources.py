@@ -1,0 +1,123 @@
+"""Repository links of a course, listed in the educator's order."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
+from sqlalchemy import select
+
+from classroom_server.db import Resource, Video
+from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.services import services
+from classroom_server.web_auth import require_user
+from classroom_server.web_problems import forbidden, not_found
+from portal_api.router import ApiRouter, path_id
+
+router = ApiRouter()
+Kind = Literal["journal_article", "book", "research", "slides", "dataset", "open_course", "video"]
+WebUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["http", "https"], max_length=2000)]
+
+
+class ResourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    kind: Kind
+    url: WebUrl | None = None
+    video_id: int | None = Field(None, ge=1)
+    creator: str = Field("", max_length=300)
+    date: str = Field("", max_length=32, description="Dublin Core date, e.g. 2024 or 2024-05-01")
+    identifier: str = Field("", max_length=300, description="DOI, ISBN or repository handle")
+    licence: str = Field("", max_length=100, examples=["CC BY 4.0"])
+    language: str = Field("", max_length=16)
+    position: int = Field(0, ge=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ResourceIn:
+        if (self.url is None) == (self.video_id is None):
+            raise ValueError("give either url or video_id")
+        return self
+
+
+class ResourceOut(BaseModel):
+    id: int
+    course_id: int
+    title: str
+    kind: str
+    url: str | None
+    video_id: int | None
+    creator: str
+    date: str
+    identifier: str
+    licence: str
+    language: str
+    position: int
+
+
+class ResourceList(BaseModel):
+    items: list[ResourceOut]
+
+
+def _out(r: Resource) -> ResourceOut:
+    return ResourceOut.model_validate(r, from_attributes=True)
+
+
+@router.route("GET", "/courses/{course_id}/resources", tag="resources", response=ResourceList)
+async def list_resources(request: web.Request) -> ResourceList:
+    """A course's repository links in order."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        if not await can_view_course(session, user, course_id):
+            raise forbidden("You are not enrolled in this course")
+        rows = await session.scalars(
+            select(Resource)
+            .where(Resource.course_id == course_id)
+            .order_by(Resource.position, Resource.id)
+            .limit(1000)
+        )
+        return ResourceList(items=[_out(r) for r in rows])
+
+
+@router.route(
+    "POST",
+    "/courses/{course_id}/resources",
+    tag="resources",
+    body=ResourceIn,
+    response=ResourceOut,
+    status=201,
+)
+async def add_resource(request: web.Request, body: ResourceIn) -> ResourceOut:
+    """Attach a link (http/https only) or a library video to a course."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        if not await can_manage_course(session, user, course_id):
+            raise forbidden("Only the course's educators add resources")
+        if body.video_id is not None:
+            video = await session.get(Video, body.video_id)
+            if video is None or video.course_id != course_id:
+                raise not_found(f"video {body.video_id} in this course")
+        fields = body.model_dump()
+        fields["url"] = str(body.url) if body.url else None
+        resource = Resource(course_id=course_id, **fields)
+        session.add(resource)
+        await session.commit()
+        return _out(resource)
+
+
+@router.route("DELETE", "/resources/{resource_id}", tag="resources")
+async def delete_resource(request: web.Request) -> None:
+    """Remove a link."""
+    user = await require_user(request)
+    resource_id = path_id(request, "resource_id", "resource")
+    async with services(request).database.session() as session:
+        resource = await session.get(Resource, resource_id)
+        if resource is None:
+            raise not_found(f"resource {resource_id}")
+        if not await can_manage_course(session, user, resource.course_id):
+            raise forbidden("Only the course's educators remove resources")
+        await session.delete(resource)
+        await session.commit()
