@@ -1,4 +1,5 @@
-// Builds dist/: the app bundle and stylesheet, the app shell, and the Swagger UI API docs page.
+// Builds dist/: the app bundle (and chunks it loads on demand) and stylesheet, the app shell,
+// and the Swagger UI API docs page.
 // The server serves dist/assets/ at /assets/, index.html for page routes, api-docs.html at /api/docs.
 
 import { copyFile, mkdir, rm } from "node:fs/promises";
@@ -22,6 +23,9 @@ await esbuild.build({
   outdir: assets,
   bundle: true,
   format: "esm",
+  // Modules imported on demand (hls.js, by the video player) become chunks of their own.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   minify: true,
   sourcemap: true,
   target: "es2020",

@@ -5,8 +5,10 @@ import { ApiError, getMe, logout, updateMe } from "./api.js";
 import { h } from "./dom.js";
 import { describeError, initialLanguage, language, setLanguage, t } from "./i18n.js";
 import { renderLayout } from "./layout.js";
+import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
+import { playerPage } from "./pages/player.js";
 import { roomPage } from "./pages/room.js";
 
 // Pages by location.pathname (the server sends this app for every non-API path): the first
@@ -14,7 +16,9 @@ import { roomPage } from "./pages/room.js";
 // (context) => Node or Promise<Node>. Unknown paths show the dashboard.
 const routes = [
   [/^\/$/, dashboardPage],
+  [/^\/courses\/(?<courseId>\d+)\/?$/, coursePage],
   [/^\/lectures\/(?<lectureId>\d+)\/?$/, roomPage],
+  [/^\/videos\/(?<videoId>\d+)\/?$/, playerPage],
 ];
 
 function route(pathname) {

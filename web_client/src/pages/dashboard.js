@@ -1,20 +1,22 @@
-// The home page after login: who you are and a card per course you teach or take.
+// The home page after login: who you are and a card per course you teach or take, each
+// linking to the course's page.
 
 import { listCourses } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-
-// "Label: value", the value isolated so Latin names and codes keep their order in Arabic.
-function fact(labelKey, value) {
-  return h("li", {}, `${t(labelKey)}: `, h("bdi", {}, String(value)));
-}
+import { managesCourse } from "../roles.js";
+import { fact } from "../ui.js";
 
 function courseCard(course, user) {
-  const showStudents = course.my_role === "educator" || user.role === "admin";
+  const showStudents = managesCourse(course, user);
   return h(
     "article",
     { class: "card course-card", "data-testid": "course-card" },
-    h("h3", { class: "course-title", lang: course.language, dir: "auto" }, course.title),
+    h(
+      "h3",
+      { class: "course-title", lang: course.language, dir: "auto" },
+      h("a", { href: `/courses/${course.id}`, "data-testid": "course-link" }, course.title),
+    ),
     h(
       "ul",
       { class: "facts" },

@@ -3,10 +3,7 @@
 import { ApiError, login } from "../api.js";
 import { h } from "../dom.js";
 import { describeError, t } from "../i18n.js";
-
-function field(id, label, input) {
-  return h("div", { class: "field" }, h("label", { for: id }, label), input);
-}
+import { field } from "../ui.js";
 
 export function loginPage({ onLogin }) {
   const error = h("p", { class: "form-error", role: "alert", "data-testid": "login-error" });

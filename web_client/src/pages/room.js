@@ -6,6 +6,7 @@ import { ApiError, getLecture } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { RoomClient, RoomError } from "../room/client.js";
+import { pause } from "../wait.js";
 import { createFeedback, describeRoomError } from "./room/feedback.js";
 import { createLiveView } from "./room/live-view.js";
 import {
@@ -23,18 +24,6 @@ function finalNotice(error) {
   if (error?.code === "removed") return removedNotice();
   if (error?.code === "lecture_ended") return endedNotice();
   return failedNotice(describeRoomError(error ?? new RoomError("failed", "")));
-}
-
-function pause(ms, signal) {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
 }
 
 export async function roomPage({ params, signal }) {

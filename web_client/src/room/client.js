@@ -10,11 +10,12 @@
 //   await room.join(lectureId);                    // resolves with the first room:state
 //   await room.sendChat("Hello");                  // the ack, or throws RoomError(code, message)
 //
-// Two events are applied locally, as no server event carries them to this client: your own
-// vote ("poll:voted" {poll_id, choices}) and the upload's answer (as a "slides:deck").
+// Three events are applied locally, as no server event carries them to this client: your own
+// vote ("poll:voted" {poll_id, choices}), the upload's answer (as a "slides:deck") and the
+// start of the lecture ("lecture:started" with the Lecture the REST start answers).
 
 import { io } from "socket.io-client";
-import { ApiError, joinLecture, uploadDeck } from "../api.js";
+import { ApiError, joinLecture, startLecture, uploadDeck } from "../api.js";
 import { applyEvent } from "./state.js";
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -181,6 +182,13 @@ export class RoomClient {
 
   endLecture() {
     return this.#send("lecture:end");
+  }
+
+  // REST (educators): opens a scheduled lecture to students, who join by themselves.
+  async startLecture() {
+    const lecture = await startLecture(this.#lectureId);
+    this.#apply("lecture:started", lecture);
+    return lecture;
   }
 
   // REST upload (educators); resolves with the Deck, whose progress then arrives as slides:deck.

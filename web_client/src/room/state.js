@@ -86,6 +86,8 @@ const REDUCERS = {
   }),
   // Local: the ack of our own vote (the server tells no one else's client).
   "poll:voted": (state, { poll_id, choices }) => withPoll(state, poll_id, { my_choices: choices }),
+  // Local: the REST start's answer (the server tells no one that the lecture started).
+  "lecture:started": (state, { status }) => ({ ...state, lecture: { ...state.lecture, status } }),
   "lecture:ended": (state) => ({ ...state, lecture: { ...state.lecture, status: "ended" } }),
 };
 

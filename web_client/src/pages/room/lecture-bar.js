@@ -1,4 +1,5 @@
-// Who you are in this room (role, presenter, muted) and the educator's "end lecture".
+// Who you are in this room (role, presenter, muted), whether the lecture has started, and the
+// educator's "start lecture" (while it is scheduled) and "end lecture".
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
@@ -17,15 +18,38 @@ export function createLectureBar(client, feedback) {
     },
     { class: "button danger" },
   );
-  const badges = h("div", { class: "badges" }, role, presenter, muted);
-  const element = h("div", { class: "lecture-bar" }, badges, end);
+  const start = button(
+    "room-start",
+    t("room.start"),
+    async () => {
+      start.disabled = true;
+      await feedback.act(() => client.startLecture());
+      start.disabled = false;
+    },
+    { class: "button primary" },
+  );
+  const notStarted = h(
+    "span",
+    { class: "badge accent", "data-testid": "room-scheduled" },
+    t("room.scheduled"),
+  );
+  const badges = h("div", { class: "badges" }, role, presenter, muted, notStarted);
+  const element = h(
+    "div",
+    { class: "lecture-bar" },
+    badges,
+    h("div", { class: "lecture-actions" }, start, end),
+  );
 
   function update(state) {
+    const scheduled = state.lecture.status === "scheduled";
     role.textContent = t(`role.${state.you.role}`);
     presenter.hidden = !state.you.presenter;
     muted.hidden = !state.you.muted;
+    notStarted.hidden = !scheduled;
+    start.hidden = !isEducator(state) || !scheduled;
     end.hidden = !isEducator(state);
   }
 
-  return { element, events: ["roster:updated"], update };
+  return { element, events: ["roster:updated", "lecture:started"], update };
 }

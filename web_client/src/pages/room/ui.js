@@ -3,11 +3,7 @@
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 
-export function button(testId, label, onClick, attributes = {}) {
-  const element = h("button", { type: "button", class: "button", "data-testid": testId, ...attributes }, label);
-  element.addEventListener("click", onClick);
-  return element;
-}
+export { button } from "../../ui.js";
 
 // A toggle whose label says what a click does next (e.g. "Lock chat" / "Unlock chat").
 export function setToggle(element, on, onKey, offKey) {

@@ -1,0 +1,44 @@
+// A course's page at /courses/{id}: what the course is, its lectures and its videos. The
+// course's educators also schedule, start and end lectures and upload videos here.
+
+import { getCourse, listLectures, listVideos } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { managesCourse } from "../roles.js";
+import { fact } from "../ui.js";
+import { createLectures } from "./course/lectures.js";
+import { createVideos } from "./course/videos.js";
+
+function header(course) {
+  return h(
+    "div",
+    { class: "course-header" },
+    h("h1", { lang: course.language, dir: "auto", "data-testid": "course-title" }, course.title),
+    h(
+      "ul",
+      { class: "facts" },
+      h("li", {}, h("bdi", { class: "course-code" }, course.code)),
+      course.term && fact("fact.term", course.term),
+      course.my_role && fact("fact.myRole", t(`role.${course.my_role}`)),
+    ),
+    course.description &&
+      h("p", { class: "course-description-full", lang: course.language, dir: "auto" }, course.description),
+  );
+}
+
+export async function coursePage({ user, params, signal }) {
+  const courseId = Number(params.courseId);
+  const [course, lectures, videos] = await Promise.all([
+    getCourse(courseId),
+    listLectures(courseId),
+    listVideos({ courseId }),
+  ]);
+  const manages = managesCourse(course, user);
+  return h(
+    "section",
+    { class: "course-page" },
+    header(course),
+    createLectures({ courseId, manages, timeZone: user.time_zone }, lectures.items),
+    createVideos({ courseId, manages, signal }, videos),
+  );
+}

@@ -1,0 +1,101 @@
+// A video's page at /videos/{id}: the player (hls.js, a quality menu with "audio only", the
+// MP4 download, resuming where you stopped), what the video is, and for the course's
+// educators the edit form, delete and the processing jobs. A video still processing is
+// waited for.
+
+import { ApiError, getCourse, getPosition, getVideo } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { untilProcessed } from "../processing.js";
+import { managesCourse } from "../roles.js";
+import { createQualityMenu } from "./player/quality-menu.js";
+import { keepPosition, startingPoint } from "./player/resume.js";
+import { openStream } from "./player/stream.js";
+import { createVideoEdit } from "./player/video-edit.js";
+import { createVideoInfo } from "./player/video-info.js";
+import { createVideoJobs } from "./player/video-jobs.js";
+
+// Whether the user manages the video's course; a public video's viewer may not even see it.
+async function managesVideo(video, user) {
+  try {
+    return managesCourse(await getCourse(video.course_id), user);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status === 401) throw error;
+    return false;
+  }
+}
+
+async function buildPlayer(video, saved, signal) {
+  const element = h("video", { class: "player", controls: true, playsinline: true, "data-testid": "player" });
+  const problem = h("p", { class: "error", role: "alert", hidden: true });
+  const fail = (key) => {
+    problem.textContent = t(key);
+    problem.hidden = false;
+  };
+  keepPosition(element, video.id, signal); // before the stream is torn down on abort
+  let stream = null;
+  const menu = createQualityMenu((value) => stream.select(value));
+  stream = await openStream(element, video.master_url, startingPoint(saved, video.duration_seconds), {
+    onQualities: menu.show,
+    onError: () => fail("player.error"),
+  });
+  if (stream) signal.addEventListener("abort", () => stream.destroy());
+  else fail("player.unsupported");
+  const download = h(
+    "a",
+    { class: "button", href: video.download_url, download: "", "data-testid": "download-link" },
+    t("player.download"),
+  );
+  return h(
+    "div",
+    { class: "player-box" },
+    element,
+    problem,
+    h("div", { class: "player-tools" }, menu.element, download),
+  );
+}
+
+function statusNotice(video) {
+  const key = video.status === "failed" ? "player.failed" : "player.processing";
+  return h("p", { class: "card player-notice", role: "status", "data-testid": "player-status" }, t(key));
+}
+
+export async function playerPage({ user, params, signal }) {
+  const videoId = Number(params.videoId);
+  const [video, position] = await Promise.all([getVideo(videoId), getPosition(videoId)]);
+  const manages = await managesVideo(video, user);
+  const info = createVideoInfo(video);
+  const stage = h("div", { class: "player-stage" });
+
+  async function showPlayer(ready) {
+    stage.replaceChildren(await buildPlayer(ready, position.seconds, signal));
+  }
+
+  if (video.status === "ready") {
+    await showPlayer(video);
+  } else {
+    stage.replaceChildren(statusNotice(video));
+    if (video.status === "processing") {
+      untilProcessed(videoId, signal).then((done) => {
+        if (!done) return;
+        if (done.status === "ready") showPlayer(done);
+        else stage.replaceChildren(statusNotice(done));
+      });
+    }
+  }
+
+  return h(
+    "section",
+    { class: "player-page" },
+    h("p", {}, h("a", { href: `/courses/${video.course_id}` }, t("player.backToCourse"))),
+    stage,
+    info.element,
+    manages &&
+      h(
+        "div",
+        { class: "video-manage" },
+        createVideoEdit(video, info.show),
+        createVideoJobs(videoId, signal),
+      ),
+  );
+}
