@@ -37,13 +37,19 @@ def rungs_for(info: MediaInfo) -> list[Rung]:
 
 
 def download_args(source: Path, target: Path, info: MediaInfo) -> list[str]:
-    """The one-file MP4: H.264 stream-copied (transcoded if it is not H.264), audio encoded once."""
+    """The one-file MP4: H.264 stream-copied (transcoded if it is not H.264)."""
     video = (
         ["-c:v", "copy"]
         if info.video_codec == "h264"
         else ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
     )
-    audio = ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2"] if info.audio_codec else ["-an"]
+    # AAC is copied like H.264; anything else (a recording's Opus) is encoded once, here.
+    if info.audio_codec == "aac":
+        audio = ["-c:a", "copy"]
+    elif info.audio_codec:
+        audio = ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2"]
+    else:
+        audio = ["-an"]
     return [
         "-i",
         str(source),
