@@ -98,9 +98,22 @@ def serve(**flags: Any) -> None:
         f"{settings.data_dir.resolve()}, database: "
         f"{'SQLite' if settings.is_sqlite else 'external'})"
     )
+    tune_garbage_collector()
     web.run_app(
         app, host=settings.host, port=settings.port, print=None, access_log=None, shutdown_timeout=5
     )
+
+
+def tune_garbage_collector() -> None:
+    """Each chat delivery leaves a handful of short-lived Tasks and Futures queued long enough to
+    reach the older GC generations, so the default thresholds set off a ~200 ms full collection
+    every couple of seconds with 500 students (bench/RESULTS.md). Freezing the start-up heap and
+    collecting the young generation less often removed those pauses: p99 258 -> 79 ms."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 @main.command()

@@ -226,7 +226,7 @@ async def test_drop_in_queue_admits_in_arrival_order(
     base = server.url(f"/api/v1/drop-ins/{drop_in['id']}")
     students = {name: await bearer(http, server, name) for name in ("student2", "student1")}
     places = []
-    for name, headers in students.items():
+    for headers in students.values():
         async with http.post(base + "/queue", headers=headers) as response:
             places.append((await response.json())["place"])
     async with http.post(base + "/queue", headers=students["student2"]) as response:

@@ -76,11 +76,11 @@ async def test_educator_schedules_and_starts_a_lecture_that_a_student_enters(
     open_page: OpenPage, server: Server, http: aiohttp.ClientSession
 ) -> None:
     title = f"Course page lecture {server.extra['database']}"
-    # Other tests change profiles; this one reasons in the demo educator's own zone.
+    # Other tests change profiles; this one reasons in English and in each user's own zone.
     for username, zone in (("educator", "Asia/Hebron"), ("student2", "America/Chicago")):
         async with http.patch(
             server.url("/api/v1/me"),
-            json={"time_zone": zone},
+            json={"time_zone": zone, "preferred_language": "en"},
             headers=await bearer(http, server, username),
         ) as response:
             assert response.status == 200

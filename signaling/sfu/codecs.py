@@ -1,0 +1,64 @@
+"""Codec choice for the SFU: which codec a publisher sends, which one a subscriber gets.
+
+Publishers are steered to H.264 (recordings stream-copy it into HLS) by reordering the video
+payload types of their offer: the answer lists codecs in offer order and the offerer sends
+the first one it can. Subscribers must receive exactly the publisher's codec, since frames
+are forwarded without transcoding, so their transceivers offer that codec alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiortc import RTCRtpReceiver, RTCRtpTransceiver
+from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters
+
+PREFERRED_VIDEO = ("H264", "VP8")
+_RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w-]+)/", re.MULTILINE)
+
+
+def prefer_codecs(sdp: str, kind: str = "video", order: tuple[str, ...] = PREFERRED_VIDEO) -> str:
+    """Move the codecs in ``order`` to the front of each ``kind`` m-line.
+
+    Others keep their relative order, so every RTX entry still follows its base codec (aiortc
+    accepts an RTX only after its base).
+    """
+    sections = re.split(r"(?m)^(?=m=)", sdp)
+    return "".join(_reorder(s, order) if s.startswith(f"m={kind} ") else s for s in sections)
+
+
+def _reorder(section: str, order: tuple[str, ...]) -> str:
+    lines = section.split("\n")
+    head = lines[0].rstrip("\r").split(" ")
+    names = {pt: name.upper() for pt, name in _RTPMAP.findall(section)}
+    rank = {name: i for i, name in enumerate(order)}
+    fmts = sorted(head[3:], key=lambda pt: rank.get(names.get(pt, ""), len(order)))
+    lines[0] = " ".join(head[:3] + fmts) + ("\r" if lines[0].endswith("\r") else "")
+    # aiortc reads codecs in rtpmap order, browsers in m-line order: reorder both.
+    slots = [i for i, line in enumerate(lines) if line.startswith("a=rtpmap:")]
+    position = {pt: i for i, pt in enumerate(fmts)}
+    rtpmaps = sorted((lines[i] for i in slots), key=lambda line: position.get(_pt(line), len(fmts)))
+    for slot, line in zip(slots, rtpmaps, strict=True):
+        lines[slot] = line
+    return "\n".join(lines)
+
+
+def _pt(rtpmap_line: str) -> str:
+    return rtpmap_line.split(":", 1)[1].split(" ", 1)[0]
+
+
+def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) -> None:
+    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver."""
+    wanted = RTCRtpCodecCapability(
+        mimeType=codec.mimeType,
+        clockRate=codec.clockRate,
+        channels=codec.channels,
+        parameters=dict(codec.parameters),
+    )
+    capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
+    assert capabilities is not None
+    chosen = [c for c in capabilities.codecs if c == wanted]
+    if not chosen:
+        raise ValueError(f"aiortc cannot send {codec.mimeType} {codec.parameters}")
+    chosen += [c for c in capabilities.codecs if c.mimeType.lower().endswith("/rtx")]
+    transceiver.setCodecPreferences(chosen)

@@ -1,0 +1,182 @@
+"""One participant's RTCPeerConnection with the SFU, spoken to in plain SDP dicts.
+
+Signalling is transport-agnostic: ``handle_offer``/``handle_answer`` take and return
+``{"type", "sdp"}`` dicts, and server-initiated offers go out through the ``send_offer``
+callback the signalling layer provides. Publishing is client-initiated (the client adds
+tracks and offers); subscribing is server-initiated (the SFU adds a send-only transceiver
+per subscribed track and re-offers).
+
+Negotiation is serialised by a lock and the SFU is the impolite peer: aiortc cannot roll
+back, so a client must answer a pending server offer before offering itself. Subscriptions
+added in the same tick share one re-offer; those added while an offer is outstanding go
+out right after its answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc import sdp as aiortc_sdp
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from signaling.sfu import ice
+from signaling.sfu.codecs import prefer_codecs, restrict_to
+from signaling.sfu.forwarder import Forwarder
+from signaling.sfu.receiver_tap import ReceiverTap
+from signaling.sfu.sender_tap import DirectSender, on_keyframe_request, use_shared_payloads
+from signaling.sfu.subscriber_track import SubscriberTrack
+
+logger = logging.getLogger(__name__)
+
+SdpDict = dict[str, str]
+SendOffer = Callable[[SdpDict], Awaitable[None]]
+SendPath = Literal["direct", "sender", "sender-own-pack"]
+"""How frames leave for subscribers: ``direct`` (default, fastest) sends from the forwarder's
+loop; ``sender`` lets each aiortc sender pull them, sharing the forwarder's packetization;
+``sender-own-pack`` is stock aiortc, packetizing per subscriber (kept for comparison)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedTrack:
+    """A track a participant sends to the SFU, ready to be given a forwarder."""
+
+    participant_id: str
+    track_id: str
+    kind: str
+    codec: RTCRtpCodecParameters
+    tap: ReceiverTap
+    track: MediaStreamTrack
+
+    @property
+    def publication_id(self) -> str:
+        return f"{self.participant_id}/{self.track_id}"
+
+
+class Connection:
+    """See the module docstring; one instance per participant."""
+
+    def __init__(
+        self,
+        participant_id: str,
+        *,
+        on_publish: Callable[[PublishedTrack], None],
+        send_offer: SendOffer | None = None,
+        host_addresses: Sequence[str] | None = None,
+        send_path: SendPath = "direct",
+    ) -> None:
+        self.participant_id = participant_id
+        self.pc = RTCPeerConnection(ice.configuration(host_addresses))
+        self._host_addresses = host_addresses
+        self._on_publish = on_publish
+        self._send_offer = send_offer
+        self._send_path = send_path
+        self._lock = asyncio.Lock()
+        self._new_taps: list[tuple[RTCRtpTransceiver, ReceiverTap]] = []
+        self._negotiation_needed = False
+        self._negotiations: set[asyncio.Future[None]] = set()
+        self.pc.on("track", self._on_track)
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        # Fired inside setRemoteDescription, before the receiver starts: the moment to tap.
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track:
+                self._new_taps.append((transceiver, ReceiverTap(transceiver.receiver)))
+
+    async def handle_offer(self, offer: SdpDict) -> SdpDict:
+        """Answer a client offer (publishing new tracks, or any client-side change)."""
+        async with self._lock:
+            await self.pc.setRemoteDescription(
+                RTCSessionDescription(sdp=prefer_codecs(offer["sdp"]), type=offer["type"])
+            )
+            await self._set_local(await self.pc.createAnswer())
+            self._announce_publications()
+        if self._negotiation_needed:
+            self._schedule_negotiation()
+        return self.local_description()
+
+    async def handle_answer(self, answer: SdpDict) -> None:
+        """Apply the client's answer to the last server offer; re-offer if more changed."""
+        async with self._lock:
+            await self.pc.setRemoteDescription(
+                RTCSessionDescription(sdp=answer["sdp"], type=answer["type"])
+            )
+        if self._negotiation_needed:
+            self._schedule_negotiation()
+
+    async def create_offer(self) -> SdpDict | None:
+        """A server offer carrying pending subscription changes, or None if there are none
+        or an offer is already waiting for its answer."""
+        async with self._lock:
+            if not self._negotiation_needed or self.pc.signalingState != "stable":
+                return None
+            self._negotiation_needed = False
+            await self._set_local(await self.pc.createOffer())
+            return self.local_description()
+
+    def subscribe(self, forwarder: Forwarder) -> SubscriberTrack:
+        """Start sending ``forwarder``'s frames to this participant (after a re-offer)."""
+        track = forwarder.subscribe()
+        transceiver = self.pc.addTransceiver(track, direction="sendonly")
+        restrict_to(transceiver, forwarder.codec)
+        sender = transceiver.sender
+        on_keyframe_request(sender, forwarder.request_keyframe)
+        if self._send_path == "direct":
+            track.direct = DirectSender(sender, forwarder.send_time)
+        elif self._send_path == "sender":
+            use_shared_payloads(sender)
+        self._schedule_negotiation()
+        return track
+
+    def local_description(self) -> SdpDict:
+        description = self.pc.localDescription
+        return {"type": description.type, "sdp": description.sdp}
+
+    async def close(self) -> None:
+        for negotiation in self._negotiations:
+            negotiation.cancel()
+        await self.pc.close()
+
+    async def _set_local(self, description: RTCSessionDescription) -> None:
+        with ice.gathering_on(self._host_addresses):
+            await self.pc.setLocalDescription(description)
+
+    def _announce_publications(self) -> None:
+        answer = aiortc_sdp.SessionDescription.parse(self.pc.localDescription.sdp)
+        media_by_mid = {m.rtp.muxId: m for m in answer.media}
+        for transceiver, tap in self._new_taps:
+            media = media_by_mid[transceiver.mid or ""]
+            track = transceiver.receiver.track
+            self._on_publish(
+                PublishedTrack(
+                    participant_id=self.participant_id,
+                    track_id=track.id,
+                    kind=transceiver.kind,
+                    codec=media.rtp.codecs[0],
+                    tap=tap,
+                    track=track,
+                )
+            )
+        self._new_taps.clear()
+
+    def _schedule_negotiation(self) -> None:
+        # Extra tasks are harmless: create_offer hands out one offer per batch of changes.
+        self._negotiation_needed = True
+        if self._send_offer is not None:
+            task = asyncio.ensure_future(self._negotiate(self._send_offer))
+            self._negotiations.add(task)
+            task.add_done_callback(self._negotiations.discard)
+
+    async def _negotiate(self, send_offer: SendOffer) -> None:
+        try:
+            offer = await self.create_offer()
+            if offer is not None:
+                await send_offer(offer)
+        except Exception:
+            # Runs as its own task: nobody else would ever see the error.
+            logger.exception("renegotiation with %s failed", self.participant_id)
