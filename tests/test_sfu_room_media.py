@@ -64,3 +64,46 @@ async def test_a_leaving_publisher_ends_its_subscriptions() -> None:
         await teacher.close()
         await student.close()
         await room.close()
+
+
+class Listener:
+    """Records what RoomMedia tells a listener."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.forwarders: dict[str, object] = {}
+
+    def published(self, track: object, forwarder: object) -> None:
+        publication_id = track.publication_id  # type: ignore[attr-defined]
+        self.events.append(("published", publication_id))
+        self.forwarders[publication_id] = forwarder
+
+    def unpublished(self, publication_id: str) -> None:
+        self.events.append(("unpublished", publication_id))
+
+
+async def test_listeners_hear_of_tracks_published_before_and_after_they_attach() -> None:
+    callbacks: list[str] = []
+    room = RoomMedia(
+        "listeners", host_addresses=ice.LOOPBACK, on_published=lambda t: callbacks.append("p")
+    )
+    early, late, removed = Listener(), Listener(), Listener()
+    room.add_listener(early)
+    room.add_listener(removed)
+    room.remove_listener(removed)
+    teacher = await publish(room, "teacher", [TestCardTrack()])
+    try:
+        await until(lambda: len(room.publications) == 1, 5)
+        (first,) = room.publications
+        room.add_listener(late)  # told about the track already there
+        room.add_listener(late)  # attaching twice is one listener
+        assert early.events == [("published", first)] == late.events
+        assert late.forwarders[first] is room.forwarders[first]
+        assert removed.events == []
+        assert callbacks == ["p"]  # the constructor callback still works
+        await room.disconnect("teacher")
+        assert early.events[-1] == ("unpublished", first) == late.events[-1]
+        assert len(late.events) == 2
+    finally:
+        await teacher.close()
+        await room.close()

@@ -4,16 +4,30 @@ Holds the map publication id -> ``Forwarder`` and each participant's ``Connectio
 tracks a participant should receive is a business rule (lecture vs office hours, moderation),
 so it stays with the caller: this class only executes ``subscribe``/``unsubscribe`` and says
 when a track appears or goes away through ``on_published``/``on_unpublished``.
+
+Components that need every track's encoded frames (the recorder) attach as a
+``RoomMediaListener``: unlike the single callbacks, any number can come and go while the
+room runs, and a late listener is told about the tracks already published so it never has
+to race the publishers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from signaling.sfu.connection import Connection, PublishedTrack, SendOffer, SendPath
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.metrics import RoomCounters
 from signaling.sfu.subscriber_track import SubscriberTrack
+
+
+class RoomMediaListener(Protocol):
+    """Told when a publication appears (with its forwarder) and when it goes away."""
+
+    def published(self, track: PublishedTrack, forwarder: Forwarder) -> None: ...
+
+    def unpublished(self, publication_id: str) -> None: ...
 
 
 class RoomMedia:
@@ -38,6 +52,20 @@ class RoomMedia:
         self.publications: dict[str, PublishedTrack] = {}
         self.forwarders: dict[str, Forwarder] = {}
         self._subscriptions: dict[tuple[str, str], SubscriberTrack] = {}
+        self._listeners: list[RoomMediaListener] = []
+
+    def add_listener(self, listener: RoomMediaListener) -> None:
+        """Attach a listener; it is told at once about every track already published."""
+        if listener in self._listeners:
+            return
+        self._listeners.append(listener)
+        for publication_id, published in list(self.publications.items()):
+            listener.published(published, self.forwarders[publication_id])
+
+    def remove_listener(self, listener: RoomMediaListener) -> None:
+        """Detach a listener; it hears nothing more (no unpublished calls for live tracks)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def connect(self, participant_id: str, send_offer: SendOffer | None = None) -> Connection:
         """The participant's connection, created on first use."""
@@ -62,6 +90,8 @@ class RoomMedia:
         published.track.once("ended", lambda: self._unpublish(publication_id))
         if self._on_published is not None:
             self._on_published(published)
+        for listener in list(self._listeners):
+            listener.published(published, forwarder)
 
     def _unpublish(self, publication_id: str) -> None:
         forwarder = self.forwarders.pop(publication_id, None)
@@ -73,6 +103,8 @@ class RoomMedia:
             del self._subscriptions[key]
         if self._on_unpublished is not None:
             self._on_unpublished(publication_id)
+        for listener in list(self._listeners):
+            listener.unpublished(publication_id)
 
     def subscribe(self, participant_id: str, publication_id: str) -> SubscriberTrack:
         """Send a publication to a participant; the connection re-offers to deliver it."""
