@@ -114,15 +114,15 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 return
             await asyncio.sleep(0.005)
         ctx = self._context(lecture_id)
-        first = await ctx.store.add_connection(lecture_id, actor.user_id, sid)
+        who = (actor.name, actor.role)
+        first = await ctx.store.add_connection(lecture_id, actor.user_id, sid, who)
         await self.emit("room:state", await snapshot(ctx, actor), to=sid)
         if first:
             presenters = await ctx.store.flagged(lecture_id, "presenter")
             muted = await ctx.store.flagged(lecture_id, "muted")
-            async with self._services.database.session() as session:
-                user = await session.get(User, actor.user_id)
-            assert user is not None
-            view = participant_view(user, actor.role, user.id in presenters, user.id in muted)
+            view = participant_view(
+                actor.user_id, *who, actor.user_id in presenters, actor.user_id in muted
+            )
             await self.emit("roster:joined", view, room=lecture_room(lecture_id), skip_sid=sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:

@@ -28,14 +28,16 @@ def lecture() -> int:
 
 async def test_presence_counts_users_not_tabs(store: RoomStore) -> None:
     room = lecture()
-    assert await store.add_connection(room, 1, "a") is True
-    assert await store.add_connection(room, 1, "b") is False
-    assert await store.add_connection(room, 2, "c") is True
+    assert await store.add_connection(room, 1, "a", ("Amal", "educator")) is True
+    assert await store.add_connection(room, 1, "b", ("Amal", "educator")) is False
+    assert await store.add_connection(room, 2, "c", ("Basel", "student")) is True
     assert await store.connections(room) == {1: {"a", "b"}, 2: {"c"}}
+    assert await store.people(room) == {1: ("Amal", "educator"), 2: ("Basel", "student")}
     assert await store.remove_connection(room, 1, "a") is False
     assert await store.remove_connection(room, 1, "b") is True
     assert await store.remove_connection(room, 1, "b") is False
     assert await store.connections(room) == {2: {"c"}}
+    assert await store.people(room) == {2: ("Basel", "student")}
 
 
 async def test_hands_flags_settings_and_forgetting(store: RoomStore) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from classroom_server.room.store import Flag
+from classroom_server.room.store import Flag, Person
 
 TTL_SECONDS = 24 * 3600
 
@@ -25,14 +25,17 @@ class RedisRoomStore:
     def _key(lecture_id: int, *parts: object) -> str:
         return ":".join(["qou:room", str(lecture_id), *map(str, parts)])
 
-    async def add_connection(self, lecture_id: int, user_id: int, sid: str) -> bool:
+    async def add_connection(self, lecture_id: int, user_id: int, sid: str, who: Person) -> bool:
         key = self._key(lecture_id, "conn", user_id)
+        people = self._key(lecture_id, "people")
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.sadd(key, sid)
             pipe.scard(key)
             pipe.sadd(self._key(lecture_id, "users"), user_id)
+            pipe.hset(people, str(user_id), json.dumps(who))
             pipe.expire(key, TTL_SECONDS)
             pipe.expire(self._key(lecture_id, "users"), TTL_SECONDS)
+            pipe.expire(people, TTL_SECONDS)
             _, count, *_ = await pipe.execute()
         return int(count) == 1
 
@@ -45,6 +48,7 @@ class RedisRoomStore:
         if not removed or int(count) > 0:
             return False
         await self._redis.srem(self._key(lecture_id, "users"), user_id)
+        await self._redis.hdel(self._key(lecture_id, "people"), str(user_id))
         return True
 
     async def connections(self, lecture_id: int) -> dict[int, set[str]]:
@@ -60,6 +64,10 @@ class RedisRoomStore:
             for user, sids in zip(users, sid_sets, strict=True)
             if sids
         }
+
+    async def people(self, lecture_id: int) -> dict[int, Person]:
+        entries = await self._redis.hgetall(self._key(lecture_id, "people"))
+        return {int(user): tuple(json.loads(who)) for user, who in entries.items()}
 
     async def set_flag(self, lecture_id: int, flag: Flag, user_id: int, on: bool) -> None:
         key = self._key(lecture_id, "flag", flag)

@@ -1,8 +1,10 @@
 """Live-room state that only matters while people are connected.
 
-Presence (which connections each user has), hands, presenter and mute flags, a cache of the
-room's settings, and rate-limit counters. ``MemoryRoomStore`` serves the embedded single
-process; ``RedisRoomStore`` (same contract) lets several server processes share one room.
+Presence (which connections each user has, and each connected user's name and role, so the
+roster never asks the database about every participant on every join), hands, presenter and
+mute flags, a cache of the room's settings, and rate-limit counters. ``MemoryRoomStore`` serves
+the embedded single process; ``RedisRoomStore`` (same contract) lets several server processes
+share one room.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ from collections import defaultdict
 from typing import Any, Literal, Protocol
 
 Flag = Literal["presenter", "muted"]
+Person = tuple[str, str]
+"""A connected user's display name and role in the room."""
 
 
 class RoomStore(Protocol):
-    async def add_connection(self, lecture_id: int, user_id: int, sid: str) -> bool:
+    async def add_connection(self, lecture_id: int, user_id: int, sid: str, who: Person) -> bool:
         """Records a connection; True when it is the user's first in this room."""
 
     async def remove_connection(self, lecture_id: int, user_id: int, sid: str) -> bool:
         """Forgets a connection; True when it was the user's last."""
 
     async def connections(self, lecture_id: int) -> dict[int, set[str]]: ...
+    async def people(self, lecture_id: int) -> dict[int, Person]: ...
     async def set_flag(self, lecture_id: int, flag: Flag, user_id: int, on: bool) -> None: ...
     async def flagged(self, lecture_id: int, flag: Flag) -> set[int]: ...
     async def raise_hand(self, lecture_id: int, user_id: int, at: float) -> bool: ...
@@ -39,14 +44,16 @@ class RoomStore(Protocol):
 class MemoryRoomStore:
     def __init__(self) -> None:
         self._connections: dict[int, dict[int, set[str]]] = defaultdict(dict)
+        self._people: dict[int, dict[int, Person]] = defaultdict(dict)
         self._flags: dict[tuple[int, Flag], set[int]] = defaultdict(set)
         self._hands: dict[int, dict[int, float]] = defaultdict(dict)
         self._settings: dict[int, dict[str, Any]] = {}
         self._counters: dict[str, tuple[int, int]] = {}
 
-    async def add_connection(self, lecture_id: int, user_id: int, sid: str) -> bool:
+    async def add_connection(self, lecture_id: int, user_id: int, sid: str, who: Person) -> bool:
         sids = self._connections[lecture_id].setdefault(user_id, set())
         sids.add(sid)
+        self._people[lecture_id][user_id] = who
         return len(sids) == 1
 
     async def remove_connection(self, lecture_id: int, user_id: int, sid: str) -> bool:
@@ -58,10 +65,14 @@ class MemoryRoomStore:
         if sids:
             return False
         del users[user_id]
+        self._people[lecture_id].pop(user_id, None)
         return True
 
     async def connections(self, lecture_id: int) -> dict[int, set[str]]:
         return {user: set(sids) for user, sids in self._connections[lecture_id].items()}
+
+    async def people(self, lecture_id: int) -> dict[int, Person]:
+        return dict(self._people[lecture_id])
 
     async def set_flag(self, lecture_id: int, flag: Flag, user_id: int, on: bool) -> None:
         members = self._flags[(lecture_id, flag)]
@@ -108,6 +119,7 @@ class MemoryRoomStore:
 
     async def forget_room(self, lecture_id: int) -> None:
         self._connections.pop(lecture_id, None)
+        self._people.pop(lecture_id, None)
         self._hands.pop(lecture_id, None)
         self._settings.pop(lecture_id, None)
         for flag in ("presenter", "muted"):
