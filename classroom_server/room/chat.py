@@ -10,6 +10,7 @@ from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome, RoomError, users
 from classroom_server.room.payloads import ById, ChatSend
+from classroom_server.room.store import Person
 from classroom_server.room.views import chat_view
 
 HISTORY = 100
@@ -36,10 +37,10 @@ async def send(ctx: RoomContext, actor: Actor, payload: ChatSend) -> Outcome:
         )
         session.add(message)
         await session.commit()
-        sender = await session.get(User, actor.user_id)
-    assert sender is not None
-    names = {sender.id: sender, **({recipient.id: recipient} if recipient else {})}
-    view = chat_view(message, names)
+    people: dict[int, Person] = {actor.user_id: (actor.name, actor.role)}
+    if recipient is not None:
+        people[recipient.id] = (recipient.display_name, recipient.role)
+    view = chat_view(message, people)
     outcome = Outcome(ack={"message": view})
     to = users(actor.user_id, recipient.id) if recipient else None
     return outcome.emit("chat:message", view, to) if to else outcome.emit("chat:message", view)
@@ -65,7 +66,8 @@ async def history(ctx: RoomContext, user_id: int) -> list[dict[str, object]]:
             )
         )
         ids = {m.sender_id for m in rows} | {m.recipient_id for m in rows if m.recipient_id}
-        people = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids)))}
+        found = await session.scalars(select(User).where(User.id.in_(ids)))
+        people = {u.id: (u.display_name, u.role) for u in found}
     return [chat_view(m, people) for m in reversed(rows)]
 
 

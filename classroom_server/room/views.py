@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from classroom_server.db import Annotation, ChatMessage, Deck, Poll, User
+from classroom_server.db import Annotation, ChatMessage, Deck, Poll
+from classroom_server.room.store import Person
 
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def chat_view(message: ChatMessage, names: dict[int, User]) -> dict[str, Any]:
-    sender = names[message.sender_id]
-    recipient = names.get(message.recipient_id) if message.recipient_id else None
+def chat_view(message: ChatMessage, people: Mapping[int, Person]) -> dict[str, Any]:
+    """``people`` gives the (name, role) of the sender and of the recipient, if any."""
+    name, role = people[message.sender_id]
+    recipient = message.recipient_id
     return {
         "id": message.id,
-        "from": {"id": sender.id, "name": sender.display_name, "role": sender.role},
-        "to": {"id": recipient.id, "name": recipient.display_name} if recipient else None,
+        "from": {"id": message.sender_id, "name": name, "role": role},
+        "to": {"id": recipient, "name": people[recipient][0]} if recipient else None,
         "text": message.text,
         "sent_at": iso(message.sent_at),
     }
