@@ -12,6 +12,13 @@ from classroom_server.db.models import (
     Role,
     User,
 )
+from classroom_server.db.module_models import (
+    Module,
+    Quiz,
+    QuizAttempt,
+    Unit,
+    UnitProgress,
+)
 from classroom_server.db.office_models import (
     AvailabilityWindow,
     BlockedDate,
@@ -52,13 +59,18 @@ __all__ = [
     "Enrolment",
     "Lecture",
     "LectureStatus",
+    "Module",
     "OfficeHours",
     "Poll",
     "PollVote",
+    "Quiz",
+    "QuizAttempt",
     "Removal",
     "Resource",
     "Role",
     "RoomSettings",
+    "Unit",
+    "UnitProgress",
     "User",
     "Video",
     "VodJob",
