@@ -82,6 +82,31 @@ def main() -> None:
     default=None,
     help="[env QOU_LOG_LEVEL; default info]",
 )
+@click.option(
+    "--ice-server",
+    "ice_servers",
+    metavar="URL",
+    multiple=True,
+    help="STUN/TURN server for the SFU and browsers, e.g. stun:stun.example.org:3478 or "
+    "turn:turn.example.org:3478?transport=udp (repeatable) [env QOU_ICE_SERVERS as JSON list]",
+)
+@click.option("--ice-username", default=None, help="TURN username [env QOU_ICE_USERNAME]")
+@click.option("--ice-credential", default=None, help="TURN password [env QOU_ICE_CREDENTIAL]")
+@click.option(
+    "--ice-address",
+    "ice_addresses",
+    metavar="IP",
+    multiple=True,
+    help="Local address the SFU gathers ICE candidates on (repeatable) "
+    "[env QOU_ICE_ADDRESSES; default: the machine's addresses]",
+)
+@click.option(
+    "--ice-allow",
+    metavar="CIDR",
+    multiple=True,
+    help="Network the SFU accepts ICE candidates and checks from (repeatable) "
+    "[env QOU_ICE_ALLOW; default: any]",
+)
 def serve(**flags: Any) -> None:
     """Run the server (embedded SQLite and in-process pub/sub unless told otherwise)."""
     from aiohttp import web
@@ -89,6 +114,8 @@ def serve(**flags: Any) -> None:
     from classroom_server.logs import configure_logging
     from classroom_server.web_app import create_app
 
+    for name in ("ice_servers", "ice_addresses", "ice_allow"):
+        flags[name] = list(flags[name]) or None  # an unused repeatable flag is not given
     settings = settings_from(**flags)
     settings.ensure_data_dir()
     configure_logging(settings.log_level)

@@ -6,6 +6,7 @@ actually gave, so pydantic-settings fills the rest from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,35 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(60, ge=1, le=24 * 60)
     session_hours: int = Field(12, ge=1, le=24 * 30)
     secure_cookies: bool = False
+    # Media (ICE). STUN/TURN URLs the SFU and the browsers use; the TURN credentials go with
+    # every turn:/turns: URL. ice_addresses: the local addresses the SFU gathers host
+    # candidates on (None: the machine's). ice_allow: networks (CIDR) it accepts ICE
+    # candidates and checks from (None: any).
+    ice_servers: list[str] = Field(default_factory=list, max_length=16)
+    ice_username: str | None = None
+    ice_credential: str | None = None
+    ice_addresses: list[str] | None = None
+    ice_allow: list[str] | None = None
+
+    @field_validator("ice_servers")
+    @classmethod
+    def _ice_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("stun:", "stuns:", "turn:", "turns:")) or len(url) > 512:
+                raise ValueError(f"not a stun:/stuns:/turn:/turns: URL: {url!r}")
+        return value
+
+    @field_validator("ice_addresses")
+    @classmethod
+    def _ice_addresses(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [str(ipaddress.ip_address(a)) for a in value]
+
+    @field_validator("ice_allow")
+    @classmethod
+    def _ice_networks(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        return [str(ipaddress.ip_network(n, strict=False)) for n in value]
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -30,6 +30,8 @@ from classroom_server.room import (
 )
 from classroom_server.security import TokenError
 from classroom_server.services import SERVICES, Services
+from signaling.media_events import MEDIA_EVENTS, MediaEvents
+from signaling.media_registry import MEDIA
 from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         super().__init__(NAMESPACE)
         self._app = app
         self._tasks: set[asyncio.Task[None]] = set()
+        self._media = MediaEvents(self, app[MEDIA])
 
     @property
     def _services(self) -> Services:
@@ -68,6 +71,12 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def _context(self, lecture_id: int) -> RoomContext:
         svc = self._services
         return RoomContext(lecture_id, svc.database, svc.room_store)
+
+    room_context = _context
+
+    async def emit_outcome(self, lecture_id: int, outcome: Outcome) -> None:
+        """For ``signaling.media_events``: room events go out the way every outcome does."""
+        await self._emit_all(lecture_id, outcome)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -117,6 +126,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         who = (actor.name, actor.role)
         first = await ctx.store.add_connection(lecture_id, actor.user_id, sid, who)
         await self.emit("room:state", await snapshot(ctx, actor), to=sid)
+        await self._media.welcome(sid, lecture_id)
         if first:
             presenters = await ctx.store.flagged(lecture_id, "presenter")
             muted = await ctx.store.flagged(lecture_id, "muted")
@@ -137,12 +147,14 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )
+        empty = not await store.connections(lecture_id)
+        await self._media.disconnected(sid, lecture_id, actor.user_id, empty)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             return await super().trigger_event(event, *args)
         sid, payload = args[0], (args[1] if len(args) > 1 else {})
-        label = event if event in EVENTS else "unknown"
+        label = event if event in EVENTS or event in MEDIA_EVENTS else "unknown"
         try:
             ack = {"ok": True, **await self._handle(event, sid, payload)}
         except RoomError as exc:
@@ -156,6 +168,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return ack
 
     async def _handle(self, event: str, sid: str, payload: Any) -> dict[str, Any]:
+        if event in MEDIA_EVENTS:
+            return await self._media.handle(event, sid, payload)
         spec = EVENTS.get(event)
         if spec is None:
             raise RoomError("unknown_event", f"no event {event!r}")
@@ -189,6 +203,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             ) from None
         outcome = await spec.operation(ctx, actor, data)
         await self._emit_all(lecture_id, outcome)
+        await self._media.after_event(lecture_id, event)
         if outcome.disconnect_users or outcome.end_room:
             # After the ack has gone out: the caller may be among those disconnected.
             self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
@@ -219,6 +234,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
             await self._services.room_store.forget_room(lecture_id)
+            await self._media.ended(lecture_id)
 
     @staticmethod
     def _audience_rooms(lecture_id: int, audience: Audience) -> list[str]:

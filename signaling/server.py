@@ -12,6 +12,7 @@ from aiohttp import web
 from classroom_server.config import Settings
 from classroom_server.services import SERVICES
 from signaling.classroom_namespace import ClassroomNamespace
+from signaling.media_registry import MEDIA, MediaRegistry
 
 SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -26,6 +27,12 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
         ping_interval=20,
         ping_timeout=20,
     )
+    app[MEDIA] = MediaRegistry(settings)
+
+    async def close_media(app: web.Application) -> None:
+        await app[MEDIA].close_all()
+
+    app.on_shutdown.append(close_media)
     namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)

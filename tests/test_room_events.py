@@ -39,6 +39,8 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "participant:mute": {"user_id": other_user, "muted": True},
         "participant:remove": {"user_id": other_user},
         "lecture:end": {},
+        "media:invite": {"user_id": other_user},
+        "media:revoke": {"user_id": other_user},
     }
 
 

@@ -10,7 +10,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from classroom_server.room import chat, drawing, hands, locks, participants, polls, slides
+from classroom_server.room import (
+    chat,
+    drawing,
+    hands,
+    locks,
+    media_policy,
+    participants,
+    polls,
+    slides,
+)
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import (
@@ -76,4 +85,6 @@ EVENTS: dict[str, RoomEvent] = {
     "participant:mute": RoomEvent(MuteSet, participants.mute, "educator"),
     "participant:remove": RoomEvent(UserRef, participants.remove, "educator"),
     "lecture:end": RoomEvent(Empty, participants.end, "educator"),
+    "media:invite": RoomEvent(UserRef, media_policy.invite, "educator"),
+    "media:revoke": RoomEvent(UserRef, media_policy.revoke, "educator"),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from classroom_server.db import Lecture
-from classroom_server.room import chat, hands, locks, participants, polls, slides
+from classroom_server.room import chat, hands, locks, media_policy, participants, polls, slides
 from classroom_server.room.context import Actor, RoomContext
 
 
@@ -39,4 +39,5 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "poll": await polls.current_view(ctx, you),
         "locks": locks.locks_view(settings.chat_locked, settings.annotations_locked),
         "recording": False,
+        "media": {"invited": await media_policy.invited(ctx)},
     }

@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from typing import Any, Literal, Protocol
 
-Flag = Literal["presenter", "muted"]
+Flag = Literal["presenter", "muted", "invited"]
 Person = tuple[str, str]
 """A connected user's display name and role in the room."""
 
@@ -122,5 +122,5 @@ class MemoryRoomStore:
         self._people.pop(lecture_id, None)
         self._hands.pop(lecture_id, None)
         self._settings.pop(lecture_id, None)
-        for flag in ("presenter", "muted"):
+        for flag in ("presenter", "muted", "invited"):
             self._flags.pop((lecture_id, flag), None)

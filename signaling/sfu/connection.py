@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc import RTCIceServer, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
@@ -69,9 +69,10 @@ class Connection:
         send_offer: SendOffer | None = None,
         host_addresses: Sequence[str] | None = None,
         send_path: SendPath = "direct",
+        ice_servers: Sequence[RTCIceServer] | None = None,
     ) -> None:
         self.participant_id = participant_id
-        self.pc = RTCPeerConnection(ice.configuration(host_addresses))
+        self.pc = RTCPeerConnection(ice.configuration(host_addresses, ice_servers))
         self._host_addresses = host_addresses
         self._on_publish = on_publish
         self._send_offer = send_offer

@@ -65,6 +65,19 @@ class Forwarder:
         self._tracks: list[SubscriberTrack] = []
         self.send_time = SendTime()
         self.frames_in = 0
+        self.paused = False
+
+    def pause(self, paused: bool) -> None:
+        """Stop (or resume) handing frames to subscribers, keeping them subscribed: how the
+        room mutes a participant without renegotiating. Video subscribers resume on a
+        keyframe, so resuming asks for one."""
+        if self.paused == paused:
+            return
+        self.paused = paused
+        if not paused:
+            for track in self._tracks:
+                track.awaiting_keyframe = self.kind == "video"
+            self.request_keyframe()
 
     def subscribe(self) -> SubscriberTrack:
         """A new subscriber; it asks for a keyframe itself once its sender is ready."""
@@ -91,7 +104,7 @@ class Forwarder:
         packet.is_keyframe = keyframe = self._is_keyframe(data)
         if keyframe and self.kind == "video":
             self._keyframes.keyframe_arrived()
-        if not self._tracks:
+        if not self._tracks or self.paused:
             return
         payloads = self._packetize(packet)
         packet.opaque = payloads

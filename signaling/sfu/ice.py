@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import aioice.ice
-from aiortc import RTCConfiguration
+from aiortc import RTCConfiguration, RTCIceServer
 
 LOOPBACK = ("127.0.0.1",)
 
@@ -48,7 +48,62 @@ def gathering_on(addresses: Sequence[str] | None) -> Iterator[None]:
         _pinned.reset(token)
 
 
-def configuration(addresses: Sequence[str] | None) -> RTCConfiguration:
-    """No STUN/TURN when host addresses are pinned: aiortc's default STUN server is on the
-    internet, which a loopback-only deployment must never contact."""
+def configuration(
+    addresses: Sequence[str] | None, servers: Sequence[RTCIceServer] | None = None
+) -> RTCConfiguration:
+    """The configured STUN/TURN servers, else none when host addresses are pinned: aiortc's
+    default STUN server is on the internet, which a loopback-only deployment must never
+    contact."""
+    if servers:
+        return RTCConfiguration(iceServers=list(servers))
     return RTCConfiguration(iceServers=[] if addresses is not None else None)
+
+
+_allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None = None
+_aioice_add_remote = aioice.ice.Connection.add_remote_candidate
+_aioice_request_received = aioice.ice.Connection.request_received
+
+
+def _is_allowed(host: str) -> bool:
+    if _allowed is None:
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False  # an mDNS name or junk: it cannot be checked against the networks
+    return any(address in network for network in _allowed)
+
+
+async def _add_remote_candidate(
+    self: aioice.ice.Connection, remote_candidate: aioice.Candidate | None
+) -> None:
+    if remote_candidate is not None and not _is_allowed(remote_candidate.host):
+        return
+    await _aioice_add_remote(self, remote_candidate)
+
+
+def _request_received(
+    self: aioice.ice.Connection,
+    message: aioice.stun.Message,
+    addr: tuple[str, int],
+    protocol: aioice.ice.StunProtocol,
+) -> None:
+    if _is_allowed(addr[0]):
+        _aioice_request_received(self, message, addr, protocol)
+
+
+def accept_checks_from(networks: Sequence[str] | None) -> None:
+    """Ignore remote candidates and incoming ICE checks from outside ``networks`` (CIDR),
+    process-wide; ``None`` accepts every address (aioice's behaviour).
+
+    Why: a browser on the same machine pairs all of its addresses with the SFU's, and the SFU
+    would answer checks to any of them. A deployment (or a loopback-only test) that must
+    keep media on given networks drops the rest before aioice ever sees them: no pair is
+    formed, no response is sent. Patched once on aioice's ``Connection`` class (aioice
+    0.13: ``add_remote_candidate`` and ``request_received``)."""
+    global _allowed
+    _allowed = (
+        None if networks is None else tuple(ipaddress.ip_network(n, strict=False) for n in networks)
+    )
+    aioice.ice.Connection.add_remote_candidate = _add_remote_candidate  # type: ignore[method-assign]
+    aioice.ice.Connection.request_received = _request_received  # type: ignore[method-assign]

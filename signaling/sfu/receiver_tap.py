@@ -20,6 +20,10 @@ aiortc 1.16.0 internals relied on (re-check every one when bumping the pin):
 ``RTCDtlsTransport._register_rtp_receiver(receiver, parameters)``.
 ``RTCPeerConnection`` calls ``transceiver.receiver.receive(params)`` when DTLS connects,
   so replacing the bound method on the instance before then is enough.
+``RTCDtlsTransport`` calls ``receiver._handle_rtp_packet(packet, arrival_time_ms=...)`` on the
+  instance for each RTP packet, whose ``extensions.audio_level`` aiortc has already parsed
+  (``(voice, level)``, level in -dBov) when ssrc-audio-level was negotiated
+  (``watch_audio_level`` wraps it).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import aiortc
 from aiortc import RTCRtpReceiver
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpReceiveParameters
+from aiortc.rtp import RtpPacket
 
 from signaling.sfu.keyframes import KeyframeThrottle
 
@@ -104,6 +109,23 @@ class ReceiverTap:
         receiver.transport._register_rtp_receiver(receiver, parameters)
         setattr(receiver, _RECEIVER + "rtcp_task", asyncio.ensure_future(receiver._run_rtcp()))
         setattr(receiver, _RECEIVER + "started", True)
+
+    def watch_audio_level(self, sink: Callable[[int], None]) -> None:
+        """Report each packet's audio level (0 loudest .. 127 silent, -dBov) to ``sink``.
+
+        The level is already parsed by aiortc from the RTP header extension, so watching costs
+        one call per audio packet and no decoding.
+        """
+        receiver = self._receiver
+        handle = receiver._handle_rtp_packet
+
+        async def handle_with_level(packet: RtpPacket, arrival_time_ms: int) -> None:
+            level = packet.extensions.audio_level
+            if level is not None:
+                sink(level[1])
+            await handle(packet, arrival_time_ms=arrival_time_ms)
+
+        receiver._handle_rtp_packet = handle_with_level  # type: ignore[method-assign]
 
     def deliver_to(self, sink: FrameSink, on_pli: Callable[[], None] | None = None) -> None:
         """Hand frames to ``sink``; ``on_pli`` hears of each keyframe request actually sent."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from aiortc import RTCIceServer
+
 from signaling.sfu.connection import Connection, PublishedTrack, SendOffer, SendPath
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.metrics import RoomCounters
@@ -41,8 +43,10 @@ class RoomMedia:
         send_path: SendPath = "direct",
         on_published: Callable[[PublishedTrack], None] | None = None,
         on_unpublished: Callable[[str], None] | None = None,
+        ice_servers: Sequence[RTCIceServer] | None = None,
     ) -> None:
         self.room_id = room_id
+        self._ice_servers = ice_servers
         self.counters = RoomCounters.for_room(room_id)
         self._host_addresses = host_addresses
         self._send_path = send_path
@@ -77,6 +81,7 @@ class RoomMedia:
                 send_offer=send_offer,
                 host_addresses=self._host_addresses,
                 send_path=self._send_path,
+                ice_servers=self._ice_servers,
             )
             self.connections[participant_id] = connection
         return connection
@@ -92,6 +97,10 @@ class RoomMedia:
             self._on_published(published)
         for listener in list(self._listeners):
             listener.published(published, forwarder)
+
+    def unpublish(self, publication_id: str) -> None:
+        """End a publication the publisher said it stopped (its receiver may linger)."""
+        self._unpublish(publication_id)
 
     def _unpublish(self, publication_id: str) -> None:
         forwarder = self.forwarders.pop(publication_id, None)

@@ -1,0 +1,242 @@
+"""One lecture's live media: the SFU room plus what the rules need to drive it.
+
+``RoomMedia`` only executes subscribe/unsubscribe; this class keeps the lecture's side of
+things (what each track is — camera, microphone or screen, high or low —, who asked for audio
+only, which socket owns each participant's peer connection) and *reconciles*: ``sync`` asks
+``classroom_server.room.media_policy`` what should be forwarded and received, and makes the
+SFU match. Every change (a track appears, a mute, an invitation, a preference) just calls
+``sync``, so no event has its own special-case path to get wrong.
+
+Participants are keyed by user id (one peer connection per user; a second tab that joins
+media takes the connection over).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from classroom_server.room import Actor, Outcome, RoomContext
+from classroom_server.room import media_policy as policy
+from signaling.sfu.connection import Connection, PublishedTrack, SdpDict
+from signaling.sfu.room_media import RoomMedia
+from signaling.sfu.subscriber_track import SubscriberTrack
+from signaling.speaking import SpeakerDetector
+
+log = logging.getLogger(__name__)
+MAX_ANNOUNCEMENTS = 16
+"""Per participant: a browser publishes at most camera high+low, microphone and screen."""
+
+EmitOutcome = Callable[[Outcome], Awaitable[None]]
+EmitTo = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+"""(event, sid, data): one socket's signalling."""
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    source: policy.Source
+    quality: policy.Quality
+
+
+def default_source(kind: str) -> policy.Source:
+    """Tracks nobody announced: audio is the microphone, video the camera."""
+    return "microphone" if kind == "audio" else "camera"
+
+
+class LectureMedia:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        ctx: RoomContext,
+        room: RoomMedia,
+        meeting: bool,
+        emit_outcome: EmitOutcome,
+        emit_to: EmitTo,
+    ) -> None:
+        self.ctx = ctx
+        self.room = room
+        self.meeting = meeting
+        self._emit_outcome = emit_outcome
+        self._emit_to = emit_to
+        self.actors: dict[int, Actor] = {}
+        self.sids: dict[int, str] = {}
+        self.preferences: dict[int, policy.Preference] = {}
+        self.announced: dict[int, dict[str, Announcement]] = {}
+        self.publications: dict[str, policy.Publication] = {}
+        self.subscribed: dict[int, dict[str, SubscriberTrack]] = {}
+        self._catalogue: list[dict[str, Any]] = []
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.closed = False
+        self.speaking = SpeakerDetector(self._announce_speaker)
+        self._spawn(self.speaking.run())
+
+    # -- participants -------------------------------------------------------------------
+
+    async def join(self, sid: str, actor: Actor, preference: policy.Preference) -> Connection:
+        """The participant's connection, owned by ``sid`` from now on."""
+        user = actor.user_id
+        owner = self.sids.get(user)
+        if owner is not None and owner != sid:
+            await self.leave(user)
+        self.actors[user] = actor
+        self.sids[user] = sid
+        self.preferences[user] = preference
+        self.subscribed.setdefault(user, {})
+        connection = self.room.connect(str(user), lambda offer: self._send_offer(user, offer))
+        await self.sync()
+        return connection
+
+    def connection(self, sid: str, user: int) -> Connection | None:
+        if self.sids.get(user) != sid:
+            return None
+        return self.room.connections.get(str(user))
+
+    async def leave(self, user: int) -> None:
+        self.sids.pop(user, None)
+        self.subscribed.pop(user, None)
+        self.announced.pop(user, None)
+        self.speaking.forget(user)
+        await self.room.disconnect(str(user))
+        await self.sync()
+
+    def announce(self, user: int, track_id: str, announcement: Announcement) -> None:
+        tracks = self.announced.setdefault(user, {})
+        tracks.pop(track_id, None)
+        if len(tracks) >= MAX_ANNOUNCEMENTS:
+            del tracks[next(iter(tracks))]
+        tracks[track_id] = announcement
+        publication = self.publications.get(f"{user}/{track_id}")
+        if publication is not None:
+            self.publications[publication.publication_id] = policy.Publication(
+                publication.publication_id,
+                user,
+                publication.kind,
+                announcement.source,
+                announcement.quality,
+            )
+
+    def source_of(self, user: int, track_id: str, kind: str) -> Announcement:
+        known = self.announced.get(user, {}).get(track_id)
+        return known or Announcement(default_source(kind), "high")
+
+    async def rights(self, user: int) -> frozenset[policy.Source]:
+        actor = self.actors.get(user)
+        if actor is None:
+            return frozenset()
+        return await policy.publish_rights(self.ctx, actor, self.meeting)
+
+    # -- SFU callbacks --------------------------------------------------------------------
+
+    def published(self, track: PublishedTrack) -> None:
+        if self.closed:
+            return
+        user = int(track.participant_id)
+        announcement = self.source_of(user, track.track_id, track.kind)
+        self.publications[track.publication_id] = policy.Publication(
+            track.publication_id, user, track.kind, announcement.source, announcement.quality
+        )
+        if track.kind == "audio":
+            forwarder = self.room.forwarders.get(track.publication_id)
+
+            def heard(level: int) -> None:
+                if forwarder is not None and not forwarder.paused:
+                    self.speaking.heard(user, level)
+
+            track.tap.watch_audio_level(heard)
+        self._spawn(self.sync())
+
+    def unpublished(self, publication_id: str) -> None:
+        if self.closed:
+            return
+        self.publications.pop(publication_id, None)
+        for tracks in self.subscribed.values():
+            tracks.pop(publication_id, None)
+        self._spawn(self.sync())
+
+    # -- reconciliation -------------------------------------------------------------------
+
+    async def sync(self) -> None:
+        """Make forwarding and subscriptions match the rules; announce a changed catalogue."""
+        async with self._lock:
+            muted = await self.ctx.store.flagged(self.ctx.lecture_id, "muted")
+            rights = {user: await self.rights(user) for user in self.actors}
+            for publication_id, publication in self.publications.items():
+                forwarder = self.room.forwarders.get(publication_id)
+                if forwarder is not None:
+                    allowed = rights.get(publication.user_id, frozenset())
+                    forwarder.pause(not policy.forwarded(publication, muted, allowed))
+            publications = list(self.publications.values())
+            for user, tracks in self.subscribed.items():
+                if str(user) not in self.room.connections:
+                    continue
+                preference = self.preferences.get(user, policy.Preference())
+                wanted = policy.receives(user, preference, publications)
+                for publication_id in sorted(wanted - tracks.keys()):
+                    tracks[publication_id] = self.room.subscribe(str(user), publication_id)
+                for publication_id in sorted(tracks.keys() - wanted):
+                    del tracks[publication_id]
+                    self.room.unsubscribe(str(user), publication_id)
+            catalogue = self.catalogue()
+            changed = catalogue != self._catalogue
+            self._catalogue = catalogue
+        if changed:
+            await self._emit_outcome(Outcome().emit("media:tracks", {"tracks": catalogue}))
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        entries = []
+        for publication_id in sorted(self.publications):
+            publication = self.publications[publication_id]
+            forwarder = self.room.forwarders.get(publication_id)
+            entries.append(
+                {
+                    "publication_id": publication_id,
+                    "user_id": publication.user_id,
+                    "kind": publication.kind,
+                    "source": publication.source,
+                    "quality": publication.quality,
+                    "forwarded": forwarder is not None and not forwarder.paused,
+                }
+            )
+        return entries
+
+    def mids(self, user: int) -> dict[str, str]:
+        """mid -> publication id of the tracks the SFU sends ``user``."""
+        connection = self.room.connections.get(str(user))
+        tracks = {id(track): pid for pid, track in self.subscribed.get(user, {}).items()}
+        if connection is None:
+            return {}
+        return {
+            transceiver.mid: tracks[id(transceiver.sender.track)]
+            for transceiver in connection.pc.getTransceivers()
+            if transceiver.mid is not None and id(transceiver.sender.track) in tracks
+        }
+
+    async def _send_offer(self, user: int, offer: SdpDict) -> None:
+        sid = self.sids.get(user)
+        if sid is not None:
+            await self._emit_to("media:offer", sid, {**offer, "tracks": self.mids(user)})
+
+    async def _announce_speaker(self, user: int | None) -> None:
+        await self._emit_outcome(Outcome().emit("media:speaking", {"user_id": user}))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("lecture %s media task failed", self.ctx.lecture_id)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        self.closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await self.room.close()

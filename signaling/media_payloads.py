@@ -1,0 +1,50 @@
+"""Validated shapes of the client → server media signalling events (``media:*``).
+
+An SDP is bounded well under the Socket.IO message limit (64 KiB): a browser's offer with a
+handful of tracks is 5-15 KB.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+MAX_SDP_CHARS = 48_000
+Sdp = Annotated[str, Field(min_length=10, max_length=MAX_SDP_CHARS)]
+TrackId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+Source = Literal["camera", "microphone", "screen"]
+Quality = Literal["high", "low"]
+
+
+class MediaPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Offer(MediaPayload):
+    type: Literal["offer"]
+    sdp: Sdp
+
+
+class Answer(MediaPayload):
+    type: Literal["answer"]
+    sdp: Sdp
+
+
+class Publish(MediaPayload):
+    track_id: TrackId
+    source: Source
+    quality: Quality = "high"
+
+
+class Unpublish(MediaPayload):
+    track_id: TrackId
+
+
+class Prefer(MediaPayload):
+    video: StrictBool = True
+    quality: Quality = "high"
+
+
+class Empty(MediaPayload):
+    pass

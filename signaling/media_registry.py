@@ -1,0 +1,92 @@
+"""The process's live lectures' media, created on first media use and closed at the end.
+
+Reachable as ``app[MEDIA]``: ``get(lecture_id)`` gives a lecture's ``RoomMedia`` (or None), so
+other components (the recorder) can attach listeners without knowing about signalling.
+The ICE settings (STUN/TURN servers, gathering addresses, accepted networks) are applied here,
+once, for every room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from aiortc import RTCIceServer
+
+from classroom_server.config import Settings
+from classroom_server.room import RoomContext
+from classroom_server.room import media_policy as policy
+from signaling.lecture_media import EmitOutcome, EmitTo, LectureMedia
+from signaling.sfu import ice
+from signaling.sfu.room_media import RoomMedia
+
+
+def ice_servers(settings: Settings) -> list[dict[str, Any]]:
+    """The STUN/TURN servers in RTCConfiguration form (for browsers and for aiortc)."""
+    servers: list[dict[str, Any]] = []
+    for url in settings.ice_servers:
+        server: dict[str, Any] = {"urls": url}
+        if url.startswith("turn") and settings.ice_username is not None:
+            server["username"] = settings.ice_username
+            server["credential"] = settings.ice_credential or ""
+        servers.append(server)
+    return servers
+
+
+class MediaRegistry:
+    """lecture id -> ``LectureMedia``; see the module docstring."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.ice_servers = ice_servers(settings)
+        self._rtc_servers = [RTCIceServer(**server) for server in self.ice_servers]
+        self._addresses = settings.ice_addresses
+        if settings.ice_allow is not None:
+            ice.accept_checks_from(settings.ice_allow)
+        self._lectures: dict[int, LectureMedia] = {}
+
+    def get(self, lecture_id: int) -> RoomMedia | None:
+        lecture = self._lectures.get(lecture_id)
+        return lecture.room if lecture is not None else None
+
+    def lecture(self, lecture_id: int) -> LectureMedia | None:
+        return self._lectures.get(lecture_id)
+
+    async def ensure(
+        self,
+        ctx: RoomContext,
+        emit_outcome: EmitOutcome,
+        emit_to: Callable[[str, str, dict[str, Any]], Awaitable[None]],
+    ) -> LectureMedia:
+        lecture = self._lectures.get(ctx.lecture_id)
+        if lecture is not None:
+            return lecture
+        meeting = await policy.is_meeting(ctx)
+        lecture = self._lectures.get(ctx.lecture_id)  # another join may have won the await
+        if lecture is not None:
+            return lecture
+        holder: list[LectureMedia] = []
+        room = RoomMedia(
+            f"lecture-{ctx.lecture_id}",
+            host_addresses=self._addresses,
+            ice_servers=self._rtc_servers,
+            on_published=lambda track: holder[0].published(track),
+            on_unpublished=lambda publication_id: holder[0].unpublished(publication_id),
+        )
+        send: EmitTo = emit_to
+        lecture = LectureMedia(ctx, room, meeting, emit_outcome, send)
+        holder.append(lecture)
+        self._lectures[ctx.lecture_id] = lecture
+        return lecture
+
+    async def close(self, lecture_id: int) -> None:
+        lecture = self._lectures.pop(lecture_id, None)
+        if lecture is not None:
+            await lecture.close()
+
+    async def close_all(self) -> None:
+        for lecture_id in list(self._lectures):
+            await self.close(lecture_id)
+
+
+MEDIA = web.AppKey("media", MediaRegistry)

@@ -1,0 +1,54 @@
+"""Who is speaking in a room, from the audio-level RTP header extension, at most twice a second.
+
+Publishers' browsers (and aiortc) put each packet's level in the ssrc-audio-level extension,
+which aiortc parses anyway, so detecting speech costs a comparison per audio packet and no
+decoding. Per window (500 ms) the participant with the most voiced packets is the speaker;
+an event goes out only when that changes, so a lecture where the educator talks for an hour
+sends one event, and a lively discussion at most two per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+
+WINDOW_SECONDS = 0.5
+VOICE_LEVEL = 50
+"""Levels are -dBov, 0 (loudest) to 127 (silence); louder than -50 dBov counts as voice."""
+MIN_VOICED = 5
+"""Voiced packets (20 ms each) needed in a window: 100 ms of sound, not a click."""
+
+Announce = Callable[[int | None], Awaitable[None]]
+
+
+class SpeakerDetector:
+    """Counts voiced packets per user; ``run`` announces changes of the loudest talker."""
+
+    def __init__(self, announce: Announce, window: float = WINDOW_SECONDS) -> None:
+        self._announce = announce
+        self._window = window
+        self._voiced: Counter[int] = Counter()
+        self.speaker: int | None = None
+
+    def heard(self, user_id: int, level: int) -> None:
+        """One audio packet's level from ``user_id`` (called per packet: keep it cheap)."""
+        if level <= VOICE_LEVEL:
+            self._voiced[user_id] += 1
+
+    def forget(self, user_id: int) -> None:
+        self._voiced.pop(user_id, None)
+
+    async def tick(self) -> None:
+        """Close the current window: announce the speaker if it changed."""
+        top = self._voiced.most_common(1)
+        self._voiced.clear()
+        speaker = top[0][0] if top and top[0][1] >= MIN_VOICED else None
+        if speaker != self.speaker:
+            self.speaker = speaker
+            await self._announce(speaker)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._window)
+            await self.tick()

@@ -1,0 +1,193 @@
+"""Media over the live room: aiortc clients signalling over real Socket.IO to a real server.
+
+The server gathers ICE candidates on 127.0.0.1 only and accepts checks from 127.0.0.0/8 only,
+so every packet stays on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from signaling.sfu.loopback import TestCardTrack, until
+from tests.conftest import DATABASES, Server, start_server
+from tests.media_peer import MediaParticipant, ToneTrack
+from tests.room_client import join_token, live_lecture
+
+LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def media_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    srv = start_server(tmp_path_factory.mktemp("media"), request.param, *LOOPBACK_ICE)
+    yield srv
+    srv.stop()
+
+
+class Room:
+    def __init__(self, http: aiohttp.ClientSession, server: Server, lecture_id: int) -> None:
+        self.http, self.server, self.lecture_id = http, server, lecture_id
+        self.people: list[MediaParticipant] = []
+
+    async def join(self, username: str) -> MediaParticipant:
+        person = MediaParticipant(username)
+        self.people.append(person)
+        token = await join_token(self.http, self.server, self.lecture_id, username)
+        await person.connect(self.server, token)
+        return person
+
+    async def close(self) -> None:
+        for person in self.people:
+            await person.leave()
+
+
+@pytest.fixture
+async def room(http: aiohttp.ClientSession, media_server: Server) -> AsyncIterator[Room]:
+    room = Room(http, media_server, await live_lecture(http, media_server))
+    yield room
+    await room.close()
+
+
+def intact(person: MediaParticipant) -> int:
+    """Decoded video frames whose test card read back intact."""
+    return sum(1 for log in person.received("video") for i in log.indices if i is not None)
+
+
+async def test_educator_publishes_and_two_students_receive(room: Room) -> None:
+    educator = await room.join("educator")
+    students = [await room.join("student1"), await room.join("student2")]
+    for student in students:
+        assert (await student.next("media:tracks")) == {"tracks": []}  # in the join flow
+    camera, microphone = TestCardTrack(), ToneTrack()
+    await educator.media_join()
+    ack = await educator.publish([(camera, "camera"), (microphone, "microphone")])
+    assert ack["ok"], ack
+    assert ack["answer"]["type"] == "answer"
+    for student in students:
+        await student.media_join()
+    catalogue: dict[str, Any] = {}
+
+    def full_catalogue() -> bool:
+        for update in students[0].drain("media:tracks"):
+            catalogue.update(update)
+        return len(catalogue.get("tracks", [])) == 2
+
+    await until(full_catalogue, 5)
+    sources = {(t["kind"], t["source"], t["quality"], t["user_id"]) for t in catalogue["tracks"]}
+    assert sources == {
+        ("video", "camera", "high", educator.user_id),
+        ("audio", "microphone", "high", educator.user_id),
+    }
+    await until(lambda: all(intact(s) >= 15 and s.frames("audio") >= 25 for s in students), 10)
+    for student in students:
+        assert set(student.mids.values()) == {t["publication_id"] for t in catalogue["tracks"]}
+    assert educator.received("video") == []  # nobody receives their own tracks
+    speaking = await educator.next("media:speaking")
+    assert speaking == {"user_id": educator.user_id}
+
+
+async def test_students_publish_only_when_invited(room: Room) -> None:
+    educator = await room.join("educator")
+    student, listener = await room.join("student1"), await room.join("student2")
+    await listener.media_join()
+    await student.media_join()
+    microphone = ToneTrack()
+    refused = await student.call(
+        "media:publish", {"track_id": microphone.id, "source": "microphone"}
+    )
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    unannounced = await student.publish([(microphone, "microphone")], announce=False)
+    assert unannounced["ok"] is False and unannounced["error"]["code"] == "forbidden"
+    assert (await student.call("media:invite", {"user_id": student.user_id}))["error"][
+        "code"
+    ] == "forbidden"  # only an educator invites
+
+    ack = await educator.call("media:invite", {"user_id": student.user_id})
+    assert ack["ok"], ack
+    assert (await listener.next("media:permissions")) == {
+        "user_id": student.user_id,
+        "invited": True,
+    }
+    screen = await student.call("media:publish", {"track_id": "screen-1", "source": "screen"})
+    assert screen["error"]["code"] == "forbidden"  # invited students speak, they do not present
+    student.peer = type(student.peer)(decode=True)  # the refused offer left nothing behind
+    ack = await student.publish([(ToneTrack(), "microphone")])
+    assert ack["ok"], ack
+    await until(lambda: listener.frames("audio") >= 25, 10)
+
+    # Mute stops the student's audio at the SFU; unmute resumes it.
+    assert (await educator.call("participant:mute", {"user_id": student.user_id, "muted": True}))[
+        "ok"
+    ]
+    await audio_stops(listener)
+    tracks = await latest(listener, "media:tracks")
+    assert [t["forwarded"] for t in tracks["tracks"]] == [False]
+    assert (await educator.call("participant:mute", {"user_id": student.user_id, "muted": False}))[
+        "ok"
+    ]
+    resumed = listener.frames("audio")
+    await until(lambda: listener.frames("audio") >= resumed + 25, 5)
+
+    # Revoking stops forwarding too; the room hears of it.
+    assert (await educator.call("media:revoke", {"user_id": student.user_id}))["ok"]
+    assert (await listener.next("media:permissions"))["invited"] is False
+    await audio_stops(listener)
+
+
+async def test_audio_only_preference_gets_no_video(room: Room) -> None:
+    educator = await room.join("educator")
+    await educator.media_join()
+    camera, microphone = TestCardTrack(), ToneTrack()
+    assert (await educator.publish([(camera, "camera"), (microphone, "microphone")]))["ok"]
+    light, full = await room.join("student1"), await room.join("student2")
+    await light.media_join(video=False)
+    await full.media_join()
+    await until(lambda: light.frames("audio") >= 25 and intact(full) >= 10, 10)
+    assert light.received("video") == []
+    # Switching video back on later subscribes it.
+    assert (await light.call("media:prefer", {"video": True}))["ok"]
+    await until(lambda: intact(light) >= 10, 10)
+
+
+async def test_bad_media_payloads_get_coded_errors(room: Room) -> None:
+    student = await room.join("student1")
+    cases: list[tuple[str, Any, str]] = [
+        ("media:offer", {"type": "offer"}, "invalid"),
+        ("media:offer", {"type": "answer", "sdp": "v=0" * 10}, "invalid"),
+        ("media:offer", {"type": "offer", "sdp": "x" * 50_000}, "invalid"),
+        ("media:publish", {"track_id": "a", "source": "projector"}, "invalid"),
+        ("media:prefer", {"video": "no"}, "invalid"),
+        ("media:answer", {"type": "answer", "sdp": "v=0\r\n" * 5}, "media_not_joined"),
+    ]
+    for event, payload, code in cases:
+        ack = await student.call(event, payload)
+        assert ack["ok"] is False and ack["error"]["code"] == code, (event, ack)
+    await student.media_join()
+    ack = await student.call("media:answer", {"type": "answer", "sdp": "v=0\r\n" * 5})
+    assert ack["error"]["code"] == "no_offer"
+    ack = await student.call("media:offer", {"type": "offer", "sdp": "v=0\r\nnonsense" * 3})
+    assert ack["ok"] is False and ack["error"]["code"] in ("invalid_sdp", "forbidden")
+    codes = set()
+    for _ in range(30):
+        ack = await student.call("media:prefer", {"video": True}, patient=False)
+        codes.add(ack["ok"] or ack["error"]["code"])
+    assert "rate_limited" in codes
+
+
+async def audio_stops(person: MediaParticipant) -> None:
+    """After frames already in flight, (almost) no audio arrives for a second."""
+    await asyncio.sleep(0.3)
+    before = person.frames("audio")
+    await asyncio.sleep(1.0)
+    assert person.frames("audio") - before <= 2
+
+
+async def latest(person: MediaParticipant, event: str) -> Any:
+    items = person.drain(event)
+    return items[-1] if items else await person.next(event)
