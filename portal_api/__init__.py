@@ -13,7 +13,11 @@ from portal_api import (
     enrolment_csv,
     lectures,
     me,
+    modules,
     office_hours,
+    open_courses,
+    progress,
+    quizzes,
     resources,
     users,
     videos,
@@ -38,6 +42,10 @@ def api_router() -> ApiRouter:
         drop_in,
         enrolment_csv,
         resources,
+        modules,
+        quizzes,
+        progress,
+        open_courses,
         users,
     ):
         router.include(module.router)

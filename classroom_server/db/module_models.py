@@ -67,9 +67,7 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
     video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
-    resource_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resources.id", ondelete="CASCADE")
-    )
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
