@@ -1,0 +1,120 @@
+"""One lecture's recording while it runs: takes, tracks and the timeline.
+
+A ``RecordingSession`` is a ``RoomMediaListener``: attached to the lecture's ``RoomMedia`` it
+hears of every track (those already published included) and records each one during takes.
+The signaling layer feeds it the room's events through ``observe``; it keeps them in the
+timeline while a take runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from recording.directory import RecordingDirectory
+from recording.marks import MediaClock
+from recording.segment_writer import CODEC_NAMES, SegmentWriter
+from recording.timeline import Timeline
+from recording.track_recorder import TrackRecorder
+from signaling.sfu.connection import PublishedTrack
+from signaling.sfu.forwarder import Forwarder
+from signaling.sfu.room_media import RoomMedia
+
+log = logging.getLogger(__name__)
+
+
+class RecordingSession:
+    def __init__(self, directory: RecordingDirectory) -> None:
+        self.directory = directory
+        self.clock = MediaClock(directory.marks_file)
+        self.timeline = Timeline(directory.timeline_file)
+        self._tracks: dict[str, tuple[Forwarder, Path, str]] = {}  # publication -> where
+        self._recorders: dict[str, TrackRecorder] = {}
+        self._media: RoomMedia | None = None
+        self._last_slide: dict[str, Any] | None = None
+
+    @property
+    def recording(self) -> bool:
+        return self.clock.running
+
+    # RoomMediaListener
+    def published(self, track: PublishedTrack, forwarder: Forwarder) -> None:
+        codec_name = CODEC_NAMES.get(track.codec.mimeType.lower())
+        if codec_name is None:
+            log.warning("not recording a %s track", track.codec.mimeType)
+            return
+        if track.publication_id in self._tracks:
+            return
+        track_dir = self.directory.new_track_dir(
+            {
+                "publication": track.publication_id[:200],
+                "participant": track.participant_id[:100],
+                "kind": track.kind,
+                "codec": codec_name,
+                "clock_rate": track.codec.clockRate,
+            }
+        )
+        self._tracks[track.publication_id] = (forwarder, track_dir, codec_name)
+        if self.clock.running:
+            self._record(track.publication_id)
+
+    def unpublished(self, publication_id: str) -> None:
+        self._tracks.pop(publication_id, None)
+        recorder = self._recorders.pop(publication_id, None)
+        if recorder is not None:
+            asyncio.get_running_loop().create_task(recorder.stop())
+
+    def _record(self, publication_id: str) -> None:
+        forwarder, track_dir, codec_name = self._tracks[publication_id]
+        writer = SegmentWriter(track_dir, codec_name, self.clock.take)
+        self._recorders[publication_id] = TrackRecorder(forwarder, writer, self.clock)
+
+    def attach(self, media: RoomMedia) -> None:
+        """Listens to ``media`` (once); tracks published earlier are announced at once."""
+        if self._media is media:
+            return
+        if self._media is not None:
+            self._media.remove_listener(self)
+        self._media = media
+        media.add_listener(self)
+
+    def start(self, slide: dict[str, Any] | None = None) -> bool:
+        """Starts a take; ``slide`` (the one showing now) opens its part of the timeline.
+        False when a take is already running."""
+        if self.clock.running:
+            return False
+        self.clock.start()
+        for publication_id in self._tracks:
+            self._record(publication_id)
+        current = slide or self._last_slide
+        if current is not None:
+            self.timeline.add(self.clock.media_time() or 0.0, "slides:page", current)
+        return True
+
+    async def stop(self) -> bool:
+        """Ends the take; every track's current segment is closed. False when none ran."""
+        if not self.clock.running:
+            return False
+        self.clock.stop()
+        recorders, self._recorders = list(self._recorders.values()), {}
+        await asyncio.gather(*(r.stop() for r in recorders))
+        return True
+
+    def observe(self, event: str, data: dict[str, Any]) -> None:
+        """One room event sent to everyone; kept in the timeline while a take runs."""
+        if event == "slides:page":
+            self._last_slide = {"deck_id": data.get("deck_id"), "page": data.get("page")}
+        at = self.clock.media_time()
+        if at is not None and not self.timeline.add(at, event, data) and self._last_slide:
+            if event == "slides:page":  # a page heavy with annotations: keep the change itself
+                self.timeline.add(at, event, self._last_slide)
+
+    async def finish(self) -> None:
+        """Stops recording for good (lecture over): the recording is ready for processing."""
+        await self.stop()
+        if self._media is not None:
+            self._media.remove_listener(self)
+            self._media = None
+        self.directory.update_state(state="finished")
