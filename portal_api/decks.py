@@ -17,6 +17,7 @@ from classroom_server.slide_decks import MAX_UPLOAD_BYTES
 from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.lectures import may_see_meeting
 from portal_api.router import ApiRouter, path_id
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
@@ -58,6 +59,8 @@ async def _lecture(request: web.Request, manage: bool) -> Lecture:
                 if manage
                 else "You are not enrolled in this course"
             )
+        if not await may_see_meeting(session, user, lecture):
+            raise forbidden("This office hour belongs to another student")
     return lecture
 
 

@@ -94,7 +94,16 @@ async def _lecture(session: AsyncSession, user: User, lecture_id: int, manage: b
     if lecture is None:
         raise not_found(f"lecture {lecture_id}")
     await _course(session, user, lecture.course_id, manage)
+    if not await may_see_meeting(session, user, lecture):
+        raise forbidden("This office hour belongs to another student")
     return lecture
+
+
+async def may_see_meeting(session: AsyncSession, user: User, lecture: Lecture) -> bool:
+    """A private meeting (an office hour) is its student's and the course educators' only."""
+    if lecture.private_to is None or lecture.private_to == user.id:
+        return True
+    return await can_manage_course(session, user, lecture.course_id)
 
 
 @router.route(
