@@ -8,6 +8,7 @@ import { renderLayout } from "./layout.js";
 import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
+import { modulePage } from "./pages/module.js";
 import { playerPage } from "./pages/player.js";
 import { roomPage } from "./pages/room.js";
 
@@ -19,6 +20,7 @@ const routes = [
   [/^\/courses\/(?<courseId>\d+)\/?$/, coursePage],
   [/^\/lectures\/(?<lectureId>\d+)\/?$/, roomPage],
   [/^\/videos\/(?<videoId>\d+)\/?$/, playerPage],
+  [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];
 
 function route(pathname) {

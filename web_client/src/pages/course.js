@@ -1,12 +1,14 @@
-// A course's page at /courses/{id}: what the course is, its lectures and its videos. The
+// A course's page at /courses/{id}: what the course is, its lectures, videos and modules. The
 // course's educators also schedule, start and end lectures and upload videos here.
 
 import { getCourse, listLectures, listVideos } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { listModules } from "../module-api.js";
 import { managesCourse } from "../roles.js";
 import { fact } from "../ui.js";
 import { createLectures } from "./course/lectures.js";
+import { createModules } from "./course/modules.js";
 import { createVideos } from "./course/videos.js";
 
 function header(course) {
@@ -28,10 +30,11 @@ function header(course) {
 
 export async function coursePage({ user, params, signal }) {
   const courseId = Number(params.courseId);
-  const [course, lectures, videos] = await Promise.all([
+  const [course, lectures, videos, modules] = await Promise.all([
     getCourse(courseId),
     listLectures(courseId),
     listVideos({ courseId }),
+    listModules(courseId),
   ]);
   const manages = managesCourse(course, user);
   return h(
@@ -40,5 +43,6 @@ export async function coursePage({ user, params, signal }) {
     header(course),
     createLectures({ courseId, manages, timeZone: user.time_zone }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
+    createModules(modules),
   );
 }

@@ -1,0 +1,6 @@
+// Numbers on the module pages, in the page's language.
+
+import { language } from "../../i18n.js";
+
+export const percent = (share) =>
+  share == null ? "–" : new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 0 }).format(share);
