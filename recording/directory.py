@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ class RecordingDirectory:
                 "title": title,
                 "state": "recording",
                 "video_id": None,
+                "owner": {"host": socket.gethostname(), "pid": os.getpid()},
             }
         )
         return directory

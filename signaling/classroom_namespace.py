@@ -33,6 +33,7 @@ from classroom_server.services import SERVICES, Services
 from signaling.media_events import MEDIA_EVENTS, MediaEvents
 from signaling.media_registry import MEDIA
 from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
+from signaling.recording_hook import RECORDINGS, RecordingHook
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
@@ -63,6 +64,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self._app = app
         self._tasks: set[asyncio.Task[None]] = set()
         self._media = MediaEvents(self, app[MEDIA])
+        self._recording = RecordingHook(app[RECORDINGS], self._context, self.emit_outcome)
 
     @property
     def _services(self) -> Services:
@@ -125,8 +127,11 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         ctx = self._context(lecture_id)
         who = (actor.name, actor.role)
         first = await ctx.store.add_connection(lecture_id, actor.user_id, sid, who)
-        await self.emit("room:state", await snapshot(ctx, actor), to=sid)
+        state = await snapshot(ctx, actor)
+        state["recording"] = self._recording.snapshot_flag(lecture_id)
+        await self.emit("room:state", state, to=sid)
         await self._media.welcome(sid, lecture_id)
+        await self._recording.joined(lecture_id)
         if first:
             presenters = await ctx.store.flagged(lecture_id, "presenter")
             muted = await ctx.store.flagged(lecture_id, "muted")
@@ -218,6 +223,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         for emit in outcome.emits:
             for room in self._audience_rooms(lecture_id, emit.to):
                 await self.emit(emit.event, emit.data, room=room)
+        await self._recording.emitted(lecture_id, outcome)  # the recorder follows the room
 
     async def _disconnect_after(self, delay: float, lecture_id: int, outcome: Outcome) -> None:
         if not outcome.disconnect_users and not outcome.end_room:

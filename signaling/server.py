@@ -13,6 +13,7 @@ from classroom_server.config import Settings
 from classroom_server.services import SERVICES
 from signaling.classroom_namespace import ClassroomNamespace
 from signaling.media_registry import MEDIA, MediaRegistry
+from signaling.recording_hook import RECORDINGS
 
 SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -28,11 +29,26 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
         ping_timeout=20,
     )
     app[MEDIA] = MediaRegistry(settings)
+    from recording.service import Recordings  # recording builds on signaling.sfu
+
+    svc = app[SERVICES]
+    recordings = Recordings(settings.data_dir, svc.database, svc.jobs.enqueue)
+    recordings.media_for = app[MEDIA].get
+    app[RECORDINGS] = recordings
+
+    async def recover_recordings(app: web.Application) -> None:
+        await app[RECORDINGS].recover()  # what a crash left behind becomes a video
+
+    async def close_recordings(app: web.Application) -> None:
+        await app[RECORDINGS].close()
+
+    app.on_startup.append(recover_recordings)
 
     async def close_media(app: web.Application) -> None:
         await app[MEDIA].close_all()
 
     app.on_shutdown.append(close_media)
+    app.on_shutdown.append(close_recordings)
     namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)

@@ -41,6 +41,9 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "lecture:end": {},
         "media:invite": {"user_id": other_user},
         "media:revoke": {"user_id": other_user},
+        "recording:start": {},
+        "recording:stop": {},
+        "recording:auto": {"enabled": True},
     }
 
 

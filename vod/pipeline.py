@@ -1,7 +1,10 @@
 """The processing stages of a video, each one job kind.
 
 ``playable`` (fast lane) makes the video watchable within seconds: the download MP4 and its
-remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background.
+remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background. A recorded
+lecture starts with ``recorded`` (fast lane): its segments become the source (video copied,
+audio mixed), its chapters and replay timeline are written, then ``playable`` runs in the same
+job.
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from classroom_server.db import Database, Video
+from vod.chapters import write_chapters
 from vod.ffmpeg_run import run_ffmpeg
 from vod.probe import MediaInfo, probe
 from vod.renditions import (
@@ -152,8 +156,29 @@ async def stills(ctx: JobContext) -> None:
     await run_ffmpeg(still_args(source, ctx.storage.preview(ctx.video_id), at, 850, 480))
 
 
+async def recorded(ctx: JobContext) -> None:
+    # Imported here: ``recording`` builds on ``vod`` (its ffmpeg runner), not the reverse.
+    from recording.assembly import assemble
+    from recording.directory import recording_for_video
+    from recording.timeline import read_timeline
+
+    async with ctx.database.session() as session:
+        video = await session.get(Video, ctx.video_id)
+    if video is None or video.lecture_id is None:
+        raise LookupError(f"video {ctx.video_id} is not a lecture recording")
+    data_dir = ctx.storage.root.parent
+    directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
+    source = ctx.storage.source(ctx.video_id)
+    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
+    entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
+    await write_chapters(ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration)
+    await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))
+    await asyncio.to_thread(directory.update_state, state="processed")
+
+
 STAGES: dict[str, tuple[str, Callable[[JobContext], Coroutine[Any, Any, None]]]] = {
     "playable": ("fast", playable),
+    "recorded": ("fast", recorded),
     "stills": ("slow", stills),
     "ladder": ("slow", ladder),
 }

@@ -15,6 +15,7 @@ from aiohttp import web
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity
 from classroom_server.web_problems import forbidden, not_found
+from vod.chapters import chapters_path, timeline_path
 from vod.library import may_watch
 from vod.storage import RENDITIONS
 
@@ -36,10 +37,14 @@ async def _allowed(request: web.Request) -> int:
     return video_id
 
 
-def _file(path: Path, cache: str, download_name: str | None = None) -> web.FileResponse:
+def _file(
+    path: Path, cache: str, download_name: str | None = None, content_type: str | None = None
+) -> web.FileResponse:
     if not path.is_file():
         raise not_found("that file")
     headers = {"Cache-Control": cache}
+    if content_type:
+        headers["Content-Type"] = content_type
     if download_name:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return web.FileResponse(path, headers=headers)
@@ -79,8 +84,18 @@ async def still(request: web.Request) -> web.FileResponse:
     return _file(path, FRESH)
 
 
+async def replay_file(request: web.Request) -> web.FileResponse:
+    """A recorded lecture's chapters (WebVTT) or replay timeline (JSON)."""
+    video_id = await _allowed(request)
+    storage = services(request).videos
+    if request.match_info["name"] == "chapters.vtt":
+        return _file(chapters_path(storage, video_id), FRESH, content_type="text/vtt")
+    return _file(timeline_path(storage, video_id), FRESH, content_type="application/json")
+
+
 def setup_files(app: web.Application) -> None:
     app.router.add_get("/vod/{video_id}/master.m3u8", master)
     app.router.add_get("/vod/{video_id}/hls/{rendition}/{name}", rendition_file)
     app.router.add_get("/vod/{video_id}/download.mp4", download)
     app.router.add_get("/vod/{video_id}/{kind:thumbnail|preview}.jpg", still)
+    app.router.add_get("/vod/{video_id}/{name:chapters\\.vtt|timeline\\.json}", replay_file)

@@ -18,6 +18,7 @@ from classroom_server.room import (
     media_policy,
     participants,
     polls,
+    recording,
     slides,
 )
 from classroom_server.room.context import Actor, RoomContext
@@ -36,6 +37,7 @@ from classroom_server.room.payloads import (
     PollRef,
     PollVote,
     PresenterSet,
+    RecordingAuto,
     SlideShow,
     UserRef,
 )
@@ -87,4 +89,7 @@ EVENTS: dict[str, RoomEvent] = {
     "lecture:end": RoomEvent(Empty, participants.end, "educator"),
     "media:invite": RoomEvent(UserRef, media_policy.invite, "educator"),
     "media:revoke": RoomEvent(UserRef, media_policy.revoke, "educator"),
+    "recording:start": RoomEvent(Empty, recording.start, "educator"),
+    "recording:stop": RoomEvent(Empty, recording.stop, "educator"),
+    "recording:auto": RoomEvent(RecordingAuto, recording.automatic, "educator"),
 }

@@ -107,3 +107,7 @@ class MuteSet(Payload):
 
 class UserRef(Payload):
     user_id: Id
+
+
+class RecordingAuto(Payload):
+    enabled: StrictBool

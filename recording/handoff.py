@@ -1,0 +1,59 @@
+"""A finished recording becomes a library video of the lecture's course, queued for processing.
+
+Order matters for crashes: the video row is committed first, its id is then written into
+``recording.json``, then the ``recorded`` job is queued, then the state says ``handed_off``.
+Handing off again resumes from wherever a crash stopped it: a recorded video id whose video
+exists is reused (and queued if no job was), otherwise a new video is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+
+from classroom_server.db import Database, Video, VodJob
+from recording.directory import RecordingDirectory
+from vod.library import add_video_row
+
+Enqueue = Callable[[int, str], Awaitable[object]]
+STAGE = "recorded"
+
+
+async def hand_off(database: Database, enqueue: Enqueue, directory: RecordingDirectory) -> int:
+    """Queues the recording's processing; returns the library video's id."""
+    state = await asyncio.to_thread(directory.read_state)
+    video_id = state.get("video_id")
+    if isinstance(video_id, int) and await _video_exists(database, video_id, directory.lecture_id):
+        if not await _has_job(database, video_id):
+            await enqueue(video_id, STAGE)
+        await asyncio.to_thread(directory.update_state, state="handed_off")
+        return video_id
+    async with database.session() as session:
+        video = await add_video_row(
+            session,
+            course_id=int(state["course_id"]),
+            title=str(state.get("title") or "Lecture recording")[:200],
+            lecture_id=directory.lecture_id,
+        )
+        await session.commit()
+        video_id = video.id
+    await asyncio.to_thread(directory.update_state, video_id=video_id)
+    await enqueue(video_id, STAGE)
+    await asyncio.to_thread(directory.update_state, state="handed_off")
+    return video_id
+
+
+async def _video_exists(database: Database, video_id: int, lecture_id: int) -> bool:
+    async with database.session() as session:
+        video = await session.get(Video, video_id)
+    return video is not None and video.lecture_id == lecture_id
+
+
+async def _has_job(database: Database, video_id: int) -> bool:
+    async with database.session() as session:
+        job = await session.scalar(
+            select(VodJob.id).where(VodJob.video_id == video_id, VodJob.kind == STAGE).limit(1)
+        )
+    return job is not None

@@ -1,0 +1,118 @@
+"""The app's recording service: which lectures record, driven by the room's events.
+
+The signaling layer calls ``observe`` for every event it emits to a lecture. From those alone
+the service knows what to do: ``recording:state`` starts or stops a take, ``lecture:ended``
+finishes the recording and hands it to the library, and the room events a replay needs go
+into the timeline. The lecture's ``RoomMedia`` comes from ``media_for`` (the media registry),
+looked up again on each event, since the registry creates a lecture's media on first use and
+drops it when the room empties.
+
+The state is this process's, like the SFU media it records. The "record automatically" choice
+is a file beside the lecture's recordings (no database column), so it survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from classroom_server.db import Database
+from recording.directory import RecordingDirectory, recordings_root
+from recording.handoff import Enqueue, hand_off
+from recording.recovery import recover
+from recording.session import RecordingSession
+from signaling.sfu.room_media import RoomMedia
+
+log = logging.getLogger(__name__)
+MediaLookup = Callable[[int], RoomMedia | None]
+
+
+class Recordings:
+    def __init__(self, data_dir: Path, database: Database, enqueue: Enqueue) -> None:
+        self._data_dir = data_dir
+        self._database = database
+        self._enqueue = enqueue
+        self._sessions: dict[int, RecordingSession] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.media_for: MediaLookup = lambda _lecture_id: None
+
+    def is_recording(self, lecture_id: int) -> bool:
+        session = self._sessions.get(lecture_id)
+        return session is not None and session.recording
+
+    def session(self, lecture_id: int) -> RecordingSession | None:
+        return self._sessions.get(lecture_id)
+
+    def _auto_file(self, lecture_id: int) -> Path:
+        return recordings_root(self._data_dir) / str(int(lecture_id)) / "record-automatically"
+
+    def records_automatically(self, lecture_id: int) -> bool:
+        return self._auto_file(lecture_id).is_file()
+
+    def set_automatic(self, lecture_id: int, enabled: bool) -> None:
+        marker = self._auto_file(lecture_id)
+        if enabled:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
+
+    def start(
+        self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
+    ) -> bool:
+        """Starts a take (the first one creates the recording); False if one is running."""
+        session = self._sessions.get(lecture_id)
+        if session is None:
+            directory = RecordingDirectory.create(self._data_dir, lecture_id, course_id, title)
+            session = self._sessions[lecture_id] = RecordingSession(directory)
+        media = self.media_for(lecture_id)
+        if media is not None:
+            session.attach(media)
+        return session.start(slide)
+
+    async def stop(self, lecture_id: int) -> bool:
+        session = self._sessions.get(lecture_id)
+        return session is not None and await session.stop()
+
+    async def lecture_ended(self, lecture_id: int) -> int | None:
+        """Finishes the lecture's recording and queues its processing; the video id."""
+        session = self._sessions.pop(lecture_id, None)
+        if session is None:
+            return None
+        await session.finish()
+        return await hand_off(self._database, self._enqueue, session.directory)
+
+    def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
+        """Called for each event emitted to the whole room of a lecture."""
+        session = self._sessions.get(lecture_id)
+        if session is None:
+            return
+        media = self.media_for(lecture_id)
+        if media is not None:
+            session.attach(media)
+        session.observe(event, data)
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording work failed", exc_info=task.exception())
+
+    async def recover(self) -> list[int]:
+        """Hands off what an earlier process left behind (call once, at start)."""
+        return await recover(self._data_dir, self._database, self._enqueue)
+
+    async def close(self) -> None:
+        """Server shutdown: every take ends and its files are closed; the next start hands
+        the recordings off (the lectures may still go on elsewhere, so none is handed now)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for session in list(self._sessions.values()):
+            await session.finish()
+        self._sessions.clear()

@@ -1,0 +1,84 @@
+"""Where the live room meets the recorder: every emitted room event passes through here.
+
+``emitted`` is called by the namespace for each outcome it delivers: ``recording:state``
+starts or stops a take, ``recording:auto`` sets the lecture's choice, ``lecture:ended``
+finishes the recording and queues its processing, and everything else sent to the whole room
+is offered to the recording's timeline. ``joined`` starts a lecture that records
+automatically (once per process and lecture, so an educator's stop is not undone by the next
+join).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from classroom_server.db import Lecture, LectureStatus
+from classroom_server.room import Outcome, RoomContext
+
+if TYPE_CHECKING:  # ``recording`` imports ``signaling.sfu``, which imports this package
+    from recording.service import Recordings
+
+log = logging.getLogger(__name__)
+RECORDINGS: web.AppKey[Recordings] = web.AppKey("recordings")
+
+
+class RecordingHook:
+    def __init__(
+        self,
+        recordings: Recordings,
+        context: Callable[[int], RoomContext],
+        emit_outcome: Callable[[int, Outcome], Awaitable[None]],
+    ) -> None:
+        self.recordings = recordings
+        self._context = context
+        self._emit_outcome = emit_outcome
+        self._auto_started: set[int] = set()
+
+    async def emitted(self, lecture_id: int, outcome: Outcome) -> None:
+        for emit in outcome.emits:
+            try:
+                if emit.event == "recording:state":
+                    await self._state(lecture_id, bool(emit.data.get("recording")))
+                elif emit.event == "recording:auto":
+                    self.recordings.set_automatic(lecture_id, bool(emit.data.get("enabled")))
+                elif emit.event == "lecture:ended":
+                    self._auto_started.discard(lecture_id)
+                    await self.recordings.lecture_ended(lecture_id)
+                elif emit.to.kind == "room":
+                    self.recordings.observe(lecture_id, emit.event, emit.data)
+            except Exception:
+                # The room goes on even if the disk or the library refuses the recording.
+                log.exception("recording could not follow %s in lecture %s", emit.event, lecture_id)
+
+    async def _state(self, lecture_id: int, on: bool) -> None:
+        if not on:
+            await self.recordings.stop(lecture_id)
+            return
+        ctx = self._context(lecture_id)
+        async with ctx.database.session() as session:
+            lecture = await session.get(Lecture, lecture_id)
+        if lecture is None:
+            return
+        settings = await ctx.settings()
+        slide = {"deck_id": settings.deck_id, "page": settings.page} if settings.deck_id else None
+        self.recordings.start(lecture_id, lecture.course_id, lecture.title, slide)
+
+    async def joined(self, lecture_id: int) -> None:
+        if lecture_id in self._auto_started or self.recordings.is_recording(lecture_id):
+            return
+        if not self.recordings.records_automatically(lecture_id):
+            return
+        ctx = self._context(lecture_id)
+        async with ctx.database.session() as session:
+            lecture = await session.get(Lecture, lecture_id)
+        if lecture is None or lecture.status != LectureStatus.LIVE.value:
+            return
+        self._auto_started.add(lecture_id)
+        await self._emit_outcome(lecture_id, Outcome().emit("recording:state", {"recording": True}))
+
+    def snapshot_flag(self, lecture_id: int) -> bool:
+        return self.recordings.is_recording(lecture_id)
