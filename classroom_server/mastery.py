@@ -143,6 +143,8 @@ def score(questions: Sequence[Question], answers: Sequence[Answer]) -> Scored:
     partial credit would let ticking every box earn marks.
     """
     given = {a.question: a for a in answers}
+    if len(given) != len(answers):
+        raise ValueError("answer each question at most once")
     unknown = set(given) - {q.id for q in questions}
     if unknown:
         raise ValueError(f"no such question: {', '.join(sorted(unknown))}")

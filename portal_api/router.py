@@ -37,6 +37,7 @@ class Operation:
     auth: bool = True
     form: bool = False
     upload: bool = False
+    raw_body: str | None = None  # media type of a body the handler reads itself (e.g. text/csv)
     path_types: dict[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
 
@@ -115,9 +116,13 @@ def _validate(model: type[M], data: Any, where: str) -> M:
         ) from exc
 
 
+# Ids are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger parameter outright.
+MAX_ID = 2**31 - 1
+
+
 def path_id(request: web.Request, name: str, what: str) -> int:
     """Ids in paths are positive integers; anything else names nothing that exists."""
     raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
         raise not_found(f"{what} {raw!r}")
     return int(raw)

@@ -97,9 +97,13 @@ def test_numeric_without_tolerance_accepts_the_exact_float() -> None:
     assert score([numeric(0.3, 0)], [Answer(question="n", value=0.31)]).score == 0.0
 
 
-def test_unknown_question_is_an_error() -> None:
+def test_unknown_or_repeated_question_is_an_error() -> None:
     with pytest.raises(ValueError, match="no such question"):
         score([single()], [Answer(question="zz", choices=["a"])])
+    with pytest.raises(ValueError, match="at most once"):
+        score(
+            [single()], [Answer(question="q", choices=["b"]), Answer(question="q", choices=["a"])]
+        )
 
 
 @pytest.mark.parametrize(

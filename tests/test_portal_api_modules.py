@@ -146,6 +146,7 @@ async def test_bad_units_and_modules_are_refused(
         {"kind": "quiz", "title": "empty", "quiz": {"questions": []}},
         {"kind": "quiz", "title": "s", "quiz": {"summative": True, "questions": five_questions()}},
         {"kind": "podcast", "title": "unknown kind"},
+        {"kind": "video", "title": "id beyond INTEGER", "video_id": 2**31},
     ]
     for body in bad_bodies:
         status, problem = await call(http, server, "POST", url, course.educator, body)
@@ -167,7 +168,7 @@ async def test_bad_units_and_modules_are_refused(
         http, server, "PATCH", f"/modules/{module['id']}", course.educator, {"open_course": True}
     )
     assert status == 422
-    for path in ("/modules/abc", "/modules/99999999", "/units/0/opened"):
+    for path in ("/modules/abc", "/modules/99999999", "/modules/99999999999", "/units/0/opened"):
         method = "POST" if path.endswith("opened") else "GET"
         status, problem = await call(http, server, method, path, course.educator)
         assert status == 404 and problem["code"] == "not_found", path

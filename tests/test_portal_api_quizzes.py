@@ -122,7 +122,8 @@ async def test_formative_feedback_and_mastery_at_threshold_unlock_the_next_unit(
     _, mine = await call(http, server, "GET", f"/quizzes/{quiz_id}/attempts?limit=2", student)
     assert [a["number"] for a in mine["items"]] == [3, 2] and mine["total"] == 3
     # Unknown questions or malformed answers are refused before anything is stored.
-    for bad in ([{"question": "zz", "choices": ["a"]}], [{"question": "q1", "value": "x"}]):
+    twice = [{"question": "q1", "choices": ["w"]}, {"question": "q1", "choices": ["a"]}]
+    for bad in ([{"question": "zz", "choices": ["a"]}], [{"question": "q1", "value": "x"}], twice):
         status, problem = await attempt(http, server, student, quiz_id, bad)
         assert status == 422 and problem["code"] == "validation_error"
     _, mine = await call(http, server, "GET", f"/quizzes/{quiz_id}/attempts", student)
