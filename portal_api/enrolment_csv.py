@@ -67,7 +67,12 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 @router.route(
-    "POST", "/courses/{course_id}/enrolments/csv", tag="courses", response=CsvReport, errors=(413,)
+    "POST",
+    "/courses/{course_id}/enrolments/csv",
+    tag="courses",
+    response=CsvReport,
+    raw_body="text/csv",
+    errors=(413,),
 )
 async def enrol_csv(request: web.Request) -> CsvReport:
     """Enrol people from a CSV body (text/csv) with columns username and optional role."""

@@ -234,7 +234,7 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
     body=BookingIn,
     response=BookingOut,
     status=201,
-    errors=(409,),
+    errors=(404, 409),
 )
 async def post_booking(request: web.Request, body: BookingIn) -> BookingOut:
     """Book a free slot; the database refuses a second booking of the same slot."""

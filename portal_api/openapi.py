@@ -98,6 +98,11 @@ def _operation(op: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"multipart/form-data": {"schema": upload_schema}},
         }
+    if op.raw_body is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {op.raw_body: {"schema": {"type": "string"}}},
+        }
     doc["security"] = [{"bearer": []}, {"session": []}] if op.auth else []
     return doc
 
@@ -130,7 +135,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     codes = set(op.errors)
     if op.auth:
         codes |= {401, 403}
-    if op.body is not None:
+    if op.body is not None or op.upload or op.raw_body is not None:
         codes |= {400, 415, 422}
     if op.query is not None:
         codes.add(422)

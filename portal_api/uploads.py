@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from classroom_server.web_problems import Problem
 
@@ -23,16 +24,21 @@ async def file_part(request: web.Request) -> tuple[dict[str, str], BodyPartReade
             "Unsupported media type",
             "Upload as multipart/form-data with a field named 'file'",
         )
-    reader = await request.multipart()
     fields: dict[str, str] = {}
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or not part.name:
-            continue
-        if part.name == "file":
-            return fields, part
-        if len(fields) >= MAX_FIELDS:
-            break
-        fields[part.name] = (await part.read_chunk(MAX_FIELD_BYTES)).decode(errors="replace")
+    try:
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader) or not part.name:
+                continue
+            if part.name == "file":
+                return fields, part
+            if len(fields) >= MAX_FIELDS:
+                break
+            fields[part.name] = (await part.read_chunk(MAX_FIELD_BYTES)).decode(errors="replace")
+    except (KeyError, ValueError, HttpProcessingError) as exc:  # no boundary, bad part headers
+        raise Problem(
+            400, "malformed_multipart", "Malformed multipart body", f"Cannot read the form: {exc}"
+        ) from exc
     raise Problem(
         422,
         "validation_error",
