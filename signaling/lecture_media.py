@@ -124,6 +124,29 @@ class LectureMedia:
         known = self.announced.get(user, {}).get(track_id)
         return known or Announcement(default_source(kind), "high")
 
+    def published_mids(self, user: int) -> dict[str, str]:
+        """mid -> publication id of what ``user`` publishes on their connection."""
+        connection = self.room.connections.get(str(user))
+        if connection is None:
+            return {}
+        found = {}
+        for transceiver in connection.pc.getTransceivers():
+            track = transceiver.receiver.track
+            if transceiver.mid is not None and track is not None:
+                publication_id = f"{user}/{track.id}"
+                if publication_id in self.publications:
+                    found[transceiver.mid] = publication_id
+        return found
+
+    def _mid_of(self, track: PublishedTrack) -> str | None:
+        connection = self.room.connections.get(track.participant_id)
+        if connection is None:
+            return None
+        for transceiver in connection.pc.getTransceivers():
+            if transceiver.receiver.track is track.track:
+                return transceiver.mid
+        return None
+
     async def rights(self, user: int) -> frozenset[policy.Source]:
         actor = self.actors.get(user)
         if actor is None:
@@ -136,7 +159,9 @@ class LectureMedia:
         if self.closed:
             return
         user = int(track.participant_id)
-        announcement = self.source_of(user, track.track_id, track.kind)
+        mid = self._mid_of(track)
+        by_mid = self.announced.get(user, {}).get(f"mid:{mid}") if mid is not None else None
+        announcement = by_mid or self.source_of(user, track.track_id, track.kind)
         self.publications[track.publication_id] = policy.Publication(
             track.publication_id, user, track.kind, announcement.source, announcement.quality
         )

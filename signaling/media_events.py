@@ -45,8 +45,8 @@ RESYNC_AFTER = {"participant:mute", "media:invite", "media:revoke", "presenter:s
 """Room events that change what the SFU may forward."""
 
 
-def offered_tracks(sdp: str) -> list[tuple[str, str]]:
-    """(kind, track id) of each track the offer sends, from its ``a=msid`` lines."""
+def offered_tracks(sdp: str) -> list[tuple[str, str, str]]:
+    """(kind, track id, mid) of each track the offer sends, from its ``a=msid`` lines."""
     try:
         description = aiortc_sdp.SessionDescription.parse(sdp)
     except Exception as exc:
@@ -58,7 +58,7 @@ def offered_tracks(sdp: str) -> list[tuple[str, str]]:
         if media.direction not in ("sendonly", "sendrecv") or media.port == 0:
             continue
         parts = (media.msid or "").split()
-        tracks.append((media.kind, parts[1] if len(parts) == 2 else ""))
+        tracks.append((media.kind, parts[1] if len(parts) == 2 else "", media.rtp.muxId or ""))
     return tracks
 
 
@@ -119,7 +119,13 @@ class MediaEvents:
             return {}
         if event == "media:unpublish":
             assert isinstance(data, Unpublish)
-            lecture.room.unpublish(f"{user}/{data.track_id}")
+            track_id = data.track_id
+            for transceiver in connection.pc.getTransceivers():
+                if data.mid is not None and transceiver.mid == data.mid:
+                    track = transceiver.receiver.track
+                    track_id = track.id if track is not None else None
+            if track_id is not None:
+                lecture.room.unpublish(f"{user}/{track_id}")
             return {}
         if event == "media:prefer":
             assert isinstance(data, Prefer)
@@ -140,13 +146,25 @@ class MediaEvents:
     ) -> dict[str, str]:
         user = actor.user_id
         rights = await self._rights(lecture, sid, actor)
-        for kind, track_id in offered_tracks(offer.sdp):
+        announced: list[tuple[str, Announcement]] = []
+        published = lecture.published_mids(user)
+        for kind, track_id, mid in offered_tracks(offer.sdp):
             if kind not in ("audio", "video"):
                 raise RoomError("invalid_sdp", f"cannot publish {kind} media")
-            if f"{user}/{track_id}" in lecture.publications:
+            if f"{user}/{track_id}" in lecture.publications or mid in published:
                 continue  # already published: forwarding follows the rules from here on
-            announcement = lecture.source_of(user, track_id, kind)
+            info = offer.tracks.get(mid)
+            announcement = (
+                Announcement(info.source, info.quality)
+                if info is not None
+                else lecture.source_of(user, track_id, kind)
+            )
             policy.check_publish(rights, announcement.source, kind)
+            if info is not None:
+                # Keyed by mid: the msid's track id may be absent, and aiortc then makes one up.
+                announced.append((f"mid:{mid}", announcement))
+        for key, announcement in announced:
+            lecture.announce(user, key, announcement)
         connection = lecture.connection(sid, user)
         if connection is None:
             connection = await lecture.join(
@@ -178,6 +196,8 @@ class MediaEvents:
         lecture = self.registry.lecture(lecture_id)
         tracks = lecture.catalogue() if lecture is not None else []
         await self._ns.emit("media:tracks", {"tracks": tracks}, to=sid)
+        if lecture is not None and lecture.speaking.speaker is not None:
+            await self._ns.emit("media:speaking", {"user_id": lecture.speaking.speaker}, to=sid)
 
     async def after_event(self, lecture_id: int, event: str) -> None:
         lecture = self.registry.lecture(lecture_id)

@@ -21,9 +21,20 @@ class MediaPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Mid = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class TrackInfo(MediaPayload):
+    source: Source
+    quality: Quality = "high"
+
+
 class Offer(MediaPayload):
     type: Literal["offer"]
     sdp: Sdp
+    # What the offer's sending m-lines carry, by mid (browsers: their msid track ids are
+    # not the MediaStreamTrack ids, but mids are known once the offer is made).
+    tracks: Annotated[dict[Mid, TrackInfo], Field(max_length=16)] = {}
 
 
 class Answer(MediaPayload):
@@ -38,7 +49,10 @@ class Publish(MediaPayload):
 
 
 class Unpublish(MediaPayload):
-    track_id: TrackId
+    """By track id (as in the SDP's msid) or by the mid that sends it."""
+
+    track_id: TrackId | None = None
+    mid: Mid | None = None
 
 
 class Prefer(MediaPayload):

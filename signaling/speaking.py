@@ -18,6 +18,8 @@ VOICE_LEVEL = 50
 """Levels are -dBov, 0 (loudest) to 127 (silence); louder than -50 dBov counts as voice."""
 MIN_VOICED = 5
 """Voiced packets (20 ms each) needed in a window: 100 ms of sound, not a click."""
+QUIET_WINDOWS = 4
+"""Windows without a voice before the speaker is announced as nobody (2 s)."""
 
 Announce = Callable[[int | None], Awaitable[None]]
 
@@ -30,6 +32,7 @@ class SpeakerDetector:
         self._window = window
         self._voiced: Counter[int] = Counter()
         self.speaker: int | None = None
+        self._quiet = 0
 
     def heard(self, user_id: int, level: int) -> None:
         """One audio packet's level from ``user_id`` (called per packet: keep it cheap)."""
@@ -40,10 +43,19 @@ class SpeakerDetector:
         self._voiced.pop(user_id, None)
 
     async def tick(self) -> None:
-        """Close the current window: announce the speaker if it changed."""
+        """Close the current window: announce the speaker if it changed.
+
+        Another voice takes over at once; silence only after ``QUIET_WINDOWS`` quiet windows,
+        so pauses between words (or a beeping test microphone) do not flap the indicator.
+        """
         top = self._voiced.most_common(1)
         self._voiced.clear()
         speaker = top[0][0] if top and top[0][1] >= MIN_VOICED else None
+        if speaker is None and self.speaker is not None:
+            self._quiet += 1
+            if self._quiet < QUIET_WINDOWS:
+                return
+        self._quiet = 0
         if speaker != self.speaker:
             self.speaker = speaker
             await self._announce(speaker)

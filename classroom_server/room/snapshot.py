@@ -39,5 +39,8 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "poll": await polls.current_view(ctx, you),
         "locks": locks.locks_view(settings.chat_locked, settings.annotations_locked),
         "recording": False,
-        "media": {"invited": await media_policy.invited(ctx)},
+        "media": {
+            "invited": await media_policy.invited(ctx),
+            "meeting": lecture.private_to is not None,  # office hours: both publish everything
+        },
     }

@@ -184,6 +184,20 @@ export class RoomClient {
     return this.#send("lecture:end");
   }
 
+  // Let a student publish microphone and camera (educators), or take it back.
+  inviteToSpeak(userId) {
+    return this.#send("media:invite", { user_id: userId });
+  }
+
+  revokeSpeaking(userId) {
+    return this.#send("media:revoke", { user_id: userId });
+  }
+
+  // Any other client → server event (the media:* signalling in room/media.js): its ack.
+  request(event, payload = {}) {
+    return this.#send(event, payload);
+  }
+
   // REST (educators): opens a scheduled lecture to students, who join by themselves.
   async startLecture() {
     const lecture = await startLecture(this.#lectureId);

@@ -40,7 +40,12 @@ function withPoll(state, pollId, changes) {
 }
 
 const REDUCERS = {
-  "room:state": (_state, snapshot) => ({ ...snapshot, lasers: {} }),
+  "room:state": (state, snapshot) => ({
+    ...snapshot,
+    lasers: {},
+    tracks: state?.tracks ?? [],
+    speaking: state?.speaking ?? null,
+  }),
   "roster:joined": withParticipant,
   "roster:updated": withParticipant,
   "roster:left": (state, { user_id }) => withoutParticipant(state, user_id),
@@ -89,6 +94,13 @@ const REDUCERS = {
   // Local: the REST start's answer (the server tells no one that the lecture started).
   "lecture:started": (state, { status }) => ({ ...state, lecture: { ...state.lecture, status } }),
   "lecture:ended": (state) => ({ ...state, lecture: { ...state.lecture, status: "ended" } }),
+  // Media (room/media.js): the track catalogue, invitations to speak, the active speaker.
+  "media:tracks": (state, { tracks }) => ({ ...state, tracks }),
+  "media:permissions": (state, { user_id, invited }) => {
+    const others = (state.media?.invited ?? []).filter((id) => id !== user_id);
+    return { ...state, media: { ...state.media, invited: invited ? [...others, user_id] : others } };
+  },
+  "media:speaking": (state, { user_id }) => ({ ...state, speaking: user_id }),
 };
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.

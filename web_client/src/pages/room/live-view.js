@@ -6,6 +6,7 @@ import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
 import { createHands } from "./hands.js";
 import { createLectureBar } from "./lecture-bar.js";
+import { createMediaPanel } from "./media-panel.js";
 import { createPoll } from "./poll.js";
 import { isEducator } from "./roles.js";
 import { createRoster } from "./roster.js";
@@ -23,7 +24,8 @@ export function createLiveView(client, feedback, state) {
   const roster = createRoster(client, feedback);
   const chat = createChat(client, feedback);
   const poll = createPoll(client, feedback);
-  const panels = [bar, toolbar, stage, nav, upload, hands, roster, chat, poll].filter(Boolean);
+  const media = createMediaPanel(client, feedback);
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter(Boolean);
 
   const element = h(
     "div",
@@ -32,8 +34,15 @@ export function createLiveView(client, feedback, state) {
     h(
       "div",
       { class: "room-columns" },
-      h("div", { class: "room-slides" }, toolbar.element, stage.element, nav.element, upload?.element),
-      h("div", { class: "room-side" }, hands.element, roster.element, chat.element, poll.element),
+      h(
+        "div",
+        { class: "room-slides" },
+        toolbar.element,
+        h("div", { class: "stage-with-screen" }, stage.element, media.screen),
+        nav.element,
+        upload?.element,
+      ),
+      h("div", { class: "room-side" }, media.element, hands.element, roster.element, chat.element, poll.element),
     ),
   );
 

@@ -9,7 +9,7 @@ export function createRoster(client, feedback) {
   const list = h("ul", { class: "roster", "data-testid": "roster" });
   const element = panel("roster-panel", "room.roster.heading", list);
 
-  function moderation(p) {
+  function moderation(p, state) {
     const presenter = button(
       "make-presenter",
       t(p.presenter ? "room.roster.unmakePresenter" : "room.roster.makePresenter"),
@@ -23,7 +23,11 @@ export function createRoster(client, feedback) {
         feedback.act(() => client.remove(p.id));
       }
     });
-    return h("div", { class: "roster-actions" }, presenter, mute, remove);
+    const invited = (state.media?.invited ?? []).includes(p.id);
+    const speak = button("invite-speak", t(invited ? "room.roster.revokeSpeak" : "room.roster.inviteSpeak"), () =>
+      feedback.act(() => (invited ? client.revokeSpeaking(p.id) : client.inviteToSpeak(p.id))),
+    );
+    return h("div", { class: "roster-actions" }, presenter, mute, speak, remove);
   }
 
   function item(p, state) {
@@ -36,7 +40,9 @@ export function createRoster(client, feedback) {
       h("span", { class: "badge" }, t(`role.${p.role}`)),
       p.presenter && h("span", { class: "badge accent" }, t("room.roster.presenter")),
       p.muted && h("span", { class: "badge" }, t("room.roster.muted")),
-      isEducator(state) && p.role === "student" && moderation(p),
+      (state.media?.invited ?? []).includes(p.id) && h("span", { class: "badge" }, t("room.roster.invited")),
+      state.speaking === p.id && h("span", { class: "badge accent", "data-testid": "speaking-badge" }, t("room.roster.speaking")),
+      isEducator(state) && p.role === "student" && moderation(p, state),
     );
   }
 
@@ -44,5 +50,13 @@ export function createRoster(client, feedback) {
     list.replaceChildren(...state.roster.map((p) => item(p, state)));
   }
 
-  return { element, events: ["roster:joined", "roster:left", "roster:updated", "roster:removed"], update };
+  const events = [
+    "roster:joined",
+    "roster:left",
+    "roster:updated",
+    "roster:removed",
+    "media:permissions",
+    "media:speaking",
+  ];
+  return { element, events, update };
 }

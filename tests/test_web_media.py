@@ -1,0 +1,179 @@
+"""Room media in real headless Chromium with fake camera and microphone: an educator publishes
+camera, microphone and screen; two students see and hear it; an invited student speaks and a
+mute silences them at the SFU.
+
+Loopback only: the server gathers ICE candidates on 127.0.0.1 and ignores candidates and
+checks from outside 127.0.0.0/8 (``--ice-allow``), so Chromium's other addresses, which it
+pairs with the server's, never get an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.conftest import Server, start_server
+from tests.test_web_client import CHROMIUM, CHROMIUM_ARGS
+from tests.test_web_room import create_lecture, enter_room, user_id, wait_until_live
+
+pytestmark = pytest.mark.browser
+
+MEDIA_ARGS = [
+    *CHROMIUM_ARGS,
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+    "--auto-select-desktop-capture-source=Entire screen",
+]
+LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
+MEDIA_MS = 20_000
+
+# Headless Chromium has no screen to capture: the "screen" is a canvas that keeps drawing.
+CANVAS_SCREEN = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640; canvas.height = 360;
+  const g = canvas.getContext("2d");
+  let n = 0;
+  setInterval(() => {
+    g.fillStyle = `hsl(${(n++ * 7) % 360}, 70%, 50%)`;
+    g.fillRect(0, 0, 640, 360);
+    g.fillStyle = "#fff"; g.font = "48px sans-serif"; g.fillText(`screen ${n}`, 40, 180);
+  }, 50);
+  return canvas.captureStream(15);
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def media_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = start_server(tmp_path_factory.mktemp("web-media"), "sqlite", *LOOPBACK_ICE)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+async def media_browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=MEDIA_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def pages(media_browser: Browser) -> AsyncIterator[list[Page]]:
+    contexts, opened, errors = [], [], []
+    for name in ("educator", "student1", "student2"):
+        context = await media_browser.new_context(locale="en-US")
+        await context.add_init_script(CANVAS_SCREEN)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc, name=name: errors.append(f"{name}: {exc}"))
+        contexts.append(context)
+        opened.append(page)
+    yield opened
+    for context in contexts:
+        await context.close()
+    assert errors == [], f"script errors in the pages: {errors}"
+
+
+async def video_plays(page: Page, selector: str) -> None:
+    """The <video> shows real frames: a size, and time that moves on."""
+    video = page.locator(selector).first
+    await expect(video).to_be_attached(timeout=MEDIA_MS)
+    await page.wait_for_function(
+        """(selector) => {
+          const v = document.querySelector(selector);
+          if (!v || v.videoWidth === 0) return false;
+          v.dataset.t0 ??= String(v.currentTime);
+          return v.currentTime > Number(v.dataset.t0) + 0.5;
+        }""",
+        arg=selector,
+        timeout=MEDIA_MS,
+    )
+
+
+async def packets(page: Page) -> dict[str, int]:
+    counts: dict[str, int] = await page.evaluate("() => window.qouRoomMedia.receivedPackets()")
+    return counts
+
+
+async def audio_of(page: Page, user: int) -> str:
+    """The publication id of ``user``'s microphone as this page knows it."""
+    selector = f"[data-testid=remote-audio][data-user-id='{user}']"
+    await expect(page.locator(selector)).to_be_attached(timeout=MEDIA_MS)
+    publication: Any = await page.locator(selector).get_attribute("data-publication")
+    return str(publication)
+
+
+async def grows(page: Page, publication: str, by: int, within_ms: int = MEDIA_MS) -> None:
+    start = (await packets(page)).get(publication, 0)
+    await page.wait_for_function(
+        """async ([p, n]) => ((await window.qouRoomMedia.receivedPackets())[p] ?? 0) >= n""",
+        arg=[publication, start + by],
+        timeout=within_ms,
+    )
+
+
+async def test_lecture_media_in_the_browser(
+    http: aiohttp.ClientSession, media_server: Server, pages: list[Page]
+) -> None:
+    server = media_server
+    educator, alice, bob = pages
+    lecture = await create_lecture(http, server, "Media week")
+    alice_id = await user_id(http, server, "student1")
+    educator_id = await user_id(http, server, "educator")
+
+    await enter_room(educator, server, "educator", lecture)
+    await wait_until_live(educator)
+    controls = educator.get_by_test_id("media-controls")
+    await expect(controls).to_be_visible()
+    await expect(controls.get_by_test_id("camera-select")).to_be_attached()
+    await expect(controls.get_by_test_id("microphone-select")).to_be_attached()
+    for source in ("camera", "microphone", "screen"):
+        await educator.get_by_test_id(f"toggle-{source}").click()
+        await expect(educator.get_by_test_id(f"toggle-{source}")).to_have_attribute(
+            "aria-pressed", "true", timeout=MEDIA_MS
+        )
+    assert await educator.get_by_test_id("camera-select").locator("option").count() >= 1
+
+    for student, name in ((alice, "student1"), (bob, "student2")):
+        await enter_room(student, server, name, lecture)
+        await wait_until_live(student)
+        await expect(student.get_by_test_id("media-controls")).to_be_hidden()
+    for student in (alice, bob):
+        camera = f"[data-testid=remote-video][data-source=camera][data-user-id='{educator_id}']"
+        await video_plays(student, camera)
+        await video_plays(student, "[data-testid=remote-screen]")
+        states = await student.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=remote-audio]')]
+                 .map((a) => a.srcObject.getAudioTracks()[0].readyState)"""
+        )
+        assert states == ["live"]
+    # The speaker indicator names the educator (Chromium's fake microphone beeps).
+    await expect(bob.get_by_test_id("speaking")).to_contain_text("Amal", timeout=MEDIA_MS)
+
+    # An invited student speaks; a mute stops that audio at the SFU; unmute brings it back.
+    roster_alice = educator.locator(f"[data-testid=roster-item][data-user-id='{alice_id}']")
+    await roster_alice.get_by_test_id("invite-speak").click()
+    await expect(alice.get_by_test_id("toggle-microphone")).to_be_visible()
+    await expect(alice.get_by_test_id("toggle-screen")).to_be_hidden()
+    await alice.get_by_test_id("toggle-microphone").click()
+    alice_audio = await audio_of(bob, alice_id)
+    await grows(bob, alice_audio, 50)
+    await roster_alice.get_by_test_id("mute-participant").click()
+    await expect(roster_alice).to_contain_text("Muted")
+    await bob.wait_for_timeout(500)  # packets already on their way
+    before = (await packets(bob))[alice_audio]
+    await bob.wait_for_timeout(1500)
+    assert (await packets(bob))[alice_audio] - before <= 3
+    await roster_alice.get_by_test_id("mute-participant").click()
+    await grows(bob, alice_audio, 25)
+
+    # Audio and slides only: the videos go away, the sound stays.
+    await bob.get_by_test_id("audio-only").check()
+    await expect(bob.locator("[data-testid=remote-video]").first).to_be_hidden()
+    await expect(bob.get_by_test_id("media-screen")).to_be_hidden()
+    await grows(bob, alice_audio, 25)

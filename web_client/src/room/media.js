@@ -1,0 +1,236 @@
+// MediaSession: this participant's one RTCPeerConnection with the SFU, signalled over the
+// RoomClient's Socket.IO connection (media:* in docs/protocol.md). No UI here.
+//
+//   const media = new MediaSession(client);
+//   media.onTrack = (publicationId, track) => …;     // a remote track arrived (or ended)
+//   await media.join({ video: true });                // receive what others publish
+//   await media.publish("camera", track);             // add, offer (mids say which source)
+//   await media.replace("camera", otherTrack);        // switch devices, no renegotiation
+//   await media.unpublish("camera");
+//   await media.setVideo(false);                      // audio and slides only
+//
+// Negotiation: every SDP step runs one at a time. The server sends offers when the tracks we
+// receive change (we answer); we offer when we publish. If both offer at once, the server
+// refuses ours ("glare"): we roll back, answer its offer, and offer again. Candidates ride in
+// the SDP: each side finishes gathering before it sends.
+
+const GATHER_TIMEOUT_MS = 3000;
+const LOW_CAMERA = { width: 320, height: 180, frameRate: 15 };
+const LOW_BITRATE = 300_000;
+const HIGH_BITRATE = 1_200_000;
+
+function gathered(pc) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== "complete") return;
+      pc.removeEventListener("icegatheringstatechange", done);
+      resolve();
+    };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, GATHER_TIMEOUT_MS);
+  });
+}
+
+// H.264 first (recordings stream-copy it), VP8 next, the rest after.
+function preferH264(transceiver) {
+  const codecs = RTCRtpSender.getCapabilities?.("video")?.codecs;
+  if (!codecs || !transceiver.setCodecPreferences) return;
+  const rank = (c) => (c.mimeType === "video/H264" ? 0 : c.mimeType === "video/VP8" ? 1 : 2);
+  transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
+}
+
+export class MediaSession {
+  onTrack = null; // (publicationId, track|null) — null when it went away
+  catalogue = []; // the latest media:tracks
+  #client;
+  #pc = null;
+  #joined = null;
+  #chain = Promise.resolve();
+  #mids = {};
+  #remote = new Map(); // publication id -> MediaStreamTrack
+  #local = new Map(); // key (source or source:low) -> { track, transceiver }
+  #unsubscribe;
+  #closed = false;
+
+  constructor(client) {
+    this.#client = client;
+    this.#unsubscribe = [
+      client.on("media:offer", (offer) => this.#serially(() => this.#answer(offer))),
+      client.on("media:tracks", ({ tracks }) => {
+        this.catalogue = tracks;
+        this.#forgetGone(tracks);
+      }),
+      client.on("status", (status) => {
+        if (["removed", "ended", "failed", "closed"].includes(status)) this.close();
+      }),
+    ];
+  }
+
+  get joined() {
+    return this.#joined !== null;
+  }
+
+  get remoteTracks() {
+    return new Map(this.#remote);
+  }
+
+  localTrack(source) {
+    return this.#local.get(source)?.track ?? null;
+  }
+
+  // Idempotent; resolves once the connection exists and the server knows our preference.
+  join({ video = true } = {}) {
+    this.#joined ??= this.#serially(async () => {
+      const ack = await this.#client.request("media:join", { video });
+      this.#pc = new RTCPeerConnection({ iceServers: ack.ice_servers ?? [] });
+      this.#pc.addEventListener("track", (event) => this.#received(event));
+      return ack;
+    });
+    return this.#joined;
+  }
+
+  async setVideo(video) {
+    await this.join({ video });
+    await this.#client.request("media:prefer", { video });
+  }
+
+  // Publish a camera, microphone or screen track. A camera also goes out as a low-quality
+  // copy (about 320x180, 300 kbps) for the weakest links, unless `low` is false.
+  async publish(source, track, { low = source === "camera" } = {}) {
+    await this.join();
+    await this.#add(source, track, "high");
+    if (low) {
+      const copy = track.clone();
+      await copy.applyConstraints(LOW_CAMERA).catch(() => {});
+      await this.#add(`${source}:low`, copy, "low");
+    }
+    await this.#serially(() => this.#offer());
+  }
+
+  // Switch devices: the same publication carries the new track.
+  async replace(source, track) {
+    const high = this.#local.get(source);
+    if (!high) return;
+    await high.transceiver.sender.replaceTrack(track);
+    high.track.stop();
+    high.track = track;
+    const low = this.#local.get(`${source}:low`);
+    if (low) {
+      const copy = track.clone();
+      await copy.applyConstraints(LOW_CAMERA).catch(() => {});
+      await low.transceiver.sender.replaceTrack(copy);
+      low.track.stop();
+      low.track = copy;
+    }
+  }
+
+  async unpublish(source) {
+    for (const key of [source, `${source}:low`]) {
+      const entry = this.#local.get(key);
+      if (!entry) continue;
+      this.#local.delete(key);
+      await this.#client.request("media:unpublish", { mid: entry.transceiver.mid });
+      entry.track.stop();
+      await entry.transceiver.sender.replaceTrack(null);
+      entry.transceiver.direction = "inactive";
+    }
+    await this.#serially(() => this.#offer());
+  }
+
+  // Packets received per publication (for "is audio still arriving?").
+  async receivedPackets() {
+    const counts = {};
+    if (!this.#pc) return counts;
+    const stats = await this.#pc.getStats();
+    stats.forEach((report) => {
+      if (report.type !== "inbound-rtp") return;
+      const publication = this.#mids[report.mid];
+      if (publication) counts[publication] = report.packetsReceived ?? 0;
+    });
+    return counts;
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const { track } of this.#local.values()) track.stop();
+    this.#local.clear();
+    this.#pc?.close();
+    this.#pc = null;
+    if (this.#joined) this.#client.request("media:leave").catch(() => {});
+  }
+
+  async #add(key, track, quality) {
+    const transceiver = this.#pc.addTransceiver(track, { direction: "sendonly" });
+    if (track.kind === "video") {
+      preferH264(transceiver);
+      const parameters = transceiver.sender.getParameters();
+      if (parameters.encodings?.length) {
+        parameters.encodings[0].maxBitrate = quality === "low" ? LOW_BITRATE : HIGH_BITRATE;
+        await transceiver.sender.setParameters(parameters).catch(() => {});
+      }
+    }
+    this.#local.set(key, { track, transceiver, source: key.split(":")[0], quality });
+  }
+
+  #serially(step) {
+    const run = this.#chain.then(step);
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  async #offer() {
+    const pc = this.#pc;
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    let ack;
+    try {
+      // What each sending m-line carries, by mid (the SDP's msid ids are not track ids).
+      const tracks = {};
+      for (const { transceiver, source, quality } of this.#local.values()) {
+        if (transceiver.mid != null) tracks[transceiver.mid] = { source, quality };
+      }
+      ack = await this.#client.request("media:offer", {
+        type: "offer",
+        sdp: pc.localDescription.sdp,
+        tracks,
+      });
+    } catch (error) {
+      if (error.code !== "glare") throw error;
+      // The server's offer crossed ours: it is queued behind this step; answer it, then retry.
+      await pc.setLocalDescription({ type: "rollback" });
+      this.#serially(() => this.#offer());
+      return;
+    }
+    await pc.setRemoteDescription(ack.answer);
+  }
+
+  async #answer(offer) {
+    await this.#joined;
+    const pc = this.#pc;
+    if (!pc) return;
+    Object.assign(this.#mids, offer.tracks ?? {});
+    await pc.setRemoteDescription({ type: offer.type, sdp: offer.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    await this.#client.request("media:answer", { type: "answer", sdp: pc.localDescription.sdp });
+  }
+
+  #received(event) {
+    const publication = this.#mids[event.transceiver.mid];
+    if (!publication) return;
+    this.#remote.set(publication, event.track);
+    this.onTrack?.(publication, event.track);
+  }
+
+  #forgetGone(tracks) {
+    const live = new Set(tracks.map((t) => t.publication_id));
+    for (const publication of [...this.#remote.keys()]) {
+      if (live.has(publication)) continue;
+      this.#remote.delete(publication);
+      this.onTrack?.(publication, null);
+    }
+  }
+}
