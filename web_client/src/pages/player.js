@@ -1,5 +1,6 @@
 // A video's page at /videos/{id}: the player (hls.js, a quality menu with "audio only", the
-// MP4 download, resuming where you stopped), what the video is, and for the course's
+// MP4 download, resuming where you stopped; for a recorded lecture its chapters, slides and
+// chat following playback), what the video is, and for the course's
 // educators the edit form, delete and the processing jobs. A video still processing is
 // waited for.
 
@@ -9,6 +10,7 @@ import { t } from "../i18n.js";
 import { untilProcessed } from "../processing.js";
 import { managesCourse } from "../roles.js";
 import { createQualityMenu } from "./player/quality-menu.js";
+import { createReplay } from "./player/replay.js";
 import { keepPosition, startingPoint } from "./player/resume.js";
 import { openStream } from "./player/stream.js";
 import { createVideoEdit } from "./player/video-edit.js";
@@ -46,13 +48,16 @@ async function buildPlayer(video, saved, signal) {
     { class: "button", href: video.download_url, download: "", "data-testid": "download-link" },
     t("player.download"),
   );
-  return h(
+  const box = h(
     "div",
     { class: "player-box" },
     element,
     problem,
     h("div", { class: "player-tools" }, menu.element, download),
   );
+  // A recorded lecture: chapters, its slides and chat beside the video, following playback.
+  const replay = await createReplay(video, element, signal);
+  return replay ? h("div", { class: "player-with-replay" }, box, replay) : box;
 }
 
 function statusNotice(video) {

@@ -1,0 +1,109 @@
+"""The player of a recorded lecture in Chromium: chapters, and the slide and chat that belong
+to the playback time. The lecture is recorded for real first (an aiortc educator publishing
+over Socket.IO, PDF slides, a student's chat message), then played with hls.js."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import Server
+from tests.documents import make_pdf
+from tests.room_client import live_lecture
+from tests.test_portal_api_decks import upload
+from tests.test_recording_service import (
+    enter,
+    fetch,
+    lecture_video,
+    publish_camera_and_microphone,
+)
+from tests.test_recording_service import media_server as shared_media_server
+from tests.test_web_client import browser as shared_browser
+from tests.test_web_client import log_in
+from tests.test_web_room import OpenPage
+from tests.test_web_room import open_page as shared_open_page
+
+pytestmark = pytest.mark.browser
+browser = shared_browser
+open_page = shared_open_page
+media_server = shared_media_server
+
+SLIDES = ["Week 2: Open licences", "Creative Commons in practice", "What to read next"]
+PLAYER = "document.querySelector('[data-testid=player]')"
+
+
+async def record_lecture(http: aiohttp.ClientSession, server: Server) -> int:
+    """A lecture recorded with three slides and one chat message; its video's id."""
+    lecture = await live_lecture(http, server)
+    educator = await enter(http, server, lecture, "educator")
+    student = await enter(http, server, lecture, "student1")
+    try:
+        status, deck = await upload(http, server, lecture, make_pdf(SLIDES), "week2.pdf")
+        assert status == 202
+        while (await educator.next("slides:deck"))["status"] == "processing":
+            pass
+        await publish_camera_and_microphone(educator)
+        assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": 1}))["ok"]
+        assert (await educator.call("recording:start", {}))["ok"]
+        for page in (2, 3):
+            await asyncio.sleep(2.5)
+            assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": page}))["ok"]
+            if page == 2:
+                assert (await student.call("chat:send", {"text": "Which licence for slides?"}))[
+                    "ok"
+                ]
+        await asyncio.sleep(2.5)
+        assert (await educator.call("lecture:end", {}))["ok"]
+    finally:
+        await educator.leave()
+        await student.leave()
+    return int((await lecture_video(http, server, lecture))["id"])
+
+
+async def test_seeking_to_a_chapter_shows_its_slide(
+    open_page: OpenPage, media_server: Server, http: aiohttp.ClientSession
+) -> None:
+    server = media_server
+    video_id = await record_lecture(http, server)
+    chapters = json.loads(await fetch(http, server, f"/vod/{video_id}/timeline.json"))["chapters"]
+    assert [c["title"] for c in chapters] == SLIDES
+
+    page = await open_page("student2")
+    await log_in(page, server, "student2")
+    await expect(page.get_by_test_id("user-name")).to_be_visible()
+    await page.goto(server.url(f"/videos/{video_id}"))
+    await page.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    replay = page.get_by_test_id("replay")
+    slide = page.get_by_test_id("replay-slide")
+    chat = page.get_by_test_id("replay-chat").locator("li")
+    for number, title in enumerate(SLIDES, start=1):
+        await expect(page.get_by_test_id(f"chapter-{number}")).to_contain_text(title)
+    await expect(slide).to_have_attribute("data-page", "1")
+    await expect(chat).to_have_count(0)  # nothing said yet at 0:00
+
+    await page.get_by_test_id("chapter-3").click()
+    await expect(slide).to_have_attribute("data-page", "3")
+    await expect(page.get_by_test_id("replay-slide-title")).to_have_text(SLIDES[2])
+    await expect(page.get_by_test_id("chapter-3")).to_have_attribute("aria-current", "true")
+    await page.wait_for_function(
+        "src => { const img = document.querySelector('[data-testid=replay-slide]');"
+        " return img.complete && img.naturalWidth > 0 && img.src.endsWith(src); }",
+        arg=chapters[2]["image"],
+    )
+    assert await page.evaluate(f"{PLAYER}.currentTime") == pytest.approx(
+        chapters[2]["start"], abs=0.5
+    )
+    await expect(chat).to_have_count(1)  # said during the second slide, so before this
+    await expect(chat.first).to_contain_text("Which licence for slides?")
+
+    # Seeking the video itself (not through the list) moves the slide and the chat back.
+    await page.evaluate(f"{PLAYER}.currentTime = {chapters[1]['start'] + 0.3}")
+    await expect(slide).to_have_attribute("data-page", "2")
+    await page.evaluate(f"{PLAYER}.currentTime = 0.2")
+    await expect(slide).to_have_attribute("data-page", "1")
+    await expect(chat).to_have_count(0)
+    await expect(replay).to_have_attribute("aria-label", "The lecture as it happened")

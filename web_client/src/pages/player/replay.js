@@ -1,0 +1,106 @@
+// A recorded lecture beside its video: the chapters (one per slide change, titled from the
+// slide's text), the slide that was showing and the public chat up to the playback time.
+// Everything comes from the video's timeline.json, written when the recording was processed;
+// a video without one (an upload) gets no replay panel. The chapters also go to the <video>
+// as a WebVTT chapters track, for players that list them.
+
+import { h } from "../../dom.js";
+import { t } from "../../i18n.js";
+
+async function loadTimeline(videoId, signal) {
+  const response = await fetch(`/vod/${videoId}/timeline.json`, { credentials: "same-origin", signal });
+  if (!response.ok) return null;
+  return response.json();
+}
+
+// The chapter playing at `seconds`: the last one starting at or before it.
+function chapterAt(chapters, seconds) {
+  let current = 0;
+  chapters.forEach((chapter, index) => {
+    if (chapter.start <= seconds + 0.05) current = index;
+  });
+  return current;
+}
+
+export async function createReplay(video, player, signal) {
+  if (video.lecture_id == null) return null;
+  const timeline = await loadTimeline(video.id, signal).catch(() => null);
+  if (!timeline || timeline.chapters.length === 0) return null;
+  const { chapters, chat } = timeline;
+
+  player.append(h("track", { kind: "chapters", src: `/vod/${video.id}/chapters.vtt`, default: true }));
+
+  const buttons = chapters.map((chapter, index) =>
+    h(
+      "button",
+      { type: "button", class: "chapter", dir: "auto", "data-testid": `chapter-${index + 1}` },
+      h("span", { class: "chapter-time" }, clock(chapter.start)),
+      " ",
+      chapter.title,
+    ),
+  );
+  buttons.forEach((button, index) =>
+    button.addEventListener("click", () => {
+      player.currentTime = chapters[index].start;
+      update();
+    }),
+  );
+  // Inline sizing: the page stylesheet is shared, this panel only needs to fit its column.
+  const image = h("img", {
+    class: "replay-slide",
+    alt: "",
+    style: "max-inline-size: 100%; block-size: auto;",
+    "data-testid": "replay-slide",
+  });
+  const caption = h("p", { class: "replay-caption", dir: "auto", "data-testid": "replay-slide-title" });
+  const messages = h("ol", { class: "replay-chat", "aria-live": "off", "data-testid": "replay-chat" });
+
+  let shownChapter = -1;
+  let shownMessages = -1;
+  function update() {
+    const seconds = player.currentTime;
+    const index = chapterAt(chapters, seconds);
+    if (index !== shownChapter) {
+      shownChapter = index;
+      const chapter = chapters[index];
+      buttons.forEach((button, i) => button.setAttribute("aria-current", i === index ? "true" : "false"));
+      caption.textContent = chapter.title;
+      image.dataset.page = String(chapter.page);
+      image.dataset.deck = String(chapter.deck_id);
+      image.hidden = !chapter.image;
+      if (chapter.image) {
+        image.src = chapter.image;
+        image.alt = chapter.title;
+      }
+    }
+    const said = chat.filter((message) => message.t <= seconds + 0.05);
+    if (said.length !== shownMessages) {
+      shownMessages = said.length;
+      messages.replaceChildren(
+        ...said.map((message) =>
+          h("li", { dir: "auto" }, h("strong", {}, `${message.name ?? ""}: `), message.text ?? ""),
+        ),
+      );
+    }
+  }
+  for (const event of ["timeupdate", "seeked", "loadedmetadata"]) {
+    player.addEventListener(event, update, { signal });
+  }
+  update();
+
+  return h(
+    "aside",
+    { class: "replay", "aria-label": t("player.replay"), "data-testid": "replay" },
+    h("h2", {}, t("player.chapters")),
+    h("nav", { class: "chapters", "data-testid": "chapters" }, ...buttons),
+    h("figure", { class: "replay-figure" }, image, caption),
+    h("h2", {}, t("player.chat")),
+    messages,
+  );
+}
+
+function clock(seconds) {
+  const whole = Math.floor(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
+}
