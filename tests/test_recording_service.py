@@ -193,3 +193,30 @@ async def test_a_server_killed_mid_recording_still_yields_a_video(
     video = await lecture_video(http, server, lecture)
     # Up to the last flushed cluster (about a second) may be lost, never the whole take.
     assert 4.0 <= video["duration_seconds"] <= 6.5, video["duration_seconds"]
+
+
+async def test_a_lecture_set_to_record_automatically_starts_when_people_join(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    server = media_server
+    lecture = await live_lecture(http, server)
+    educator = await enter(http, server, lecture, "educator")
+    student: MediaParticipant | None = None
+    try:
+        assert educator.state["recording"] is False
+        assert (await educator.call("recording:auto", {"enabled": True})) == {
+            "ok": True,
+            "enabled": True,
+        }
+        assert (await educator.next("recording:auto")) == {"enabled": True}
+        await publish_camera_and_microphone(educator)
+        student = await enter(http, server, lecture, "student1")  # the next join starts it
+        assert (await educator.next("recording:state")) == {"recording": True}
+        await asyncio.sleep(3.0)
+        assert (await educator.call("lecture:end", {}))["ok"]
+    finally:
+        await educator.leave()
+        if student is not None:
+            await student.leave()
+    video = await lecture_video(http, server, lecture)
+    assert video["duration_seconds"] == pytest.approx(3.0, abs=0.8)
