@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 
 from signaling.sfu.loopback import TestCardTrack, until
-from tests.conftest import DATABASES, Server, start_server
+from tests.conftest import DATABASES, Server, bearer, start_server
 from tests.media_peer import MediaParticipant, ToneTrack
-from tests.room_client import join_token, live_lecture
+from tests.room_client import demo_course_id, join_token, live_lecture
 
 LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
 
@@ -191,3 +191,42 @@ async def audio_stops(person: MediaParticipant) -> None:
 async def latest(person: MediaParticipant, event: str) -> Any:
     items = person.drain(event)
     return items[-1] if items else await person.next(event)
+
+
+async def office_hour(http: aiohttp.ClientSession, server: Server, student: str) -> int:
+    """A drop-in meeting room for ``student``: a lecture private to them."""
+    educator = await bearer(http, server, "educator")
+    course = await demo_course_id(http, server)
+    async with http.post(
+        server.url("/api/v1/drop-ins"), headers=educator, json={"course_id": course}
+    ) as response:
+        assert response.status == 201, await response.text()
+        base = server.url(f"/api/v1/drop-ins/{(await response.json())['id']}")
+    async with http.post(base + "/queue", headers=await bearer(http, server, student)):
+        pass
+    async with http.post(base + "/admit", headers=educator) as response:
+        join_url: str = (await response.json())["join_url"]
+    return int(join_url.rstrip("/").rsplit("/", 1)[1])
+
+
+async def test_both_sides_of_an_office_hour_publish_everything(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    room = Room(http, media_server, await office_hour(http, media_server, "student2"))
+    try:
+        educator, student = await room.join("educator"), await room.join("student2")
+        assert student.state["media"]["meeting"] is True
+        await educator.media_join()
+        await student.media_join()
+        ack = await student.publish(
+            [(TestCardTrack(), "camera"), (ToneTrack(), "microphone"), (TestCardTrack(), "screen")]
+        )
+        assert ack["ok"], ack
+        assert (await educator.publish([(TestCardTrack(), "camera"), (ToneTrack(), "microphone")]))[
+            "ok"
+        ]
+        await until(lambda: intact(educator) >= 20 and intact(student) >= 10, 10)
+        assert len(educator.received("video")) == 2  # the student's camera and screen
+        assert educator.frames("audio") > 0 and student.frames("audio") > 0
+    finally:
+        await room.close()
