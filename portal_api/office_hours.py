@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import or_, select
 
-from classroom_server.db import Booking, Role, User
+from classroom_server.db import Booking, OfficeHours, Role, User
 from classroom_server.office_hours import (
     MAX_RANGE_DAYS,
     BookingError,
@@ -116,6 +116,8 @@ class BookingOut(BaseModel):
     ends_at: datetime
     status: str
     join_url: str | None
+    student_name: str | None = Field(None, description="in your own list of bookings")
+    educator_name: str | None = Field(None, description="in your own list of bookings")
 
     @classmethod
     def of(cls, b: Booking) -> BookingOut:
@@ -133,6 +135,17 @@ class BookingOut(BaseModel):
 
 class BookingList(BaseModel):
     items: list[BookingOut]
+
+
+class Host(BaseModel):
+    educator_id: int
+    name: str
+    time_zone: str
+    slot_minutes: int
+
+
+class HostList(BaseModel):
+    items: list[Host]
 
 
 def _fmt(minute: int) -> str:
@@ -257,13 +270,54 @@ async def get_bookings(request: web.Request) -> BookingList:
     """Your bookings, as the student or as the educator, soonest first."""
     user = await require_user(request)
     async with services(request).database.session() as session:
-        rows = await session.scalars(
-            select(Booking)
-            .where(or_(Booking.student_id == user.id, Booking.educator_id == user.id))
-            .order_by(Booking.starts_at)
-            .limit(500)
+        rows = list(
+            await session.scalars(
+                select(Booking)
+                .where(or_(Booking.student_id == user.id, Booking.educator_id == user.id))
+                .order_by(Booking.starts_at)
+                .limit(500)
+            )
         )
-        return BookingList(items=[BookingOut.of(b) for b in rows])
+        people = {b.student_id for b in rows} | {b.educator_id for b in rows}
+        names = dict(
+            (await session.execute(select(User.id, User.display_name).where(User.id.in_(people))))
+            .tuples()
+            .all()
+        )
+    items = []
+    for b in rows:
+        out = BookingOut.of(b)
+        out.student_name, out.educator_name = names.get(b.student_id), names.get(b.educator_id)
+        items.append(out)
+    return BookingList(items=items)
+
+
+@router.route("GET", "/courses/{course_id}/office-hours", tag="office hours", response=HostList)
+async def course_office_hours(request: web.Request) -> HostList:
+    """Who offers office hours in a course: the booking page starts here to find slots."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with services(request).database.session() as session:
+        if not await can_view_course(session, user, course_id):
+            raise forbidden("You are not enrolled in this course")
+        rows = await session.execute(
+            select(OfficeHours, User.display_name)
+            .join(User, User.id == OfficeHours.educator_id)
+            .where(OfficeHours.course_id == course_id)
+            .order_by(User.display_name)
+            .limit(100)
+        )
+        return HostList(
+            items=[
+                Host(
+                    educator_id=hours.educator_id,
+                    name=name,
+                    time_zone=hours.time_zone,
+                    slot_minutes=hours.slot_minutes,
+                )
+                for hours, name in rows.tuples()
+            ]
+        )
 
 
 async def _own_booking(request: web.Request, user: User) -> int:

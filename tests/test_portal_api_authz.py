@@ -120,6 +120,7 @@ ROUTES = [
     Route("PUT", "/videos/{video}/position", MEMBERS, js(lambda w: {"seconds": 12.5})),
     Route("POST", "/jobs/{fresh_job}/cancel", STAFF, passes=True),  # 409 once it has finished
     Route("PUT", "/office-hours", STAFF, js(office_hours_body)),
+    Route("GET", "/courses/{course}/office-hours", MEMBERS),
     Route("GET", "/educators/{educator}/office-hours", MEMBERS),
     Route("GET", "/educators/{educator}/slots?start={start}&end={end}", MEMBERS),
     Route(

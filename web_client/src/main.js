@@ -9,6 +9,7 @@ import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
+import { officeHoursPage } from "./pages/office_hours.js";
 import { playerPage } from "./pages/player.js";
 import { roomPage } from "./pages/room.js";
 
@@ -18,6 +19,7 @@ import { roomPage } from "./pages/room.js";
 const routes = [
   [/^\/$/, dashboardPage],
   [/^\/courses\/(?<courseId>\d+)\/?$/, coursePage],
+  [/^\/courses\/(?<courseId>\d+)\/office-hours\/?$/, officeHoursPage],
   [/^\/lectures\/(?<lectureId>\d+)\/?$/, roomPage],
   [/^\/videos\/(?<videoId>\d+)\/?$/, playerPage],
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],

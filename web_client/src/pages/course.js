@@ -23,6 +23,11 @@ function header(course) {
       course.term && fact("fact.term", course.term),
       course.my_role && fact("fact.myRole", t(`role.${course.my_role}`)),
     ),
+    h(
+      "a",
+      { class: "button", href: `/courses/${course.id}/office-hours`, "data-testid": "office-hours-link" },
+      t("oh.link"),
+    ),
     course.description &&
       h("p", { class: "course-description-full", lang: course.language, dir: "auto" }, course.description),
   );

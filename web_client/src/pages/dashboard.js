@@ -24,6 +24,11 @@ function courseCard(course, user) {
       course.term && fact("fact.term", course.term),
       course.my_role && fact("fact.myRole", t(`role.${course.my_role}`)),
       showStudents && fact("fact.students", course.student_count),
+      h(
+        "li",
+        {},
+        h("a", { href: `/courses/${course.id}/office-hours`, "data-testid": "office-hours-link" }, t("oh.link")),
+      ),
     ),
     course.description &&
       h("p", { class: "course-description", lang: course.language, dir: "auto" }, course.description),
