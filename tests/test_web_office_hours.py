@@ -1,0 +1,156 @@
+"""Office hours in real headless Chromium: an educator publishes availability in the page, a
+student in another time zone books the slot starting in a few minutes, the educator sees the
+booking, and both enter the private meeting room and see each other in its roster.
+
+The people and the course are made for this test through the API (the admin creates the
+accounts), so the demo educator's availability, which other tests publish, is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.conftest import ADMIN, PASSWORD, Server, bearer
+from tests.test_web_client import browser as shared_browser
+from tests.test_web_client import log_in
+from tests.test_web_room import OpenPage
+from tests.test_web_room import open_page as shared_open_page
+
+pytestmark = pytest.mark.browser
+browser = shared_browser  # the session's Chromium and the room tests' page opener
+open_page = shared_open_page
+
+STUDENT_ZONE = "America/Chicago"
+# The educator's zone is one where the slot does not cross local midnight right now.
+EDUCATOR_ZONES = ("Asia/Hebron", "Asia/Tokyo", "America/Chicago")
+SLOT_MINUTES = 15
+LEAD = timedelta(minutes=3)  # the slot starts this soon: bookable now and its room already open
+
+
+async def api(
+    http: aiohttp.ClientSession, server: Server, method: str, path: str, headers: Any, **kw: Any
+) -> Any:
+    async with http.request(method, server.url("/api/v1" + path), headers=headers, **kw) as r:
+        assert r.status < 300, (method, path, r.status, await r.text())
+        return await r.json()
+
+
+async def make_people(
+    http: aiohttp.ClientSession, server: Server, educator_zone: str
+) -> tuple[dict[str, str], int]:
+    admin = await bearer(http, server, *ADMIN)
+    suffix = secrets.token_hex(3)
+    people = {
+        "educator": (f"oh-edu-{suffix}", f"Dr. Office {suffix}", "educator", educator_zone),
+        "student": (f"oh-stu-{suffix}", f"Student {suffix}", "student", STUDENT_ZONE),
+    }
+    for username, name, role, zone in people.values():
+        body = {
+            "username": username,
+            "password": PASSWORD,
+            "display_name": name,
+            "role": role,
+            "time_zone": zone,
+        }
+        await api(http, server, "POST", "/users", admin, json=body)
+    educator = await bearer(http, server, people["educator"][0])
+    course = await api(
+        http,
+        server,
+        "POST",
+        "/courses",
+        educator,
+        json={"code": f"OH{suffix}", "title": f"Office hours {suffix}"},
+    )
+    await api(
+        http,
+        server,
+        "POST",
+        f"/courses/{course['id']}/enrolments",
+        educator,
+        json={"username": people["student"][0]},
+    )
+    names = {key: value[1] for key, value in people.items()}
+    names.update({f"{key}_login": value[0] for key, value in people.items()})
+    return names, int(course["id"])
+
+
+def soon_slot() -> tuple[str, datetime, datetime]:
+    """A zone where [start, start + slot) stays within one local day, and the slot's start."""
+    start = (datetime.now(UTC) + LEAD).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    for zone in EDUCATOR_ZONES:
+        local = start.astimezone(ZoneInfo(zone))
+        if local.hour * 60 + local.minute + SLOT_MINUTES < 24 * 60:
+            return zone, start, local
+    raise AssertionError("no zone without midnight in the window")
+
+
+async def publish_in_page(page: Page, course_id: int, local: datetime) -> None:
+    """From the dashboard's link to the course's office hours, one window around ``local``."""
+    await page.locator(f"a[href='/courses/{course_id}/office-hours']").click()
+    form = page.get_by_test_id("availability-form")
+    await expect(form).to_be_visible()
+    await form.locator("#oh-slot").fill(str(SLOT_MINUTES))
+    await form.locator("#oh-cutoff").fill("0")
+    await page.get_by_test_id("window-add").click()
+    row = page.get_by_test_id("window-row").last
+    end = local + timedelta(minutes=SLOT_MINUTES)
+    await row.get_by_test_id("window-weekday").select_option(str(local.weekday()))
+    await row.get_by_test_id("window-start").fill(local.strftime("%H:%M"))
+    await row.get_by_test_id("window-end").fill(end.strftime("%H:%M"))
+    await page.get_by_test_id("availability-save").click()
+    await expect(page.get_by_test_id("availability-saved")).not_to_be_empty()
+    await expect(page.get_by_test_id("availability-error")).to_be_empty()
+
+
+async def test_student_books_educator_sees_both_meet(
+    http: aiohttp.ClientSession, server: Server, open_page: OpenPage
+) -> None:
+    zone, start, local = soon_slot()
+    names, course_id = await make_people(http, server, zone)
+
+    teacher = await open_page("educator")
+    await log_in(teacher, server, names["educator_login"])
+    await expect(teacher.get_by_test_id("user-name")).to_have_text(names["educator"])
+    await publish_in_page(teacher, course_id, local)  # on the dashboard after logging in
+
+    learner = await open_page("student")
+    await log_in(learner, server, names["student_login"])
+    await expect(learner.get_by_test_id("user-name")).to_have_text(names["student"])
+    await learner.goto(server.url(f"/courses/{course_id}"))
+    await learner.get_by_test_id("office-hours-link").click()
+    at = start.isoformat().replace("+00:00", "Z")
+    await expect(learner.get_by_test_id("slot")).to_have_count(2)  # today's, and a week later
+    slot = learner.locator(f"[data-testid=slot][data-starts-at='{at}']")
+    await expect(slot).to_have_count(1)
+    mine = start.astimezone(ZoneInfo(STUDENT_ZONE))  # shown in the student's own zone
+    await expect(slot).to_have_text(f"{mine.hour % 12 or 12}:{mine.minute:02d} {mine:%p}")
+    await slot.click()
+    booking = learner.get_by_test_id("booking-item")
+    await expect(booking).to_have_count(1)
+    await expect(booking.get_by_test_id("booking-with")).to_have_text(names["educator"])
+    await expect(slot).to_have_count(0)  # taken now
+    await expect(learner.get_by_test_id("slot")).to_have_count(1)
+
+    await teacher.reload()
+    seen = teacher.get_by_test_id("booking-item")
+    await expect(seen).to_have_count(1)
+    await expect(seen.get_by_test_id("booking-with")).to_have_text(names["student"])
+
+    for page in (teacher, learner):
+        await page.get_by_test_id("booking-join").click()
+        await expect(page).to_have_url(re.compile(r"/lectures/\d+$"))
+    assert teacher.url == learner.url, "both enter the same meeting room"
+    for page in (teacher, learner):
+        roster = page.get_by_test_id("roster-item")
+        await expect(roster).to_have_count(2)
+        await expect(roster.filter(has_text=names["educator"])).to_have_count(1)
+        await expect(roster.filter(has_text=names["student"])).to_have_count(1)
