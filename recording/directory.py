@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-State = Literal["recording", "finished", "handed_off", "processed"]
+State = Literal["recording", "finished", "handed_off", "processed", "empty"]
 MAX_TRACKS = 99
 
 

@@ -3,7 +3,8 @@
 Order matters for crashes: the video row is committed first, its id is then written into
 ``recording.json``, then the ``recorded`` job is queued, then the state says ``handed_off``.
 Handing off again resumes from wherever a crash stopped it: a recorded video id whose video
-exists is reused (and queued if no job was), otherwise a new video is made.
+exists is reused (and queued if no job was), otherwise a new video is made. A recording in
+which nothing was ever written (started with no media) becomes no video at all.
 """
 
 from __future__ import annotations
@@ -21,8 +22,21 @@ Enqueue = Callable[[int, str], Awaitable[object]]
 STAGE = "recorded"
 
 
-async def hand_off(database: Database, enqueue: Enqueue, directory: RecordingDirectory) -> int:
-    """Queues the recording's processing; returns the library video's id."""
+def holds_media(directory: RecordingDirectory) -> bool:
+    return any(
+        segment.stat().st_size > 0
+        for track in directory.track_dirs()
+        for segment in track.glob("*.mkv")
+    )
+
+
+async def hand_off(
+    database: Database, enqueue: Enqueue, directory: RecordingDirectory
+) -> int | None:
+    """Queues the recording's processing; returns the library video's id (None: empty)."""
+    if not await asyncio.to_thread(holds_media, directory):
+        await asyncio.to_thread(directory.update_state, state="empty")
+        return None
     state = await asyncio.to_thread(directory.read_state)
     video_id = state.get("video_id")
     if isinstance(video_id, int) and await _video_exists(database, video_id, directory.lecture_id):

@@ -60,7 +60,9 @@ async def recover(data_dir: Path, database: Database, enqueue: Enqueue) -> list[
     videos = []
     for directory in left_behind(data_dir):
         try:
-            videos.append(await hand_off(database, enqueue, directory))
+            video_id = await hand_off(database, enqueue, directory)
+            if video_id is not None:
+                videos.append(video_id)
         except Exception:
             log.exception("could not hand off the recording in %s", directory.path)
     return videos

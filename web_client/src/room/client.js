@@ -184,6 +184,11 @@ export class RoomClient {
     return this.#send("lecture:end");
   }
 
+  // Educators: start or stop a take of the lecture's recording.
+  setRecording(on) {
+    return this.#send(on ? "recording:start" : "recording:stop");
+  }
+
   // Let a student publish microphone and camera (educators), or take it back.
   inviteToSpeak(userId) {
     return this.#send("media:invite", { user_id: userId });

@@ -94,6 +94,7 @@ const REDUCERS = {
   // Local: the REST start's answer (the server tells no one that the lecture started).
   "lecture:started": (state, { status }) => ({ ...state, lecture: { ...state.lecture, status } }),
   "lecture:ended": (state) => ({ ...state, lecture: { ...state.lecture, status: "ended" } }),
+  "recording:state": (state, { recording }) => ({ ...state, recording }),
   // Media (room/media.js): the track catalogue, invitations to speak, the active speaker.
   "media:tracks": (state, { tracks }) => ({ ...state, tracks }),
   "media:permissions": (state, { user_id, invited }) => {

@@ -1,10 +1,11 @@
-// Who you are in this room (role, presenter, muted), whether the lecture has started, and the
-// educator's "start lecture" (while it is scheduled) and "end lecture".
+// Who you are in this room (role, presenter, muted), whether the lecture has started and is
+// being recorded, and the educator's "start lecture" (while it is scheduled), "start/stop
+// recording" (while it is live) and "end lecture".
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { isEducator } from "./roles.js";
-import { button } from "./ui.js";
+import { button, setToggle } from "./ui.js";
 
 export function createLectureBar(client, feedback) {
   const role = h("span", { class: "badge" });
@@ -33,12 +34,23 @@ export function createLectureBar(client, feedback) {
     { class: "badge accent", "data-testid": "room-scheduled" },
     t("room.scheduled"),
   );
-  const badges = h("div", { class: "badges" }, role, presenter, muted, notStarted);
+  const recording = h(
+    "span",
+    { class: "badge status-live", role: "status", "data-testid": "recording-indicator" },
+    `● ${t("room.recording")}`,
+  );
+  let recordingOn = false;
+  const record = button("recording-toggle", t("room.recording.start"), async () => {
+    record.disabled = true;
+    await feedback.act(() => client.setRecording(!recordingOn));
+    record.disabled = false;
+  });
+  const badges = h("div", { class: "badges" }, role, presenter, muted, notStarted, recording);
   const element = h(
     "div",
     { class: "lecture-bar" },
     badges,
-    h("div", { class: "lecture-actions" }, start, end),
+    h("div", { class: "lecture-actions" }, start, record, end),
   );
 
   function update(state) {
@@ -49,7 +61,11 @@ export function createLectureBar(client, feedback) {
     notStarted.hidden = !scheduled;
     start.hidden = !isEducator(state) || !scheduled;
     end.hidden = !isEducator(state);
+    recordingOn = Boolean(state.recording);
+    recording.hidden = !recordingOn;
+    record.hidden = !isEducator(state) || state.lecture.status !== "live";
+    setToggle(record, recordingOn, "room.recording.start", "room.recording.stop");
   }
 
-  return { element, events: ["roster:updated", "lecture:started"], update };
+  return { element, events: ["roster:updated", "lecture:started", "recording:state"], update };
 }
