@@ -21,12 +21,15 @@ from typing import Any
 
 from classroom_server.room import Actor, Outcome, RoomContext
 from classroom_server.room import media_policy as policy
+from signaling.link_quality import link_report
 from signaling.sfu.connection import Connection, PublishedTrack, SdpDict
 from signaling.sfu.room_media import RoomMedia
 from signaling.sfu.subscriber_track import SubscriberTrack
 from signaling.speaking import SpeakerDetector
 
 log = logging.getLogger(__name__)
+ADAPT_SECONDS = 1.0
+"""How often each viewer's camera quality is re-chosen from their receiver reports."""
 MAX_ANNOUNCEMENTS = 16
 """Per participant: a browser publishes at most camera high+low, microphone and screen."""
 
@@ -72,8 +75,11 @@ class LectureMedia:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
+        self.automatic: dict[int, policy.Quality] = {}
+        self._clean_streak: dict[int, int] = {}
         self.speaking = SpeakerDetector(self._announce_speaker)
         self._spawn(self.speaking.run())
+        self._spawn(self._adapt_forever())
 
     # -- participants -------------------------------------------------------------------
 
@@ -99,6 +105,8 @@ class LectureMedia:
     async def leave(self, user: int) -> None:
         self.sids.pop(user, None)
         self.subscribed.pop(user, None)
+        self.automatic.pop(user, None)
+        self._clean_streak.pop(user, None)
         self.announced.pop(user, None)
         self.speaking.forget(user)
         await self.room.disconnect(str(user))
@@ -200,7 +208,8 @@ class LectureMedia:
                 if str(user) not in self.room.connections:
                     continue
                 preference = self.preferences.get(user, policy.Preference())
-                wanted = policy.receives(user, preference, publications)
+                automatic = self.automatic.get(user, "high")
+                wanted = policy.receives(user, preference, publications, automatic)
                 for publication_id in sorted(wanted - tracks.keys()):
                     tracks[publication_id] = self.room.subscribe(str(user), publication_id)
                 for publication_id in sorted(tracks.keys() - wanted):
@@ -211,6 +220,58 @@ class LectureMedia:
             self._catalogue = catalogue
         if changed:
             await self._emit_outcome(Outcome().emit("media:tracks", {"tracks": catalogue}))
+
+    # -- weak networks ----------------------------------------------------------------------
+
+    async def _adapt_forever(self) -> None:
+        while True:
+            await asyncio.sleep(ADAPT_SECONDS)
+            if await self.adapt():
+                await self.sync()
+
+    async def adapt(self) -> bool:
+        """Re-choose each viewer's automatic camera quality from the receiver report of the
+        camera they get now; True when someone's changed. The change is carried out by
+        ``sync``: the new camera is a new subscription, which starts on a keyframe."""
+        changed = False
+        has_low = {p.user_id for p in self.publications.values() if p.quality == "low"}
+        for user, tracks in list(self.subscribed.items()):
+            connection = self.room.connections.get(str(user))
+            if connection is None:
+                continue
+            cameras = {
+                id(track)
+                for publication_id, track in tracks.items()
+                if (publication := self.publications.get(publication_id)) is not None
+                and publication.source == "camera"
+                and publication.user_id in has_low
+            }
+            reports = [
+                await link_report(transceiver.sender)
+                for transceiver in connection.pc.getTransceivers()
+                if id(transceiver.sender.track) in cameras
+            ]
+            known = [r for r in reports if r is not None]
+            if not known:
+                continue
+            loss = max(r.loss for r in known)
+            rtts = [r.rtt for r in known if r.rtt is not None]
+            current = self.automatic.get(user, "high")
+            quality, streak = policy.adapt_quality(
+                current, loss, max(rtts) if rtts else None, self._clean_streak.get(user, 0)
+            )
+            self._clean_streak[user] = streak
+            if quality != current:
+                log.info(
+                    "lecture %s: user %s now gets the %s camera", self.ctx.lecture_id, user, quality
+                )
+                self.automatic[user] = quality
+                changed = True
+        return changed
+
+    def qualities(self) -> dict[int, policy.Quality]:
+        """The camera quality each viewer gets automatically (for tests and diagnostics)."""
+        return {user: self.automatic.get(user, "high") for user in self.subscribed}
 
     def catalogue(self) -> list[dict[str, Any]]:
         entries = []

@@ -57,7 +57,7 @@ class Unpublish(MediaPayload):
 
 class Prefer(MediaPayload):
     video: StrictBool = True
-    quality: Quality = "high"
+    quality: Quality | None = None  # None: the server adapts to the receiver's link
 
 
 class Empty(MediaPayload):

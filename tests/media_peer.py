@@ -43,6 +43,7 @@ class MediaParticipant(Participant):
         super().__init__(username)
         self.peer = ClientPeer(decode=True)
         self.mids: dict[str, str] = {}
+        self.receiving: set[str] = set()  # publication ids in the latest server offer
         self.offers_answered = 0
         self.answer_errors: list[dict[str, Any]] = []
         self.sio.on("media:offer", self._on_offer, namespace="/classroom")
@@ -50,6 +51,7 @@ class MediaParticipant(Participant):
     async def _on_offer(self, offer: dict[str, Any]) -> None:
         await self.events["media:offer"].put(offer)
         self.mids.update(offer.get("tracks", {}))
+        self.receiving = set(offer.get("tracks", {}).values())
         answer = await self.peer.answer({"type": offer["type"], "sdp": offer["sdp"]})
         ack = await self.call("media:answer", answer)
         if ack["ok"]:

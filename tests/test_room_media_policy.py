@@ -73,3 +73,14 @@ async def test_both_sides_of_a_meeting_publish_everything() -> None:
     student = Actor(9, "Student", "student")
     # A meeting grants everything before any store or database is consulted.
     assert await policy.publish_rights(None, student, meeting=True) == policy.EVERYTHING  # type: ignore[arg-type]
+
+
+def test_quality_goes_down_at_once_and_up_after_clean_reports() -> None:
+    assert policy.adapt_quality("high", 0.15, 0.05, 3) == ("low", 0)
+    assert policy.adapt_quality("high", 0.0, 0.6, 3) == ("low", 0)  # slow, not lossy
+    quality, streak = "low", 0
+    for _ in range(policy.CLEAN_REPORTS - 1):
+        quality, streak = policy.adapt_quality(quality, 0.0, 0.05, streak)
+        assert quality == "low"
+    assert policy.adapt_quality(quality, 0.0, 0.05, streak) == ("high", 0)
+    assert policy.adapt_quality("low", 0.05, 0.05, 3) == ("low", 0)  # not clean: start over

@@ -41,10 +41,39 @@ class Publication:
 
 @dataclass(frozen=True, slots=True)
 class Preference:
-    """What a receiver asked for: video at all, and which camera quality."""
+    """What a receiver asked for: video at all, and which camera quality (None: let the
+    server choose from the receiver's loss and round-trip time)."""
 
     video: bool = True
-    quality: Quality = "high"
+    quality: Quality | None = None
+
+
+LOSSY = 0.08
+"""Packet loss (fraction) above which a viewer gets the low camera."""
+SLOW_RTT = 0.4
+"""Round-trip time (s) above which a viewer gets the low camera."""
+CLEAN = 0.02
+CLEAN_RTT = 0.25
+CLEAN_REPORTS = 4
+"""Clean reports in a row (loss <= CLEAN, RTT <= CLEAN_RTT) before going back up to high."""
+
+
+def adapt_quality(
+    current: Quality, loss: float, rtt: float | None, clean_streak: int
+) -> tuple[Quality, int]:
+    """The camera quality a viewer's receiver reports can carry, and the new clean streak.
+
+    Down at once on loss or delay (the viewer is suffering); up only after a run of clean
+    reports (a single good second on a bad link would flap).
+    """
+    slow = rtt is not None and rtt > SLOW_RTT
+    if loss > LOSSY or slow:
+        return "low", 0
+    clean = loss <= CLEAN and (rtt is None or rtt <= CLEAN_RTT)
+    streak = clean_streak + 1 if clean else 0
+    if current == "low" and streak >= CLEAN_REPORTS:
+        return "high", 0
+    return current, streak
 
 
 async def is_meeting(ctx: RoomContext) -> bool:
@@ -82,12 +111,17 @@ def forwarded(publication: Publication, muted: set[int], rights: frozenset[Sourc
 
 
 def receives(
-    viewer_id: int, preference: Preference, publications: Iterable[Publication]
+    viewer_id: int,
+    preference: Preference,
+    publications: Iterable[Publication],
+    automatic: Quality = "high",
 ) -> set[str]:
     """The publication ids ``viewer_id`` should be subscribed to.
 
-    Of a publisher's cameras, the viewer's preferred quality when it exists, else the other.
+    Of a publisher's cameras, the viewer's chosen quality (else ``automatic``, what their
+    reports can carry) when it exists, else the other.
     """
+    wanted: Quality = preference.quality or automatic
     chosen: set[str] = set()
     cameras: dict[int, dict[Quality, str]] = {}
     for publication in publications:
@@ -102,8 +136,8 @@ def receives(
             continue
         chosen.add(publication.publication_id)
     for by_quality in cameras.values():
-        other: Quality = "low" if preference.quality == "high" else "high"
-        chosen.add(by_quality.get(preference.quality) or by_quality[other])
+        other: Quality = "low" if wanted == "high" else "high"
+        chosen.add(by_quality.get(wanted) or by_quality[other])
     return chosen
 
 

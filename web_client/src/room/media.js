@@ -211,7 +211,15 @@ export class MediaSession {
     await this.#joined;
     const pc = this.#pc;
     if (!pc) return;
-    Object.assign(this.#mids, offer.tracks ?? {});
+    // The offer lists what we receive now: a camera switched to the other quality (weak
+    // link) arrives as a new track, and the one it replaces is gone.
+    this.#mids = { ...(offer.tracks ?? {}) };
+    const current = new Set(Object.values(this.#mids));
+    for (const publication of [...this.#remote.keys()]) {
+      if (current.has(publication)) continue;
+      this.#remote.delete(publication);
+      this.onTrack?.(publication, null);
+    }
     await pc.setRemoteDescription({ type: offer.type, sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
