@@ -21,6 +21,7 @@ from typing import Any
 
 from classroom_server.room import Actor, Outcome, RoomContext
 from classroom_server.room import media_policy as policy
+from signaling import media_metrics
 from signaling.link_quality import link_report
 from signaling.sfu.connection import Connection, PublishedTrack, SdpDict
 from signaling.sfu.room_media import RoomMedia
@@ -215,6 +216,13 @@ class LectureMedia:
                 for publication_id in sorted(tracks.keys() - wanted):
                     del tracks[publication_id]
                     self.room.unsubscribe(str(user), publication_id)
+            media_metrics.record(
+                self.room.room_id,
+                {p.user_id for p in publications},
+                len(publications),
+                sum(len(tracks) for tracks in self.subscribed.values()),
+                len(self.room.connections),
+            )
             catalogue = self.catalogue()
             changed = catalogue != self._catalogue
             self._catalogue = catalogue
@@ -326,3 +334,4 @@ class LectureMedia:
         for task in list(self._tasks):
             task.cancel()
         await self.room.close()
+        media_metrics.forget(self.room.room_id)

@@ -90,6 +90,17 @@ async def test_educator_publishes_and_two_students_receive(room: Room) -> None:
     assert educator.received("video") == []  # nobody receives their own tracks
     speaking = await educator.next("media:speaking")
     assert speaking == {"user_id": educator.user_id}
+    async with room.http.get(room.server.url("/metrics")) as response:
+        metrics = await response.text()
+    label = f'{{room="lecture-{room.lecture_id}"}}'
+    for line in (
+        f"qou_sfu_publishers{label} 1.0",
+        f"qou_sfu_publications{label} 2.0",
+        f"qou_sfu_subscribers{label} 3.0",
+        f"qou_sfu_subscriptions{label} 4.0",
+    ):
+        assert line in metrics, line
+    assert f"qou_sfu_forwarded_packets_total{label}" in metrics
 
 
 async def test_students_publish_only_when_invited(room: Room) -> None:
