@@ -111,6 +111,18 @@ async def publish_in_page(page: Page, course_id: int, local: datetime) -> None:
     await expect(page.get_by_test_id("availability-error")).to_be_empty()
 
 
+async def enter(page: Page, link: str) -> None:
+    """Follows the meeting link into the room and waits until this side is in the roster.
+
+    One after the other: a socket is in the lecture's room before its own room:state is sent,
+    so another person's roster:joined can reach it first, and the room client fails on an
+    event before room:state (a known race outside office hours).
+    """
+    await page.get_by_test_id(link).click()
+    await expect(page).to_have_url(re.compile(r"/lectures/\d+$"))
+    await expect(page.get_by_test_id("roster-item").first).to_be_visible()
+
+
 async def test_student_books_educator_sees_both_meet(
     http: aiohttp.ClientSession, server: Server, open_page: OpenPage
 ) -> None:
@@ -145,12 +157,47 @@ async def test_student_books_educator_sees_both_meet(
     await expect(seen).to_have_count(1)
     await expect(seen.get_by_test_id("booking-with")).to_have_text(names["student"])
 
-    for page in (teacher, learner):
-        await page.get_by_test_id("booking-join").click()
-        await expect(page).to_have_url(re.compile(r"/lectures/\d+$"))
+    await enter(teacher, "booking-join")
+    await enter(learner, "booking-join")
     assert teacher.url == learner.url, "both enter the same meeting room"
     for page in (teacher, learner):
         roster = page.get_by_test_id("roster-item")
         await expect(roster).to_have_count(2)
         await expect(roster.filter(has_text=names["educator"])).to_have_count(1)
         await expect(roster.filter(has_text=names["student"])).to_have_count(1)
+
+
+async def test_drop_in_queue_place_and_admission(
+    http: aiohttp.ClientSession, server: Server, open_page: OpenPage
+) -> None:
+    names, course_id = await make_people(http, server, "Asia/Hebron")
+    page_url = server.url(f"/courses/{course_id}/office-hours")
+    teacher = await open_page("educator")
+    await log_in(teacher, server, names["educator_login"])
+    await expect(teacher.get_by_test_id("user-name")).to_have_text(names["educator"])
+    await teacher.goto(page_url)
+    await teacher.get_by_test_id("drop-in-open").click()
+    await expect(teacher.get_by_test_id("drop-in-state")).to_be_visible()
+    await expect(teacher.get_by_test_id("drop-in-admit")).to_be_disabled()  # nobody waits yet
+
+    learner = await open_page("student")
+    await log_in(learner, server, names["student_login"])
+    await expect(learner.get_by_test_id("user-name")).to_have_text(names["student"])
+    await learner.goto(page_url)
+    await learner.get_by_test_id("drop-in-join").click()
+    await expect(learner.get_by_test_id("drop-in-place")).to_have_text(
+        "You are number 1 in the queue."
+    )
+
+    queue = teacher.get_by_test_id("drop-in-queue").locator("li")
+    await expect(queue).to_have_text([names["student"]])  # the educator's page polls
+    await teacher.get_by_test_id("drop-in-admit").click()
+    await expect(teacher.get_by_test_id("drop-in-admitted")).to_contain_text(names["student"])
+    await expect(queue).to_have_count(0)
+    await expect(learner.get_by_test_id("drop-in-room")).to_be_visible()  # the student's polls
+
+    await enter(teacher, "drop-in-room")
+    await enter(learner, "drop-in-room")
+    assert teacher.url == learner.url
+    for page in (teacher, learner):
+        await expect(page.get_by_test_id("roster-item")).to_have_count(2)
