@@ -10,7 +10,9 @@ which nothing was ever written (started with no media) becomes no video at all.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 from collections.abc import Awaitable, Callable
+from typing import TextIO
 
 from sqlalchemy import select
 
@@ -33,7 +35,30 @@ def holds_media(directory: RecordingDirectory) -> bool:
 async def hand_off(
     database: Database, enqueue: Enqueue, directory: RecordingDirectory
 ) -> int | None:
-    """Queues the recording's processing; returns the library video's id (None: empty)."""
+    """Queues the recording's processing; returns the library video's id (None: empty, or
+    another process is handing it off right now, e.g. two servers starting at once)."""
+    lock = _lock(directory)
+    if lock is None:
+        return None
+    try:
+        return await _hand_off(database, enqueue, directory)
+    finally:
+        lock.close()  # closing releases the lock
+
+
+def _lock(directory: RecordingDirectory) -> TextIO | None:
+    lock = (directory.path / "handoff.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+async def _hand_off(
+    database: Database, enqueue: Enqueue, directory: RecordingDirectory
+) -> int | None:
     if not await asyncio.to_thread(holds_media, directory):
         await asyncio.to_thread(directory.update_state, state="empty")
         return None

@@ -13,8 +13,6 @@ is a file beside the lecture's recordings (no database column), so it survives r
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,6 @@ from recording.recovery import recover
 from recording.session import RecordingSession
 from signaling.sfu.room_media import RoomMedia
 
-log = logging.getLogger(__name__)
 MediaLookup = Callable[[int], RoomMedia | None]
 
 
@@ -36,7 +33,6 @@ class Recordings:
         self._database = database
         self._enqueue = enqueue
         self._sessions: dict[int, RecordingSession] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.media_for: MediaLookup = lambda _lecture_id: None
 
     def is_recording(self, lecture_id: int) -> bool:
@@ -95,16 +91,6 @@ class Recordings:
             session.attach(media)
         session.observe(event, data)
 
-    def spawn(self, work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("recording work failed", exc_info=task.exception())
-
     async def recover(self) -> list[int]:
         """Hands off what an earlier process left behind (call once, at start)."""
         return await recover(self._data_dir, self._database, self._enqueue)
@@ -112,7 +98,6 @@ class Recordings:
     async def close(self) -> None:
         """Server shutdown: every take ends and its files are closed; the next start hands
         the recordings off (the lectures may still go on elsewhere, so none is handed now)."""
-        await asyncio.gather(*self._tasks, return_exceptions=True)
         for session in list(self._sessions.values()):
             await session.finish()
         self._sessions.clear()

@@ -34,6 +34,7 @@ class RecordingSession:
         self._recorders: dict[str, TrackRecorder] = {}
         self._media: RoomMedia | None = None
         self._last_slide: dict[str, Any] | None = None
+        self._stopping: set[asyncio.Task[None]] = set()
 
     @property
     def recording(self) -> bool:
@@ -47,15 +48,19 @@ class RecordingSession:
             return
         if track.publication_id in self._tracks:
             return
-        track_dir = self.directory.new_track_dir(
-            {
-                "publication": track.publication_id[:200],
-                "participant": track.participant_id[:100],
-                "kind": track.kind,
-                "codec": codec_name,
-                "clock_rate": track.codec.clockRate,
-            }
-        )
+        metadata = {
+            "publication": track.publication_id[:200],
+            "participant": track.participant_id[:100],
+            "kind": track.kind,
+            "codec": codec_name,
+            "clock_rate": track.codec.clockRate,
+        }
+        try:
+            track_dir = self.directory.new_track_dir(metadata)
+        except (OSError, OverflowError):
+            # This runs inside the SFU's publish: a full disk must not stop the lecture.
+            log.exception("not recording %s", track.publication_id)
+            return
         self._tracks[track.publication_id] = (forwarder, track_dir, codec_name)
         if self.clock.running:
             self._record(track.publication_id)
@@ -64,7 +69,9 @@ class RecordingSession:
         self._tracks.pop(publication_id, None)
         recorder = self._recorders.pop(publication_id, None)
         if recorder is not None:
-            asyncio.get_running_loop().create_task(recorder.stop())
+            stopping = asyncio.get_running_loop().create_task(recorder.stop())
+            self._stopping.add(stopping)
+            stopping.add_done_callback(self._stopping.discard)
 
     def _record(self, publication_id: str) -> None:
         forwarder, track_dir, codec_name = self._tracks[publication_id]
@@ -99,7 +106,7 @@ class RecordingSession:
             return False
         self.clock.stop()
         recorders, self._recorders = list(self._recorders.values()), {}
-        await asyncio.gather(*(r.stop() for r in recorders))
+        await asyncio.gather(*(r.stop() for r in recorders), *self._stopping)
         return True
 
     def observe(self, event: str, data: dict[str, Any]) -> None:

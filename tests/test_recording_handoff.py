@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,9 @@ async def test_a_recording_becomes_one_video_and_one_job(
     recorded = RecordingDirectory.create(tmp_path, lecture.id, course.id, "Week 3")
     track = recorded.new_track_dir({"kind": "video", "codec": "h264"})
     (track / "001-00001.mkv").write_bytes(b"\x1a\x45\xdf\xa3")  # only its size matters here
+    with (recorded.path / "handoff.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another process is handing it off right now
+        assert await hand_off(database, queue.enqueue, recorded) is None
     video_id = await hand_off(database, queue.enqueue, recorded)
     assert video_id is not None
     assert recorded.read_state()["state"] == "handed_off"
