@@ -201,3 +201,51 @@ async def test_drop_in_queue_place_and_admission(
     assert teacher.url == learner.url
     for page in (teacher, learner):
         await expect(page.get_by_test_id("roster-item")).to_have_count(2)
+
+
+async def test_student_reschedules_then_cancels_in_arabic(
+    http: aiohttp.ClientSession, server: Server, open_page: OpenPage
+) -> None:
+    names, course_id = await make_people(http, server, "Asia/Hebron")
+    educator = await bearer(http, server, names["educator_login"])
+    availability = {
+        "course_id": course_id,
+        "time_zone": "Asia/Hebron",
+        "slot_minutes": 30,
+        "cutoff_minutes": 60,
+        "windows": [{"weekday": d, "start": "10:00", "end": "11:00"} for d in range(7)],
+    }
+    await api(http, server, "PUT", "/office-hours", educator, json=availability)
+
+    learner = await open_page("student")
+    await log_in(learner, server, names["student_login"])
+    await expect(learner.get_by_test_id("user-name")).to_have_text(names["student"])
+    await learner.get_by_test_id("lang-switch").select_option("ar")
+    await expect(learner.locator("html")).to_have_attribute("dir", "rtl")
+    await learner.goto(server.url(f"/courses/{course_id}/office-hours"))
+    await expect(learner.get_by_test_id("office-hours-title")).to_have_text("الساعات المكتبية")
+    slots = learner.get_by_test_id("slot")
+    await expect(slots.nth(3)).to_be_visible()
+    # Not the first two: the third is an hour past the earliest, far from the 60-minute cutoff.
+    first, later = [await slots.nth(i).get_attribute("data-starts-at") for i in (2, 3)]
+    await slots.nth(2).click()
+    booking = learner.get_by_test_id("booking-item")
+    await expect(booking).to_have_count(1)
+    await expect(booking.get_by_test_id("booking-join-later")).to_be_visible()  # not open yet
+
+    await booking.get_by_test_id("booking-reschedule").click()
+    await expect(learner.get_by_test_id("rescheduling")).not_to_be_empty()
+    await learner.locator(f"[data-testid=slot][data-starts-at='{later}']").click()
+    await expect(learner.get_by_test_id("rescheduling")).to_be_empty()
+    booked = learner.locator("[data-testid=booking-item][data-status=booked]")
+    await expect(booked).to_have_count(1)
+    await expect(booked.locator("time")).to_have_attribute("datetime", str(later))
+    cancelled = learner.locator("[data-testid=booking-item][data-status=cancelled]")
+    await expect(cancelled.locator("time")).to_have_attribute("datetime", str(first))
+    await expect(learner.locator(f"[data-testid=slot][data-starts-at='{first}']")).to_have_count(1)
+
+    learner.on("dialog", lambda dialog: dialog.accept())
+    await booked.get_by_test_id("booking-cancel").click()
+    await expect(cancelled).to_have_count(2)
+    mine = await api(http, server, "GET", "/bookings", educator)
+    assert sorted(b["status"] for b in mine["items"]) == ["cancelled", "cancelled"]
