@@ -155,3 +155,56 @@ async def test_two_takes_are_written_as_received_and_assembled_by_copy(
         assert audio.codec_context.name == "aac"
         assert sum(1 for _ in container.decode(audio)) > 0
         assert (container.duration or 0) / 1e6 == pytest.approx(total - plan.zero, abs=0.5)
+
+
+async def test_vp8_is_recorded_as_received_and_encoded_to_h264_at_assembly(
+    room: RoomMedia, tmp_path: Path
+) -> None:
+    directory = RecordingDirectory.create(tmp_path, 42, 7, "VP8 week")
+    session = RecordingSession(directory)
+    session.attach(room)  # before publishing: the listener hears of the tracks as they come
+    teacher = await publish(room, "teacher", [TestCardTrack(), ToneTrack()], video_codec="VP8")
+    forwarded: list[bytes] = []
+    spy_task: asyncio.Task[None] | None = None
+    try:
+        await until(lambda: len(room.forwarders) == 2, 10)
+        video = next(f for f in room.forwarders.values() if f.kind == "video")
+        assert video.codec.mimeType.lower() == "video/vp8"
+        spy = video.subscribe()
+
+        async def watch() -> None:
+            try:
+                while True:
+                    forwarded.append(bytes(await spy.recv()))
+            except MediaStreamError:
+                pass
+
+        spy_task = asyncio.ensure_future(watch())
+        await until(lambda: forwarded, 10)
+        session.start()
+        await asyncio.sleep(4.0)
+        await session.finish()
+    finally:
+        await teacher.close()
+        if spy_task is not None:
+            spy_task.cancel()
+
+    (video_dir,) = [d for d in directory.track_dirs() if "vp8" in (d / "track.json").read_text()]
+    recorded = []
+    for segment in sorted(video_dir.glob("*.mkv")):
+        with av.open(str(segment)) as container:
+            stream = container.streams.video[0]
+            assert stream.codec_context.name == "vp8"
+            assert (stream.codec_context.width, stream.codec_context.height) == (320, 240)
+            recorded += [bytes(p) for p in container.demux(stream) if p.size]
+    assert len(recorded) >= 25 * 3
+    seen = set(forwarded)
+    assert all(frame in seen for frame in recorded)  # VP8 frames kept byte for byte
+
+    target = tmp_path / "assembled.mkv"
+    await assemble(directory, target)
+    with av.open(str(target)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"  # encoded once, here
+        decoded = sum(1 for _ in container.decode(container.streams.video[0]))
+        assert decoded == pytest.approx(len(recorded), abs=2)
+        assert (container.duration or 0) / 1e6 == pytest.approx(4.0, abs=0.6)
