@@ -220,3 +220,16 @@ async def test_a_lecture_set_to_record_automatically_starts_when_people_join(
             await student.leave()
     video = await lecture_video(http, server, lecture)
     assert video["duration_seconds"] == pytest.approx(3.0, abs=0.8)
+
+
+async def test_only_a_live_lecture_is_recorded(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    lecture = await live_lecture(http, media_server, start=False)
+    educator = await enter(http, media_server, lecture, "educator")
+    try:
+        ack = await educator.call("recording:start", {})
+        assert ack["ok"] is False and ack["error"]["code"] == "conflict", ack
+        assert educator.state["recording"] is False
+    finally:
+        await educator.leave()

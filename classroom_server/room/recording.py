@@ -20,7 +20,7 @@ async def _live(ctx: RoomContext, actor: Actor, action: str) -> None:
     async with ctx.database.session() as session:
         lecture = await session.get(Lecture, ctx.lecture_id)
         if lecture is None or lecture.status != LectureStatus.LIVE.value:
-            raise RoomError("not_live", "only a live lecture can be recorded")
+            raise RoomError("conflict", "only a live lecture can be recorded")
         audit(session, ctx, actor, action, None)
         await session.commit()
 
@@ -40,7 +40,7 @@ async def automatic(ctx: RoomContext, actor: Actor, payload: RecordingAuto) -> O
     async with ctx.database.session() as session:
         lecture = await session.get(Lecture, ctx.lecture_id)
         if lecture is None or lecture.status == LectureStatus.ENDED.value:
-            raise RoomError("not_live", "the lecture has ended")
+            raise RoomError("conflict", "the lecture has ended")
         audit(session, ctx, actor, "recording_auto", None, {"enabled": payload.enabled})
         await session.commit()
     view = {"enabled": payload.enabled}
