@@ -7,8 +7,10 @@ when it is H.264 (VP8 is encoded to H.264 once, here), and every speaker's Opus 
 mixed with ``amix`` and encoded once to AAC. The library's ``playable`` stage then copies both
 into the MP4 download and the HLS rendition.
 
-The video track is the longest one recorded (the educator's camera or shared screen; the
-other video tracks are kept on disk but not in the video yet).
+The picture is the longest video track recorded (the educator's camera or shared screen),
+continued by the same participant's other tracks of that codec that do not overlap it (a
+camera published again after a page reload); the other video tracks stay on disk but are not
+in the video yet.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class TrackSpan:
     directory: Path
     kind: str
     codec: str
+    participant: str
     first: float  # media seconds of the first readable frame
     last: float
     segments: tuple[Path, ...]
@@ -98,7 +101,10 @@ def span(track_dir: Path) -> TrackSpan | None:
     last = next((t for t in map(_times, reversed(segments)) if t), None)
     if first is None or last is None:
         return None
-    return TrackSpan(track_dir, meta["kind"], meta["codec"], first[0], last[-1], segments)
+    participant = str(meta.get("participant", track_dir.name))
+    return TrackSpan(
+        track_dir, meta["kind"], meta["codec"], participant, first[0], last[-1], segments
+    )
 
 
 class _TrackJoiner:
@@ -130,13 +136,14 @@ class _TrackJoiner:
             self.written += 1
 
 
-def join_track(track: TrackSpan, target: Path, zero: float) -> int:
-    """Remuxes a track's segments into ``target`` with ``zero`` as time 0; returns the
-    number of frames written. Frames before ``zero`` (audio before the picture) are left out."""
+def join_track(tracks: tuple[TrackSpan, ...], target: Path, zero: float) -> int:
+    """Remuxes the tracks' segments, one after the other, into ``target`` with ``zero`` as
+    time 0; returns the number of frames written. Frames before ``zero`` (audio before the
+    picture) are left out."""
     output = av.open(str(target), "w", format="matroska")
-    joiner = _TrackJoiner(output, track.codec, zero)
+    joiner = _TrackJoiner(output, tracks[0].codec, zero)
     try:
-        for segment in track.segments:
+        for segment in (s for track in tracks for s in track.segments):
             with _opened(segment) as packets:
                 joiner.copy(packets)
     finally:
@@ -149,13 +156,33 @@ def join_track(track: TrackSpan, target: Path, zero: float) -> int:
 
 @dataclass(frozen=True)
 class Plan:
-    video: TrackSpan
+    video: tuple[TrackSpan, ...]  # in time order, one codec, not overlapping
     audio: tuple[TrackSpan, ...]
-    zero: float
+
+    @property
+    def zero(self) -> float:
+        return self.video[0].first
+
+    @property
+    def codec(self) -> str:
+        return self.video[0].codec
 
     @property
     def duration(self) -> float:
-        return self.video.last - self.zero
+        return self.video[-1].last - self.zero
+
+
+def picture(videos: list[TrackSpan]) -> tuple[TrackSpan, ...]:
+    """The longest video track and the same participant's non-overlapping ones around it."""
+    by_length = sorted(videos, key=lambda s: (-(s.last - s.first), int(s.directory.name)))
+    main = by_length[0]
+    chosen = [main]
+    for other in by_length[1:]:
+        if other.participant != main.participant or other.codec != main.codec:
+            continue
+        if all(other.last < c.first or other.first > c.last for c in chosen):
+            chosen.append(other)
+    return tuple(sorted(chosen, key=lambda s: s.first))
 
 
 def plan(directory: RecordingDirectory) -> Plan:
@@ -163,9 +190,9 @@ def plan(directory: RecordingDirectory) -> Plan:
     videos = [s for s in spans if s.kind == "video"]
     if not videos:
         raise NothingRecorded("the recording holds no video")
-    video = max(videos, key=lambda s: (s.last - s.first, -int(s.directory.name)))
-    audio = tuple(s for s in spans if s.kind == "audio" and s.last > video.first)
-    return Plan(video, audio, video.first)
+    video = picture(videos)
+    audio = tuple(s for s in spans if s.kind == "audio" and s.last > video[0].first)
+    return Plan(video, audio)
 
 
 def mix_args(plan: Plan, video_file: Path, audio_files: list[Path], target: Path) -> list[str]:
@@ -173,7 +200,7 @@ def mix_args(plan: Plan, video_file: Path, audio_files: list[Path], target: Path
     inputs = ["-copyts", "-i", str(video_file)]
     for audio_file in audio_files:
         inputs += ["-i", str(audio_file)]
-    if plan.video.codec == "h264":
+    if plan.codec == "h264":
         video = ["-c:v", "copy"]
     else:
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
@@ -209,7 +236,7 @@ async def assemble(
     audio_files = []
     for index, track in enumerate(the_plan.audio):
         audio_file = work / f"audio-{index:02d}.mkv"
-        if await asyncio.to_thread(join_track, track, audio_file, the_plan.zero):
+        if await asyncio.to_thread(join_track, (track,), audio_file, the_plan.zero):
             audio_files.append(audio_file)
     target.parent.mkdir(parents=True, exist_ok=True)
     await run_ffmpeg(

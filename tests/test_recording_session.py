@@ -202,9 +202,43 @@ async def test_vp8_is_recorded_as_received_and_encoded_to_h264_at_assembly(
     assert all(frame in seen for frame in recorded)  # VP8 frames kept byte for byte
 
     target = tmp_path / "assembled.mkv"
-    await assemble(directory, target)
+    plan = await assemble(directory, target)
+    recorded_seconds = read_marks(directory.marks_file)[0]["stop"]  # 4 s, more under load
     with av.open(str(target)) as container:
         assert container.streams.video[0].codec_context.name == "h264"  # encoded once, here
         decoded = sum(1 for _ in container.decode(container.streams.video[0]))
         assert decoded == pytest.approx(len(recorded), abs=2)
-        assert (container.duration or 0) / 1e6 == pytest.approx(4.0, abs=0.6)
+        duration = (container.duration or 0) / 1e6
+        assert duration == pytest.approx(recorded_seconds - plan.zero, abs=0.5)
+
+
+async def test_a_camera_published_again_continues_the_picture(
+    room: RoomMedia, tmp_path: Path
+) -> None:
+    directory = RecordingDirectory.create(tmp_path, 43, 7, "Reloaded")
+    session = RecordingSession(directory)
+    session.attach(room)
+    session.start()
+    clients = [await publish(room, "teacher", [TestCardTrack()])]
+    try:
+        await asyncio.sleep(3.0)
+        await room.disconnect("teacher")  # the educator reloads the page
+        await clients[0].close()
+        clients.append(await publish(room, "teacher", [TestCardTrack(), ToneTrack()]))
+        await asyncio.sleep(2.0)
+        clients.append(await publish(room, "student", [TestCardTrack()]))  # not the picture
+        await asyncio.sleep(2.0)
+        await session.finish()
+    finally:
+        for client in clients:
+            await client.close()
+
+    target = tmp_path / "assembled.mkv"
+    plan = await assemble(directory, target)
+    assert [s.participant for s in plan.video] == ["teacher", "teacher"]
+    assert plan.video[0].last < plan.video[1].first
+    frames = sum(len(video_packets(seg)) for s in plan.video for seg in s.segments)
+    assembled = video_packets(target)
+    assert len(assembled) == frames
+    assert assembled[-1][0] == pytest.approx(plan.duration, abs=0.1)
+    assert plan.duration == pytest.approx(7.0, abs=0.8)  # both of the teacher's cameras
