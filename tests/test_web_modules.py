@@ -107,3 +107,25 @@ async def test_student_masters_a_quiz_and_the_next_unit_opens(
     await expect(rows.first.get_by_test_id("class-completed")).to_contain_text("1 (50%)")
     await expect(rows.first.get_by_test_id("class-struggling")).not_to_be_empty()
     await expect(educator.get_by_test_id("class-summary")).to_contain_text("1 of 2")
+
+
+async def test_anyone_reads_an_open_course_without_logging_in(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    page = await open_page("anonymous")  # a fresh context, never logged in
+    course = await new_course(http, server)
+    title = f"Open optics {course.id}"
+    module = await new_module(http, server, course, title=title, open_course=True, licence="CC BY")
+    quiz = {"questions": [choice("pick", "a")]}
+    await add_unit(http, server, course, module["id"], kind="quiz", title="Lenses", quiz=quiz)
+
+    await page.goto(server.url("/open-courses"))
+    await page.get_by_test_id("open-course-link").filter(has_text=title).click()
+    await expect(page.get_by_test_id("open-course-title")).to_have_text(title)
+    await expect(page.get_by_text("Licence: CC BY")).to_be_visible()
+    await expect(page.get_by_test_id("open-unit")).to_have_count(1)
+    await expect(page.get_by_test_id("open-login")).to_be_visible()
+    assert "FB-" not in await page.content()
+    # Everything else still asks to log in.
+    await page.goto(server.url(f"/modules/{module['id']}"))
+    await expect(page.locator("#login-form")).to_be_visible()

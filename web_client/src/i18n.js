@@ -325,6 +325,12 @@ const MESSAGES = {
     "module.class.reload": "Refresh",
     "error.locked": "This unit opens once you complete the units before it.",
     "error.attempts_exhausted": "You have used all attempts at this quiz.",
+    "open.heading": "Open courses",
+    "open.intro": "Modules Al-Quds Open University publishes for everyone, each under its licence.",
+    "open.empty": "No open courses yet.",
+    "open.all": "All open courses",
+    "open.questions": "A quiz of {count} questions for enrolled students.",
+    "open.login": "Log in to take the quizzes and keep your progress",
   },
   ar: {
     "app.name": "فصول جامعة القدس المفتوحة",
@@ -646,6 +652,12 @@ const MESSAGES = {
     "module.class.reload": "تحديث",
     "error.locked": "يُفتح هذا الجزء بعد أن تكمل الأجزاء التي قبله.",
     "error.attempts_exhausted": "استنفدت كل محاولاتك في هذا الاختبار.",
+    "open.heading": "المقررات المفتوحة",
+    "open.intro": "وحدات تنشرها جامعة القدس المفتوحة للجميع، كلٌّ بترخيصها.",
+    "open.empty": "لا توجد مقررات مفتوحة بعد.",
+    "open.all": "كل المقررات المفتوحة",
+    "open.questions": "اختبار من {count} أسئلة للطلاب المسجلين.",
+    "open.login": "سجّل الدخول لتأخذ الاختبارات وتحفظ تقدمك",
   },
 };
 

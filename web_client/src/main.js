@@ -9,6 +9,7 @@ import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
+import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
 import { officeHoursPage } from "./pages/office_hours.js";
 import { playerPage } from "./pages/player.js";
 import { roomPage } from "./pages/room.js";
@@ -25,12 +26,18 @@ const routes = [
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];
 
-function route(pathname) {
-  for (const [pattern, page] of routes) {
+// Pages anyone may open, logged in or not: the open courses.
+const publicRoutes = [
+  [/^\/open-courses\/?$/, openCoursesPage],
+  [/^\/open-courses\/(?<moduleId>\d+)\/?$/, openCoursePage],
+];
+
+function route(pathname, table = [...publicRoutes, ...routes], fallback = dashboardPage) {
+  for (const [pattern, page] of table) {
     const match = pattern.exec(pathname);
     if (match) return { page, params: match.groups ?? {} };
   }
-  return { page: dashboardPage, params: {} };
+  return { page: fallback, params: {} };
 }
 
 let user = null;
@@ -51,7 +58,7 @@ async function render() {
     onLanguage: switchLanguage,
     onLogout: logOut,
   });
-  const { page, params } = user ? route(location.pathname) : { page: loginPage, params: {} };
+  const { page, params } = user ? route(location.pathname) : route(location.pathname, publicRoutes, loginPage);
   pageScope.abort();
   pageScope = new AbortController();
   main.replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));

@@ -1,0 +1,71 @@
+// Open courses, for anyone, logged in or not: /open-courses lists the modules the university
+// publishes as open educational resources, /open-courses/{id} shows one with its licence,
+// its units and their readings. Quizzes are taken by enrolled students on the module page.
+
+import { request } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { fact } from "../ui.js";
+
+const listOpenCourses = () => request("GET", "/open-courses?limit=200");
+const getOpenCourse = (moduleId) => request("GET", `/open-courses/${moduleId}`);
+
+function courseFacts(item) {
+  return h(
+    "ul",
+    { class: "facts" },
+    h("li", {}, h("bdi", { class: "course-code" }, item.course_code), " ", h("span", { dir: "auto" }, item.course_title)),
+    fact("module.fact.licence", item.licence),
+  );
+}
+
+export async function openCoursesPage() {
+  const { items } = await listOpenCourses();
+  const cards = items.map((item) =>
+    h(
+      "article",
+      { class: "card course-card", "data-testid": "open-course-card" },
+      h(
+        "h3",
+        { class: "course-title", lang: item.language, dir: "auto" },
+        h("a", { href: `/open-courses/${item.id}`, "data-testid": "open-course-link" }, item.title),
+      ),
+      courseFacts(item),
+    ),
+  );
+  return h(
+    "section",
+    { class: "course-page" },
+    h("h1", {}, t("open.heading")),
+    h("p", { class: "muted" }, t("open.intro")),
+    h("div", { class: "course-list" }, ...(cards.length ? cards : [h("p", { class: "empty" }, t("open.empty"))])),
+  );
+}
+
+function unitItem(unit) {
+  const reading = unit.reading;
+  return h(
+    "li",
+    { class: "unit card", "data-testid": "open-unit" },
+    h("span", { class: "badge" }, t(`module.kind.${unit.kind}`)),
+    h("h3", { dir: "auto" }, unit.title),
+    reading?.url &&
+      h("a", { href: reading.url, target: "_blank", rel: "noopener noreferrer", class: "button" }, t("module.unit.read")),
+    reading?.licence && h("p", { class: "muted" }, t("module.licence", { licence: reading.licence })),
+    unit.question_count != null && h("p", { class: "muted" }, t("open.questions", { count: unit.question_count })),
+  );
+}
+
+export async function openCoursePage({ params, user }) {
+  const item = await getOpenCourse(Number(params.moduleId));
+  return h(
+    "section",
+    { class: "course-page module-page" },
+    h("p", {}, h("a", { href: "/open-courses" }, t("open.all"))),
+    h("h1", { lang: item.language, dir: "auto", "data-testid": "open-course-title" }, item.title),
+    courseFacts(item),
+    item.description && h("p", { class: "course-description-full", dir: "auto" }, item.description),
+    h("ol", { class: "unit-list", "data-testid": "open-units" }, ...item.units.map(unitItem)),
+    !user && h("p", {}, h("a", { href: "/", "data-testid": "open-login" }, t("open.login"))),
+  );
+}
