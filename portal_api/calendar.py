@@ -31,7 +31,14 @@ async def calendar_link(request: web.Request) -> FeedOut:
     return FeedOut(url=f"/api/v1/calendar/{token}.ics")
 
 
-@router.route("GET", "/calendar/{token}.ics", tag="me", auth=False, path_types={"token": "string"})
+@router.route(
+    "GET",
+    "/calendar/{token}.ics",
+    tag="me",
+    auth=False,
+    path_types={"token": "string"},
+    produces="text/calendar",
+)
 async def calendar_feed(request: web.Request) -> web.Response:
     """The iCalendar feed behind a calendar URL."""
     svc = services(request)

@@ -116,7 +116,7 @@ async def list_decks(request: web.Request) -> DeckList:
     return DeckList(items=[DeckOut(**deck_view(d)) for d in decks])
 
 
-@router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides")
+@router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png")
 async def page_image(request: web.Request) -> web.FileResponse:
     """One rendered page as PNG (course members only)."""
     user = await require_user(request)

@@ -129,9 +129,13 @@ def _responses(op: Operation) -> dict[str, Any]:
             "description": "Success",
             "content": {"application/json": {"schema": _ref(op.response)}},
         }
+    elif op.produces is not None:
+        binary = {"type": "string", "format": "binary"}
+        ok = {"description": "Success", "content": {op.produces: {"schema": binary}}}
     else:
         ok = {"description": "Success, no content"}
-    responses: dict[str, Any] = {str(op.status if op.response else 204): ok}
+    answers = op.response is not None or op.produces is not None
+    responses: dict[str, Any] = {str(op.status if answers else 204): ok}
     codes = set(op.errors)
     if op.auth:
         codes |= {401, 403}

@@ -38,6 +38,7 @@ class Operation:
     form: bool = False
     upload: bool = False
     raw_body: str | None = None  # media type of a body the handler reads itself (e.g. text/csv)
+    produces: str | None = None  # media type of a file the handler answers with (e.g. image/png)
     path_types: dict[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
 

@@ -8,7 +8,9 @@ status code, the documented content type, and a body matching the documented sch
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from PIL import Image
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -51,9 +54,59 @@ def _token(server: Server, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def _seed(server: Server, educator: dict[str, str], student: dict[str, str]) -> None:
+    """One of each kind of row in the demo course (id 1), so that generated small ids also
+    reach real objects and their 2xx bodies are checked, not only 404s."""
+
+    def call(headers: dict[str, str], method: str, path: str, **kwargs: Any) -> Any:
+        response = requests.request(
+            method, server.url("/api/v1" + path), headers=headers, timeout=30, **kwargs
+        )
+        assert response.status_code < 300, (path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    now = datetime.now(UTC)
+    course = 1
+    lecture = call(
+        educator,
+        "POST",
+        f"/courses/{course}/lectures",
+        json={"title": "Seed", "scheduled_start": now.isoformat()},
+    )
+    call(educator, "POST", f"/lectures/{lecture['id']}/start")
+    image = io.BytesIO()
+    Image.new("RGB", (32, 24), "white").save(image, "PNG")
+    call(educator, "POST", f"/lectures/{lecture['id']}/decks", files={"file": image.getvalue()})
+    call(
+        educator,
+        "POST",
+        "/videos",
+        files={"course_id": (None, str(course)), "title": (None, "Seed"), "file": b"not a video"},
+    )
+    resource = {"title": "Seed", "kind": "book", "url": "https://example.org/"}
+    call(educator, "POST", f"/courses/{course}/resources", json=resource)
+    windows = [{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]
+    hours = {"course_id": course, "time_zone": "UTC", "cutoff_minutes": 0, "windows": windows}
+    me = call(educator, "PUT", "/office-hours", json=hours)["educator_id"]
+    slot = call(
+        educator,
+        "GET",
+        f"/educators/{me}/slots",
+        params={
+            "start": (now + timedelta(days=2)).isoformat(),
+            "end": (now + timedelta(days=3)).isoformat(),
+        },
+    )["items"][0]["starts_at"]
+    call(student, "POST", "/bookings", json={"educator_id": me, "starts_at": slot})
+    drop_in = call(educator, "POST", "/drop-ins", json={"course_id": course})
+    call(student, "POST", f"/drop-ins/{drop_in['id']}/queue")
+
+
 @pytest.fixture(scope="module")
 def users(own_server: Server) -> dict[str, dict[str, str]]:
-    return {name: _token(own_server, name) for name in ("educator", "student1")}
+    tokens = {name: _token(own_server, name) for name in ("educator", "student1")}
+    _seed(own_server, tokens["educator"], tokens["student1"])
+    return tokens
 
 
 @pytest.fixture(scope="module")
