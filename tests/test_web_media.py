@@ -29,7 +29,7 @@ MEDIA_ARGS = [
     "--auto-select-desktop-capture-source=Entire screen",
 ]
 LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
-MEDIA_MS = 20_000
+MEDIA_MS = 45_000  # generous: three Chromium pages encode and decode on a shared 2-core machine
 
 # Headless Chromium has no screen to capture: the "screen" is a canvas that keeps drawing.
 CANVAS_SCREEN = """
