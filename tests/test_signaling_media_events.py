@@ -241,3 +241,40 @@ async def test_both_sides_of_an_office_hour_publish_everything(
         assert educator.frames("audio") > 0 and student.frames("audio") > 0
     finally:
         await room.close()
+
+
+async def test_a_presenter_shares_a_screen_and_unpublishing_ends_it(room: Room) -> None:
+    educator, student = await room.join("educator"), await room.join("student1")
+    await educator.media_join()
+    await student.media_join()
+    screen = TestCardTrack()
+    refused = await student.publish([(screen, "screen")])
+    assert refused["error"]["code"] == "forbidden"
+    ack = await educator.call("presenter:set", {"user_id": student.user_id, "presenter": True})
+    assert ack["ok"]
+    student.peer = type(student.peer)(decode=True)
+    screen = TestCardTrack()
+    assert (await student.publish([(screen, "screen")]))["ok"]
+    await until(lambda: intact(educator) >= 10, 10)
+    tracks = await latest(educator, "media:tracks")
+    assert [(t["source"], t["user_id"]) for t in tracks["tracks"]] == [("screen", student.user_id)]
+    assert (await student.call("media:unpublish", {"track_id": screen.id}))["ok"]
+    assert (await educator.next("media:tracks")) == {"tracks": []}
+
+
+async def test_the_end_of_the_lecture_closes_its_media(room: Room) -> None:
+    educator, student = await room.join("educator"), await room.join("student1")
+    await educator.media_join()
+    assert (await educator.publish([(ToneTrack(), "microphone")]))["ok"]
+    await student.media_join()
+    await until(lambda: student.frames("audio") >= 10, 10)
+    label = f'qou_sfu_publishers{{room="lecture-{room.lecture_id}"}}'
+
+    async def metrics() -> str:
+        async with room.http.get(room.server.url("/metrics")) as response:
+            return await response.text()
+
+    assert label in await metrics()
+    assert (await educator.call("lecture:end"))["ok"]
+    await asyncio.sleep(1.0)
+    assert label not in await metrics()
