@@ -1,11 +1,13 @@
 """A recording's segments -> one source file for the library, copying the video.
 
-Step 1 (PyAV, in a thread): each track's segments, across all takes, are remuxed into one
-Matroska file per track, timestamps rebased so that 0 is the chosen video track's first
-frame. Packets are copied, never decoded. Step 2 (one ffmpeg run): the video is stream-copied
-when it is H.264 (VP8 is encoded to H.264 once, here), and every speaker's Opus track is
-mixed with ``amix`` and encoded once to AAC. The library's ``playable`` stage then copies both
-into the MP4 download and the HLS rendition.
+One ffmpeg run reads each track's segments, across all takes, through the concat demuxer:
+every segment but the last gets a ``duration`` equal to the distance to the next segment's
+first frame, which makes the demuxer give each frame its recorded media time again (gaps
+included), with no intermediate file and no pass over the packets in Python. The video is
+stream-copied when it is H.264 (VP8 is encoded to H.264 once, here); every speaker's Opus
+track is placed on the video's timeline (``-itsoffset``), mixed with ``amix`` and encoded once
+to AAC. The library's ``playable`` stage then copies both into the MP4 download and the HLS
+rendition.
 
 The picture is the longest video track recorded (the educator's camera or shared screen),
 continued by the same participant's other tracks of that codec that do not overlap it (a
@@ -24,7 +26,6 @@ from pathlib import Path
 import av
 
 from recording.directory import RecordingDirectory
-from recording.segment_writer import TIME_BASE
 from vod.ffmpeg_run import Progress, run_ffmpeg
 
 # Speech, all speakers mixed into one channel: mono halves the AAC encode, which is most of
@@ -107,53 +108,6 @@ def span(track_dir: Path) -> TrackSpan | None:
     )
 
 
-class _TrackJoiner:
-    """Copies packets into one output stream, rebased to ``zero`` and strictly increasing."""
-
-    def __init__(self, output: av.container.OutputContainer, codec: str, zero: float) -> None:
-        self._output = output
-        self._codec = codec
-        self._zero = zero
-        self._stream: av.stream.Stream | None = None
-        self._last_ms = -1
-        self.written = 0
-
-    def copy(self, packets: Iterator[av.Packet[av.stream.Stream]]) -> None:
-        for packet in packets:
-            ms = round((_seconds(packet) - self._zero) * 1000)
-            if ms < 0 or ms <= self._last_ms:
-                continue
-            if self._stream is None:
-                if self._codec != "opus" and not packet.is_keyframe:
-                    continue  # a picture can only start on a keyframe
-                self._stream = self._output.add_stream_from_template(packet.stream)
-                self._stream.time_base = TIME_BASE
-            packet.pts = packet.dts = ms
-            packet.time_base = TIME_BASE
-            packet.stream = self._stream
-            self._output.mux(packet)
-            self._last_ms = ms
-            self.written += 1
-
-
-def join_track(tracks: tuple[TrackSpan, ...], target: Path, zero: float) -> int:
-    """Remuxes the tracks' segments, one after the other, into ``target`` with ``zero`` as
-    time 0; returns the number of frames written. Frames before ``zero`` (audio before the
-    picture) are left out."""
-    output = av.open(str(target), "w", format="matroska")
-    joiner = _TrackJoiner(output, tracks[0].codec, zero)
-    try:
-        for segment in (s for track in tracks for s in track.segments):
-            with _opened(segment) as packets:
-                joiner.copy(packets)
-    finally:
-        if joiner.written:
-            output.close()
-    if not joiner.written:
-        target.unlink(missing_ok=True)
-    return joiner.written
-
-
 @dataclass(frozen=True)
 class Plan:
     video: tuple[TrackSpan, ...]  # in time order, one codec, not overlapping
@@ -195,26 +149,63 @@ def plan(directory: RecordingDirectory) -> Plan:
     return Plan(video, audio)
 
 
-def mix_args(plan: Plan, video_file: Path, audio_files: list[Path], target: Path) -> list[str]:
+@dataclass(frozen=True)
+class Input:
+    concat_list: Path
+    offset: float  # where its first frame sits, in seconds from the video's first frame
+
+
+def _first_time(segment: Path) -> float | None:
+    with _opened(segment) as packets:
+        first = next(packets, None)
+        return _seconds(first) if first is not None else None
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def concat_input(tracks: tuple[TrackSpan, ...], list_path: Path, zero: float) -> Input | None:
+    """An ffconcat list of the tracks' segments that restores their media times."""
+    entries = []
+    for segment in (s for track in tracks for s in track.segments):
+        first = _first_time(segment)
+        if first is not None:
+            entries.append((segment, first))
+    if not entries:
+        return None
+    lines = ["ffconcat version 1.0"]
+    for index, (segment, first) in enumerate(entries):
+        lines.append(f"file {_quoted(segment)}")
+        if index + 1 < len(entries):
+            lines.append(f"duration {entries[index + 1][1] - first:.6f}")
+    list_path.write_text("\n".join(lines) + "\n")
+    return Input(list_path, entries[0][1] - zero)
+
+
+CONCAT = ["-f", "concat", "-safe", "0"]  # absolute paths, all built by the recorder
+
+
+def mix_args(plan: Plan, video_input: Input, audio_inputs: list[Input], target: Path) -> list[str]:
     """Video copied (H.264) or encoded once (VP8); every audio track mixed and encoded once."""
-    inputs = ["-copyts", "-i", str(video_file)]
-    for audio_file in audio_files:
-        inputs += ["-i", str(audio_file)]
+    inputs = ["-copyts", *CONCAT, "-i", str(video_input.concat_list)]
+    for audio in audio_inputs:
+        inputs += ["-itsoffset", f"{audio.offset:.6f}", *CONCAT, "-i", str(audio.concat_list)]
     if plan.codec == "h264":
         video = ["-c:v", "copy"]
     else:
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
                  "-force_key_frames", "expr:gte(t,n_forced*4)"]  # fmt: skip
-    if not audio_files:
+    if not audio_inputs:
         return [*inputs, "-map", "0:v", *video, "-an", "-f", "matroska", str(target)]
     # Gaps (a speaker who joined late, a take without them) become silence, in place.
     pads = "".join(
-        f"[{i + 1}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_files))
+        f"[{i + 1}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_inputs))
     )
-    mixed = "".join(f"[a{i}]" for i in range(len(audio_files)))
+    mixed = "".join(f"[a{i}]" for i in range(len(audio_inputs)))
     graph = pads + (
-        f"{mixed}amix=inputs={len(audio_files)}:duration=longest:normalize=0[mix]"
-        if len(audio_files) > 1
+        f"{mixed}amix=inputs={len(audio_inputs)}:duration=longest:normalize=0[mix]"
+        if len(audio_inputs) > 1
         else "[a0]anull[mix]"
     )
     return [
@@ -231,15 +222,16 @@ async def assemble(
     work = directory.path / "work"
     work.mkdir(exist_ok=True)
     the_plan = await asyncio.to_thread(plan, directory)
-    video_file = work / "video.mkv"
-    await asyncio.to_thread(join_track, the_plan.video, video_file, the_plan.zero)
-    audio_files = []
+    zero = the_plan.zero
+    video = await asyncio.to_thread(concat_input, the_plan.video, work / "video.ffconcat", zero)
+    if video is None:
+        raise NothingRecorded("the recording holds no readable video")
+    audio = []
     for index, track in enumerate(the_plan.audio):
-        audio_file = work / f"audio-{index:02d}.mkv"
-        if await asyncio.to_thread(join_track, (track,), audio_file, the_plan.zero):
-            audio_files.append(audio_file)
+        listed = work / f"audio-{index:02d}.ffconcat"
+        found = await asyncio.to_thread(concat_input, (track,), listed, zero)
+        if found is not None:
+            audio.append(found)
     target.parent.mkdir(parents=True, exist_ok=True)
-    await run_ffmpeg(
-        mix_args(the_plan, video_file, audio_files, target), the_plan.duration, progress
-    )
+    await run_ffmpeg(mix_args(the_plan, video, audio, target), the_plan.duration, progress)
     return the_plan
