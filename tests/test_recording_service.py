@@ -57,9 +57,13 @@ async def publish_camera_and_microphone(educator: MediaParticipant) -> None:
 
 
 async def lecture_video(
-    http: aiohttp.ClientSession, server: Server, lecture: int, within: float = 60
+    http: aiohttp.ClientSession,
+    server: Server,
+    lecture: int,
+    within: float = 60,
+    status: str = "ready",
 ) -> dict[str, Any]:
-    """The lecture's library video once it is ready (polled like a player would)."""
+    """The lecture's library video once processed (polled like a player would)."""
     headers = await bearer(http, server, "educator")
     course = await demo_course_id(http, server)
     deadline = time.monotonic() + within
@@ -71,7 +75,7 @@ async def lecture_video(
             items = (await response.json())["items"]
         mine = [v for v in items if v["lecture_id"] == lecture]
         if mine and mine[0]["status"] != "processing":
-            assert mine[0]["status"] == "ready", mine[0]
+            assert mine[0]["status"] == status, mine[0]
             return dict(mine[0])
         await asyncio.sleep(0.1)
     raise AssertionError(f"no ready video for lecture {lecture}")
@@ -233,3 +237,29 @@ async def test_only_a_live_lecture_is_recorded(
         assert educator.state["recording"] is False
     finally:
         await educator.leave()
+
+
+async def test_an_audio_only_recording_fails_clearly(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    lecture = await live_lecture(http, media_server)
+    educator = await enter(http, media_server, lecture, "educator")
+    try:
+        await educator.media_join(video=False)
+        assert (await educator.publish([(ToneTrack(), "microphone")]))["ok"]
+        assert (await educator.call("recording:start", {}))["ok"]
+        await asyncio.sleep(2.0)
+        assert (await educator.call("lecture:end", {}))["ok"]
+    finally:
+        await educator.leave()
+    video = await lecture_video(http, media_server, lecture, status="failed")
+    headers = await bearer(http, media_server, "educator")
+    for _ in range(100):  # the job's error is written just after the video is marked
+        async with http.get(
+            media_server.url(f"/api/v1/videos/{video['id']}/jobs"), headers=headers
+        ) as response:
+            jobs = (await response.json())["items"]
+        if jobs and jobs[0]["last_error"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "no video" in (jobs[0]["last_error"] or ""), jobs

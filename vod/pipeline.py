@@ -158,7 +158,7 @@ async def stills(ctx: JobContext) -> None:
 
 async def recorded(ctx: JobContext) -> None:
     # Imported here: ``recording`` builds on ``vod`` (its ffmpeg runner), not the reverse.
-    from recording.assembly import assemble
+    from recording.assembly import NothingRecorded, assemble
     from recording.directory import recording_for_video
     from recording.timeline import read_timeline
 
@@ -169,7 +169,11 @@ async def recorded(ctx: JobContext) -> None:
     data_dir = ctx.storage.root.parent
     directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
     source = ctx.storage.source(ctx.video_id)
-    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
+    try:
+        plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
+    except NothingRecorded:
+        await _update(ctx, status="failed")  # e.g. audio only: no retry will add a picture
+        raise
     entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
     await write_chapters(ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration)
     await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))
