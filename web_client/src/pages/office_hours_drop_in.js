@@ -22,17 +22,16 @@ const POLL_MS = 3000;
 const roomLink = (url, testId) =>
   h("a", { class: "button primary", href: url, "data-testid": testId }, t("oh.join"));
 
-// Calls `step` now and every POLL_MS until the page goes away or step returns false.
+// Calls `step` now and every POLL_MS until the page goes away.
 async function poll(signal, step) {
   while (!signal.aborted) {
-    if ((await step()) === false) return;
+    await step();
     await pause(POLL_MS, signal);
   }
 }
 
 function educatorPanel({ courseId, user, signal }, body, error) {
   let current = null;
-  let stopped = false;
 
   async function refresh() {
     const open = await attempt(error, () => listDropIns(courseId));
@@ -81,13 +80,7 @@ function educatorPanel({ courseId, user, signal }, body, error) {
     );
   }
 
-  poll(signal, async () => {
-    if (stopped) return false;
-    await refresh();
-  });
-  signal.addEventListener("abort", () => {
-    stopped = true;
-  });
+  poll(signal, refresh);
 }
 
 function studentPanel({ courseId, hosts, signal }, body, error) {
