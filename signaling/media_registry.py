@@ -1,13 +1,15 @@
 """The process's live lectures' media, created on first media use and closed at the end.
 
 Reachable as ``app[MEDIA]``: ``get(lecture_id)`` gives a lecture's ``RoomMedia`` (or None), so
-other components (the recorder) can attach listeners without knowing about signalling.
+other components (the recorder) can attach listeners without knowing about signalling; as a
+lecture's media is made only when first used, ``on_created`` tells them when it appears.
 The ICE settings (STUN/TURN servers, gathering addresses, accepted networks) are applied here,
 once, for every room.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +22,8 @@ from classroom_server.room import media_policy as policy
 from signaling.lecture_media import EmitOutcome, EmitTo, LectureMedia
 from signaling.sfu import ice
 from signaling.sfu.room_media import RoomMedia
+
+log = logging.getLogger(__name__)
 
 
 def ice_servers(settings: Settings) -> list[dict[str, Any]]:
@@ -44,6 +48,11 @@ class MediaRegistry:
         if settings.ice_allow is not None:
             ice.accept_checks_from(settings.ice_allow)
         self._lectures: dict[int, LectureMedia] = {}
+        self._created: list[Callable[[int, RoomMedia], None]] = []
+
+    def on_created(self, callback: Callable[[int, RoomMedia], None]) -> None:
+        """Call ``callback(lecture_id, room)`` whenever a lecture's media is made."""
+        self._created.append(callback)
 
     def get(self, lecture_id: int) -> RoomMedia | None:
         lecture = self._lectures.get(lecture_id)
@@ -77,6 +86,11 @@ class MediaRegistry:
         lecture = LectureMedia(ctx, room, meeting, emit_outcome, send)
         holder.append(lecture)
         self._lectures[ctx.lecture_id] = lecture
+        for callback in self._created:
+            try:
+                callback(ctx.lecture_id, room)
+            except Exception:
+                log.exception("a media-created callback failed for lecture %s", ctx.lecture_id)
         return lecture
 
     async def close(self, lecture_id: int) -> None:
