@@ -279,3 +279,26 @@ async def test_the_end_of_the_lecture_closes_its_media(room: Room) -> None:
     assert (await educator.call("lecture:end"))["ok"]
     await asyncio.sleep(1.0)
     assert label not in await metrics()
+
+
+async def test_a_client_offer_crossing_a_server_offer_is_refused_as_glare(room: Room) -> None:
+    educator, student = await room.join("educator"), await room.join("student1")
+    await educator.media_join()
+    assert (await educator.publish([(ToneTrack(), "microphone")]))["ok"]
+    ack = await educator.call("presenter:set", {"user_id": student.user_id, "presenter": True})
+    assert ack["ok"]
+    pending: list[dict[str, Any]] = []
+
+    async def hold(offer: dict[str, Any]) -> None:
+        pending.append(offer)  # a client busy elsewhere: the server's offer waits
+
+    student.sio.on("media:offer", hold, namespace="/classroom")
+    await student.media_join()
+    await until(lambda: pending, 5)
+    crossing = await student.call("media:offer", await student.peer.offer([TestCardTrack()]))
+    assert crossing["ok"] is False and crossing["error"]["code"] == "glare"
+    # Answering the server's offer (on a fresh peer, as aiortc cannot roll back) settles it.
+    student.peer = type(student.peer)(decode=True)
+    answer = await student.peer.answer({"type": "offer", "sdp": pending[0]["sdp"]})
+    assert (await student.call("media:answer", answer))["ok"]
+    await until(lambda: student.frames("audio") >= 10, 10)
