@@ -7,6 +7,7 @@ so every packet stays on loopback.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -69,8 +70,14 @@ async def test_educator_publishes_and_two_students_receive(room: Room) -> None:
     ack = await educator.publish([(camera, "camera"), (microphone, "microphone")])
     assert ack["ok"], ack
     assert ack["answer"]["type"] == "answer"
+    await asyncio.sleep(1.0)  # the lecture is under way when the students arrive
+    joined_at = time.monotonic()
     for student in students:
         await student.media_join()
+    # A late student sees the educator within about a second: the SFU asks for a keyframe.
+    first_picture = await until(lambda: all(intact(s) >= 1 for s in students), 5)
+    print(f"first intact picture at both students {first_picture:.2f} s after joining")
+    assert time.monotonic() - joined_at < 3.0
     catalogue: dict[str, Any] = {}
 
     def full_catalogue() -> bool:
