@@ -271,6 +271,9 @@ export class RoomClient {
   }
 
   #apply(event, data) {
+    // The socket joins the lecture's rooms before its snapshot is sent, so others' events can
+    // arrive first; the snapshot already includes what they say.
+    if (this.#state === null && event !== "room:state") return;
     this.#state = applyEvent(this.#state, event, data);
     for (const listener of this.#listeners.get(event) ?? []) listener(data);
     this.onChange?.(this.#state, event, data);
