@@ -23,7 +23,7 @@ async def test_educator_and_students_see_the_demo_course(
         demo = [c for c in page["items"] if c["code"] == "OL101"]
         assert demo and demo[0]["title"] == "Introduction to Open Learning"
         assert demo[0]["my_role"] == role
-        assert demo[0]["student_count"] == 3
+        assert demo[0]["student_count"] >= 3  # the demo seeds 3; other tests enrol more
 
 
 async def test_unknown_course_is_404(http: aiohttp.ClientSession, server: Server) -> None:
