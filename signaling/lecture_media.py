@@ -78,6 +78,7 @@ class LectureMedia:
         self.closed = False
         self.automatic: dict[int, policy.Quality] = {}
         self._clean_streak: dict[int, int] = {}
+        self._downs: dict[int, int] = {}
         self.speaking = SpeakerDetector(self._announce_speaker)
         self._spawn(self.speaking.run())
         self._spawn(self._adapt_forever())
@@ -108,6 +109,7 @@ class LectureMedia:
         self.subscribed.pop(user, None)
         self.automatic.pop(user, None)
         self._clean_streak.pop(user, None)
+        self._downs.pop(user, None)
         self.announced.pop(user, None)
         self.speaking.forget(user)
         await self.room.disconnect(str(user))
@@ -266,7 +268,11 @@ class LectureMedia:
             rtts = [r.rtt for r in known if r.rtt is not None]
             current = self.automatic.get(user, "high")
             quality, streak = policy.adapt_quality(
-                current, loss, max(rtts) if rtts else None, self._clean_streak.get(user, 0)
+                current,
+                loss,
+                max(rtts) if rtts else None,
+                self._clean_streak.get(user, 0),
+                policy.clean_reports_needed(self._downs.get(user, 0)),
             )
             self._clean_streak[user] = streak
             if quality != current:
@@ -274,6 +280,8 @@ class LectureMedia:
                     "lecture %s: user %s now gets the %s camera", self.ctx.lecture_id, user, quality
                 )
                 self.automatic[user] = quality
+                if quality == "low":
+                    self._downs[user] = self._downs.get(user, 0) + 1
                 changed = True
         return changed
 

@@ -84,3 +84,9 @@ def test_quality_goes_down_at_once_and_up_after_clean_reports() -> None:
         assert quality == "low"
     assert policy.adapt_quality(quality, 0.0, 0.05, streak) == ("high", 0)
     assert policy.adapt_quality("low", 0.05, 0.05, 3) == ("low", 0)  # not clean: start over
+
+
+def test_a_flapping_link_waits_longer_each_time_before_going_up() -> None:
+    assert [policy.clean_reports_needed(d) for d in (0, 1, 2, 3, 6)] == [4, 4, 8, 16, 64]
+    assert policy.adapt_quality("low", 0.0, 0.05, 6, needed=8) == ("low", 7)
+    assert policy.adapt_quality("low", 0.0, 0.05, 7, needed=8) == ("high", 0)

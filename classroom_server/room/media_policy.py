@@ -58,20 +58,35 @@ CLEAN_REPORTS = 4
 """Clean reports in a row (loss <= CLEAN, RTT <= CLEAN_RTT) before going back up to high."""
 
 
+MAX_BACKOFF = 16
+"""A flapping link waits up to 16x ``CLEAN_REPORTS`` clean reports before going up again."""
+
+
+def clean_reports_needed(downs: int) -> int:
+    """Clean reports before going back up, doubling with each time the viewer went down:
+    every switch costs the viewer a keyframe wait (and the SFU a renegotiation)."""
+    factor: int = min(1 << max(downs - 1, 0), MAX_BACKOFF)
+    return CLEAN_REPORTS * factor
+
+
 def adapt_quality(
-    current: Quality, loss: float, rtt: float | None, clean_streak: int
+    current: Quality,
+    loss: float,
+    rtt: float | None,
+    clean_streak: int,
+    needed: int = CLEAN_REPORTS,
 ) -> tuple[Quality, int]:
     """The camera quality a viewer's receiver reports can carry, and the new clean streak.
 
-    Down at once on loss or delay (the viewer is suffering); up only after a run of clean
-    reports (a single good second on a bad link would flap).
+    Down at once on loss or delay (the viewer is suffering); up only after ``needed`` clean
+    reports in a row (a single good second on a bad link would flap).
     """
     slow = rtt is not None and rtt > SLOW_RTT
     if loss > LOSSY or slow:
         return "low", 0
     clean = loss <= CLEAN and (rtt is None or rtt <= CLEAN_RTT)
     streak = clean_streak + 1 if clean else 0
-    if current == "low" and streak >= CLEAN_REPORTS:
+    if current == "low" and streak >= needed:
         return "high", 0
     return current, streak
 
