@@ -3,9 +3,9 @@
 The signaling layer calls ``observe`` for every event it emits to a lecture. From those alone
 the service knows what to do: ``recording:state`` starts or stops a take, ``lecture:ended``
 finishes the recording and hands it to the library, and the room events a replay needs go
-into the timeline. The lecture's ``RoomMedia`` comes from ``media_for`` (the media registry),
-looked up again on each event, since the registry creates a lecture's media on first use and
-drops it when the room empties.
+into the timeline. The lecture's ``RoomMedia`` comes from the media registry: ``media_created``
+hears of each one it makes (on first use, and again after a room emptied), and ``media_for``
+looks it up when a take starts and, as a safety net, on each event.
 
 The state is this process's, like the SFU media it records. The "record automatically" choice
 is a file beside the lecture's recordings (no database column), so it survives restarts.
@@ -80,6 +80,12 @@ class Recordings:
             return None
         await session.finish()
         return await hand_off(self._database, self._enqueue, session.directory)
+
+    def media_created(self, lecture_id: int, media: RoomMedia) -> None:
+        """The media registry made a lecture's media: a running recording listens to it."""
+        session = self._sessions.get(lecture_id)
+        if session is not None:
+            session.attach(media)
 
     def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
         """Called for each event emitted to the whole room of a lecture."""

@@ -34,6 +34,7 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
     svc = app[SERVICES]
     recordings = Recordings(settings.data_dir, svc.database, svc.jobs.enqueue)
     recordings.media_for = app[MEDIA].get
+    app[MEDIA].on_created(recordings.media_created)
     app[RECORDINGS] = recordings
 
     async def recover_recordings(app: web.Application) -> None:

@@ -188,8 +188,9 @@ async def test_a_server_killed_mid_recording_still_yields_a_video(
     lecture = await live_lecture(http, server)
     educator = await enter(http, server, lecture, "educator")
     try:
-        await publish_camera_and_microphone(educator)
+        # Recording first: the lecture's media is made afterwards, and the recorder hears of it.
         assert (await educator.call("recording:start", {}))["ok"]
+        await publish_camera_and_microphone(educator)
         await asyncio.sleep(6.0)
         server.restart()  # SIGKILL: no take is stopped, no file is closed
     finally:
