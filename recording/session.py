@@ -97,7 +97,10 @@ class RecordingSession:
             self._record(publication_id)
         current = slide or self._last_slide
         if current is not None:
-            self.timeline.add(self.clock.media_time() or 0.0, "slides:page", current)
+            at = self.clock.media_time() or 0.0
+            if not self.timeline.add(at, "slides:page", current):  # too many annotations
+                where = {"deck_id": current.get("deck_id"), "page": current.get("page")}
+                self.timeline.add(at, "slides:page", where)
         return True
 
     async def stop(self) -> bool:

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room import Outcome, RoomContext
+from classroom_server.room.slides import page_annotations
 
 if TYPE_CHECKING:  # ``recording`` imports ``signaling.sfu``, which imports this package
     from recording.service import Recordings
@@ -64,7 +65,11 @@ class RecordingHook:
         if lecture is None:
             return
         settings = await ctx.settings()
-        slide = {"deck_id": settings.deck_id, "page": settings.page} if settings.deck_id else None
+        slide = None
+        if settings.deck_id:
+            # What the page already shows: the replay draws it from the take's first moment.
+            drawn = await page_annotations(ctx, settings)
+            slide = {"deck_id": settings.deck_id, "page": settings.page, "annotations": drawn}
         self.recordings.start(lecture_id, lecture.course_id, lecture.title, slide)
 
     async def joined(self, lecture_id: int) -> None:

@@ -35,6 +35,11 @@ def test_chapters_start_at_slide_changes_shifted_to_the_first_frame() -> None:
         None,  # a whiteboard has no rendered page
     ]
     assert timeline["chat"] == [{"t": 1.8, "id": None, "name": "A", "text": "hi"}]
+    assert [(p["t"], p["page"], p["annotations"]) for p in timeline["pages"]][:2] == [
+        (0.0, 1, []),
+        (0.0, 1, []),  # every showing is kept: the player takes the latest before its time
+    ]
+    assert timeline["events"] == []  # chat messages and slides have their own lists
 
 
 def test_titles_and_cues_are_safe_webvtt() -> None:

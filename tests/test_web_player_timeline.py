@@ -34,6 +34,15 @@ media_server = shared_media_server
 
 SLIDES = ["Week 2: Open licences", "Creative Commons in practice", "What to read next"]
 PLAYER = "document.querySelector('[data-testid=player]')"
+RECTANGLE = {"kind": "rectangle", "points": [[0.1, 0.1], [0.6, 0.6]], "color": "#d00000",
+             "width": 0.01}  # fmt: skip
+# Red pixels painted on the replay's annotation layer.
+INKED = (
+    "() => { const c = document.querySelector('[data-testid=replay-ink]');"
+    " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+    " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 3] > 0) n++;"
+    " return n; }"
+)
 
 
 async def record_lecture(http: aiohttp.ClientSession, server: Server) -> int:
@@ -56,6 +65,8 @@ async def record_lecture(http: aiohttp.ClientSession, server: Server) -> int:
                 assert (await student.call("chat:send", {"text": "Which licence for slides?"}))[
                     "ok"
                 ]
+        await asyncio.sleep(0.5)
+        assert (await educator.call("annotation:add", RECTANGLE))["ok"]  # drawn on page 3
         await asyncio.sleep(2.5)
         assert (await educator.call("lecture:end", {}))["ok"]
     finally:
@@ -99,6 +110,11 @@ async def test_seeking_to_a_chapter_shows_its_slide(
     )
     await expect(chat).to_have_count(1)  # said during the second slide, so before this
     await expect(chat.first).to_contain_text("Which licence for slides?")
+    ink = page.get_by_test_id("replay-ink")
+    await expect(ink).to_have_attribute("data-count", "0")  # drawn half a second later
+    await page.evaluate(f"{PLAYER}.currentTime = {chapters[2]['start'] + 1.5}")
+    await expect(ink).to_have_attribute("data-count", "1")
+    assert await page.evaluate(INKED) > 100
 
     # Seeking the video itself (not through the list) moves the slide and the chat back.
     await page.evaluate(f"{PLAYER}.currentTime = {chapters[1]['start'] + 0.3}")
@@ -106,4 +122,6 @@ async def test_seeking_to_a_chapter_shows_its_slide(
     await page.evaluate(f"{PLAYER}.currentTime = 0.2")
     await expect(slide).to_have_attribute("data-page", "1")
     await expect(chat).to_have_count(0)
+    await expect(ink).to_have_attribute("data-count", "0")
+    assert await page.evaluate(INKED) == 0
     await expect(replay).to_have_attribute("aria-label", "The lecture as it happened")

@@ -124,9 +124,11 @@ def replay(
     zero: float,
     image_decks: set[int],
 ) -> dict[str, Any]:
-    """The player's timeline: chapters with their slide, the public chat, and the other
-    room events (annotations, polls, hands, chat deletions) for a fuller replay."""
+    """The player's timeline: chapters with their slide, the public chat, every page shown
+    with the annotations it had then (``pages``), and the other room events (annotations
+    drawn or removed since, polls, hands, chat deletions) for a fuller replay."""
     chat: list[dict[str, Any]] = []
+    pages: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for entry in entries:
         at = round(max(0.0, float(entry["t"]) - zero), 3)
@@ -135,6 +137,10 @@ def replay(
             sender = data.get("from") or {}
             chat.append({"t": at, "id": data.get("id"), "name": sender.get("name"),
                          "text": data.get("text")})  # fmt: skip
+        elif entry.get("event") == "slides:page" and len(pages) < MAX_EVENTS:
+            drawn = data.get("annotations")
+            pages.append({"t": at, "deck_id": data.get("deck_id"), "page": data.get("page"),
+                          "annotations": drawn if isinstance(drawn, list) else []})  # fmt: skip
         elif entry.get("event") != "slides:page" and len(others) < MAX_EVENTS:
             others.append({"t": at, "event": entry["event"], "data": data})
     return {
@@ -152,6 +158,7 @@ def replay(
             for c in made
         ],
         "chat": chat,
+        "pages": pages,
         "events": others,
     }
 

@@ -1,16 +1,34 @@
 // A recorded lecture beside its video: the chapters (one per slide change, titled from the
-// slide's text), the slide that was showing and the public chat up to the playback time.
+// slide's text), the slide that was showing with the annotations it had at that moment, and
+// the public chat up to the playback time.
 // Everything comes from the video's timeline.json, written when the recording was processed;
 // a video without one (an upload) gets no replay panel. The chapters also go to the <video>
 // as a WebVTT chapters track, for players that list them.
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
+import { paint } from "../room/paint.js";
 
 async function loadTimeline(videoId, signal) {
   const response = await fetch(`/vod/${videoId}/timeline.json`, { credentials: "same-origin", signal });
   if (!response.ok) return null;
   return response.json();
+}
+
+// The annotations on the page showing at `seconds`: what the page had when it was shown
+// (its latest `pages` entry), plus what was drawn, undone or cleared on it since.
+function annotationsAt(timeline, seconds) {
+  const shown = (timeline.pages ?? []).filter((entry) => entry.t <= seconds + 0.05).at(-1);
+  if (!shown) return [];
+  const onPage = (a) => a.deck_id === shown.deck_id && a.page === shown.page;
+  let drawn = [...shown.annotations];
+  for (const { t: at, event, data } of timeline.events ?? []) {
+    if (at < shown.t || at > seconds + 0.05) continue;
+    if (event === "annotation:added" && onPage(data)) drawn.push(data);
+    else if (event === "annotation:removed") drawn = drawn.filter((a) => a.id !== data.id);
+    else if (event === "annotation:cleared" && onPage(data)) drawn = [];
+  }
+  return drawn;
 }
 
 // The chapter playing at `seconds`: the last one starting at or before it.
@@ -52,13 +70,34 @@ export async function createReplay(video, player, signal) {
     style: "max-inline-size: 100%; block-size: auto;",
     "data-testid": "replay-slide",
   });
+  // The annotations, drawn over the slide at the slide's own pixel size.
+  const ink = h("canvas", {
+    class: "replay-ink",
+    style: "position: absolute; inset: 0; inline-size: 100%; block-size: 100%;",
+    "data-testid": "replay-ink",
+  });
+  const slide = h("div", { style: "position: relative; line-height: 0;" }, image, ink);
   const caption = h("p", { class: "replay-caption", dir: "auto", "data-testid": "replay-slide-title" });
   const messages = h("ol", { class: "replay-chat", "aria-live": "off", "data-testid": "replay-chat" });
 
   let shownChapter = -1;
   let shownMessages = -1;
+  let shownInk = null;
+  function draw(seconds) {
+    const drawn = annotationsAt(timeline, seconds);
+    const key = drawn.map((a) => a.id).join(",") + `@${image.naturalWidth}`;
+    if (key === shownInk) return;
+    shownInk = key;
+    ink.width = image.naturalWidth || 960;
+    ink.height = image.naturalHeight || 540;
+    ink.dataset.count = String(drawn.length);
+    paint(ink.getContext("2d"), drawn, ink.width, ink.height);
+  }
+  image.addEventListener("load", () => draw(player.currentTime), { signal });
+
   function update() {
     const seconds = player.currentTime;
+    draw(seconds);
     const index = chapterAt(chapters, seconds);
     if (index !== shownChapter) {
       shownChapter = index;
@@ -93,7 +132,7 @@ export async function createReplay(video, player, signal) {
     { class: "replay", "aria-label": t("player.replay"), "data-testid": "replay" },
     h("h2", {}, t("player.chapters")),
     h("nav", { class: "chapters", "data-testid": "chapters" }, ...buttons),
-    h("figure", { class: "replay-figure" }, image, caption),
+    h("figure", { class: "replay-figure" }, slide, caption),
     h("h2", {}, t("player.chat")),
     messages,
   );
