@@ -131,6 +131,19 @@ class LectureMedia:
                 announcement.quality,
             )
 
+    def relabel(self, publication_id: str, announcement: Announcement) -> None:
+        """Correct what a published track is (sync then tells everyone)."""
+        publication = self.publications.get(publication_id)
+        if publication is None:
+            return
+        self.publications[publication_id] = policy.Publication(
+            publication_id,
+            publication.user_id,
+            publication.kind,
+            announcement.source,
+            announcement.quality,
+        )
+
     def source_of(self, user: int, track_id: str, kind: str) -> Announcement:
         known = self.announced.get(user, {}).get(track_id)
         return known or Announcement(default_source(kind), "high")
@@ -213,11 +226,12 @@ class LectureMedia:
                 preference = self.preferences.get(user, policy.Preference())
                 automatic = self.automatic.get(user, "high")
                 wanted = policy.receives(user, preference, publications, automatic)
-                for publication_id in sorted(wanted - tracks.keys()):
-                    tracks[publication_id] = self.room.subscribe(str(user), publication_id)
+                # Ended subscriptions first: their transceivers can carry the new ones.
                 for publication_id in sorted(tracks.keys() - wanted):
                     del tracks[publication_id]
                     self.room.unsubscribe(str(user), publication_id)
+                for publication_id in sorted(wanted - tracks.keys()):
+                    tracks[publication_id] = self.room.subscribe(str(user), publication_id)
             media_metrics.record(
                 self.room.room_id,
                 {p.user_id for p in publications},
@@ -256,10 +270,11 @@ class LectureMedia:
                 and publication.source == "camera"
                 and publication.user_id in has_low
             }
+            sending = connection.sending()
             reports = [
                 await link_report(transceiver.sender)
                 for transceiver in connection.pc.getTransceivers()
-                if id(transceiver.sender.track) in cameras
+                if transceiver.mid is not None and id(sending.get(transceiver.mid)) in cameras
             ]
             known = [r for r in reports if r is not None]
             if not known:
@@ -313,9 +328,9 @@ class LectureMedia:
         if connection is None:
             return {}
         return {
-            transceiver.mid: tracks[id(transceiver.sender.track)]
-            for transceiver in connection.pc.getTransceivers()
-            if transceiver.mid is not None and id(transceiver.sender.track) in tracks
+            mid: tracks[id(track)]
+            for mid, track in connection.sending().items()
+            if id(track) in tracks
         }
 
     async def _send_offer(self, user: int, offer: SdpDict) -> None:

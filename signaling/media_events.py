@@ -147,13 +147,20 @@ class MediaEvents:
         user = actor.user_id
         rights = await self._rights(lecture, sid, actor)
         announced: list[tuple[str, Announcement]] = []
+        relabel: list[tuple[str, Announcement]] = []
         published = lecture.published_mids(user)
         for kind, track_id, mid in offered_tracks(offer.sdp):
             if kind not in ("audio", "video"):
                 raise RoomError("invalid_sdp", f"cannot publish {kind} media")
-            if f"{user}/{track_id}" in lecture.publications or mid in published:
-                continue  # already published: forwarding follows the rules from here on
             info = offer.tracks.get(mid)
+            publication_id = published.get(mid, f"{user}/{track_id}")
+            if publication_id in lecture.publications:
+                # Already published: forwarding follows the rules from here on. A label the
+                # client gives only now (its earlier offer raced the announcement) still counts.
+                if info is not None:
+                    policy.check_publish(rights, info.source, kind)
+                    relabel.append((publication_id, Announcement(info.source, info.quality)))
+                continue
             announcement = (
                 Announcement(info.source, info.quality)
                 if info is not None
@@ -165,6 +172,8 @@ class MediaEvents:
                 announced.append((f"mid:{mid}", announcement))
         for key, announcement in announced:
             lecture.announce(user, key, announcement)
+        for publication_id, announcement in relabel:
+            lecture.relabel(publication_id, announcement)
         connection = lecture.connection(sid, user)
         if connection is None:
             connection = await lecture.join(
@@ -173,10 +182,13 @@ class MediaEvents:
         if connection.pc.signalingState != "stable":
             raise RoomError("glare", "answer the server's offer first, then offer again")
         try:
-            return await connection.handle_offer({"type": offer.type, "sdp": offer.sdp})
+            answer = await connection.handle_offer({"type": offer.type, "sdp": offer.sdp})
         except Exception as exc:
             log.info("offer from %s refused: %s", user, exc)
             raise RoomError("invalid_sdp", f"the offer was refused: {exc}") from None
+        if relabel:
+            await lecture.sync()
+        return answer
 
     async def _lecture(self, ctx: RoomContext) -> LectureMedia:
         lecture_id = ctx.lecture_id

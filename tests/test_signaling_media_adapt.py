@@ -80,3 +80,7 @@ async def test_a_lossy_student_gets_the_low_camera_and_then_high_again(room: Roo
     went_high = await until(lambda: high_id in lossy.receiving, 15)  # clean reports: back up
     print(f"switched down after {went_low:.1f} s of loss, up after {went_high:.1f} s clean")
     assert low_id not in lossy.receiving
+    # Each switch reused the camera's transceiver: the SDP did not grow an m-line per switch.
+    offers = lossy.drain("media:offer")
+    assert len(offers) >= 3  # subscribe, down, up
+    assert {offer["sdp"].count("\r\nm=") for offer in offers} == {2}

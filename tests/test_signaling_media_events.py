@@ -171,6 +171,13 @@ async def test_audio_only_preference_gets_no_video(room: Room) -> None:
     # Switching video back on later subscribes it.
     assert (await light.call("media:prefer", {"video": True}))["ok"]
     await until(lambda: intact(light) >= 10, 10)
+    m_lines = light.drain("media:offer")[-1]["sdp"].count("\r\nm=")
+    # Off and on again: the camera's old transceiver carries it, the SDP does not grow.
+    assert (await light.call("media:prefer", {"video": False}))["ok"]
+    seen = intact(light)
+    assert (await light.call("media:prefer", {"video": True}))["ok"]
+    await until(lambda: intact(light) >= seen + 10, 10)
+    assert light.drain("media:offer")[-1]["sdp"].count("\r\nm=") == m_lines == 2
 
 
 async def test_bad_media_payloads_get_coded_errors(room: Room) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import Server, start_server
 from tests.test_web_client import CHROMIUM, CHROMIUM_ARGS
@@ -27,6 +28,10 @@ MEDIA_ARGS = [
     "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required",
     "--auto-select-desktop-capture-source=Entire screen",
+    # Three pages share one browser: none may be throttled as a background page.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
 ]
 LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
 MEDIA_MS = 45_000  # generous: three Chromium pages encode and decode on a shared 2-core machine
@@ -45,6 +50,15 @@ navigator.mediaDevices.getDisplayMedia = async () => {
   }, 50);
   return canvas.captureStream(15);
 };
+// The test reads the publisher's outbound statistics when something does not arrive.
+window.qouPeerConnections = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = function (...args) {
+  const pc = new NativePeerConnection(...args);
+  window.qouPeerConnections.push(pc);
+  return pc;
+};
+window.RTCPeerConnection.prototype = NativePeerConnection.prototype;
 """
 
 
@@ -83,15 +97,50 @@ async def video_plays(page: Page, selector: str) -> None:
     """The <video> shows real frames: a size, and time that moves on."""
     video = page.locator(selector).first
     await expect(video).to_be_attached(timeout=MEDIA_MS)
-    await page.wait_for_function(
-        """(selector) => {
-          const v = document.querySelector(selector);
-          if (!v || v.videoWidth === 0) return false;
-          v.dataset.t0 ??= String(v.currentTime);
-          return v.currentTime > Number(v.dataset.t0) + 0.5;
-        }""",
-        arg=selector,
-        timeout=MEDIA_MS,
+    try:
+        await page.wait_for_function(
+            """(selector) => {
+              const v = document.querySelector(selector);
+              if (!v || v.videoWidth === 0) return false;
+              v.dataset.t0 ??= String(v.currentTime);
+              return v.currentTime > Number(v.dataset.t0) + 0.5;
+            }""",
+            arg=selector,
+            timeout=MEDIA_MS,
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(f"{selector} does not play: {await diagnose(page)}") from None
+
+
+async def sent(page: Page) -> Any:
+    """A publisher's outbound RTP per mid (for failure messages)."""
+    return await page.evaluate(
+        """async () => {
+          const out = {};
+          for (const pc of window.qouPeerConnections ?? []) {
+            (await pc.getStats()).forEach((r) => {
+              if (r.type === "outbound-rtp") out[r.mid] = [r.kind, r.packetsSent, r.framesEncoded];
+            });
+          }
+          return out;
+        }"""
+    )
+
+
+async def diagnose(page: Page) -> Any:
+    """What the page's media looks like, for a failure message."""
+    return await page.evaluate(
+        """async () => {
+          const media = window.qouRoomMedia;
+          const elements = [...document.querySelectorAll("video, audio")].map((v) => ({
+            id: v.dataset.testid, publication: v.dataset.publication, w: v.videoWidth,
+            t: v.currentTime, ready: v.readyState, hidden: v.hidden,
+            track: v.srcObject?.getTracks()[0]?.readyState,
+          }));
+          const remote = [...(media?.remoteTracks.keys() ?? [])];
+          const packets = media ? await media.receivedPackets() : null;
+          return { mids: media?.mids, catalogue: media?.catalogue, remote, packets, elements };
+        }"""
     )
 
 
@@ -128,6 +177,11 @@ async def test_lecture_media_in_the_browser(
 
     await enter_room(educator, server, "educator", lecture)
     await wait_until_live(educator)
+    # The students wait in the room; the educator's tracks reach them one offer at a time.
+    for student, name in ((alice, "student1"), (bob, "student2")):
+        await enter_room(student, server, name, lecture)
+        await wait_until_live(student)
+        await expect(student.get_by_test_id("media-controls")).to_be_hidden()
     controls = educator.get_by_test_id("media-controls")
     await expect(controls).to_be_visible()
     await expect(controls.get_by_test_id("camera-select")).to_be_attached()
@@ -139,14 +193,17 @@ async def test_lecture_media_in_the_browser(
         )
     assert await educator.get_by_test_id("camera-select").locator("option").count() >= 1
 
-    for student, name in ((alice, "student1"), (bob, "student2")):
-        await enter_room(student, server, name, lecture)
-        await wait_until_live(student)
-        await expect(student.get_by_test_id("media-controls")).to_be_hidden()
     for student in (alice, bob):
         camera = f"[data-testid=remote-video][data-source=camera][data-user-id='{educator_id}']"
         await video_plays(student, camera)
-        await video_plays(student, "[data-testid=remote-screen]")
+        try:
+            await video_plays(student, "[data-testid=remote-screen]")
+        except AssertionError as error:
+            async with http.get(server.url("/metrics")) as response:
+                sfu = [line for line in (await response.text()).splitlines() if "qou_sfu" in line]
+            raise AssertionError(
+                f"{error}; the educator sent {await sent(educator)}; SFU {sfu}"
+            ) from None
         states = await student.evaluate(
             """() => [...document.querySelectorAll('[data-testid=remote-audio]')]
                  .map((a) => a.srcObject.getAudioTracks()[0].readyState)"""
@@ -166,7 +223,9 @@ async def test_lecture_media_in_the_browser(
     await roster_alice.get_by_test_id("mute-participant").click()
     await expect(roster_alice).to_contain_text("Muted")
     await bob.wait_for_timeout(500)  # packets already on their way
-    before = (await packets(bob))[alice_audio]
+    counts = await packets(bob)
+    assert alice_audio in counts, await diagnose(bob)
+    before = counts[alice_audio]
     await bob.wait_for_timeout(1500)
     assert (await packets(bob))[alice_audio] - before <= 3
     await roster_alice.get_by_test_id("mute-participant").click()

@@ -81,6 +81,7 @@ class Connection:
         self._new_taps: list[tuple[RTCRtpTransceiver, ReceiverTap]] = []
         self._negotiation_needed = False
         self._negotiations: set[asyncio.Future[None]] = set()
+        self._sending: list[tuple[RTCRtpTransceiver, SubscriberTrack, RTCRtpCodecParameters]] = []
         self.pc.on("track", self._on_track)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
@@ -121,8 +122,17 @@ class Connection:
             return self.local_description()
 
     def subscribe(self, forwarder: Forwarder) -> SubscriberTrack:
-        """Start sending ``forwarder``'s frames to this participant (after a re-offer)."""
+        """Start sending ``forwarder``'s frames to this participant (after a re-offer).
+
+        A send-only transceiver whose subscription ended carries the new one when it can (same
+        kind and codec, direct path): a viewer switching camera quality or video off and on
+        again does not grow the SDP by an m-line each time. The re-offer then only tells the
+        client which publication its mid now carries.
+        """
         track = forwarder.subscribe()
+        if self._send_path == "direct" and self._reuse(forwarder, track):
+            self._schedule_negotiation()
+            return track
         transceiver = self.pc.addTransceiver(track, direction="sendonly")
         restrict_to(transceiver, forwarder.codec)
         sender = transceiver.sender
@@ -131,8 +141,39 @@ class Connection:
             track.direct = DirectSender(sender, forwarder.send_time)
         elif self._send_path == "sender":
             use_shared_payloads(sender)
+        self._sending.append((transceiver, track, forwarder.codec))
         self._schedule_negotiation()
         return track
+
+    def _reuse(self, forwarder: Forwarder, track: SubscriberTrack) -> bool:
+        codec = forwarder.codec
+        for index, (transceiver, old, old_codec) in enumerate(self._sending):
+            if (
+                old.readyState != "ended"
+                or old.direct is None
+                or transceiver.kind != forwarder.kind
+                or transceiver.mid is None
+                or old_codec.mimeType.lower() != codec.mimeType.lower()
+                or old_codec.clockRate != codec.clockRate
+                or old_codec.parameters != codec.parameters
+            ):
+                continue
+            # aiortc's own sender loop ended with the old track; it is not restarted (the
+            # direct path sends), so the transceiver keeps its sender as it is.
+            on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
+            old.direct.follow(forwarder.send_time, codec.clockRate // 30)
+            track.direct = old.direct
+            self._sending[index] = (transceiver, track, old_codec)
+            return True
+        return False
+
+    def sending(self) -> dict[str, SubscriberTrack]:
+        """mid -> the subscription each negotiated send-only transceiver carries now."""
+        return {
+            transceiver.mid: track
+            for transceiver, track, _ in self._sending
+            if transceiver.mid is not None and track.readyState == "live"
+        }
 
     def local_description(self) -> SdpDict:
         description = self.pc.localDescription

@@ -118,6 +118,8 @@ class DirectSender:
         self._send_time = send_time
         self._sequence = random16() % 32768  # lower half, as aiortc does, to avoid SRTP wraps
         self._origin = random32()
+        self._last_timestamp: int | None = None
+        self._rebase = False
         self._rtx_sequence = random16() % 32768
         self._history: list[tuple[int, int, int, bytes] | None] = [None] * HISTORY
         self._transport: _Datagrams | None = None
@@ -160,6 +162,15 @@ class DirectSender:
             self._ext_head += bytes([self._abs_id << 4 | 2])
         self._ext_tail = b"\x00" * padding
 
+    def follow(self, send_time: SendTime, frame_ticks: int) -> None:
+        """Carry another forwarder's frames from the next one on (a viewer switched camera
+        quality): sequence numbers run on, and RTP time is re-based so the new stream
+        continues ``frame_ticks`` after the last frame sent, instead of jumping to wherever
+        the other publisher's clock stands."""
+        self._send_time = send_time
+        self._rebase = self._last_timestamp is not None
+        self._frame_ticks = frame_ticks
+
     def ready(self) -> bool:
         """Connected, negotiated and not pushed back by the kernel: a frame would go out.
 
@@ -198,7 +209,11 @@ class DirectSender:
         transport = self._transport
         assert transport is not None
         payloads: list[bytes] = packet.opaque  # type: ignore[assignment]
+        if self._rebase and self._last_timestamp is not None:
+            self._rebase = False
+            self._origin = self._last_timestamp + self._frame_ticks - (packet.pts or 0)
         timestamp = (self._origin + (packet.pts or 0)) & 0xFFFFFFFF
+        self._last_timestamp = timestamp
         ext = self._extensions()
         protect = self._sender.transport._tx_srtp.protect
         sendto, addr, ssrc, pt = (

@@ -71,6 +71,11 @@ export class MediaSession {
     return this.#joined !== null;
   }
 
+  // mid -> publication id of what we receive (the latest server offer's map).
+  get mids() {
+    return { ...this.#mids };
+  }
+
   get remoteTracks() {
     return new Map(this.#remote);
   }
@@ -97,15 +102,19 @@ export class MediaSession {
 
   // Publish a camera, microphone or screen track. A camera also goes out as a low-quality
   // copy (about 320x180, 300 kbps) for the weakest links, unless `low` is false.
+  // Adding and offering run as one step, so no other offer carries a half-added track.
   async publish(source, track, { low = source === "camera" } = {}) {
     await this.join();
-    await this.#add(source, track, "high");
+    let copy = null;
     if (low) {
-      const copy = track.clone();
+      copy = track.clone();
       await copy.applyConstraints(LOW_CAMERA).catch(() => {});
-      await this.#add(`${source}:low`, copy, "low");
     }
-    await this.#serially(() => this.#offer());
+    await this.#serially(async () => {
+      await this.#add(source, track, "high");
+      if (copy) await this.#add(`${source}:low`, copy, "low");
+      await this.#offer();
+    });
   }
 
   // Switch devices: the same publication carries the new track.
@@ -164,6 +173,7 @@ export class MediaSession {
 
   async #add(key, track, quality) {
     const transceiver = this.#pc.addTransceiver(track, { direction: "sendonly" });
+    this.#local.set(key, { track, transceiver, source: key.split(":")[0], quality });
     if (track.kind === "video") {
       preferH264(transceiver);
       const parameters = transceiver.sender.getParameters();
@@ -172,7 +182,6 @@ export class MediaSession {
         await transceiver.sender.setParameters(parameters).catch(() => {});
       }
     }
-    this.#local.set(key, { track, transceiver, source: key.split(":")[0], quality });
   }
 
   #serially(step) {
@@ -212,7 +221,7 @@ export class MediaSession {
     const pc = this.#pc;
     if (!pc) return;
     // The offer lists what we receive now: a camera switched to the other quality (weak
-    // link) arrives as a new track, and the one it replaces is gone.
+    // link) is another publication, and the one it replaces is gone.
     this.#mids = { ...(offer.tracks ?? {}) };
     const current = new Set(Object.values(this.#mids));
     for (const publication of [...this.#remote.keys()]) {
@@ -221,6 +230,15 @@ export class MediaSession {
       this.onTrack?.(publication, null);
     }
     await pc.setRemoteDescription({ type: offer.type, sdp: offer.sdp });
+    // The SFU reuses a finished transceiver for a new publication (a camera quality switch):
+    // no track event then, so take each mid's track from its transceiver.
+    for (const transceiver of pc.getTransceivers()) {
+      const publication = this.#mids[transceiver.mid];
+      const track = transceiver.receiver.track;
+      if (!publication || this.#remote.get(publication) === track) continue;
+      this.#remote.set(publication, track);
+      this.onTrack?.(publication, track);
+    }
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
     await this.#client.request("media:answer", { type: "answer", sdp: pc.localDescription.sdp });
