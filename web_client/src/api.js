@@ -67,6 +67,12 @@ export const listLectures = (courseId) => request("GET", `/courses/${courseId}/l
 // lecture: { title, scheduled_start (ISO 8601 with offset), duration_minutes }
 export const scheduleLecture = (courseId, lecture) =>
   request("POST", `/courses/${courseId}/lectures`, lecture);
+export const listResources = (courseId) => request("GET", `/courses/${courseId}/resources`);
+// resource: { title, kind, url | video_id, creator?, date?, identifier?, licence?, language? }
+export const addResource = (courseId, resource) =>
+  request("POST", `/courses/${courseId}/resources`, resource);
+export const deleteResource = (resourceId) => request("DELETE", `/resources/${resourceId}`);
+export const calendarLink = () => request("GET", "/me/calendar");
 export const getLecture = (lectureId) => request("GET", `/lectures/${lectureId}`);
 export const startLecture = (lectureId) => request("POST", `/lectures/${lectureId}/start`);
 export const endLecture = (lectureId) => request("POST", `/lectures/${lectureId}/end`);

@@ -1,7 +1,8 @@
-// A course's page at /courses/{id}: what the course is, its lectures, videos and modules. The
+// A course's page at /courses/{id}: what the course is, its lectures, videos, modules and
+// repository links. The
 // course's educators also schedule, start and end lectures and upload videos here.
 
-import { getCourse, listLectures, listVideos } from "../api.js";
+import { getCourse, listLectures, listResources, listVideos } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { listModules } from "../module-api.js";
@@ -9,6 +10,7 @@ import { managesCourse } from "../roles.js";
 import { fact } from "../ui.js";
 import { createLectures } from "./course/lectures.js";
 import { createModules } from "./course/modules.js";
+import { createResources } from "./course/resources.js";
 import { createVideos } from "./course/videos.js";
 
 function header(course) {
@@ -35,11 +37,12 @@ function header(course) {
 
 export async function coursePage({ user, params, signal }) {
   const courseId = Number(params.courseId);
-  const [course, lectures, videos, modules] = await Promise.all([
+  const [course, lectures, videos, modules, resources] = await Promise.all([
     getCourse(courseId),
     listLectures(courseId),
     listVideos({ courseId }),
     listModules(courseId),
+    listResources(courseId),
   ]);
   const manages = managesCourse(course, user);
   return h(
@@ -49,5 +52,6 @@ export async function coursePage({ user, params, signal }) {
     createLectures({ courseId, manages, timeZone: user.time_zone }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
     createModules(modules),
+    createResources({ courseId, manages }, resources),
   );
 }

@@ -1,7 +1,7 @@
 // The home page after login: who you are and a card per course you teach or take, each
 // linking to the course's page.
 
-import { listCourses } from "../api.js";
+import { calendarLink, listCourses } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { managesCourse } from "../roles.js";
@@ -35,8 +35,20 @@ function courseCard(course, user) {
   );
 }
 
+// The private ICS address (a signed secret URL) for a calendar app to poll without logging in.
+function calendar({ url }) {
+  const absolute = new URL(url, location.origin).href;
+  return h(
+    "p",
+    { class: "calendar-link" },
+    h("a", { href: absolute, "data-testid": "calendar-link" }, t("calendar.link")),
+    " ",
+    h("span", { class: "muted" }, t("calendar.hint")),
+  );
+}
+
 export async function dashboardPage({ user }) {
-  const { items, total } = await listCourses();
+  const [{ items, total }, feed] = await Promise.all([listCourses(), calendarLink()]);
   return h(
     "section",
     { class: "dashboard" },
@@ -50,6 +62,7 @@ export async function dashboardPage({ user }) {
         fact("fact.role", t(`role.${user.role}`)),
         fact("fact.timeZone", user.time_zone),
       ),
+      calendar(feed),
     ),
     h("h2", { "data-testid": "dashboard-heading" }, t("dashboard.heading")),
     h(

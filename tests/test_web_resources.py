@@ -1,0 +1,73 @@
+"""The course page's repository links and the dashboard's calendar address, in real headless
+Chromium: an educator adds a resource with its Dublin Core facts, a student sees and follows it;
+the calendar link serves the user's ICS feed."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import Server
+from tests.test_web_client import browser as shared_browser
+from tests.test_web_client import log_in
+from tests.test_web_library import open_course
+from tests.test_web_room import OpenPage
+from tests.test_web_room import open_page as shared_open_page
+
+pytestmark = pytest.mark.browser
+browser = shared_browser
+open_page = shared_open_page
+
+
+async def test_educator_adds_a_resource_that_a_student_sees(
+    open_page: OpenPage, server: Server
+) -> None:
+    title = f"Open learning reader {server.extra['database']}"
+    edu = await open_page("educator")
+    await open_course(edu, server, "educator")
+    form = edu.get_by_test_id("resource-form")
+    await form.locator("input[name=title]").fill(title)
+    await form.locator("select[name=kind]").select_option("book")
+    await form.locator("input[name=url]").fill("javascript:alert(1)")
+    await form.locator("input[name=creator]").fill("Tait, A.")
+    await form.locator("input[name=licence]").fill("CC BY 4.0")
+    # type=url accepts any absolute URL, javascript: too; the server refuses it.
+    await form.locator("button[type=submit]").click()
+    await expect(edu.get_by_test_id("resource-form-error")).not_to_be_empty()
+    await expect(edu.get_by_test_id("resource-item").filter(has_text=title)).to_have_count(0)
+    await form.locator("input[name=url]").fill("https://dspace.qou.edu/handle/123/456")
+    await form.locator("button[type=submit]").click()
+    added = edu.get_by_test_id("resource-item").filter(has_text=title)
+    await expect(added).to_have_attribute("data-kind", "book")
+
+    student = await open_page("student1")
+    await open_course(student, server, "student1")
+    seen = student.get_by_test_id("resource-item").filter(has_text=title)
+    await expect(seen.get_by_test_id("resource-link")).to_have_attribute(
+        "href", "https://dspace.qou.edu/handle/123/456"
+    )
+    await expect(seen).to_contain_text("Tait, A.")
+    await expect(seen).to_contain_text("CC BY 4.0")
+    await expect(student.get_by_test_id("resource-form")).to_have_count(0)
+    await expect(seen.get_by_test_id("resource-delete")).to_have_count(0)
+
+    await added.get_by_test_id("resource-delete").click()
+    await expect(edu.get_by_test_id("resource-item").filter(has_text=title)).to_have_count(0)
+
+
+async def test_the_dashboard_links_the_users_calendar_feed(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    page = await open_page("student1")
+    await log_in(page, server, "student1")
+    link = page.get_by_test_id("calendar-link")
+    await expect(link).to_have_attribute("href", re.compile(r"/api/v1/calendar/.+\.ics$"))
+    href = await link.get_attribute("href")
+    assert href is not None and href.startswith(server.base_url)
+    async with http.get(href) as response:  # no cookie, no bearer: the address is the secret
+        assert response.status == 200
+        assert response.content_type == "text/calendar"
+        assert "BEGIN:VCALENDAR" in await response.text()
