@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from classroom_server.db import Resource, Video
 from classroom_server.policy import can_manage_course, can_view_course
@@ -14,6 +14,7 @@ from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import forbidden, not_found
 from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import Page
 
 router = ApiRouter()
 Kind = Literal["journal_article", "book", "research", "slides", "dataset", "open_course", "video"]
@@ -58,27 +59,32 @@ class ResourceOut(BaseModel):
 
 class ResourceList(BaseModel):
     items: list[ResourceOut]
+    total: int
+    limit: int
+    offset: int
 
 
 def _out(r: Resource) -> ResourceOut:
     return ResourceOut.model_validate(r, from_attributes=True)
 
 
-@router.route("GET", "/courses/{course_id}/resources", tag="resources", response=ResourceList)
-async def list_resources(request: web.Request) -> ResourceList:
+@router.route(
+    "GET", "/courses/{course_id}/resources", tag="resources", query=Page, response=ResourceList
+)
+async def list_resources(request: web.Request, query: Page) -> ResourceList:
     """A course's repository links in order."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
         if not await can_view_course(session, user, course_id):
             raise forbidden("You are not enrolled in this course")
+        where = select(Resource).where(Resource.course_id == course_id)
+        total = await session.scalar(select(func.count()).select_from(where.subquery())) or 0
         rows = await session.scalars(
-            select(Resource)
-            .where(Resource.course_id == course_id)
-            .order_by(Resource.position, Resource.id)
-            .limit(1000)
+            where.order_by(Resource.position, Resource.id).limit(query.limit).offset(query.offset)
         )
-        return ResourceList(items=[_out(r) for r in rows])
+        items = [_out(r) for r in rows]
+    return ResourceList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.route(

@@ -168,6 +168,17 @@ async def test_repository_links(http: aiohttp.ClientSession, server: Server) -> 
     async with http.get(url, headers=student) as response:
         items = (await response.json())["items"]
     assert any(i["id"] == created["id"] and i["identifier"] == "hdl:194/1234" for i in items)
+    async with http.post(url, json={**paper, "title": "Second", "position": 2}, headers=educator):
+        pass
+    async with http.get(url + "?limit=200", headers=student) as response:
+        everything = await response.json()
+    async with http.get(url + "?limit=1&offset=1", headers=student) as response:
+        page = await response.json()
+    assert page["limit"] == 1 and page["offset"] == 1
+    assert page["total"] == everything["total"] == len(everything["items"]) >= 2
+    assert page["items"] == everything["items"][1:2]
+    async with http.get(url + "?limit=0", headers=student) as response:
+        assert response.status == 422
     async with http.delete(
         server.url(f"/api/v1/resources/{created['id']}"), headers=educator
     ) as response:

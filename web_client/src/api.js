@@ -67,7 +67,7 @@ export const listLectures = (courseId) => request("GET", `/courses/${courseId}/l
 // lecture: { title, scheduled_start (ISO 8601 with offset), duration_minutes }
 export const scheduleLecture = (courseId, lecture) =>
   request("POST", `/courses/${courseId}/lectures`, lecture);
-export const listResources = (courseId) => request("GET", `/courses/${courseId}/resources`);
+export const listResources = (courseId) => request("GET", `/courses/${courseId}/resources?limit=200`);
 // resource: { title, kind, url | video_id, creator?, date?, identifier?, licence?, language? }
 export const addResource = (courseId, resource) =>
   request("POST", `/courses/${courseId}/resources`, resource);
