@@ -105,6 +105,22 @@ async def progress_row(session: AsyncSession, unit_id: int, user_id: int) -> Uni
     return row
 
 
+async def complete_watched_units(
+    session: AsyncSession, video_id: int, user_id: int, seconds: float
+) -> None:
+    """Completes the units showing this video as the player saves a position near its end, so
+    replaying from the start before the module is next opened cannot lose the completion."""
+    duration = await session.scalar(select(Video.duration_seconds).where(Video.id == video_id))
+    if not video_watched(seconds, duration):
+        return
+    unit_ids = await session.scalars(
+        select(Unit.id).where(Unit.kind == "video", Unit.video_id == video_id)
+    )
+    for unit_id in list(unit_ids):
+        complete(await progress_row(session, unit_id, user_id))
+    await session.commit()
+
+
 def complete(row: UnitProgress) -> None:
     if row.state != "completed":
         row.state, row.completed_at = "completed", datetime.now(UTC)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Course, Role, User, Video, VodJob, WatchPosition, add_unique
+from classroom_server.module_progress import complete_watched_units
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity, require_user
@@ -304,4 +305,6 @@ async def put_position(request: web.Request, body: Position) -> PositionOut:
                 assert row is not None
         row.seconds, row.updated_at = body.seconds, datetime.now(UTC)
         await session.commit()
-        return PositionOut(seconds=row.seconds, updated_at=row.updated_at)
+        saved = PositionOut(seconds=row.seconds, updated_at=row.updated_at)
+        await complete_watched_units(session, video_id, user.id, body.seconds)
+        return saved
