@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
+from classroom_server.db.paging import count_rows
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import course_role
 from classroom_server.room.slides import create_whiteboard
@@ -38,7 +39,7 @@ async def list_lectures(
     session: AsyncSession, course_id: int, limit: int, offset: int
 ) -> tuple[list[Lecture], int]:
     query = select(Lecture).where(Lecture.course_id == course_id, Lecture.private_to.is_(None))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = await count_rows(session, query)
     rows = await session.scalars(
         query.order_by(Lecture.scheduled_start, Lecture.id).limit(limit).offset(offset)
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 
 from classroom_server.db import Course, Module, Quiz, Resource, Unit, Video
+from classroom_server.db.paging import count_rows
 from classroom_server.module_progress import MAX_UNITS, unit_states, units_of
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
@@ -123,7 +124,7 @@ async def list_modules(request: web.Request, query: Page) -> ModuleList:
         where = select(Module).where(Module.course_id == course_id)
         if not await can_manage_course(session, user, course_id):
             where = where.where(Module.published.is_(True))
-        total = await session.scalar(select(func.count()).select_from(where.subquery())) or 0
+        total = await count_rows(session, where)
         rows = await session.scalars(
             where.order_by(Module.position, Module.id).limit(query.limit).offset(query.offset)
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from classroom_server.db import Course, Module, Quiz, Resource
+from classroom_server.db.paging import count_rows
 from classroom_server.module_progress import units_of
 from classroom_server.services import services
 from classroom_server.web_problems import not_found
@@ -75,7 +76,7 @@ async def list_open_courses(request: web.Request, query: Page) -> OpenCourseList
         .where(Module.published.is_(True), Module.open_course.is_(True))
     )
     async with services(request).database.session() as session:
-        total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        total = await count_rows(session, base)
         rows = await session.execute(
             base.order_by(Course.code, Module.position, Module.id)
             .limit(query.limit)

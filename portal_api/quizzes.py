@@ -11,10 +11,11 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Quiz, QuizAttempt, Unit, User, add_unique
+from classroom_server.db.paging import count_rows
 from classroom_server.mastery import (
     Answer,
     Marked,
@@ -273,7 +274,7 @@ async def list_attempts(request: web.Request, query: Page) -> AttemptList:
         where = select(QuizAttempt).where(
             QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id
         )
-        total = await session.scalar(select(func.count()).select_from(where.subquery())) or 0
+        total = await count_rows(session, where)
         rows = await session.scalars(
             where.order_by(QuizAttempt.number.desc()).limit(query.limit).offset(query.offset)
         )

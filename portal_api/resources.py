@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from classroom_server.db import Resource, Video
+from classroom_server.db.paging import count_rows
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
@@ -79,7 +80,7 @@ async def list_resources(request: web.Request, query: Page) -> ResourceList:
         if not await can_view_course(session, user, course_id):
             raise forbidden("You are not enrolled in this course")
         where = select(Resource).where(Resource.course_id == course_id)
-        total = await session.scalar(select(func.count()).select_from(where.subquery())) or 0
+        total = await count_rows(session, where)
         rows = await session.scalars(
             where.order_by(Resource.position, Resource.id).limit(query.limit).offset(query.offset)
         )

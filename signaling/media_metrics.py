@@ -6,6 +6,8 @@ series are removed so label cardinality follows live rooms only.
 
 from __future__ import annotations
 
+import contextlib
+
 from prometheus_client import Gauge
 
 PUBLICATIONS = Gauge("qou_sfu_publications", "Tracks published in the room", ["room"])
@@ -26,7 +28,5 @@ def record(
 
 def forget(room: str) -> None:
     for gauge in GAUGES:
-        try:
+        with contextlib.suppress(KeyError):
             gauge.remove(room)
-        except KeyError:
-            pass

@@ -168,8 +168,9 @@ async def test_repository_links(http: aiohttp.ClientSession, server: Server) -> 
     async with http.get(url, headers=student) as response:
         items = (await response.json())["items"]
     assert any(i["id"] == created["id"] and i["identifier"] == "hdl:194/1234" for i in items)
-    async with http.post(url, json={**paper, "title": "Second", "position": 2}, headers=educator):
-        pass
+    second = {**paper, "title": "Second", "position": 2}
+    async with http.post(url, json=second, headers=educator) as response:
+        assert response.status == 201
     async with http.get(url + "?limit=200", headers=student) as response:
         everything = await response.json()
     async with http.get(url + "?limit=1&offset=1", headers=student) as response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 
@@ -38,10 +39,8 @@ async def publish_and_count(networks: list[str]) -> int:
     room = RoomMedia(f"ice-{uuid.uuid4().hex[:8]}", host_addresses=ice.LOOPBACK)
     client = await publish(room, "teacher", [TestCardTrack()])
     try:
-        try:
+        with contextlib.suppress(TimeoutError):  # the count below is what the tests judge
             await until(lambda: any(f.frames_in > 30 for f in room.forwarders.values()), 2.5)
-        except TimeoutError:
-            pass
         return max((f.frames_in for f in room.forwarders.values()), default=0)
     finally:
         await client.close()

@@ -6,6 +6,7 @@ fixed cost per published frame however large the room grows.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -48,7 +49,5 @@ class RoomCounters:
     def forget(room: str) -> None:
         """Drop a closed room's series so label cardinality follows live rooms only."""
         for counter in (FORWARDED_PACKETS, FORWARDED_BYTES, DROPPED_FRAMES, KEYFRAME_REQUESTS):
-            try:
+            with contextlib.suppress(KeyError):
                 counter.remove(room)
-            except KeyError:
-                pass
