@@ -18,6 +18,7 @@ from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
+from vod.failure import failure_reason
 from vod.library import VideoFilter, add_video_row, find, may_watch, set_tags
 
 router = ApiRouter()
@@ -74,9 +75,12 @@ class VideoOut(BaseModel):
     download_url: str
     thumbnail_url: str
     created_at: datetime
+    error: str | None = Field(
+        None, description="Why processing failed (status failed); shown to its educators only"
+    )
 
     @classmethod
-    def of(cls, v: Video) -> VideoOut:
+    def of(cls, v: Video, error: str | None = None) -> VideoOut:
         base = f"/vod/{v.id}"
         return cls(
             id=v.id,
@@ -95,7 +99,17 @@ class VideoOut(BaseModel):
             download_url=f"{base}/download.mp4",
             thumbnail_url=f"{base}/thumbnail.jpg",
             created_at=v.created_at,
+            error=error,
         )
+
+
+async def _failure(session: AsyncSession, user: User | None, video: Video) -> str | None:
+    """Why a failed video has no picture, for those who manage it (the error quotes ffmpeg)."""
+    if video.status != "failed" or user is None:
+        return None
+    if video.owner_id != user.id and not await can_manage_course(session, user, video.course_id):
+        return None
+    return await failure_reason(session, video.id)
 
 
 class VideoList(BaseModel):
@@ -122,14 +136,12 @@ class JobList(BaseModel):
 async def list_videos(request: web.Request, query: VideoQuery) -> VideoList:
     """Videos you may watch; filter by course, search the title, or pick a tag."""
     identity = await current_identity(request)
+    user = identity.user if identity else None
     where = VideoFilter(query.course_id, query.q, query.tag)
     async with services(request).database.session() as session:
-        videos, total = await find(
-            session, identity.user if identity else None, where, query.limit, query.offset
-        )
-    return VideoList(
-        items=[VideoOut.of(v) for v in videos], total=total, limit=query.limit, offset=query.offset
-    )
+        videos, total = await find(session, user, where, query.limit, query.offset)
+        items = [VideoOut.of(v, await _failure(session, user, v)) for v in videos]
+    return VideoList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 async def _managed(request: web.Request) -> tuple[User, Video]:
@@ -184,17 +196,18 @@ async def get_video(request: web.Request) -> VideoOut:
     """One video you may watch."""
     identity = await current_identity(request)
     video_id = path_id(request, "video_id", "video")
+    user = identity.user if identity else None
     async with services(request).database.session() as session:
-        video = await may_watch(session, identity.user if identity else None, video_id)
-    if video is None:
-        raise not_found(f"video {video_id}")
-    return VideoOut.of(video)
+        video = await may_watch(session, user, video_id)
+        if video is None:
+            raise not_found(f"video {video_id}")
+        return VideoOut.of(video, await _failure(session, user, video))
 
 
 @router.route("PATCH", "/videos/{video_id}", tag="videos", body=VideoUpdate, response=VideoOut)
 async def update_video(request: web.Request, body: VideoUpdate) -> VideoOut:
     """Edit title, description, tags or visibility."""
-    _, video = await _managed(request)
+    user, video = await _managed(request)
     async with services(request).database.session() as session:
         row = await session.get(Video, video.id)
         assert row is not None
@@ -204,7 +217,7 @@ async def update_video(request: web.Request, body: VideoUpdate) -> VideoOut:
         for name, value in changes.items():
             setattr(row, name, value)
         await session.commit()
-        return VideoOut.of(row)
+        return VideoOut.of(row, await _failure(session, user, row))
 
 
 @router.route("DELETE", "/videos/{video_id}", tag="videos")

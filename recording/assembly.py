@@ -26,6 +26,7 @@ from pathlib import Path
 import av
 
 from recording.directory import RecordingDirectory
+from vod.failure import Unprocessable
 from vod.ffmpeg_run import Progress, run_ffmpeg
 
 # Speech, all speakers mixed into one channel: mono halves the AAC encode, which is most of
@@ -35,8 +36,8 @@ AUDIO_BITRATE = "96k"
 AUDIO_CHANNELS = "1"
 
 
-class NothingRecorded(Exception):
-    pass
+class NothingRecorded(Unprocessable):
+    """No picture was recorded (e.g. an audio-only educator): no retry will add one."""
 
 
 @dataclass(frozen=True)

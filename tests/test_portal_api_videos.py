@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -124,11 +126,19 @@ async def test_catalogue_edit_search_and_delete(
         assert response.status == 200
     async with http.get(url, headers=student) as response:
         assert response.status == 404
-    async with http.get(
-        server.url(f"/api/v1/videos/{video['id']}/jobs"), headers=educator
-    ) as response:
-        kinds = [j["kind"] for j in (await response.json())["items"]]
-    assert kinds[0] == "playable"
+    jobs_url = server.url(f"/api/v1/videos/{video['id']}/jobs")
+    async with http.get(jobs_url, params={"limit": 200}, headers=educator) as response:
+        jobs = await response.json()
+    kinds = [j["kind"] for j in jobs["items"]]
+    assert kinds[0] == "playable" and jobs["total"] >= len(kinds)
+    async with http.get(jobs_url, params={"limit": 1}, headers=educator) as response:
+        first = await response.json()
+    assert [j["id"] for j in first["items"]] == [jobs["items"][0]["id"]]
+    assert (first["limit"], first["offset"]) == (1, 0)
+    assert first["total"] >= jobs["total"]  # processing may add stages meanwhile, never remove
+    async with http.get(jobs_url, params={"offset": len(kinds) - 1}, headers=educator) as r:
+        rest = await r.json()
+    assert rest["items"][0]["id"] == jobs["items"][-1]["id"] and rest["offset"] == len(kinds) - 1
     async with http.delete(url, headers=educator) as response:
         assert response.status == 204
     async with http.get(url, headers=educator) as response:
@@ -150,3 +160,46 @@ async def test_upload_refusals(http: aiohttp.ClientSession, server: Server, clip
     form.add_field("file", clip, filename="clip.mp4")
     async with http.post(server.url("/api/v1/videos"), data=form, headers=admin) as response:
         assert response.status == 404
+
+
+def ffmpeg_processes_of(pid: int) -> list[int]:
+    """ffmpeg processes started by the server process ``pid``."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"ffmpeg" in cmdline:
+            found.append(int(entry))
+    return found
+
+
+async def test_an_unreadable_upload_fails_and_says_why(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    course = await demo_course_id(http, server)
+    junk = b"\x00\x00\x00\x18ftypmp42" + os.urandom(64 * 1024)  # an MP4 header, then noise
+    status, video = await upload(http, server, course, junk, title="Not a video")
+    assert status == 202 and video["status"] == "processing" and video["error"] is None
+    video = await ready(http, server, video["id"])
+    assert video["status"] == "failed", video
+    assert "not a readable media file" in video["error"], video
+    assert "/" not in video["error"], "no server path in what the educator reads"
+    educator = await bearer(http, server, "educator")
+    async with http.get(
+        server.url(f"/api/v1/videos?course_id={course}&limit=100"), headers=educator
+    ) as response:
+        listed = {v["id"]: v for v in (await response.json())["items"]}
+    assert listed[video["id"]]["error"] == video["error"]
+    async with http.get(
+        server.url(f"/api/v1/videos/{video['id']}/jobs"), headers=educator
+    ) as response:
+        (job,) = (await response.json())["items"]
+    assert (job["kind"], job["state"], job["attempts"]) == ("playable", "failed", 1), job
+    student = await bearer(http, server, "student1")
+    async with http.get(server.url(f"/api/v1/videos/{video['id']}"), headers=student) as r:
+        seen = await r.json()
+    assert seen["status"] == "failed" and seen["error"] is None, "the reason is for educators"
+    assert ffmpeg_processes_of(server.process.pid) == []

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from classroom_server.db import Course, Database, Video, VodJob, upgrade
 from tests.media import make_clip
+from vod.failure import CANCELLED, failure_reason
 from vod.jobs import Worker
 from vod.library import add_video
 from vod.probe import probe
@@ -170,10 +171,9 @@ async def test_failures_retry_with_backoff_then_fail(
     library: tuple[Database, VideoStorage, int], tmp_path: Path
 ) -> None:
     database, storage, course_id = library
-    broken = tmp_path / "broken.mp4"
-    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
     async with database.session() as session:
-        video = await add_video(session, storage, broken, course_id, "Broken")
+        video = await add_video(session, storage, make_clip(tmp_path / "c.mp4", 1), course_id, "C")
+    storage.source(video.id).unlink()  # e.g. storage not mounted yet: a retry may find it
     worker = Worker(database, storage, lanes=("fast",))
     worker.start()
     try:
@@ -203,6 +203,55 @@ async def test_failures_retry_with_backoff_then_fail(
     finally:
         await again.stop()
     assert await again.queue.state(job_id) == "failed"
+    async with database.session() as session:
+        row = await session.get(Video, video.id)
+        reason = await failure_reason(session, video.id)
+    assert row is not None and row.status == "failed", "attempts spent: the video will not play"
+    assert reason and "could not read the media file" in reason
+
+
+async def test_bytes_that_are_not_media_fail_the_video_at_once(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
+    async with database.session() as session:
+        video = await add_video(session, storage, broken, course_id, "Broken")
+    worker = Worker(database, storage, lanes=("fast",))
+    worker.start()
+    try:
+        job_id = await worker.enqueue(video.id, "playable")
+        for _ in range(100):
+            if await worker.queue.state(job_id) == "failed":
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+    async with database.session() as session:
+        job = await session.get(VodJob, job_id)
+        row = await session.get(Video, video.id)
+    assert job is not None and (job.state, job.attempts) == ("failed", 1), "no retry of noise"
+    assert row is not None and row.status == "failed"
+
+
+async def test_cancelling_the_first_stage_fails_the_video(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    async with database.session() as session:
+        video = await add_video(session, storage, make_clip(tmp_path / "c.mp4", 1), course_id, "C")
+    queue = Worker(database, storage).queue  # not started: the job stays pending
+    ladder_job = await queue.enqueue(video.id, "ladder")
+    assert await queue.cancel(ladder_job)
+    async with database.session() as session:
+        row = await session.get(Video, video.id)
+    assert row is not None and row.status == "processing", "a stage-2 job is not the picture"
+    assert await queue.cancel(await queue.enqueue(video.id, "playable"))
+    async with database.session() as session:
+        row = await session.get(Video, video.id)
+        reason = await failure_reason(session, video.id)
+    assert row is not None and row.status == "failed" and reason == CANCELLED
 
 
 async def test_pending_jobs_survive_a_restart_and_fast_work_is_not_starved(

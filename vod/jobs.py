@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import or_, select, update
 
 from classroom_server.db import Database, VodJob
+from vod.failure import Unprocessable, fail_video
 from vod.pipeline import STAGES, JobContext
 from vod.storage import VideoStorage
 
@@ -91,14 +92,20 @@ class JobQueue:
             return await session.get(VodJob, candidate)
 
     async def cancel(self, job_id: int) -> bool:
+        """Cancelling the job that would make a video playable fails the video too."""
         async with self.database.session() as session:
             result = await session.execute(
                 update(VodJob)
                 .where(VodJob.id == job_id, VodJob.state.in_(("pending", "running")))
                 .values(state="cancelled", finished_at=now())
             )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return False
+            job = await session.get(VodJob, job_id)
+            if job is not None:
+                await fail_video(session, job)
             await session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return True
 
     async def state(self, job_id: int) -> str | None:
         async with self.database.session() as session:
@@ -112,6 +119,24 @@ class JobQueue:
                 .where(VodJob.id == job_id, VodJob.worker == worker, VodJob.state == "running")
                 .values(heartbeat_at=now(), **values)
             )
+            await session.commit()
+
+    async def fail(self, job: VodJob, worker: str, error: str, retry: bool) -> None:
+        """Retries later, or fails for good: then a first stage fails its video, same commit."""
+        async with self.database.session() as session:
+            result = await session.execute(
+                update(VodJob)
+                .where(VodJob.id == job.id, VodJob.worker == worker, VodJob.state == "running")
+                .values(
+                    heartbeat_at=now(),
+                    state="pending" if retry else "failed",
+                    last_error=error,
+                    run_after=now() + backoff(job.attempts),
+                    finished_at=None if retry else now(),
+                )
+            )
+            if result.rowcount == 1 and not retry:  # type: ignore[attr-defined]
+                await fail_video(session, job)
             await session.commit()
 
 
@@ -228,12 +253,5 @@ class Worker:
 
     async def _failed(self, job: VodJob, exc: Exception) -> None:
         log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
-        retry = job.attempts < job.max_attempts
-        await self.queue.report(
-            job.id,
-            self.name,
-            state="pending" if retry else "failed",
-            last_error=str(exc)[-2000:],
-            run_after=now() + backoff(job.attempts),
-            finished_at=None if retry else now(),
-        )
+        retry = job.attempts < job.max_attempts and not isinstance(exc, Unprocessable)
+        await self.queue.fail(job, self.name, str(exc)[-2000:], retry)

@@ -17,6 +17,7 @@ from typing import Any
 
 from classroom_server.db import Database, Video
 from vod.chapters import write_chapters
+from vod.failure import Unprocessable
 from vod.ffmpeg_run import run_ffmpeg
 from vod.probe import MediaInfo, probe
 from vod.renditions import (
@@ -76,7 +77,7 @@ def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
 async def playable(ctx: JobContext) -> None:
     info = await _info(ctx)
     if info.video_codec is None:
-        raise ValueError("the file has no video stream")
+        raise Unprocessable("the file has no video stream")
     download = ctx.storage.download(ctx.video_id)
     await run_ffmpeg(
         download_args(ctx.storage.source(ctx.video_id), download, info),
@@ -158,7 +159,7 @@ async def stills(ctx: JobContext) -> None:
 
 async def recorded(ctx: JobContext) -> None:
     # Imported here: ``recording`` builds on ``vod`` (its ffmpeg runner), not the reverse.
-    from recording.assembly import NothingRecorded, assemble
+    from recording.assembly import assemble
     from recording.directory import recording_for_video
     from recording.timeline import read_timeline
 
@@ -169,11 +170,9 @@ async def recorded(ctx: JobContext) -> None:
     data_dir = ctx.storage.root.parent
     directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
     source = ctx.storage.source(ctx.video_id)
-    try:
-        plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
-    except NothingRecorded:
-        await _update(ctx, status="failed")  # e.g. audio only: no retry will add a picture
-        raise
+    # A recording with no picture raises NothingRecorded (Unprocessable): the worker fails the
+    # video at once, as it does any first stage that gives up.
+    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
     entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
     await write_chapters(ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration)
     await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))

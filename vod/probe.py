@@ -7,6 +7,8 @@ from pathlib import Path
 
 import av
 
+from vod.failure import Unprocessable
+
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -20,6 +22,10 @@ class MediaInfo:
 
 class ProbeError(Exception):
     pass
+
+
+class UnreadableMedia(ProbeError, Unprocessable):
+    """The bytes are not media ffmpeg can read: a retry would read the same bytes."""
 
 
 def probe(path: Path) -> MediaInfo:
@@ -39,8 +45,11 @@ def probe(path: Path) -> MediaInfo:
                 audio_codec=audio.codec_context.name if audio else None,
                 bit_rate=container.bit_rate or None,
             )
+    except av.InvalidDataError as exc:
+        # strerror, not str(exc): the message reaches the educator, the server's path must not.
+        raise UnreadableMedia(f"not a readable media file: {exc.strerror}") from exc
     except (av.FFmpegError, OSError) as exc:
-        raise ProbeError(f"not a readable media file: {exc}") from exc
+        raise ProbeError(f"could not read the media file: {exc}") from exc
 
 
 def _stream_duration(container: av.container.InputContainer) -> float:
