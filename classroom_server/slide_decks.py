@@ -26,6 +26,11 @@ MAX_PAGES = 500
 RENDER_TIMEOUT_SECONDS = 300.0
 
 
+def page_image_path(data_dir: Path, deck_id: int, page: int) -> Path:
+    """A rendered page's PNG; the composed video export reads it too."""
+    return data_dir / "slides" / str(int(deck_id)) / "pages" / f"{int(page)}.png"
+
+
 class SlideDecks:
     def __init__(self, data_dir: Path, database: Database, broadcaster: RoomBroadcaster) -> None:
         self.root = data_dir / "slides"
@@ -41,7 +46,7 @@ class SlideDecks:
         return self.deck_dir(deck_id) / "source"
 
     def page_path(self, deck_id: int, page: int) -> Path:
-        return self.deck_dir(deck_id) / "pages" / f"{int(page)}.png"
+        return page_image_path(self.root.parent, deck_id, page)
 
     def start(self, deck_id: int) -> None:
         """Renders in the background; the upload's response does not wait for it."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from classroom_server.db import Database, Video
 from vod.chapters import write_chapters
+from vod.composition import composed
 from vod.failure import Unprocessable
 from vod.ffmpeg_run import run_ffmpeg
 from vod.probe import MediaInfo, probe
@@ -174,8 +175,12 @@ async def recorded(ctx: JobContext) -> None:
     # video at once, as it does any first stage that gives up.
     plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
     entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
-    await write_chapters(ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration)
+    made = await write_chapters(
+        ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
+    )
     await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))
+    if made:  # slides were shown: the export with slides and camera, after stage 2's others
+        await ctx.enqueue(ctx.video_id, "composed")
     await asyncio.to_thread(directory.update_state, state="processed")
 
 
@@ -184,4 +189,5 @@ STAGES: dict[str, tuple[str, Callable[[JobContext], Coroutine[Any, Any, None]]]]
     "recorded": ("fast", recorded),
     "stills": ("slow", stills),
     "ladder": ("slow", ladder),
+    "composed": ("slow", composed),
 }

@@ -1,0 +1,284 @@
+"""The composed MP4 export: the lecture's slides with their annotations, and the camera in a
+corner, in one file to watch offline.
+
+The player draws slides and ink beside the video from ``timeline.json``; this draws the same
+(see :mod:`vod.slide_states` and :mod:`vod.annotation_paint`) into pictures, one per visible
+change, not one per frame: a lecture changes what its slide area shows a few hundred times,
+and a picture is drawn once even when it comes back. One ffmpeg run then makes the video: a
+constant-rate background, each picture laid over it from its start (an ffconcat list with
+durations), the recording's picture scaled into the bottom-right corner, the recording's
+audio copied, H.264 encoded once with ``+faststart``. Its ``-progress`` is the job's percent.
+
+Slides narrower than 16:9 sit at the left, so a 4:3 deck leaves the camera a band of its own.
+Only recorded lectures whose timeline shows a slide get this job; the file appears under its
+final name only once complete, so its presence is what the API reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import av
+from PIL import Image
+
+from vod.annotation_paint import Ink
+from vod.ffmpeg_run import Progress, run_ffmpeg
+from vod.probe import MediaInfo, probe
+from vod.slide_states import SlideState, bounded_states
+from vod.storage import VideoStorage
+
+if TYPE_CHECKING:
+    from vod.pipeline import JobContext
+
+FRAME = (1280, 720)
+PIP_BOX = (288, 216)  # the camera fits inside, keeping its shape: beside a 4:3 slide
+MARGIN = 16
+BACKGROUND = (17, 17, 17)
+WHITEBOARD = (255, 255, 255)
+DEFAULT_FPS = 25
+FPS_RANGE = (10, 30)
+DRAWING_SHARE = 10.0  # percent of the job's progress given to drawing the pictures
+MAX_CACHED_PAGES = 16
+PageImage = Callable[[int, int], Path | None]
+
+
+def composed_path(storage: VideoStorage, video_id: int) -> Path:
+    return storage.video_dir(video_id) / "composed.mp4"
+
+
+def _work_dir(storage: VideoStorage, video_id: int) -> Path:
+    return storage.video_dir(video_id) / "composing"
+
+
+def composed_ids(storage: VideoStorage, video_ids: list[int]) -> set[int]:
+    """Which of the videos have their export (blocking: a stat each)."""
+    return {v for v in video_ids if composed_path(storage, v).is_file()}
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+def slide_box(size: tuple[int, int], room_for_camera: bool) -> Box:
+    """Where a slide of ``size`` goes in the frame: as large as fits, centred vertically,
+    at the left when the camera needs the right-hand side."""
+    scale = min(FRAME[0] / size[0], FRAME[1] / size[1])
+    width = max(2, min(FRAME[0], round(size[0] * scale)))
+    height = max(2, min(FRAME[1], round(size[1] * scale)))
+    x = 0 if room_for_camera else (FRAME[0] - width) // 2
+    return Box(x, (FRAME[1] - height) // 2, width, height)
+
+
+class Painter:
+    """Draws states into PNG files under ``work``; one file per distinct look."""
+
+    def __init__(self, work: Path, page_image: PageImage, room_for_camera: bool) -> None:
+        self._work = work
+        self._page_image = page_image
+        self._room = room_for_camera
+        self._pages: dict[tuple[int, int], tuple[Image.Image, Box]] = {}
+        self._inks: dict[tuple[int, int], Ink] = {}
+        self._files: dict[object, Path] = {}
+
+    def blank(self) -> Path:
+        return self._save("blank", Image.new("RGB", FRAME, BACKGROUND))
+
+    def picture(self, state: SlideState) -> Path:
+        if state.key in self._files:
+            return self._files[state.key]
+        frame, box = self._page(state.deck_id, state.page)
+        frame = frame.copy()
+        if state.annotations:
+            layer = self._ink(state, box).layer()
+            frame.paste(layer, (box.x, box.y), layer)
+        return self._save(state.key, frame)
+
+    def _save(self, key: object, frame: Image.Image) -> Path:
+        path = self._work / f"{len(self._files):05d}.png"
+        frame.save(path, "PNG", compress_level=1)
+        self._files[key] = path
+        return path
+
+    def _page(self, deck_id: int, page: int) -> tuple[Image.Image, Box]:
+        """The frame with the page on it (a blank whiteboard page when it has no image)."""
+        found = self._pages.get((deck_id, page))
+        if found is not None:
+            return found
+        source = self._page_image(deck_id, page)
+        slide: Image.Image | None = None
+        if source is not None and source.is_file():
+            with Image.open(source) as opened:
+                slide = opened.convert("RGB")
+        box = slide_box(slide.size if slide else (16, 9), self._room)
+        frame = Image.new("RGB", FRAME, BACKGROUND)
+        if slide is None:
+            frame.paste(WHITEBOARD, (box.x, box.y, box.x + box.width, box.y + box.height))
+        else:
+            resized = slide.resize((box.width, box.height), Image.Resampling.LANCZOS)
+            frame.paste(resized, (box.x, box.y))
+        if len(self._pages) >= MAX_CACHED_PAGES:
+            self._pages.pop(next(iter(self._pages)))
+        self._pages[(deck_id, page)] = (frame, box)
+        return frame, box
+
+    def _ink(self, state: SlideState, box: Box) -> Ink:
+        """The page's ink, continuing its last drawing when only strokes were added."""
+        page = (state.deck_id, state.page)
+        ids = state.key[2]
+        previous = self._inks.get(page)
+        if previous is not None and ids[: len(previous.drawn)] == previous.drawn:
+            ink = previous.copy()
+            ink.add(state.annotations[len(previous.drawn) :])
+        else:
+            ink = Ink((box.width, box.height))
+            ink.add(state.annotations)
+        self._inks.pop(page, None)
+        if len(self._inks) >= MAX_CACHED_PAGES:
+            self._inks.pop(next(iter(self._inks)))
+        self._inks[page] = ink
+        return ink
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def concat_list(pictures: list[tuple[float, Path]], duration: float) -> str:
+    """An ffconcat list showing each picture from its start until the next one's."""
+    lines = ["ffconcat version 1.0"]
+    for index, (start, path) in enumerate(pictures):
+        end = pictures[index + 1][0] if index + 1 < len(pictures) else duration
+        lines += [f"file {_quoted(path)}", f"duration {max(end - start, 0.001):.6f}"]
+    return "\n".join(lines) + "\n"
+
+
+def compose_args(concat: Path, source: Path, target: Path, info: MediaInfo, fps: int) -> list[str]:
+    """Background at ``fps`` for the whole length, pictures over it, camera in the corner."""
+    width, height = FRAME
+    graph = [
+        f"color=c=0x{bytes(BACKGROUND).hex()}:s={width}x{height}:r={fps}"
+        f":d={info.duration:.3f}[base]",
+        "[base][0:v]overlay=0:0:eof_action=repeat[paged]",
+    ]
+    if info.video_codec:
+        graph += [
+            f"[1:v:0]scale={PIP_BOX[0]}:{PIP_BOX[1]}:force_original_aspect_ratio=decrease"
+            ":force_divisible_by=2,setsar=1[pip]",
+            f"[paged][pip]overlay=W-w-{MARGIN}:H-h-{MARGIN}:eof_action=pass[framed]",
+        ]
+    else:
+        graph.append("[paged]null[framed]")
+    graph.append("[framed]format=yuv420p[v]")
+    if info.audio_codec == "aac":
+        audio = ["-map", "1:a:0", "-c:a", "copy"]
+    elif info.audio_codec:
+        audio = ["-map", "1:a:0", "-c:a", "aac", "-b:a", "128k"]
+    else:
+        audio = []
+    return [
+        "-f", "concat", "-safe", "0", "-i", str(concat),
+        "-i", str(source),
+        "-filter_complex", ";".join(graph),
+        "-map", "[v]", *audio,
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", str(fps * 4),
+        "-t", f"{info.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(target),
+    ]  # fmt: skip
+
+
+def camera_fps(source: Path) -> int:
+    """The recording's frame rate, within reason (blocking)."""
+    try:
+        with av.open(str(source)) as container:
+            stream = next(iter(container.streams.video), None)
+            rate = stream.average_rate if stream is not None else None
+    except (av.FFmpegError, OSError):
+        rate = None
+    if not rate:
+        return DEFAULT_FPS
+    return max(FPS_RANGE[0], min(FPS_RANGE[1], round(float(rate))))
+
+
+async def compose(
+    timeline: dict[str, Any],
+    source: Path,
+    target: Path,
+    work: Path,
+    page_image: PageImage,
+    progress: Progress | None = None,
+) -> bool:
+    """Writes the export to ``target``; False (and nothing written) when no slide was shown."""
+    info = await asyncio.to_thread(probe, source)
+    fps = await asyncio.to_thread(camera_fps, source)
+    states = await asyncio.to_thread(bounded_states, timeline, info.duration, 1 / fps)
+    if not states:
+        return False
+    partial = target.with_name(target.stem + "-partial.mp4")
+    await asyncio.to_thread(_clear, work, partial)
+    await asyncio.to_thread(work.mkdir, parents=True)
+    try:
+        painter = Painter(work, page_image, room_for_camera=info.video_codec is not None)
+        pictures: list[tuple[float, Path]] = []
+        if states[0].start > 0:
+            pictures.append((0.0, await asyncio.to_thread(painter.blank)))
+        for index, state in enumerate(states):
+            pictures.append((state.start, await asyncio.to_thread(painter.picture, state)))
+            if index % 20 == 0:
+                await _tell(progress, DRAWING_SHARE * index / len(states))
+        concat = work / "slides.ffconcat"
+        await asyncio.to_thread(concat.write_text, concat_list(pictures, info.duration))
+        share = 100 - DRAWING_SHARE
+
+        async def encoding(percent: float) -> None:
+            await _tell(progress, DRAWING_SHARE + percent * share / 100)
+
+        await run_ffmpeg(compose_args(concat, source, partial, info, fps), info.duration, encoding)
+        await asyncio.to_thread(os.replace, partial, target)
+    finally:
+        await asyncio.to_thread(_clear, work, partial)  # failed or cancelled: nothing half-made
+    return True
+
+
+def _clear(work: Path, partial: Path) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+    partial.unlink(missing_ok=True)
+
+
+async def _tell(progress: Progress | None, percent: float) -> None:
+    if progress is None:
+        return
+    outcome = progress(round(percent, 1))
+    if outcome is not None:
+        await outcome
+
+
+async def composed(ctx: JobContext) -> None:
+    """The job: a recorded lecture's export, from its source and ``timeline.json``."""
+    # Imported here: the page images belong to the room's slide pipeline.
+    from classroom_server.slide_decks import page_image_path
+    from vod.chapters import timeline_path
+
+    path = timeline_path(ctx.storage, ctx.video_id)
+    try:
+        timeline = json.loads(await asyncio.to_thread(path.read_text))
+    except FileNotFoundError:
+        return  # an upload, or a lecture recorded without its timeline: nothing to compose
+    data_dir = ctx.storage.root.parent
+    await compose(
+        timeline,
+        ctx.storage.source(ctx.video_id),
+        composed_path(ctx.storage, ctx.video_id),
+        _work_dir(ctx.storage, ctx.video_id),
+        lambda deck, page: page_image_path(data_dir, deck, page),
+        ctx.progress,
+    )
