@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -18,6 +19,7 @@ from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
+from vod.composition import composed_ids
 from vod.failure import failure_reason
 from vod.library import VideoFilter, add_video_row, find, may_watch, set_tags
 
@@ -73,6 +75,9 @@ class VideoOut(BaseModel):
     renditions: list[Rendition]
     master_url: str
     download_url: str
+    composed_url: str | None = Field(
+        None, description="A recorded lecture's MP4 with its slides and camera, once made"
+    )
     thumbnail_url: str
     created_at: datetime
     error: str | None = Field(
@@ -112,6 +117,17 @@ async def _failure(session: AsyncSession, user: User | None, video: Video) -> st
     return await failure_reason(session, video.id)
 
 
+async def with_exports(request: web.Request, videos: list[VideoOut]) -> list[VideoOut]:
+    """Fills ``composed_url`` where the export's file is there (only lectures get one)."""
+    lectures = [v.id for v in videos if v.lecture_id is not None]
+    if lectures:
+        made = await asyncio.to_thread(composed_ids, services(request).videos, lectures)
+        for video in videos:
+            if video.id in made:
+                video.composed_url = f"/vod/{video.id}/composed.mp4"
+    return videos
+
+
 class VideoList(BaseModel):
     items: list[VideoOut]
     total: int
@@ -141,6 +157,7 @@ async def list_videos(request: web.Request, query: VideoQuery) -> VideoList:
     async with services(request).database.session() as session:
         videos, total = await find(session, user, where, query.limit, query.offset)
         items = [VideoOut.of(v, await _failure(session, user, v)) for v in videos]
+    items = await with_exports(request, items)
     return VideoList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
@@ -201,7 +218,8 @@ async def get_video(request: web.Request) -> VideoOut:
         video = await may_watch(session, user, video_id)
         if video is None:
             raise not_found(f"video {video_id}")
-        return VideoOut.of(video, await _failure(session, user, video))
+        found = VideoOut.of(video, await _failure(session, user, video))
+    return (await with_exports(request, [found]))[0]
 
 
 @router.route("PATCH", "/videos/{video_id}", tag="videos", body=VideoUpdate, response=VideoOut)
@@ -217,7 +235,8 @@ async def update_video(request: web.Request, body: VideoUpdate) -> VideoOut:
         for name, value in changes.items():
             setattr(row, name, value)
         await session.commit()
-        return VideoOut.of(row, await _failure(session, user, row))
+        updated = VideoOut.of(row, await _failure(session, user, row))
+    return (await with_exports(request, [updated]))[0]
 
 
 @router.route("DELETE", "/videos/{video_id}", tag="videos")

@@ -191,6 +191,7 @@ async def test_educator_uploads_a_video_that_a_student_plays_and_resumes(
     download = student.get_by_test_id("download-link")
     await expect(download).to_have_attribute("href", f"/vod/{video_id}/download.mp4")
     await expect(download).to_have_attribute("download", "")
+    await expect(student.get_by_test_id("download-composed-link")).to_have_count(0)  # no slides
     await student.wait_for_function(f"{PLAYER}?.readyState >= 2")
     assert await student.evaluate(f"{PLAYER}.src.startsWith('blob:')")  # MSE, not native
 

@@ -1,17 +1,21 @@
 """The player of a recorded lecture in Chromium: chapters, and the slide and chat that belong
 to the playback time. The lecture is recorded for real first (an aiortc educator publishing
-over Socket.IO, PDF slides, a student's chat message), then played with hls.js."""
+over Socket.IO, PDF slides, a student's chat message), then played with hls.js; the download
+with slides appears once its export is made."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import Server
+from tests.conftest import Server, bearer
 from tests.documents import make_pdf
 from tests.room_client import live_lecture
 from tests.test_portal_api_decks import upload
@@ -26,6 +30,7 @@ from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_room import OpenPage
 from tests.test_web_room import open_page as shared_open_page
+from vod.probe import probe
 
 pytestmark = pytest.mark.browser
 browser = shared_browser
@@ -76,7 +81,7 @@ async def record_lecture(http: aiohttp.ClientSession, server: Server) -> int:
 
 
 async def test_seeking_to_a_chapter_shows_its_slide(
-    open_page: OpenPage, media_server: Server, http: aiohttp.ClientSession
+    open_page: OpenPage, media_server: Server, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     server = media_server
     video_id = await record_lecture(http, server)
@@ -125,3 +130,33 @@ async def test_seeking_to_a_chapter_shows_its_slide(
     await expect(ink).to_have_attribute("data-count", "0")
     assert await page.evaluate(INKED) == 0
     await expect(replay).to_have_attribute("aria-label", "The lecture as it happened")
+
+    # The export with slides follows in the background; once there, the player offers it.
+    video = await composed_video(http, server, video_id)
+    await page.reload()
+    link = page.get_by_test_id("download-composed-link")
+    await expect(link).to_have_attribute("href", f"/vod/{video_id}/composed.mp4")
+    await expect(link).to_have_text("Download with slides")
+    composed = tmp_path / "composed.mp4"
+    composed.write_bytes(await fetch(http, server, f"/vod/{video_id}/composed.mp4"))
+    info = probe(composed)
+    assert (info.video_codec, info.width, info.height, info.audio_codec) == (
+        "h264", 1280, 720, "aac"
+    )  # fmt: skip
+    assert abs(info.duration - video["duration_seconds"]) <= 0.5
+
+
+async def composed_video(
+    http: aiohttp.ClientSession, server: Server, video_id: int, within: float = 180
+) -> dict[str, Any]:
+    """The video once its composed export exists (after the ladder, in the slow lane)."""
+    headers = await bearer(http, server, "student2")
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        async with http.get(server.url(f"/api/v1/videos/{video_id}"), headers=headers) as got:
+            assert got.status == 200, await got.text()
+            video: dict[str, Any] = await got.json()
+        if video["composed_url"]:
+            return video
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no composed export for video {video_id}")

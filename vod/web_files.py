@@ -1,4 +1,4 @@
-"""Playback files: playlists, segments, the MP4 download and stills, behind access checks.
+"""Playback files: playlists, segments, the MP4 downloads and stills, behind access checks.
 
 A request names a video id, a rendition from a fixed list and a file name matching a fixed
 pattern; the path on disk is built from those, so nothing outside the library can be read.
@@ -16,6 +16,7 @@ from classroom_server.services import services
 from classroom_server.web_auth import current_identity
 from classroom_server.web_problems import forbidden, not_found
 from vod.chapters import chapters_path, timeline_path
+from vod.composition import composed_path
 from vod.library import may_watch
 from vod.storage import RENDITIONS
 
@@ -73,6 +74,16 @@ async def download(request: web.Request) -> web.FileResponse:
     )
 
 
+async def composed(request: web.Request) -> web.FileResponse:
+    """The export with slides and camera; 404 until its job has made it."""
+    video_id = await _allowed(request)
+    return _file(
+        composed_path(services(request).videos, video_id),
+        FRESH,
+        download_name=f"qou-video-{video_id}-slides.mp4",
+    )
+
+
 async def still(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
     storage = services(request).videos
@@ -97,5 +108,6 @@ def setup_files(app: web.Application) -> None:
     app.router.add_get("/vod/{video_id}/master.m3u8", master)
     app.router.add_get("/vod/{video_id}/hls/{rendition}/{name}", rendition_file)
     app.router.add_get("/vod/{video_id}/download.mp4", download)
+    app.router.add_get("/vod/{video_id}/composed.mp4", composed)
     app.router.add_get("/vod/{video_id}/{kind:thumbnail|preview}.jpg", still)
     app.router.add_get("/vod/{video_id}/{name:chapters\\.vtt|timeline\\.json}", replay_file)

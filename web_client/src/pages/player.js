@@ -1,8 +1,8 @@
 // A video's page at /videos/{id}: the player (hls.js, a quality menu with "audio only", the
-// MP4 download, resuming where you stopped; for a recorded lecture its chapters, slides and
-// chat following playback), what the video is, and for the course's
-// educators the edit form, delete and the processing jobs. A video still processing is
-// waited for.
+// MP4 download and, for a recorded lecture, the download with its slides, resuming where you
+// stopped; for a recorded lecture its chapters, slides and chat following playback), what the
+// video is, and for the course's educators the edit form, delete and the processing jobs. A
+// video still processing is waited for.
 
 import { ApiError, getCourse, getPosition, getVideo } from "../api.js";
 import { h } from "../dom.js";
@@ -48,12 +48,20 @@ async function buildPlayer(video, saved, signal) {
     { class: "button", href: video.download_url, download: "", "data-testid": "download-link" },
     t("player.download"),
   );
+  // A recorded lecture's export with its slides and the camera in a corner, once made.
+  const composed =
+    video.composed_url &&
+    h(
+      "a",
+      { class: "button", href: video.composed_url, download: "", "data-testid": "download-composed-link" },
+      t("player.downloadComposed"),
+    );
   const box = h(
     "div",
     { class: "player-box" },
     element,
     problem,
-    h("div", { class: "player-tools" }, menu.element, download),
+    h("div", { class: "player-tools" }, menu.element, download, composed),
   );
   // A recorded lecture: chapters, its slides and chat beside the video, following playback.
   const replay = await createReplay(video, element, signal);
