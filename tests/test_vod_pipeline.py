@@ -10,12 +10,12 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from classroom_server.db import Course, Database, Video, VodJob, upgrade
 from tests.media import make_clip
 from vod.failure import CANCELLED, failure_reason
-from vod.jobs import Worker
+from vod.jobs import WATCH_SECONDS, Worker
 from vod.library import add_video
 from vod.probe import probe
 from vod.storage import VideoStorage
@@ -204,9 +204,9 @@ async def test_failures_retry_with_backoff_then_fail(
         await again.stop()
     assert await again.queue.state(job_id) == "failed"
     async with database.session() as session:
-        row = await session.get(Video, video.id)
+        failed = await session.get(Video, video.id)
         reason = await failure_reason(session, video.id)
-    assert row is not None and row.status == "failed", "attempts spent: the video will not play"
+    assert failed is not None and failed.status == "failed", "attempts spent: it will not play"
     assert reason and "could not read the media file" in reason
 
 
@@ -279,3 +279,45 @@ async def test_pending_jobs_survive_a_restart_and_fast_work_is_not_starved(
     finally:
         await worker.stop()
     assert await worker.queue.state(ladder_job) == "pending", "stopping hands it back"
+
+
+async def test_a_running_job_costs_one_statement_a_second(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    """Progress rides on the heartbeat, a cancel shows in its UPDATE: the worker's database
+    traffic stays about one statement a second, so it takes next to no CPU from ffmpeg."""
+    database, storage, course_id = library
+    clip = make_clip(tmp_path / "c.mp4", 16, size="1280x720")
+    async with database.session() as session:
+        video = await add_video(session, storage, clip, course_id, "C")
+    statements: list[str] = []
+    event.listen(
+        database.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement),
+    )
+    watcher = Database(str(database.engine.url))  # the test's own polling is not counted
+    worker = Worker(database, storage, lanes=("slow",))
+    worker.start()
+    percents: set[float] = set()
+    try:
+        job_id = await worker.enqueue(video.id, "ladder")
+        for _ in range(1200):
+            async with watcher.session() as session:
+                job = await session.get(VodJob, job_id)
+            assert job is not None
+            if job.state != "running" and job.state != "pending":
+                break
+            percents.add(job.percent)
+            await asyncio.sleep(0.1)
+    finally:
+        await worker.stop()
+        await watcher.close()
+    assert job is not None and job.state == "done", job
+    assert job.started_at and job.finished_at
+    seconds = (job.finished_at - job.started_at).total_seconds()
+    assert seconds > 3 * WATCH_SECONDS, "long enough to count its heartbeats"
+    assert any(0 < p < 100 for p in percents), "progress is still written while it runs"
+    updates = [s for s in statements if s.startswith("UPDATE vod_jobs")]
+    assert len(updates) <= seconds / WATCH_SECONDS + 3, updates[-5:]  # + claim, done, stop
+    assert not [s for s in statements if s.startswith("SELECT vod_jobs.state")], "no state reads"
