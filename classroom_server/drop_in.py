@@ -4,22 +4,36 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import DropIn, DropInEntry, Lecture, User, add_unique
+from classroom_server.db.paging import count_rows
 
 MEETING_MINUTES = 30
 
 
-async def queue(session: AsyncSession, drop_in_id: int) -> list[tuple[DropInEntry, User]]:
-    rows = await session.execute(
+def _waiting(drop_in_id: int) -> Select[DropInEntry, User]:
+    return (
         select(DropInEntry, User)
         .join(User, User.id == DropInEntry.student_id)
         .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.state == "waiting")
-        .order_by(DropInEntry.id)
     )
+
+
+async def queue(
+    session: AsyncSession, drop_in_id: int, limit: int | None = None, offset: int = 0
+) -> list[tuple[DropInEntry, User]]:
+    """Who waits, in arrival order; ``limit``/``offset`` for a page of a long queue."""
+    query = _waiting(drop_in_id).order_by(DropInEntry.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = await session.execute(query)
     return [(entry, user) for entry, user in rows.tuples()]
+
+
+async def queue_length(session: AsyncSession, drop_in_id: int) -> int:
+    return await count_rows(session, _waiting(drop_in_id))
 
 
 async def enter(session: AsyncSession, drop_in: DropIn, student: User) -> DropInEntry:

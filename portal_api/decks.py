@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from classroom_server.db import Deck, Lecture
+from classroom_server.db.paging import count_rows
 from classroom_server.policy import can_manage_course, can_view_course, lecture_course_role
 from classroom_server.room.views import deck_view
 from classroom_server.services import services
@@ -19,6 +20,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.lectures import may_see_meeting
 from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
@@ -36,6 +38,9 @@ class DeckOut(BaseModel):
 
 class DeckList(BaseModel):
     items: list[DeckOut]
+    total: int
+    limit: int
+    offset: int
 
 
 def _title(filename: str | None) -> str:
@@ -102,18 +107,22 @@ async def upload_deck(request: web.Request) -> DeckOut:
     return DeckOut(**deck_view(deck))
 
 
-@router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", response=DeckList)
-async def list_decks(request: web.Request) -> DeckList:
-    """A lecture's decks (students see the ready ones)."""
+@router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", query=Page, response=DeckList)
+async def list_decks(request: web.Request, query: Page) -> DeckList:
+    """A lecture's decks in upload order (students see the ready ones)."""
     lecture = await _lecture(request, manage=False)
     user = await require_user(request)
     async with services(request).database.session() as session:
         staff = await can_manage_course(session, user, lecture.course_id)
-        query = select(Deck).where(Deck.lecture_id == lecture.id).order_by(Deck.id)
+        where = select(Deck).where(Deck.lecture_id == lecture.id)
         if not staff:
-            query = query.where(Deck.status == "ready")
-        decks = list(await session.scalars(query))
-    return DeckList(items=[DeckOut(**deck_view(d)) for d in decks])
+            where = where.where(Deck.status == "ready")
+        total = await count_rows(session, where)
+        decks = list(
+            await session.scalars(where.order_by(Deck.id).limit(query.limit).offset(query.offset))
+        )
+    items = [DeckOut(**deck_view(d)) for d in decks]
+    return DeckList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png")

@@ -9,12 +9,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from classroom_server.db import DropIn, Role, User
-from classroom_server.drop_in import admit_next, close, enter, latest_entry, place, queue
+from classroom_server.db.paging import count_rows
+from classroom_server.drop_in import (
+    admit_next,
+    close,
+    enter,
+    latest_entry,
+    place,
+    queue,
+    queue_length,
+)
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import DbId, Page
 
 router = ApiRouter()
 
@@ -22,7 +32,7 @@ router = ApiRouter()
 class DropInCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    course_id: int = Field(ge=1)
+    course_id: DbId
 
 
 class Waiting(BaseModel):
@@ -36,11 +46,17 @@ class DropInOut(BaseModel):
     course_id: int
     educator_id: int
     open: bool
-    queue: list[Waiting] | None = Field(None, description="educator only")
+    queue: list[Waiting] | None = Field(
+        None, description="educator only: one page (limit/offset) of who waits, in order"
+    )
+    queue_total: int | None = Field(None, description="educator only: how many wait in all")
 
 
 class DropInList(BaseModel):
     items: list[DropInOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class MyPlace(BaseModel):
@@ -60,20 +76,21 @@ async def _drop_in(request: web.Request, user: User, owner: bool) -> DropIn:
         drop_in = await session.get(DropIn, drop_in_id)
         if drop_in is None:
             raise not_found(f"drop-in {drop_in_id}")
-        if owner and drop_in.educator_id != user.id:
-            raise forbidden("Only the educator who opened it runs this queue")
+        if owner and drop_in.educator_id != user.id and user.role != Role.ADMIN:
+            raise forbidden("Only the educator who opened it (or an admin) runs this queue")
         if not await can_view_course(session, user, drop_in.course_id):
             raise forbidden("You are not enrolled in this course")
     return drop_in
 
 
-def _out(drop_in: DropIn, waiting: list[Waiting] | None = None) -> DropInOut:
+def _out(drop_in: DropIn, waiting: list[Waiting] | None = None, total: int = 0) -> DropInOut:
     return DropInOut(
         id=drop_in.id,
         course_id=drop_in.course_id,
         educator_id=drop_in.educator_id,
         open=drop_in.open,
         queue=waiting,
+        queue_total=None if waiting is None else total,
     )
 
 
@@ -92,34 +109,38 @@ async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
     return _out(drop_in, [])
 
 
-@router.route("GET", "/courses/{course_id}/drop-ins", tag="office hours", response=DropInList)
-async def list_drop_ins(request: web.Request) -> DropInList:
-    """The course's open drop-in office hours."""
+@router.route(
+    "GET", "/courses/{course_id}/drop-ins", tag="office hours", query=Page, response=DropInList
+)
+async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
+    """The course's open drop-in office hours, oldest first."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
         if not await can_view_course(session, user, course_id):
             raise forbidden("You are not enrolled in this course")
+        where = select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
+        total = await count_rows(session, where)
         rows = await session.scalars(
-            select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
+            where.order_by(DropIn.id).limit(query.limit).offset(query.offset)
         )
-        return DropInList(items=[_out(d) for d in rows])
+        items = [_out(d) for d in rows]
+    return DropInList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
-@router.route("GET", "/drop-ins/{drop_in_id}", tag="office hours", response=DropInOut)
-async def get_drop_in(request: web.Request) -> DropInOut:
-    """The queue, in arrival order (the educator who opened it)."""
+@router.route("GET", "/drop-ins/{drop_in_id}", tag="office hours", query=Page, response=DropInOut)
+async def get_drop_in(request: web.Request, query: Page) -> DropInOut:
+    """A page of the queue in arrival order (the educator who opened it, or an admin)."""
     user = await require_user(request)
     drop_in = await _drop_in(request, user, owner=True)
     async with services(request).database.session() as session:
-        waiting = await queue(session, drop_in.id)
-    return _out(
-        drop_in,
-        [
-            Waiting(student_id=u.id, name=u.display_name, place=i + 1)
-            for i, (_, u) in enumerate(waiting)
-        ],
-    )
+        total = await queue_length(session, drop_in.id)
+        waiting = await queue(session, drop_in.id, query.limit, query.offset)
+    page = [
+        Waiting(student_id=u.id, name=u.display_name, place=query.offset + i + 1)
+        for i, (_, u) in enumerate(waiting)
+    ]
+    return _out(drop_in, page, total)
 
 
 @router.route(

@@ -15,8 +15,8 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.module_common import UnitKind, UnitOut, load_module, load_unit, unit_outputs
 from portal_api.quizzes import QuizIn
-from portal_api.router import MAX_ID, ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import DbId, Page
 
 router = ApiRouter()
 
@@ -84,8 +84,8 @@ class UnitIn(BaseModel):
     kind: UnitKind
     title: str = Field(min_length=1, max_length=200)
     position: int = Field(0, ge=0, le=10_000)
-    video_id: int | None = Field(None, ge=1, le=MAX_ID)
-    resource_id: int | None = Field(None, ge=1, le=MAX_ID)
+    video_id: DbId | None = None
+    resource_id: DbId | None = None
     quiz: QuizIn | None = None
 
     @model_validator(mode="after")

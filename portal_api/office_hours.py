@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from sqlalchemy import or_, select
 
 from classroom_server.db import Booking, OfficeHours, Role, User
+from classroom_server.db.paging import count_rows
 from classroom_server.office_hours import (
     MAX_RANGE_DAYS,
     BookingError,
@@ -27,7 +28,7 @@ from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import TimeZone
+from portal_api.schemas import DbId, Page, TimeZone
 
 router = ApiRouter()
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
@@ -64,7 +65,7 @@ class WindowIn(BaseModel):
 class OfficeHoursIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    course_id: int = Field(ge=1)
+    course_id: DbId
     time_zone: TimeZone
     slot_minutes: int = Field(20, ge=5, le=240)
     cutoff_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
@@ -76,9 +77,7 @@ class OfficeHoursOut(OfficeHoursIn):
     educator_id: int
 
 
-class SlotQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SlotQuery(Page):
     start: Instant
     end: Instant
 
@@ -92,12 +91,15 @@ class SlotOut(BaseModel):
 class SlotList(BaseModel):
     time_zone: str
     items: list[SlotOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    educator_id: int = Field(ge=1)
+    educator_id: DbId
     starts_at: Instant
 
 
@@ -133,8 +135,16 @@ class BookingOut(BaseModel):
         )
 
 
+class BookingQuery(Page):
+    course_id: DbId | None = Field(None, description="only this course's bookings")
+    upcoming: bool = Field(False, description="only bookings that have not ended yet")
+
+
 class BookingList(BaseModel):
     items: list[BookingOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class Host(BaseModel):
@@ -146,6 +156,9 @@ class Host(BaseModel):
 
 class HostList(BaseModel):
     items: list[Host]
+    total: int
+    limit: int
+    offset: int
 
 
 def _fmt(minute: int) -> str:
@@ -229,14 +242,18 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
             raise forbidden("You are not enrolled in this educator's course")
         slots = await free_slots(session, educator_id, query.start, query.end, datetime.now(UTC))
     zone = ZoneInfo(user.time_zone)
+    page = slots[query.offset : query.offset + query.limit]
     return SlotList(
         time_zone=user.time_zone,
         items=[
             SlotOut(
                 starts_at=s.starts_at, ends_at=s.ends_at, local_start=s.starts_at.astimezone(zone)
             )
-            for s in slots
+            for s in page
         ],
+        total=len(slots),
+        limit=query.limit,
+        offset=query.offset,
     )
 
 
@@ -265,17 +282,24 @@ async def post_booking(request: web.Request, body: BookingIn) -> BookingOut:
         return BookingOut.of(booking)
 
 
-@router.route("GET", "/bookings", tag="office hours", response=BookingList)
-async def get_bookings(request: web.Request) -> BookingList:
+@router.route("GET", "/bookings", tag="office hours", query=BookingQuery, response=BookingList)
+async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList:
     """Your bookings, as the student or as the educator, soonest first."""
     user = await require_user(request)
+    where = select(Booking).where(
+        or_(Booking.student_id == user.id, Booking.educator_id == user.id)
+    )
+    if query.course_id is not None:
+        where = where.where(Booking.course_id == query.course_id)
+    if query.upcoming:
+        where = where.where(Booking.ends_at > datetime.now(UTC))
     async with services(request).database.session() as session:
+        total = await count_rows(session, where)
         rows = list(
             await session.scalars(
-                select(Booking)
-                .where(or_(Booking.student_id == user.id, Booking.educator_id == user.id))
-                .order_by(Booking.starts_at)
-                .limit(500)
+                where.order_by(Booking.starts_at, Booking.id)
+                .limit(query.limit)
+                .offset(query.offset)
             )
         )
         people = {b.student_id for b in rows} | {b.educator_id for b in rows}
@@ -289,42 +313,48 @@ async def get_bookings(request: web.Request) -> BookingList:
         out = BookingOut.of(b)
         out.student_name, out.educator_name = names.get(b.student_id), names.get(b.educator_id)
         items.append(out)
-    return BookingList(items=items)
+    return BookingList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
-@router.route("GET", "/courses/{course_id}/office-hours", tag="office hours", response=HostList)
-async def course_office_hours(request: web.Request) -> HostList:
+@router.route(
+    "GET", "/courses/{course_id}/office-hours", tag="office hours", query=Page, response=HostList
+)
+async def course_office_hours(request: web.Request, query: Page) -> HostList:
     """Who offers office hours in a course: the booking page starts here to find slots."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
         if not await can_view_course(session, user, course_id):
             raise forbidden("You are not enrolled in this course")
-        rows = await session.execute(
+        where = (
             select(OfficeHours, User.display_name)
             .join(User, User.id == OfficeHours.educator_id)
             .where(OfficeHours.course_id == course_id)
-            .order_by(User.display_name)
-            .limit(100)
         )
-        return HostList(
-            items=[
-                Host(
-                    educator_id=hours.educator_id,
-                    name=name,
-                    time_zone=hours.time_zone,
-                    slot_minutes=hours.slot_minutes,
-                )
-                for hours, name in rows.tuples()
-            ]
+        total = await count_rows(session, where)
+        rows = await session.execute(
+            where.order_by(User.display_name, User.id).limit(query.limit).offset(query.offset)
         )
+        items = [
+            Host(
+                educator_id=hours.educator_id,
+                name=name,
+                time_zone=hours.time_zone,
+                slot_minutes=hours.slot_minutes,
+            )
+            for hours, name in rows.tuples()
+        ]
+    return HostList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 async def _own_booking(request: web.Request, user: User) -> int:
+    """A booking of the caller's own (as its student or educator); an admin's are all."""
     booking_id = path_id(request, "booking_id", "booking")
     async with services(request).database.session() as session:
         booking = await session.get(Booking, booking_id)
-    if booking is None or user.id not in (booking.student_id, booking.educator_id):
+    if booking is None:
+        raise not_found(f"booking {booking_id}")
+    if user.role != Role.ADMIN and user.id not in (booking.student_id, booking.educator_id):
         raise not_found(f"booking {booking_id}")
     return booking_id
 
@@ -333,7 +363,7 @@ async def _own_booking(request: web.Request, user: User) -> int:
     "POST", "/bookings/{booking_id}/cancel", tag="office hours", response=BookingOut, errors=(409,)
 )
 async def cancel_booking(request: web.Request) -> BookingOut:
-    """Cancel before the educator's cutoff."""
+    """Cancel before the educator's cutoff (its student, its educator or an admin)."""
     user = await require_user(request)
     booking_id = await _own_booking(request, user)
     async with services(request).database.session() as session:
@@ -356,16 +386,19 @@ async def cancel_booking(request: web.Request) -> BookingOut:
     errors=(409,),
 )
 async def reschedule_booking(request: web.Request, body: Reschedule) -> BookingOut:
-    """Move your booking: the new slot is booked first, so a failure keeps the old one."""
-    user = await require_user(request, Role.STUDENT)
+    """Move a booking (its student, or an admin for the student): the new slot is booked
+    first, so a failure keeps the old one."""
+    user = await require_user(request, Role.STUDENT, Role.ADMIN)
     booking_id = await _own_booking(request, user)
     now = datetime.now(UTC)
     async with services(request).database.session() as session:
         old = await session.get(Booking, booking_id)
         assert old is not None
+        student = user if old.student_id == user.id else await session.get(User, old.student_id)
+        assert student is not None
         try:
             await ensure_cancellable(session, old, now)
-            new = await book(session, user, old.educator_id, body.starts_at, now)
+            new = await book(session, student, old.educator_id, body.starts_at, now)
             await cancel(session, old, now)
         except BookingError as exc:
             raise _booking_problem(exc) from exc

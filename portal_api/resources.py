@@ -15,7 +15,7 @@ from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import forbidden, not_found
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import DbId, Page
 
 router = ApiRouter()
 Kind = Literal["journal_article", "book", "research", "slides", "dataset", "open_course", "video"]
@@ -28,7 +28,7 @@ class ResourceIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     kind: Kind
     url: WebUrl | None = None
-    video_id: int | None = Field(None, ge=1)
+    video_id: DbId | None = None
     creator: str = Field("", max_length=300)
     date: str = Field("", max_length=32, description="Dublin Core date, e.g. 2024 or 2024-05-01")
     identifier: str = Field("", max_length=300, description="DOI, ISBN or repository handle")

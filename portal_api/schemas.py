@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from classroom_server.courses import CourseView
 from classroom_server.db import User
 from classroom_server.users import is_time_zone
+from portal_api.router import MAX_ID
 
 Language = Literal["en", "ar"]
 
@@ -22,6 +23,11 @@ def _known_zone(value: str) -> str:
 TimeZone = Annotated[
     str, Field(max_length=64, examples=["Asia/Hebron"]), AfterValidator(_known_zone)
 ]
+
+
+# An id a client names in a body or query string: the same range as ids in paths (PostgreSQL
+# INTEGER), so a larger value is a 422 here instead of an asyncpg overflow (a 500) below.
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class UserOut(BaseModel):

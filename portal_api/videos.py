@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Course, Role, User, Video, VodJob, WatchPosition, add_unique
+from classroom_server.db.paging import count_rows
 from classroom_server.module_progress import complete_watched_units
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import DbId, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 from vod.composition import composed_ids
 from vod.failure import failure_reason
@@ -32,7 +34,7 @@ Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^,]+$")]
 class VideoQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    course_id: int | None = Field(None, ge=1)
+    course_id: DbId | None = None
     q: str | None = Field(None, min_length=1, max_length=100)
     tag: str | None = Field(None, min_length=1, max_length=40)
     limit: int = Field(20, ge=1, le=100)
@@ -42,7 +44,7 @@ class VideoQuery(BaseModel):
 class VideoUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    course_id: int = Field(ge=1)
+    course_id: DbId
     title: str = Field(min_length=1, max_length=200)
 
 
@@ -146,6 +148,9 @@ class JobOut(BaseModel):
 
 class JobList(BaseModel):
     items: list[JobOut]
+    total: int
+    limit: int
+    offset: int
 
 
 @router.route("GET", "/videos", tag="videos", query=VideoQuery, response=VideoList, auth=False)
@@ -252,15 +257,18 @@ async def delete_video(request: web.Request) -> None:
     await svc.videos.remove(video.id)
 
 
-@router.route("GET", "/videos/{video_id}/jobs", tag="videos", response=JobList)
-async def video_jobs(request: web.Request) -> JobList:
-    """Processing jobs of a video and their progress (its educators)."""
+@router.route("GET", "/videos/{video_id}/jobs", tag="videos", query=Page, response=JobList)
+async def video_jobs(request: web.Request, query: Page) -> JobList:
+    """Processing jobs of a video and their progress, oldest first (its educators)."""
     _, video = await _managed(request)
     async with services(request).database.session() as session:
+        where = select(VodJob).where(VodJob.video_id == video.id)
+        total = await count_rows(session, where)
         jobs = await session.scalars(
-            select(VodJob).where(VodJob.video_id == video.id).order_by(VodJob.id)
+            where.order_by(VodJob.id).limit(query.limit).offset(query.offset)
         )
-        return JobList(items=[JobOut.model_validate(j, from_attributes=True) for j in jobs])
+        items = [JobOut.model_validate(j, from_attributes=True) for j in jobs]
+    return JobList(items=items, total=total, limit=query.limit, offset=query.offset)
 
 
 @router.route("POST", "/jobs/{job_id}/cancel", tag="videos", response=JobOut, errors=(409,))

@@ -113,3 +113,31 @@ async def test_broken_pdf_fails_cleanly(http: aiohttp.ClientSession, server: Ser
             break
         await asyncio.sleep(0.1)
     assert mine["status"] == "failed" and "invalid_document" in mine["error"]
+
+
+async def test_deck_list_is_a_page_with_a_total(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    uploaded = [
+        (await upload(http, server, lecture, make_pdf([f"Deck {n}"]), f"d{n}.pdf"))[1]["id"]
+        for n in range(3)
+    ]
+    headers = await bearer(http, server, "educator")
+    url = server.url(f"/api/v1/lectures/{lecture}/decks")
+
+    async def listing(**params: int) -> dict[str, Any]:
+        async with http.get(url, params=params, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            body: dict[str, Any] = await response.json()
+        return body
+
+    everything = await listing(limit=200)
+    ids = [d["id"] for d in everything["items"]]
+    assert ids[-3:] == uploaded and everything["total"] == len(ids)
+    assert (everything["limit"], everything["offset"]) == (200, 0)
+    page = await listing(limit=2, offset=everything["total"] - 2)
+    assert [d["id"] for d in page["items"]] == uploaded[1:] and page["total"] == len(ids)
+    assert (await listing())["limit"] == 50
+    async with http.get(url, params={"limit": 0}, headers=headers) as response:
+        assert response.status == 422

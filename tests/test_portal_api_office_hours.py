@@ -163,7 +163,7 @@ async def test_cancel_reschedule_and_the_meeting_room(
     ) as response:
         assert response.status == 409 and (await response.json())["code"] == "not_started"
     async with http.get(
-        server.url("/api/v1/bookings"), headers=await bearer(http, server, "educator")
+        server.url("/api/v1/bookings?limit=200"), headers=await bearer(http, server, "educator")
     ) as response:
         mine = {b["id"]: b["status"] for b in (await response.json())["items"]}
     assert mine[soon["id"]] == "cancelled" and mine[moved["id"]] == "booked"
@@ -259,3 +259,156 @@ async def test_drop_in_queue_admits_in_arrival_order(
         assert (await response.json())["state"] == "left"
     async with http.post(base + "/admit", headers=educator) as response:
         assert response.status == 409
+
+
+async def get_page(
+    http: aiohttp.ClientSession, url: str, headers: dict[str, str], **params: Any
+) -> dict[str, Any]:
+    async with http.get(url, params=params, headers=headers) as response:
+        assert response.status == 200, await response.text()
+        body: dict[str, Any] = await response.json()
+    assert (body["limit"], body["offset"]) == (params.get("limit", 50), params.get("offset", 0))
+    return body
+
+
+async def test_slots_bookings_and_hosts_are_pages_with_a_total(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    await publish(http, server, slot_minutes=30, cutoff_minutes=0)
+    course = await demo_course_id(http, server)
+    [name] = await enrol_many(http, server, 1)
+    student = await bearer(http, server, name, "racer-password")
+    start = (datetime.now(UTC) + timedelta(days=20)).replace(hour=0, minute=0, microsecond=0)
+    window = {"start": start.isoformat(), "end": (start + timedelta(days=3)).isoformat()}
+    slots_url = server.url(f"/api/v1/educators/{await educator_id(http, server)}/slots")
+    first = await get_page(http, slots_url, student, **window)
+    assert len(first["items"]) == 50 and first["total"] > 120, first["total"]
+    middle = await get_page(http, slots_url, student, **window, limit=5, offset=45)
+    assert middle["items"] == first["items"][45:50] and middle["total"] == first["total"]
+    end = await get_page(http, slots_url, student, **window, limit=5, offset=first["total"] - 2)
+    assert len(end["items"]) == 2
+    async with http.get(slots_url, params={**window, "limit": 201}, headers=student) as r:
+        assert r.status == 422
+
+    booked = []
+    for slot in first["items"][0:6:2]:
+        async with http.post(
+            server.url("/api/v1/bookings"),
+            headers=student,
+            json={"educator_id": await educator_id(http, server), "starts_at": slot["starts_at"]},
+        ) as response:
+            assert response.status == 201, await response.text()
+            booked.append((await response.json())["id"])
+    bookings = server.url("/api/v1/bookings")
+    head = await get_page(http, bookings, student, limit=2)
+    assert [b["id"] for b in head["items"]] == booked[:2] and head["total"] == 3
+    tail = await get_page(http, bookings, student, limit=2, offset=2)
+    assert [b["id"] for b in tail["items"]] == booked[2:] and tail["total"] == 3
+    ours = await get_page(http, bookings, student, course_id=course, upcoming="true")
+    assert [b["id"] for b in ours["items"]] == booked and ours["total"] == 3
+    none = await get_page(http, bookings, student, course_id=2**31 - 1)
+    assert none == {"items": [], "total": 0, "limit": 50, "offset": 0}
+
+    hosts_url = server.url(f"/api/v1/courses/{course}/office-hours")
+    hosts = await get_page(http, hosts_url, student, limit=1)
+    assert len(hosts["items"]) == 1 and hosts["total"] >= 1
+    past = await get_page(http, hosts_url, student, limit=1, offset=hosts["total"])
+    assert past["items"] == [] and past["total"] == hosts["total"]
+
+
+async def test_drop_in_lists_and_queue_are_pages(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    educator = await bearer(http, server, "educator")
+    course = await demo_course_id(http, server)
+    async with http.post(
+        server.url("/api/v1/drop-ins"), headers=educator, json={"course_id": course}
+    ) as response:
+        drop_in = await response.json()
+    base = server.url(f"/api/v1/drop-ins/{drop_in['id']}")
+    names = await enrol_many(http, server, 3)
+    for name in names:
+        async with http.post(
+            base + "/queue", headers=await bearer(http, server, name, "racer-password")
+        ) as response:
+            assert response.status == 200
+    async with http.get(base, params={"limit": 2, "offset": 1}, headers=educator) as response:
+        body = await response.json()
+    assert [w["place"] for w in body["queue"]] == [2, 3] and body["queue_total"] == 3
+    async with http.get(base, headers=educator) as response:
+        assert [w["place"] for w in (await response.json())["queue"]] == [1, 2, 3]
+
+    listing = server.url(f"/api/v1/courses/{course}/drop-ins")
+    everything = await get_page(http, listing, educator, limit=200)
+    assert drop_in["id"] in [d["id"] for d in everything["items"]]
+    assert everything["total"] == len(everything["items"])
+    one = await get_page(http, listing, educator, limit=1, offset=everything["total"] - 1)
+    assert one["items"] == everything["items"][-1:]
+    async with http.post(base + "/close", headers=educator) as response:
+        assert response.status == 200
+    after = await get_page(http, listing, educator, limit=200)
+    assert after["total"] == everything["total"] - 1
+
+
+async def test_admins_act_on_anyones_bookings_and_queues(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    await publish(http, server, slot_minutes=30, cutoff_minutes=0)
+    admin = await bearer(http, server, *ADMIN)
+    [name, other] = await enrol_many(http, server, 2)
+    student = await bearer(http, server, name, "racer-password")
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(hour=0, minute=0, microsecond=0)
+    window = {"start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
+    educator = await educator_id(http, server)
+    free = (
+        await get_page(http, server.url(f"/api/v1/educators/{educator}/slots"), student, **window)
+    )["items"]
+    made = []
+    for slot in free[:2]:
+        async with http.post(
+            server.url("/api/v1/bookings"),
+            headers=student,
+            json={"educator_id": educator, "starts_at": slot["starts_at"]},
+        ) as response:
+            made.append(await response.json())
+    moved_to = free[5]["starts_at"]
+    async with http.post(
+        server.url(f"/api/v1/bookings/{made[0]['id']}/reschedule"),
+        headers=admin,
+        json={"starts_at": moved_to},
+    ) as response:
+        assert response.status == 201, await response.text()
+        moved = await response.json()
+    assert moved["student_id"] == made[0]["student_id"]
+    assert datetime.fromisoformat(moved["starts_at"]) == datetime.fromisoformat(moved_to)
+    async with http.post(
+        server.url(f"/api/v1/bookings/{made[1]['id']}/cancel"),
+        headers=await bearer(http, server, other, "racer-password"),
+    ) as response:
+        assert response.status == 404, "students still act only on their own"
+    async with http.post(
+        server.url(f"/api/v1/bookings/{made[1]['id']}/cancel"), headers=admin
+    ) as response:
+        assert response.status == 200 and (await response.json())["status"] == "cancelled"
+    mine = await get_page(http, server.url("/api/v1/bookings"), student, limit=200)
+    status = {b["id"]: b["status"] for b in mine["items"]}
+    assert status == {made[0]["id"]: "cancelled", made[1]["id"]: "cancelled", moved["id"]: "booked"}
+
+    async with http.post(
+        server.url("/api/v1/drop-ins"),
+        headers=await bearer(http, server, "educator"),
+        json={"course_id": await demo_course_id(http, server)},
+    ) as response:
+        base = server.url(f"/api/v1/drop-ins/{(await response.json())['id']}")
+    async with http.post(base + "/queue", headers=student) as response:
+        assert response.status == 200
+    async with http.get(base, headers=admin) as response:
+        assert [w["student_id"] for w in (await response.json())["queue"]] == [moved["student_id"]]
+    async with http.post(base + "/admit", headers=admin) as response:
+        assert (
+            response.status == 200 and (await response.json())["student_id"] == moved["student_id"]
+        )
+    async with http.get(base + "/queue/me", headers=student) as response:
+        assert (await response.json())["state"] == "admitted"
+    async with http.post(base + "/close", headers=admin) as response:
+        assert response.status == 200 and (await response.json())["open"] is False

@@ -99,7 +99,7 @@ export const getVideo = (videoId) => request("GET", `/videos/${videoId}`);
 // changes: any of { title, description, tags: [...], visibility }
 export const updateVideo = (videoId, changes) => request("PATCH", `/videos/${videoId}`, changes);
 export const deleteVideo = (videoId) => request("DELETE", `/videos/${videoId}`);
-export const listVideoJobs = (videoId) => request("GET", `/videos/${videoId}/jobs`);
+export const listVideoJobs = (videoId) => request("GET", `/videos/${videoId}/jobs?limit=200`);
 export const cancelJob = (jobId) => request("POST", `/jobs/${jobId}/cancel`);
 export const getPosition = (videoId) => request("GET", `/videos/${videoId}/position`);
 export const savePosition = (videoId, seconds) =>

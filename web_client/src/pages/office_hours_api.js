@@ -6,29 +6,51 @@ import { request } from "../api.js";
 // The room opens this long before a slot (classroom_server/office_hours.py JOIN_EARLY).
 export const JOIN_EARLY_MS = 10 * 60_000;
 
-export const listHosts = (courseId) => request("GET", `/courses/${courseId}/office-hours`);
+// Lists answer a page (limit at most 200) with the total; these pages show everything.
+const ALL = "limit=200";
+
+export const listHosts = (courseId) => request("GET", `/courses/${courseId}/office-hours?${ALL}`);
 export const getAvailability = (educatorId) => request("GET", `/educators/${educatorId}/office-hours`);
 // availability: { course_id, time_zone, slot_minutes, cutoff_minutes, windows, blocked_dates }
 export const saveAvailability = (availability) => request("PUT", "/office-hours", availability);
 
-// Free slots from now for `days` days, each with local_start in the caller's own zone.
-export function listSlots(educatorId, days) {
+// Free slots from now for `days` days, each with local_start in the caller's own zone. Long
+// availability gives more slots than one page: fetch pages until the total (at most MAX_PAGES).
+const SLOT_PAGE = 200;
+const MAX_PAGES = 10;
+
+export async function listSlots(educatorId, days) {
   const start = new Date();
   const end = new Date(start.getTime() + days * 86_400_000);
-  const query = new URLSearchParams({ start: start.toISOString(), end: end.toISOString() });
-  return request("GET", `/educators/${educatorId}/slots?${query}`);
+  const items = [];
+  let answer;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = new URLSearchParams({
+      start: start.toISOString(),
+      end: end.toISOString(),
+      limit: SLOT_PAGE,
+      offset: items.length,
+    });
+    answer = await request("GET", `/educators/${educatorId}/slots?${query}`);
+    items.push(...answer.items);
+    if (!answer.items.length || items.length >= answer.total) break;
+  }
+  return { ...answer, items, offset: 0, limit: items.length };
 }
 
-export const listBookings = () => request("GET", "/bookings");
+// The page shows this course's bookings that have not ended yet.
+export const listBookings = (courseId) =>
+  request("GET", `/bookings?course_id=${courseId}&upcoming=true&${ALL}`);
 export const book = (educatorId, startsAt) =>
   request("POST", "/bookings", { educator_id: educatorId, starts_at: startsAt });
 export const cancelBooking = (bookingId) => request("POST", `/bookings/${bookingId}/cancel`);
 export const rescheduleBooking = (bookingId, startsAt) =>
   request("POST", `/bookings/${bookingId}/reschedule`, { starts_at: startsAt });
 
-export const listDropIns = (courseId) => request("GET", `/courses/${courseId}/drop-ins`);
+export const listDropIns = (courseId) => request("GET", `/courses/${courseId}/drop-ins?${ALL}`);
 export const openDropIn = (courseId) => request("POST", "/drop-ins", { course_id: courseId });
-export const getDropIn = (dropInId) => request("GET", `/drop-ins/${dropInId}`);
+// The queue's first 200 (queue_total counts everyone waiting).
+export const getDropIn = (dropInId) => request("GET", `/drop-ins/${dropInId}?${ALL}`);
 export const admitNext = (dropInId) => request("POST", `/drop-ins/${dropInId}/admit`);
 export const closeDropIn = (dropInId) => request("POST", `/drop-ins/${dropInId}/close`);
 export const joinQueue = (dropInId) => request("POST", `/drop-ins/${dropInId}/queue`);

@@ -95,7 +95,7 @@ export function createBookings({ courseId, user, signal, onReschedule }) {
   }
 
   async function reload() {
-    const answer = await attempt(error, listBookings);
+    const answer = await attempt(error, () => listBookings(courseId));
     if (!answer) return;
     bookings = answer.value.items;
     show();

@@ -55,7 +55,7 @@ function educatorPanel({ courseId, user, signal }, body, error) {
     }
     const queue = current.queue ?? [];
     body.replaceChildren(
-      h("p", { "data-testid": "drop-in-state" }, t("oh.dropIn.isOpen", { count: queue.length })),
+      h("p", { "data-testid": "drop-in-state" }, t("oh.dropIn.isOpen", { count: current.queue_total ?? queue.length })),
       h(
         "ol",
         { class: "unit-list", "data-testid": "drop-in-queue" },
