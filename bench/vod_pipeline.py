@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import resource
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -136,16 +139,38 @@ async def measure(minutes: int, ladder_reps: int) -> dict[str, float]:
             await session.commit()
         if ladder_reps:
             ours, bare = [], []
+            ours_cpu: list[float] = []
+            bare_cpu: list[float] = []
             for rep in range(ladder_reps):  # alternate, so drift on a shared machine hits both
                 if rep % 2:
-                    bare.append(await asyncio.to_thread(bare_ladder, source, root / "bare"))
-                ours.append(await timed(database, storage, video.id, "ladder", "slow"))
+                    with cpu_seconds(bare_cpu):
+                        bare.append(await asyncio.to_thread(bare_ladder, source, root / "bare"))
+                with cpu_seconds(ours_cpu):
+                    ours.append(await timed(database, storage, video.id, "ladder", "slow"))
                 if not rep % 2:
-                    bare.append(await asyncio.to_thread(bare_ladder, source, root / "bare"))
+                    with cpu_seconds(bare_cpu):
+                        bare.append(await asyncio.to_thread(bare_ladder, source, root / "bare"))
             figures.update(ladder_s=min(ours), bare_s=min(bare))
             figures["overhead"] = figures["ladder_s"] / figures["bare_s"] - 1
+            figures.update(ladder_cpu_s=min(ours_cpu), bare_cpu_s=min(bare_cpu))
         await database.close()
     return figures
+
+
+@contextlib.contextmanager
+def cpu_seconds(into: list[float]) -> Iterator[None]:
+    """CPU of this process and its finished children (ffmpeg): less at the mercy of the load
+    of a shared machine than wall time, and it shows what the worker itself costs."""
+    who = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    before = [resource.getrusage(w) for w in who]
+    yield
+    after = [resource.getrusage(w) for w in who]
+    into.append(
+        sum(
+            a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime
+            for a, b in zip(after, before, strict=True)
+        )
+    )
 
 
 async def timed(
@@ -173,7 +198,8 @@ def main() -> None:
         if ladder:
             line += (
                 f"; ladder {r['ladder_s']:.1f} s vs bare ffmpeg {r['bare_s']:.1f} s "
-                f"({r['overhead']:+.2%})"
+                f"({r['overhead']:+.2%}); CPU {r['ladder_cpu_s']:.1f} s vs "
+                f"{r['bare_cpu_s']:.1f} s ({r['ladder_cpu_s'] / r['bare_cpu_s'] - 1:+.2%})"
             )
         print(line, flush=True)
     longest = max(results)
