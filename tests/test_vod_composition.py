@@ -193,7 +193,9 @@ async def test_without_a_camera_the_slides_are_centred_with_the_audio(tmp_path: 
     timeline = {"pages": [{"t": 0.5, "deck_id": DECK, "page": 1, "annotations": []}]}
     target = tmp_path / "composed.mp4"
     page = page_image_path(tmp_path, DECK, 1)
-    assert await compose(timeline, sound, target, tmp_path / "work", lambda d, p: page)
+    seen: list[float] = []
+    assert await compose(timeline, sound, target, tmp_path / "work", lambda d, p: page, seen.append)
+    assert seen == sorted(seen) and seen[0] < 10 and seen[-1] >= 90  # ffmpeg's -progress
     info = probe(target)
     assert (info.width, info.height, info.audio_codec) == (*FRAME, "aac")
     assert abs(info.duration - 3.0) <= 0.5

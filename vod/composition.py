@@ -45,7 +45,8 @@ WHITEBOARD = (255, 255, 255)
 DEFAULT_FPS = 25
 FPS_RANGE = (10, 30)
 DRAWING_SHARE = 10.0  # percent of the job's progress given to drawing the pictures
-MAX_CACHED_PAGES = 16
+MAX_CACHED_PAGES = 16  # framed pages, 2.7 MB each
+MAX_CACHED_INKS = 4  # ink layers at twice the size, up to 11 MB each
 PageImage = Callable[[int, int], Path | None]
 
 
@@ -144,7 +145,7 @@ class Painter:
             ink = Ink((box.width, box.height))
             ink.add(state.annotations)
         self._inks.pop(page, None)
-        if len(self._inks) >= MAX_CACHED_PAGES:
+        if len(self._inks) >= MAX_CACHED_INKS:
             self._inks.pop(next(iter(self._inks)))
         self._inks[page] = ink
         return ink
