@@ -69,3 +69,15 @@ def test_continuing_an_ink_draws_only_what_was_added() -> None:
     more.add([{**shape("line", [[0.1, 0.9], [0.9, 0.9]]), "id": 2}])
     assert first.drawn == (1,) and more.drawn == (1, 2)
     assert alpha(first.layer(), 200, 180) == 0 and alpha(more.layer(), 200, 180) == 255
+
+
+def test_the_inked_part_is_the_layer_cut_to_its_ink() -> None:
+    layer = Ink(SIZE)
+    assert layer.inked() is None
+    layer.add([shape("line", [[0.3, 0.4], [0.6, 0.45]])])
+    found = layer.inked()
+    assert found is not None
+    part, (x, y) = found
+    whole = layer.layer()
+    assert whole.getbbox() == (x, y, x + part.width, y + part.height)
+    assert part.tobytes() == whole.crop((x, y, x + part.width, y + part.height)).tobytes()

@@ -85,6 +85,19 @@ class Ink:
         """The ink at its own size, anti-aliased."""
         return self._big.resize(self.size, Image.Resampling.BOX)
 
+    def inked(self) -> tuple[Image.Image, tuple[int, int]] | None:
+        """Only the part with ink, at its own size, and where it goes; None when bare.
+        Scaling the whole layer down costs most of a picture; strokes rarely cover it all."""
+        box = self._big.getbbox()
+        if box is None:
+            return None
+        step = SUPERSAMPLE
+        left, top = box[0] // step, box[1] // step
+        right = min(self.size[0], -(-box[2] // step))
+        bottom = min(self.size[1], -(-box[3] // step))
+        part = self._big.crop((left * step, top * step, right * step, bottom * step))
+        return part.resize((right - left, bottom - top), Image.Resampling.BOX), (left, top)
+
     def _paint(self, s: Shape) -> None:
         width, height = self._big.size
         page_width = self.size[0]

@@ -82,7 +82,7 @@ def slide_box(size: tuple[int, int], room_for_camera: bool) -> Box:
 
 
 class Painter:
-    """Draws states into PNG files under ``work``; one file per distinct look."""
+    """Draws states into picture files under ``work``; one file per distinct look."""
 
     def __init__(self, work: Path, page_image: PageImage, room_for_camera: bool) -> None:
         self._work = work
@@ -101,13 +101,17 @@ class Painter:
         frame, box = self._page(state.deck_id, state.page)
         frame = frame.copy()
         if state.annotations:
-            layer = self._ink(state, box).layer()
-            frame.paste(layer, (box.x, box.y), layer)
+            inked = self._ink(state, box).inked()
+            if inked is not None:
+                part, (x, y) = inked
+                frame.paste(part, (box.x + x, box.y + y), part)
         return self._save(state.key, frame)
 
     def _save(self, key: object, frame: Image.Image) -> Path:
-        path = self._work / f"{len(self._files):05d}.png"
-        frame.save(path, "PNG", compress_level=1)
+        # JPEG at 95 without chroma subsampling: quicker to write than even a fast PNG, and
+        # its loss is far below what the H.264 encode of the same picture loses.
+        path = self._work / f"{len(self._files):05d}.jpg"
+        frame.save(path, "JPEG", quality=95, subsampling=0)
         self._files[key] = path
         return path
 
