@@ -1,6 +1,9 @@
 """Room media in real headless Chromium with fake camera and microphone: an educator publishes
-camera, microphone and screen; two students see and hear it; an invited student speaks and a
-mute silences them at the SFU.
+camera, microphone and screen; a student already in the room and one who joins afterwards see
+and hear it; an invited student speaks and a mute silences them at the SFU.
+
+The late joiner matters: its first offer carries every track at once, which is where the SFU
+once left the last video m-line on a dead transport (see ``signaling.sfu.ice.configuration``).
 
 Loopback only: the server gathers ICE candidates on 127.0.0.1 and ignores candidates and
 checks from outside 127.0.0.0/8 (``--ice-allow``), so Chromium's other addresses, which it
@@ -128,7 +131,8 @@ async def sent(page: Page) -> Any:
 
 
 async def diagnose(page: Page) -> Any:
-    """What the page's media looks like, for a failure message."""
+    """What the page's media looks like, for a failure message: elements, the mid map, and
+    per received m-line the SSRC, packets and frames the browser counted."""
     return await page.evaluate(
         """async () => {
           const media = window.qouRoomMedia;
@@ -138,10 +142,49 @@ async def diagnose(page: Page) -> Any:
             track: v.srcObject?.getTracks()[0]?.readyState,
           }));
           const remote = [...(media?.remoteTracks.keys() ?? [])];
-          const packets = media ? await media.receivedPackets() : null;
-          return { mids: media?.mids, catalogue: media?.catalogue, remote, packets, elements };
+          const inbound = {};
+          for (const pc of window.qouPeerConnections ?? []) {
+            (await pc.getStats()).forEach((r) => {
+              if (r.type === "inbound-rtp") {
+                inbound[r.mid] = [r.kind, r.ssrc, r.packetsReceived, r.framesDecoded];
+              }
+            });
+          }
+          const offered = (window.qouPeerConnections ?? []).map((pc) =>
+            (pc.remoteDescription?.sdp.match(/^m=\\w+/gm) ?? []).join(" "));
+          return { mids: media?.mids, catalogue: media?.catalogue, remote, inbound, offered,
+                   elements };
         }"""
     )
+
+
+async def sfu_metrics(http: aiohttp.ClientSession, server: Server) -> list[str]:
+    async with http.get(server.url("/metrics")) as response:
+        return [line for line in (await response.text()).splitlines() if "qou_sfu" in line]
+
+
+async def sees_and_hears(
+    student: Page, educator: Page, educator_id: int, http: aiohttp.ClientSession, server: Server
+) -> None:
+    """The educator's camera and screen play on ``student``'s page and their audio arrives."""
+    camera = f"[data-testid=remote-video][data-source=camera][data-user-id='{educator_id}']"
+    try:
+        await video_plays(student, camera)
+        await video_plays(student, "[data-testid=remote-screen]")
+        try:
+            await grows(student, await audio_of(student, educator_id), 50)
+        except PlaywrightTimeout:
+            raise AssertionError(f"no audio arrives: {await diagnose(student)}") from None
+    except AssertionError as error:
+        raise AssertionError(
+            f"{error}; the educator sent {await sent(educator)}; "
+            f"SFU {await sfu_metrics(http, server)}"
+        ) from None
+    states = await student.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=remote-audio]')]
+             .map((a) => a.srcObject.getAudioTracks()[0].readyState)"""
+    )
+    assert states == ["live"]
 
 
 async def packets(page: Page) -> dict[str, int]:
@@ -177,11 +220,10 @@ async def test_lecture_media_in_the_browser(
 
     await enter_room(educator, server, "educator", lecture)
     await wait_until_live(educator)
-    # The students wait in the room; the educator's tracks reach them one offer at a time.
-    for student, name in ((alice, "student1"), (bob, "student2")):
-        await enter_room(student, server, name, lecture)
-        await wait_until_live(student)
-        await expect(student.get_by_test_id("media-controls")).to_be_hidden()
+    # Alice waits in the room: the educator's tracks reach her one offer at a time.
+    await enter_room(alice, server, "student1", lecture)
+    await wait_until_live(alice)
+    await expect(alice.get_by_test_id("media-controls")).to_be_hidden()
     controls = educator.get_by_test_id("media-controls")
     await expect(controls).to_be_visible()
     await expect(controls.get_by_test_id("camera-select")).to_be_attached()
@@ -192,23 +234,16 @@ async def test_lecture_media_in_the_browser(
             "aria-pressed", "true", timeout=MEDIA_MS
         )
     assert await educator.get_by_test_id("camera-select").locator("option").count() >= 1
+    await sees_and_hears(alice, educator, educator_id, http, server)
 
-    for student in (alice, bob):
-        camera = f"[data-testid=remote-video][data-source=camera][data-user-id='{educator_id}']"
-        await video_plays(student, camera)
-        try:
-            await video_plays(student, "[data-testid=remote-screen]")
-        except AssertionError as error:
-            async with http.get(server.url("/metrics")) as response:
-                sfu = [line for line in (await response.text()).splitlines() if "qou_sfu" in line]
-            raise AssertionError(
-                f"{error}; the educator sent {await sent(educator)}; SFU {sfu}"
-            ) from None
-        states = await student.evaluate(
-            """() => [...document.querySelectorAll('[data-testid=remote-audio]')]
-                 .map((a) => a.srcObject.getAudioTracks()[0].readyState)"""
-        )
-        assert states == ["live"]
+    # Bob joins late: one offer brings him camera, microphone and screen together.
+    await alice.wait_for_function(
+        "() => (window.qouRoomMedia?.catalogue ?? []).length === 4"  # camera high and low
+    )
+    await enter_room(bob, server, "student2", lecture)
+    await wait_until_live(bob)
+    await expect(bob.get_by_test_id("media-controls")).to_be_hidden()
+    await sees_and_hears(bob, educator, educator_id, http, server)
     # The speaker indicator names the educator (Chromium's fake microphone beeps).
     await expect(bob.get_by_test_id("speaking")).to_contain_text("Amal", timeout=MEDIA_MS)
 

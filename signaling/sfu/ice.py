@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCIceServer
+from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
 LOOPBACK = ("127.0.0.1",)
 
@@ -53,10 +53,26 @@ def configuration(
 ) -> RTCConfiguration:
     """The configured STUN/TURN servers, else none when host addresses are pinned: aiortc's
     default STUN server is on the internet, which a loopback-only deployment must never
-    contact."""
+    contact.
+
+    Every m-line shares one transport (``max-bundle``). Why: under aiortc 1.16's default,
+    "balanced", a new transceiver gets its own ICE/DTLS transport unless one of its kind
+    exists, whose transport it then shares while being marked as already bundled. Applying
+    a BUNDLE group moves only unmarked transceivers to the transport of the group's first
+    m-line and stops the transports they leave, so when two m-lines of one kind are new in
+    the same negotiation and the first m-line is of the other kind, the second (and any
+    further) one stays on a stopped transport: DTLS "new", ICE "closed", no packet ever
+    sent or received. Seen as a Chromium student who joins after camera, microphone and
+    screen exist and whose one offer lists audio first (the order follows random track ids,
+    so about one join in three) never getting the last video; the same hits a publisher who
+    starts the microphone before the camera (the low camera copy, offered with the high
+    one, never reached the SFU). Browsers always bundle, so max-bundle costs nothing."""
     if servers:
-        return RTCConfiguration(iceServers=list(servers))
-    return RTCConfiguration(iceServers=[] if addresses is not None else None)
+        return RTCConfiguration(iceServers=list(servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+    return RTCConfiguration(
+        iceServers=[] if addresses is not None else None,
+        bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+    )
 
 
 _allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None = None
