@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Course, Lecture, User
@@ -24,23 +24,17 @@ from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import Instant, Page
 
 router = ApiRouter()
 JOIN_TOKEN_LIFETIME = timedelta(minutes=5)
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("give a time zone offset, e.g. 2026-12-01T18:00:00+02:00")
-    return value
 
 
 class LectureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200)
-    scheduled_start: Annotated[datetime, AfterValidator(_aware)]
+    scheduled_start: Instant
     duration_minutes: int = Field(60, ge=5, le=600)
 
 

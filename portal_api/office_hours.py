@@ -7,7 +7,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import or_, select
 
 from classroom_server.db import Booking, OfficeHours, Role, User
@@ -28,19 +28,10 @@ from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import DbId, Page, TimeZone
+from portal_api.schemas import DbId, Instant, Page, TimeZone
 
 router = ApiRouter()
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("give a time zone offset")
-    return value
-
-
-Instant = Annotated[datetime, AfterValidator(_aware)]
 
 
 def _minutes(hhmm: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -28,6 +29,23 @@ TimeZone = Annotated[
 # An id a client names in a body or query string: the same range as ids in paths (PostgreSQL
 # INTEGER), so a larger value is a 422 here instead of an asyncpg overflow (a 500) below.
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# Far enough inside datetime's own limits (years 1 and 9999) that adding a slot, a day or a
+# time zone offset to an instant a client sent cannot overflow into a 500.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _instant(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone offset, e.g. 2026-12-01T18:00:00+02:00")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"give an instant between {EARLIEST.year} and {LATEST.year}")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_instant)]
 
 
 class UserOut(BaseModel):

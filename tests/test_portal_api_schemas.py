@@ -1,8 +1,10 @@
-"""Ids a client names in bodies and query strings (``DbId``) stay in PostgreSQL's INTEGER range.
+"""Shared request types at the edge: ids (``DbId``) and instants (``Instant``) a client sends.
 
-A larger id used to reach the database: SQLite looked it up and found nothing, asyncpg refused
-the parameter and the request failed with a 500. Every such field must answer 422
-problem+json naming the field, on both databases (the ``server`` fixture runs each).
+An id beyond PostgreSQL's INTEGER range used to reach the database: SQLite looked it up and
+found nothing, asyncpg refused the parameter and the request failed with a 500. An instant at
+datetime's own limits (year 1 or 9999) overflowed when a slot length or a time zone was added.
+Every such field must answer 422 problem+json naming the field, on both databases (the
+``server`` fixture runs each).
 """
 
 from __future__ import annotations
@@ -108,3 +110,44 @@ async def test_a_video_upload_for_a_course_beyond_integer_is_refused(
     ) as response:
         assert response.status == 422, await response.text()
         assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:00:00Z", "0001-01-01T00:00:00+14:00"])
+async def test_an_instant_at_the_ends_of_time_is_a_validation_problem(
+    http: aiohttp.ClientSession, server: Server, instant: str
+) -> None:
+    course = await demo_course_id(http, server)
+    educator = await bearer(http, server, "educator")
+    async with http.get(server.url("/api/v1/me"), headers=educator) as response:
+        educator_id = (await response.json())["id"]
+    student = await bearer(http, server, "student1")
+    cases: list[tuple[dict[str, str], str, str, dict[str, Any], str]] = [
+        (
+            student,
+            "GET",
+            f"/educators/{educator_id}/slots",
+            {"params": {"start": instant, "end": instant}},
+            "start",
+        ),
+        (
+            student,
+            "POST",
+            "/bookings",
+            {"json": {"educator_id": educator_id, "starts_at": instant}},
+            "starts_at",
+        ),
+        (
+            educator,
+            "POST",
+            f"/courses/{course}/lectures",
+            {"json": {"title": "Far", "scheduled_start": instant}},
+            "scheduled_start",
+        ),
+    ]
+    for headers, method, path, options, field in cases:
+        async with http.request(
+            method, server.url("/api/v1" + path), headers=headers, **options
+        ) as response:
+            body = await response.json(content_type=None)
+            assert response.status == 422, (path, body)
+        assert field in [e["location"][-1] for e in body["errors"]], body
