@@ -78,28 +78,36 @@ async def place(session: AsyncSession, entry: DropInEntry) -> int:
 
 
 async def admit_next(session: AsyncSession, drop_in: DropIn) -> DropInEntry | None:
-    """Claims the head of the queue with a conditional update, so two clicks admit two people."""
-    for entry, student in await queue(session, drop_in.id):
-        claimed = await session.execute(
-            update(DropInEntry)
-            .where(DropInEntry.id == entry.id, DropInEntry.state == "waiting")
-            .values(state="admitted")
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        meeting = Lecture(
-            course_id=drop_in.course_id,
-            title=f"Office hour: {student.display_name}",
-            scheduled_start=datetime.now(UTC),
-            duration_minutes=MEETING_MINUTES,
-            private_to=student.id,
-        )
-        session.add(meeting)
-        await session.flush()
-        entry.lecture_id, entry.state = meeting.id, "admitted"
-        await session.commit()
-        return entry
+    """Claims the head of the queue with a conditional update, so two clicks admit two people.
+
+    Reads the head a few at a time: those another click claimed meanwhile leave the queue."""
+    while head := await queue(session, drop_in.id, limit=4):
+        for entry, student in head:
+            if await _claim(session, drop_in, entry, student):
+                return entry
     return None
+
+
+async def _claim(session: AsyncSession, drop_in: DropIn, entry: DropInEntry, student: User) -> bool:
+    claimed = await session.execute(
+        update(DropInEntry)
+        .where(DropInEntry.id == entry.id, DropInEntry.state == "waiting")
+        .values(state="admitted")
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    meeting = Lecture(
+        course_id=drop_in.course_id,
+        title=f"Office hour: {student.display_name}",
+        scheduled_start=datetime.now(UTC),
+        duration_minutes=MEETING_MINUTES,
+        private_to=student.id,
+    )
+    session.add(meeting)
+    await session.flush()
+    entry.lecture_id, entry.state = meeting.id, "admitted"
+    await session.commit()
+    return True
 
 
 async def close(session: AsyncSession, drop_in: DropIn) -> None:

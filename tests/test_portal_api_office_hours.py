@@ -261,6 +261,35 @@ async def test_drop_in_queue_admits_in_arrival_order(
         assert response.status == 409
 
 
+async def test_simultaneous_admits_take_different_people_from_the_head(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    educator = await bearer(http, server, "educator")
+    async with http.post(
+        server.url("/api/v1/drop-ins"),
+        headers=educator,
+        json={"course_id": await demo_course_id(http, server)},
+    ) as response:
+        base = server.url(f"/api/v1/drop-ins/{(await response.json())['id']}")
+    racers = await enrol_many(http, server, 8)
+    for name in racers:  # one after another: arrival order is the list's order
+        headers = await bearer(http, server, name, "racer-password")
+        async with http.post(base + "/queue", headers=headers) as response:
+            assert response.status in (200, 201)
+
+    async def admit() -> str:
+        async with http.post(base + "/admit", headers=educator) as response:
+            assert response.status == 200, await response.text()
+            return str((await response.json())["join_url"])
+
+    rooms = await asyncio.gather(*(admit() for _ in range(6)))
+    assert len(set(rooms)) == 6
+    async with http.get(base, headers=educator) as response:
+        body = await response.json()
+    assert body["queue_total"] == 2
+    assert [w["name"] for w in body["queue"]] == racers[6:]
+
+
 async def get_page(
     http: aiohttp.ClientSession, url: str, headers: dict[str, str], **params: Any
 ) -> dict[str, Any]:
