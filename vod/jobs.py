@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Database, VodJob
 from vod.failure import Unprocessable, fail_video
@@ -32,6 +33,8 @@ WATCH_SECONDS = 1.0  # how soon a cancel ends ffmpeg, and how often progress is 
 STALE_AFTER = timedelta(seconds=60)
 LANES = ("fast", "slow")
 WAKE_CHANNEL = "qou:vod:wake"
+MAX_GIVE_UPS_PER_CLAIM = 8  # spent jobs failed in one claim before it yields to the loop
+WORKER_DIED = "its worker stopped responding while running it, every attempt"
 
 
 def now() -> datetime:
@@ -55,10 +58,22 @@ class JobQueue:
             return job.id
 
     async def claim(self, lane: str, worker: str) -> VodJob | None:
-        """Takes the oldest due job of the lane, or a running one whose worker went silent."""
+        """Takes the oldest due job of the lane, or a running one whose worker went silent.
+
+        A silent worker's job counts that run as an attempt: one whose attempts are spent
+        (its input kills every worker that runs it) is failed here instead of being claimed
+        again and again."""
+        for _ in range(MAX_GIVE_UPS_PER_CLAIM):
+            job, gave_up = await self._claim_one(lane, worker)
+            if not gave_up:
+                return job
+        return None
+
+    async def _claim_one(self, lane: str, worker: str) -> tuple[VodJob | None, bool]:
+        """The claimed job (or None), and whether a spent job was failed instead."""
         async with self.database.session() as session:
-            candidate = await session.scalar(
-                select(VodJob.id)
+            found = await session.execute(
+                select(VodJob.id, VodJob.state, VodJob.attempts, VodJob.max_attempts)
                 .where(
                     VodJob.lane == lane,
                     or_(
@@ -69,8 +84,13 @@ class JobQueue:
                 .order_by(VodJob.id)
                 .limit(1)
             )
-            if candidate is None:
-                return None
+            row = found.first()
+            if row is None:
+                return None, False
+            candidate, state, attempts, max_attempts = row
+            if state == "running" and attempts >= max_attempts:
+                await self._give_up(session, candidate)
+                return None, True
             claimed = await session.execute(
                 update(VodJob)
                 .where(
@@ -91,8 +111,32 @@ class JobQueue:
             )
             await session.commit()
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None  # another worker was faster
-            return await session.get(VodJob, candidate)
+                return None, False  # another worker was faster
+            return await session.get(VodJob, candidate), False
+
+    async def _give_up(self, session: AsyncSession, job_id: int) -> None:
+        """Fails a stale job whose every attempt ended with its worker (and a first stage
+        its video), unless another worker did so first."""
+        result = await session.execute(
+            update(VodJob)
+            .where(
+                VodJob.id == job_id,
+                VodJob.state == "running",
+                VodJob.heartbeat_at < now() - STALE_AFTER,
+            )
+            .values(
+                state="failed",
+                worker=None,
+                finished_at=now(),
+                last_error=WORKER_DIED,
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            job = await session.get(VodJob, job_id)
+            if job is not None:
+                log.warning("job %s (%s): %s", job.id, job.kind, WORKER_DIED)
+                await fail_video(session, job)
+        await session.commit()
 
     async def cancel(self, job_id: int) -> bool:
         """Cancelling the job that would make a video playable fails the video too."""

@@ -1,0 +1,107 @@
+"""The job queue when workers die: a job whose worker never comes back is claimed again, each
+claim counted as an attempt, and once they are spent it fails (and its video with it) instead
+of being reclaimed forever. Real SQLite, a real worker running real ffmpeg."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from classroom_server.db import Course, Database, Video, VodJob, upgrade
+from tests.media import make_clip
+from vod.failure import failure_reason
+from vod.jobs import STALE_AFTER, WORKER_DIED, JobQueue, Worker, now
+from vod.library import add_video
+from vod.storage import VideoStorage
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> AsyncIterator[tuple[Database, VideoStorage, int]]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    await upgrade(database)
+    async with database.session() as session:
+        course = Course(code="J1", title="Jobs")
+        session.add(course)
+        await session.commit()
+    yield database, VideoStorage(tmp_path), course.id
+    await database.close()
+
+
+async def die(database: Database, queue: JobQueue, job_id: int, worker: str) -> VodJob:
+    """``worker`` claims the job and is killed while running it: its heartbeat stops, and the
+    time it takes for that to show (``STALE_AFTER``) passes."""
+    claimed = await queue.claim("fast", worker)
+    assert claimed is not None and claimed.id == job_id
+    async with database.session() as session:
+        job = await session.get(VodJob, job_id)
+        assert job is not None and job.state == "running"
+        job.heartbeat_at = now() - STALE_AFTER - timedelta(seconds=1)
+        await session.commit()
+        return job
+
+
+async def wait_state(queue: JobQueue, job_id: int, states: set[str]) -> str | None:
+    for _ in range(400):
+        state = await queue.state(job_id)
+        if state in states:
+            return state
+        await asyncio.sleep(0.05)
+    return await queue.state(job_id)
+
+
+async def test_a_job_that_kills_every_worker_ends_failed_with_its_video(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    async with database.session() as session:
+        video = await add_video(session, storage, make_clip(tmp_path / "c.mp4", 1), course_id, "C")
+    queue = JobQueue(database)
+    job_id = await queue.enqueue(video.id, "playable")
+    for attempt in range(1, 4):
+        job = await die(database, queue, job_id, f"dead-{attempt}")
+        assert job.attempts == attempt, "a reclaim is an attempt"
+    assert job.max_attempts == 3
+
+    # A worker (re)starting finds the job stale with its attempts spent: it fails it instead
+    # of running it a fourth time (the clip is fine, so running it would have made it "done").
+    worker = Worker(database, storage, name="survivor", lanes=("fast",))
+    worker.start()
+    try:
+        assert await wait_state(worker.queue, job_id, {"failed", "done"}) == "failed"
+    finally:
+        await worker.stop()
+    async with database.session() as session:
+        row = await session.get(VodJob, job_id)
+        failed = await session.get(Video, video.id)
+        reason = await failure_reason(session, video.id)
+    assert row is not None
+    assert (row.state, row.attempts, row.worker, row.last_error) == ("failed", 3, None, WORKER_DIED)
+    assert row.finished_at is not None
+    assert failed is not None and failed.status == "failed", "a first stage: it will not play"
+    assert reason == WORKER_DIED
+
+
+async def test_a_job_whose_worker_died_once_is_run_again(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    async with database.session() as session:
+        video = await add_video(session, storage, make_clip(tmp_path / "c.mp4", 1), course_id, "C")
+    queue = JobQueue(database)
+    job_id = await queue.enqueue(video.id, "playable")
+    await die(database, queue, job_id, "dead-1")
+    worker = Worker(database, storage, name="survivor", lanes=("fast",))
+    worker.start()
+    try:
+        assert await wait_state(worker.queue, job_id, {"failed", "done"}) == "done"
+    finally:
+        await worker.stop()
+    async with database.session() as session:
+        row = await session.get(VodJob, job_id)
+        ready = await session.get(Video, video.id)
+    assert row is not None and (row.attempts, row.worker) == (2, "survivor")
+    assert ready is not None and ready.status == "ready"
