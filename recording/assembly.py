@@ -12,7 +12,8 @@ rendition.
 The picture is the longest video track recorded (the educator's camera or shared screen),
 continued by the same participant's other tracks of that codec that do not overlap it (a
 camera published again after a page reload); the other video tracks stay on disk but are not
-in the video yet.
+in the video yet. A recording with no video track at all (microphone and slides) becomes an
+audio-only source: the same mix, encoded once; the library makes it an audio-only video.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ AUDIO_CHANNELS = "1"
 
 
 class NothingRecorded(Unprocessable):
-    """No picture was recorded (e.g. an audio-only educator): no retry will add one."""
+    """Neither picture nor sound was recorded: no retry will add one."""
 
 
 @dataclass(frozen=True)
@@ -111,20 +112,27 @@ def span(track_dir: Path) -> TrackSpan | None:
 
 @dataclass(frozen=True)
 class Plan:
-    video: tuple[TrackSpan, ...]  # in time order, one codec, not overlapping
+    """What goes into the source; no video tracks means an audio-only recording (microphone
+    and slides, as educators on weak links often lecture), timed by its earliest speaker."""
+
+    video: tuple[TrackSpan, ...]  # in time order, one codec, not overlapping; may be empty
     audio: tuple[TrackSpan, ...]
 
     @property
     def zero(self) -> float:
-        return self.video[0].first
+        if self.video:
+            return self.video[0].first
+        return min(a.first for a in self.audio)
 
     @property
-    def codec(self) -> str:
-        return self.video[0].codec
+    def codec(self) -> str | None:
+        return self.video[0].codec if self.video else None
 
     @property
     def duration(self) -> float:
-        return self.video[-1].last - self.zero
+        if self.video:
+            return self.video[-1].last - self.zero
+        return max(a.last for a in self.audio) - self.zero
 
 
 def picture(videos: list[TrackSpan]) -> tuple[TrackSpan, ...]:
@@ -144,7 +152,10 @@ def plan(directory: RecordingDirectory) -> Plan:
     spans = [s for s in map(span, directory.track_dirs()) if s is not None]
     videos = [s for s in spans if s.kind == "video"]
     if not videos:
-        raise NothingRecorded("the recording holds no video")
+        audio_only = tuple(s for s in spans if s.kind == "audio")
+        if not audio_only:
+            raise NothingRecorded("the recording holds neither video nor audio")
+        return Plan((), audio_only)
     video = picture(videos)
     audio = tuple(s for s in spans if s.kind == "audio" and s.last > video[0].first)
     return Plan(video, audio)
@@ -216,17 +227,41 @@ def mix_args(plan: Plan, video_input: Input, audio_inputs: list[Input], target: 
     ]  # fmt: skip
 
 
+def audio_only_args(plan: Plan, audio_inputs: list[Input], target: Path) -> list[str]:
+    """No picture: the speakers mixed and encoded once, as :func:`mix_args` does beside a video."""
+    inputs = ["-copyts"]
+    for audio in audio_inputs:
+        inputs += ["-itsoffset", f"{audio.offset:.6f}", *CONCAT, "-i", str(audio.concat_list)]
+    pads = "".join(
+        f"[{i}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_inputs))
+    )
+    mixed = "".join(f"[a{i}]" for i in range(len(audio_inputs)))
+    graph = pads + (
+        f"{mixed}amix=inputs={len(audio_inputs)}:duration=longest:normalize=0[mix]"
+        if len(audio_inputs) > 1
+        else "[a0]anull[mix]"
+    )
+    return [
+        *inputs, "-filter_complex", graph, "-map", "[mix]", "-vn",
+        "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", AUDIO_CHANNELS,
+        "-t", f"{plan.duration + 0.1:.3f}", "-f", "matroska", str(target),
+    ]  # fmt: skip
+
+
 async def assemble(
     directory: RecordingDirectory, target: Path, progress: Progress | None = None
 ) -> Plan:
-    """Writes the recording as one file at ``target`` (Matroska: H.264 + AAC)."""
+    """Writes the recording as one file at ``target`` (Matroska: H.264 + AAC, or AAC alone)."""
     work = directory.path / "work"
     work.mkdir(exist_ok=True)
     the_plan = await asyncio.to_thread(plan, directory)
     zero = the_plan.zero
-    video = await asyncio.to_thread(concat_input, the_plan.video, work / "video.ffconcat", zero)
-    if video is None:
-        raise NothingRecorded("the recording holds no readable video")
+    video = None
+    if the_plan.video:
+        listed_video = work / "video.ffconcat"
+        video = await asyncio.to_thread(concat_input, the_plan.video, listed_video, zero)
+        if video is None:
+            raise NothingRecorded("the recording holds no readable video")
     audio = []
     for index, track in enumerate(the_plan.audio):
         listed = work / f"audio-{index:02d}.ffconcat"
@@ -234,5 +269,11 @@ async def assemble(
         if found is not None:
             audio.append(found)
     target.parent.mkdir(parents=True, exist_ok=True)
-    await run_ffmpeg(mix_args(the_plan, video, audio, target), the_plan.duration, progress)
+    if video is not None:
+        args = mix_args(the_plan, video, audio, target)
+    elif audio:
+        args = audio_only_args(the_plan, audio, target)
+    else:
+        raise NothingRecorded("the recording holds no readable audio")
+    await run_ffmpeg(args, the_plan.duration, progress)
     return the_plan

@@ -17,7 +17,7 @@ import av
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
-from recording.assembly import assemble
+from recording.assembly import NothingRecorded, assemble
 from recording.directory import RecordingDirectory
 from recording.marks import read_marks
 from recording.segment_writer import MAX_SECONDS
@@ -27,6 +27,7 @@ from signaling.sfu import ice
 from signaling.sfu.loopback import TestCardTrack, publish, until
 from signaling.sfu.room_media import RoomMedia
 from tests.media_peer import ToneTrack
+from vod.probe import probe
 
 FIRST_TAKE, SECOND_TAKE = 9.0, 3.0
 
@@ -242,3 +243,42 @@ async def test_a_camera_published_again_continues_the_picture(
     assert len(assembled) == frames
     assert assembled[-1][0] == pytest.approx(plan.duration, abs=0.1)
     assert plan.duration == pytest.approx(7.0, abs=0.8)  # both of the teacher's cameras
+
+
+async def test_an_audio_only_recording_assembles_into_an_audio_only_source(
+    room: RoomMedia, tmp_path: Path
+) -> None:
+    """Microphone and slides, no camera: the speakers' mix is the source, not a failure."""
+    directory = RecordingDirectory.create(tmp_path, 44, 7, "Microphone only")
+    session = RecordingSession(directory)
+    session.attach(room)
+    session.start()
+    clients = [await publish(room, "teacher", [ToneTrack()])]
+    try:
+        await asyncio.sleep(2.0)
+        clients.append(await publish(room, "student", [ToneTrack()]))  # a second speaker
+        await asyncio.sleep(2.0)
+        await session.finish()
+    finally:
+        for client in clients:
+            await client.close()
+
+    target = tmp_path / "assembled.mkv"
+    plan = await assemble(directory, target)
+    assert plan.video == () and plan.codec is None
+    assert sorted(s.participant for s in plan.audio) == ["student", "teacher"]
+    recorded_seconds = read_marks(directory.marks_file)[0]["stop"]  # 4 s, more under load
+    info = probe(target)
+    assert (info.video_codec, info.audio_codec) == (None, "aac")
+    assert info.duration == pytest.approx(recorded_seconds - plan.zero, abs=0.5)
+    assert info.duration == pytest.approx(plan.duration, abs=0.5)
+    with av.open(str(target)) as container:
+        assert sum(1 for _ in container.decode(container.streams.audio[0])) > 0
+
+
+async def test_a_recording_with_neither_video_nor_audio_is_nothing_recorded(
+    tmp_path: Path,
+) -> None:
+    directory = RecordingDirectory.create(tmp_path, 45, 7, "Empty")
+    with pytest.raises(NothingRecorded):
+        await assemble(directory, tmp_path / "assembled.mkv")
