@@ -25,6 +25,7 @@ from recording.session import RecordingSession
 from signaling.sfu.room_media import RoomMedia
 
 MediaLookup = Callable[[int], RoomMedia | None]
+MAX_CATALOGUE = 400  # tracks read from one ``media:tracks`` event
 
 
 class Recordings:
@@ -33,6 +34,9 @@ class Recordings:
         self._database = database
         self._enqueue = enqueue
         self._sessions: dict[int, RecordingSession] = {}
+        # The latest SFU catalogue of each live lecture (publication -> source), kept before
+        # its first take too: a screen shared before recording starts is still a screen.
+        self._sources: dict[int, dict[str, str]] = {}
         self.media_for: MediaLookup = lambda _lecture_id: None
 
     def is_recording(self, lecture_id: int) -> bool:
@@ -64,6 +68,7 @@ class Recordings:
         if session is None:
             directory = RecordingDirectory.create(self._data_dir, lecture_id, course_id, title)
             session = self._sessions[lecture_id] = RecordingSession(directory)
+            session.sources(self._sources.get(lecture_id, {}))
         media = self.media_for(lecture_id)
         if media is not None:
             session.attach(media)
@@ -75,6 +80,7 @@ class Recordings:
 
     async def lecture_ended(self, lecture_id: int) -> int | None:
         """Finishes the lecture's recording and queues its processing; the video id."""
+        self._sources.pop(lecture_id, None)
         session = self._sessions.pop(lecture_id, None)
         if session is None:
             return None
@@ -89,6 +95,8 @@ class Recordings:
 
     def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
         """Called for each event emitted to the whole room of a lecture."""
+        if event == "media:tracks":
+            self._catalogue(lecture_id, data)
         session = self._sessions.get(lecture_id)
         if session is None:
             return
@@ -96,6 +104,18 @@ class Recordings:
         if media is not None:
             session.attach(media)
         session.observe(event, data)
+
+    def _catalogue(self, lecture_id: int, data: dict[str, Any]) -> None:
+        tracks = data.get("tracks")
+        sources = {
+            str(entry["publication_id"]): str(entry["source"])
+            for entry in (tracks if isinstance(tracks, list) else [])[:MAX_CATALOGUE]
+            if isinstance(entry, dict) and entry.get("publication_id") and entry.get("source")
+        }
+        self._sources[lecture_id] = sources
+        session = self._sessions.get(lecture_id)
+        if session is not None:
+            session.sources(sources)
 
     async def recover(self) -> list[int]:
         """Hands off what an earlier process left behind (call once, at start)."""

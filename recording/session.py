@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from recording.directory import RecordingDirectory
+from recording.directory import RecordingDirectory, write_json_atomically
 from recording.marks import MediaClock
 from recording.segment_writer import CODEC_NAMES, SegmentWriter
 from recording.timeline import Timeline
@@ -23,6 +23,7 @@ from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.room_media import RoomMedia
 
 log = logging.getLogger(__name__)
+MAX_PUBLICATIONS = 400  # sources remembered per recording (a lecture's catalogue is smaller)
 
 
 class RecordingSession:
@@ -31,6 +32,8 @@ class RecordingSession:
         self.clock = MediaClock(directory.marks_file)
         self.timeline = Timeline(directory.timeline_file)
         self._tracks: dict[str, tuple[Forwarder, Path, str]] = {}  # publication -> where
+        self._sources: dict[str, str] = {}  # publication -> camera, microphone or screen
+        self._metadata: dict[str, tuple[Path, dict[str, Any]]] = {}  # publication -> track.json
         self._recorders: dict[str, TrackRecorder] = {}
         self._media: RoomMedia | None = None
         self._last_slide: dict[str, Any] | None = None
@@ -55,6 +58,9 @@ class RecordingSession:
             "codec": codec_name,
             "clock_rate": track.codec.clockRate,
         }
+        source = self._sources.get(track.publication_id)
+        if source is not None:
+            metadata["source"] = source
         try:
             track_dir = self.directory.new_track_dir(metadata)
         except (OSError, OverflowError):
@@ -62,8 +68,28 @@ class RecordingSession:
             log.exception("not recording %s", track.publication_id)
             return
         self._tracks[track.publication_id] = (forwarder, track_dir, codec_name)
+        if len(self._metadata) < MAX_PUBLICATIONS:
+            self._metadata[track.publication_id] = (track_dir, metadata)
         if self.clock.running:
             self._record(track.publication_id)
+
+    def sources(self, catalogue: dict[str, str]) -> None:
+        """What each publication is, from the SFU's catalogue (``media:tracks``): a track
+        whose source is new or changed gets it in its ``track.json``, so processing can tell
+        the educator's shared screen from their camera."""
+        for publication_id, source in list(catalogue.items())[:MAX_PUBLICATIONS]:
+            if len(self._sources) >= MAX_PUBLICATIONS and publication_id not in self._sources:
+                continue
+            self._sources[publication_id] = source
+            known = self._metadata.get(publication_id)
+            if known is None or known[1].get("source") == source:
+                continue
+            track_dir, metadata = known
+            metadata["source"] = source
+            try:
+                write_json_atomically(track_dir / "track.json", metadata)
+            except OSError:
+                log.exception("could not note %s as %s", publication_id, source)
 
     def unpublished(self, publication_id: str) -> None:
         self._tracks.pop(publication_id, None)

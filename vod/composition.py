@@ -10,8 +10,12 @@ durations), the recording's picture scaled into the bottom-right corner, the rec
 audio copied, H.264 encoded once with ``+faststart``. Its ``-progress`` is the job's percent.
 
 Slides narrower than 16:9 sit at the left, so a 4:3 deck leaves the camera a band of its own.
-Only recorded lectures whose timeline shows a slide get this job; the file appears under its
-final name only once complete, so its presence is what the API reports.
+While the educator shared a screen (:mod:`recording.screens`), the main area shows the screen
+instead, scaled to fit the same way: each screen track is one more input, its frames at their
+media times, laid over the slides with ``enable`` only between its first and last frame, so
+the camera stays in the corner and the slides come back when the share ends.
+Recorded lectures whose timeline shows a slide or that shared a screen get this job; the file
+appears under its final name only once complete, so its presence is what the API reports.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from vod.slide_states import SlideState, bounded_states
 from vod.storage import VideoStorage
 
 if TYPE_CHECKING:
+    from recording.screens import Screen
     from vod.pipeline import JobContext
 
 FRAME = (1280, 720)
@@ -48,6 +53,7 @@ DRAWING_SHARE = 10.0  # percent of the job's progress given to drawing the pictu
 MAX_CACHED_PAGES = 16  # framed pages, 2.7 MB each
 MAX_CACHED_INKS = 4  # ink layers at twice the size, up to 11 MB each
 PageImage = Callable[[int, int], Path | None]
+ScreensOf = Callable[[Path], "list[Screen]"]  # writes their concat lists into the work dir
 
 
 def composed_path(storage: VideoStorage, video_id: int) -> Path:
@@ -168,22 +174,57 @@ def concat_list(pictures: list[tuple[float, Path]], duration: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compose_args(concat: Path, source: Path, target: Path, info: MediaInfo, fps: int) -> list[str]:
-    """Background at ``fps`` for the whole length, pictures over it, camera in the corner."""
+def screen_filters(screens: list[Screen], room_for_camera: bool) -> tuple[list[str], str]:
+    """Each screen (input 2, 3, ...) fitted into the frame on the background, over the slides
+    only while it was shared; ``[paged]`` in, the returned label out."""
     width, height = FRAME
+    x = "0" if room_for_camera else "(ow-iw)/2"
+    graph = []
+    label = "paged"
+    for index, screen in enumerate(screens):
+        graph += [
+            f"[{index + 2}:v]scale={width}:{height}:force_original_aspect_ratio=decrease"
+            f":force_divisible_by=2,setsar=1,pad={width}:{height}:{x}:(oh-ih)/2"
+            f":color=0x{bytes(BACKGROUND).hex()}[screen{index}]",
+            f"[{label}][screen{index}]overlay=0:0:eof_action=pass"
+            f":enable='between(t,{screen.start:.3f},{screen.end:.3f})'[shown{index}]",
+        ]
+        label = f"shown{index}"
+    return graph, label
+
+
+def compose_args(
+    concat: Path,
+    source: Path,
+    target: Path,
+    info: MediaInfo,
+    fps: int,
+    screens: list[Screen] | None = None,
+) -> list[str]:
+    """Background at ``fps`` for the whole length, pictures over it, screens over those while
+    shared, camera in the corner."""
+    width, height = FRAME
+    screens = screens or []
+    shown, main = screen_filters(screens, room_for_camera=info.video_codec is not None)
     graph = [
         f"color=c=0x{bytes(BACKGROUND).hex()}:s={width}x{height}:r={fps}"
         f":d={info.duration:.3f}[base]",
         "[base][0:v]overlay=0:0:eof_action=repeat[paged]",
+        *shown,
     ]
+    screen_inputs = []
+    for screen in screens:
+        listed = str(screen.input.concat_list)
+        offset = ["-itsoffset", f"{screen.input.offset:.6f}"]
+        screen_inputs += [*offset, "-f", "concat", "-safe", "0", "-i", listed]
     if info.video_codec:
         graph += [
             f"[1:v:0]scale={PIP_BOX[0]}:{PIP_BOX[1]}:force_original_aspect_ratio=decrease"
             ":force_divisible_by=2,setsar=1[pip]",
-            f"[paged][pip]overlay=W-w-{MARGIN}:H-h-{MARGIN}:eof_action=pass[framed]",
+            f"[{main}][pip]overlay=W-w-{MARGIN}:H-h-{MARGIN}:eof_action=pass[framed]",
         ]
     else:
-        graph.append("[paged]null[framed]")
+        graph.append(f"[{main}]null[framed]")
     graph.append("[framed]format=yuv420p[v]")
     if info.audio_codec == "aac":
         audio = ["-map", "1:a:0", "-c:a", "copy"]
@@ -193,7 +234,7 @@ def compose_args(concat: Path, source: Path, target: Path, info: MediaInfo, fps:
         audio = []
     return [
         "-f", "concat", "-safe", "0", "-i", str(concat),
-        "-i", str(source),
+        "-i", str(source), *screen_inputs,
         "-filter_complex", ";".join(graph),
         "-map", "[v]", *audio,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", str(fps * 4),
@@ -221,20 +262,24 @@ async def compose(
     work: Path,
     page_image: PageImage,
     progress: Progress | None = None,
+    screens_of: ScreensOf | None = None,
 ) -> bool:
-    """Writes the export to ``target``; False (and nothing written) when no slide was shown."""
+    """Writes the export to ``target``; False (and nothing written) when no slide was shown
+    and no screen shared."""
     info = await asyncio.to_thread(probe, source)
     fps = await asyncio.to_thread(camera_fps, source)
     states = await asyncio.to_thread(bounded_states, timeline, info.duration, 1 / fps)
-    if not states:
-        return False
     partial = target.with_name(target.stem + "-partial.mp4")
     await asyncio.to_thread(_clear, work, partial)
     await asyncio.to_thread(work.mkdir, parents=True)
     try:
+        screens = await asyncio.to_thread(screens_of, work) if screens_of else []
+        screens = [s for s in screens if s.start < info.duration and s.end > s.start]
+        if not states and not screens:
+            return False
         painter = Painter(work, page_image, room_for_camera=info.video_codec is not None)
         pictures: list[tuple[float, Path]] = []
-        if states[0].start > 0:
+        if not states or states[0].start > 0:
             pictures.append((0.0, await asyncio.to_thread(painter.blank)))
         for index, state in enumerate(states):
             pictures.append((state.start, await asyncio.to_thread(painter.picture, state)))
@@ -247,7 +292,8 @@ async def compose(
         async def encoding(percent: float) -> None:
             await _tell(progress, DRAWING_SHARE + percent * share / 100)
 
-        await run_ffmpeg(compose_args(concat, source, partial, info, fps), info.duration, encoding)
+        args = compose_args(concat, source, partial, info, fps, screens)
+        await run_ffmpeg(args, info.duration, encoding)
         await asyncio.to_thread(os.replace, partial, target)
     finally:
         await asyncio.to_thread(_clear, work, partial)  # failed or cancelled: nothing half-made
@@ -286,4 +332,25 @@ async def composed(ctx: JobContext) -> None:
         _work_dir(ctx.storage, ctx.video_id),
         lambda deck, page: page_image_path(data_dir, deck, page),
         ctx.progress,
+        await _screens_of(ctx),
     )
+
+
+async def _screens_of(ctx: JobContext) -> ScreensOf | None:
+    """The recording's shared screens, when the video is a lecture recording still on disk."""
+    from classroom_server.db import Video
+    from recording.directory import RecordingDirectory, recording_for_video
+    from recording.screens import screens
+
+    async with ctx.database.session() as session:
+        video = await session.get(Video, ctx.video_id)
+    if video is None or video.lecture_id is None:
+        return None
+    data_dir, lecture_id = ctx.storage.root.parent, video.lecture_id
+    try:
+        directory: RecordingDirectory = await asyncio.to_thread(
+            recording_for_video, data_dir, lecture_id, ctx.video_id
+        )
+    except LookupError:
+        return None
+    return lambda work: screens(directory, work)

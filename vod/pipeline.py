@@ -162,6 +162,7 @@ async def recorded(ctx: JobContext) -> None:
     # Imported here: ``recording`` builds on ``vod`` (its ffmpeg runner), not the reverse.
     from recording.assembly import assemble
     from recording.directory import recording_for_video
+    from recording.screens import has_screen
     from recording.timeline import read_timeline
 
     async with ctx.database.session() as session:
@@ -179,7 +180,10 @@ async def recorded(ctx: JobContext) -> None:
         ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
     )
     await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))
-    if made:  # slides were shown: the export with slides and camera, after stage 2's others
+    # Slides were shown or a screen shared: the export with them and the camera, after stage
+    # 2's others (the composed export is the only place a shared screen appears).
+    shared_screen = await asyncio.to_thread(has_screen, directory)
+    if made or shared_screen:
         await ctx.enqueue(ctx.video_id, "composed")
     await asyncio.to_thread(directory.update_state, state="processed")
 
