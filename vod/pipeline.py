@@ -1,7 +1,9 @@
 """The processing stages of a video, each one job kind.
 
 ``playable`` (fast lane) makes the video watchable within seconds: the download MP4 and its
-remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background. A recorded
+remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background; a source with
+no picture (a lecture recorded with a microphone and slides) gets neither: its audio-only
+source rendition is already what a weak network needs, and there is no frame to show. A recorded
 lecture starts with ``recorded`` (fast lane): its segments become the source (video copied,
 audio mixed), its chapters and replay timeline are written, then ``playable`` runs in the same
 job.
@@ -69,7 +71,7 @@ def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
         attrs = f"BANDWIDTH={r['bandwidth']}"
         if r.get("width") and r.get("height"):
             attrs += f",RESOLUTION={r['width']}x{r['height']}"
-        if r["name"] == "audio":
+        if not r.get("height"):  # no picture: the audio variant, or an audio-only source
             attrs += ',CODECS="mp4a.40.2"'
         lines += [f'#EXT-X-STREAM-INF:{attrs},NAME="{r["name"]}"', f"hls/{r['name']}/index.m3u8"]
     ctx.storage.master(ctx.video_id).write_text("\n".join(lines) + "\n")
@@ -77,8 +79,8 @@ def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
 
 async def playable(ctx: JobContext) -> None:
     info = await _info(ctx)
-    if info.video_codec is None:
-        raise Unprocessable("the file has no video stream")
+    if info.video_codec is None and info.audio_codec is None:
+        raise Unprocessable("the file has neither video nor audio")
     download = ctx.storage.download(ctx.video_id)
     await run_ffmpeg(
         download_args(ctx.storage.source(ctx.video_id), download, info),
@@ -101,8 +103,9 @@ async def playable(ctx: JobContext) -> None:
         height=info.height,
         renditions=[source],
     )
-    await ctx.enqueue(ctx.video_id, "stills")
-    await ctx.enqueue(ctx.video_id, "ladder")
+    if info.video_codec is not None:
+        await ctx.enqueue(ctx.video_id, "stills")
+        await ctx.enqueue(ctx.video_id, "ladder")
 
 
 async def ladder(ctx: JobContext) -> None:
@@ -172,8 +175,8 @@ async def recorded(ctx: JobContext) -> None:
     data_dir = ctx.storage.root.parent
     directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
     source = ctx.storage.source(ctx.video_id)
-    # A recording with no picture raises NothingRecorded (Unprocessable): the worker fails the
-    # video at once, as it does any first stage that gives up.
+    # A recording with neither picture nor sound raises NothingRecorded (Unprocessable): the
+    # worker fails the video at once, as it does any first stage that gives up.
     plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
     entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
     made = await write_chapters(

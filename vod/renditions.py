@@ -37,12 +37,14 @@ def rungs_for(info: MediaInfo) -> list[Rung]:
 
 
 def download_args(source: Path, target: Path, info: MediaInfo) -> list[str]:
-    """The one-file MP4: H.264 stream-copied (transcoded if it is not H.264)."""
-    video = (
-        ["-c:v", "copy"]
-        if info.video_codec == "h264"
-        else ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
-    )
+    """The one-file MP4: H.264 stream-copied (transcoded if it is not H.264); a source with no
+    picture gives an audio-only MP4 (an M4A under the download's one name)."""
+    if info.video_codec is None:
+        video = ["-vn"]
+    elif info.video_codec == "h264":
+        video = ["-c:v", "copy"]
+    else:
+        video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
     # AAC is copied like H.264; anything else (a recording's Opus) is encoded once, here.
     if info.audio_codec == "aac":
         audio = ["-c:a", "copy"]
@@ -53,8 +55,7 @@ def download_args(source: Path, target: Path, info: MediaInfo) -> list[str]:
     return [
         "-i",
         str(source),
-        "-map",
-        "0:v:0",
+        *(["-map", "0:v:0"] if info.video_codec else []),
         "-map",
         "0:a:0?",
         *video,
