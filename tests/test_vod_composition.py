@@ -7,16 +7,22 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from sqlalchemy import select
 
-from classroom_server.db import Course, Database, VodJob, upgrade
+from classroom_server.db import Course, Database, Lecture, VodJob, upgrade
 from classroom_server.slide_decks import page_image_path
+from recording.directory import RecordingDirectory
+from recording.handoff import hand_off
+from recording.segment_writer import SegmentWriter
 from tests.media import make_clip
 from vod.chapters import chapters, replay, timeline_path
 from vod.composition import (
@@ -215,3 +221,148 @@ def test_concat_list_holds_each_picture_until_the_next() -> None:
         "file '/w/it'\\''s.png'",
         "duration 1.500000",
     ]
+
+
+# -- a shared screen ------------------------------------------------------------------------
+
+CAMERA_COLOUR = (40, 180, 60)  # green
+SCREEN_COLOUR = (200, 50, 150)  # magenta
+RECORDED_SECONDS = 8.0
+SCREEN_SPAN = (3.0, 6.0)  # media seconds the screen was shared; the camera's first frame is 0
+MAIN_AREA = (40, 400, 400, 700)  # bottom-left: a slide's or the screen's, never the camera's
+PIP = (FRAME[0] - MARGIN - 100, FRAME[1] - MARGIN - 100, FRAME[0] - MARGIN, FRAME[1] - MARGIN)
+
+
+def encoded(target: Path, colour: tuple[int, int, int], size: str, seconds: float) -> Path:
+    """H.264 of a flat colour with a small moving box (so frames differ), 15 fps."""
+    binary = ffmpeg_path()
+    assert binary is not None
+    hex_colour = bytes(colour).hex()
+    subprocess.run(
+        [binary, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"color=c=0x{hex_colour}:s={size}:r=15",
+         "-vf", "drawbox=x=mod(t*40\\,200):y=10:w=20:h=20:color=white:t=fill",
+         "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+         "-profile:v", "baseline", "-pix_fmt", "yuv420p", str(target)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return target
+
+
+def record_track(
+    directory: RecordingDirectory, clip: Path, source: str, media_start: float
+) -> None:
+    """The clip's frames written as the recorder writes a track's (Annex-B H.264 at media
+    times), with the source the SFU catalogue gave its publication."""
+    track = directory.new_track_dir(
+        {"publication": f"1/{source}", "participant": "1", "kind": "video", "codec": "h264",
+         "clock_rate": 90000, "source": source}
+    )  # fmt: skip
+    writer = SegmentWriter(track, "h264", take=1)
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        annex_b = av.BitStreamFilterContext("h264_mp4toannexb", stream)
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None or packet.time_base is None:
+                continue
+            at = media_start + float(packet.pts * packet.time_base)
+            keyframe = bool(packet.is_keyframe)  # read first: filtering empties the packet
+            for frame in annex_b.filter(packet):
+                writer.write(bytes(frame), at, keyframe)
+    writer.close()
+
+
+async def recorded_lecture(
+    database: Database, course_id: int, data_dir: Path, slides: bool
+) -> RecordingDirectory:
+    """A finished recording: the camera all along, the screen shared for ``SCREEN_SPAN``, and
+    (if ``slides``) page 1 of the deck shown from the start."""
+    async with database.session() as session:
+        lecture = Lecture(course_id=course_id, title="Shared", scheduled_start=datetime.now(UTC))
+        session.add(lecture)
+        await session.commit()
+    directory = RecordingDirectory.create(data_dir, lecture.id, course_id, "Shared")
+    camera = encoded(data_dir / "camera.mp4", CAMERA_COLOUR, "640x480", RECORDED_SECONDS)
+    screen_seconds = SCREEN_SPAN[1] - SCREEN_SPAN[0]
+    screen = encoded(data_dir / "screen.mp4", SCREEN_COLOUR, "1024x768", screen_seconds)
+    record_track(directory, camera, "camera", 0.0)
+    record_track(directory, screen, "screen", SCREEN_SPAN[0])
+    if slides:
+        render_deck(data_dir)
+        shown = {"deck_id": DECK, "page": 1, "annotations": []}
+        line = json.dumps({"t": 0.0, "event": "slides:page", "data": shown})
+        directory.timeline_file.write_text(line + "\n")
+    directory.update_state(state="finished")
+    return directory
+
+
+async def processed(
+    database: Database, storage: VideoStorage, directory: RecordingDirectory
+) -> tuple[int, VodJob]:
+    """Hands the recording to the library and runs every stage; the video and its export job."""
+    worker = Worker(database, storage)
+    worker.start()
+    try:
+        video_id = await hand_off(database, worker.enqueue, directory)
+        assert video_id is not None
+        deadline = asyncio.get_running_loop().time() + 240
+        while True:
+            async with database.session() as session:
+                found = await session.scalars(select(VodJob).where(VodJob.video_id == video_id))
+                jobs = list(found)
+            ended = [j for j in jobs if j.state in ("done", "failed", "cancelled")]
+            if jobs and len(ended) == len(jobs) and any(j.kind == "composed" for j in jobs):
+                break
+            if [j for j in ended if j.kind == "recorded"] and len(ended) == len(jobs) == 4:
+                break  # stage 2 done and no export queued
+            assert asyncio.get_running_loop().time() < deadline, [(j.kind, j.state) for j in jobs]
+            await asyncio.sleep(0.2)
+    finally:
+        await worker.stop()
+    export = [j for j in jobs if j.kind == "composed"]
+    assert export, f"no composed job: {[(j.kind, j.state) for j in jobs]}"
+    return video_id, export[0]
+
+
+async def test_a_shared_screen_takes_the_main_area_while_shared(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    directory = await recorded_lecture(database, course_id, tmp_path, slides=True)
+    started = time.monotonic()
+    video_id, job = await processed(database, storage, directory)
+    assert (job.state, job.percent, job.last_error) == ("done", 100.0, None)
+    output = composed_path(storage, video_id)
+    info = probe(output)
+    assert (info.width, info.height) == FRAME
+    assert abs(info.duration - RECORDED_SECONDS) <= 0.5
+    assert job.started_at is not None and job.finished_at is not None
+    composing = (job.finished_at - job.started_at).total_seconds()
+    whole = time.monotonic() - started
+    print(f"recorded and processed in {whole:.1f} s, composed in {composing:.2f} s")
+
+    # The slide before and after the share, the screen during it (4:3: 960x720 at the left,
+    # where the slide was); the camera in the corner all along.
+    slide, screen = PAGE_COLOURS[1], SCREEN_COLOUR
+    for at, wanted in ((1.5, slide), (2.7, slide), (3.3, screen), (5.7, screen), (6.3, slide),
+                       (7.5, slide)):  # fmt: skip
+        frame = grab(output, at, tmp_path / f"at-{at}.png")
+        assert close_to(mean(frame, MAIN_AREA), wanted), (at, mean(frame, MAIN_AREA))
+        assert close_to(mean(frame, PIP), CAMERA_COLOUR), (at, mean(frame, PIP))
+    during = grab(output, 4.5, tmp_path / "during.png")
+    assert close_to(mean(during, (1000, 100, 1260, 300)), (17, 17, 17)), "fitted, not stretched"
+
+
+async def test_a_screen_without_slides_still_gets_the_export(
+    library: tuple[Database, VideoStorage, int], tmp_path: Path
+) -> None:
+    database, storage, course_id = library
+    directory = await recorded_lecture(database, course_id, tmp_path, slides=False)
+    video_id, job = await processed(database, storage, directory)
+    assert job.state == "done"
+    output = composed_path(storage, video_id)
+    before = grab(output, 1.5, tmp_path / "before.png")
+    during = grab(output, 4.5, tmp_path / "during.png")
+    assert close_to(mean(before, MAIN_AREA), (17, 17, 17))  # nothing shown: the background
+    assert close_to(mean(during, MAIN_AREA), SCREEN_COLOUR)
+    assert close_to(mean(during, PIP), CAMERA_COLOUR)
