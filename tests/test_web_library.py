@@ -15,6 +15,8 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Server, bearer
 from tests.media import make_clip
+from tests.room_client import demo_course_id
+from tests.test_portal_api_videos import ready, upload
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_room import OpenPage, create_lecture, wait_until_live
@@ -225,3 +227,28 @@ async def test_educator_uploads_a_video_that_a_student_plays_and_resumes(
     await expect(edu).to_have_url(re.compile(r"/courses/\d+$"))
     await expect(edu.get_by_test_id("course-title")).to_have_text(COURSE_TITLE)
     await expect(edu.get_by_test_id("video-card").filter(has_text=title)).to_have_count(0)
+
+
+async def test_a_failed_video_tells_its_educators_why(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    course = await demo_course_id(http, server)
+    junk = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 256  # an MP4 header, then noise
+    status, uploaded = await upload(http, server, course, junk, title="Not a video either")
+    assert status == 202
+    failed = await ready(http, server, uploaded["id"])
+    assert failed["status"] == "failed" and failed["error"], failed
+    edu = await open_page("educator")
+    await log_in(edu, server, "educator")
+    await expect(edu.get_by_test_id("user-name")).to_be_visible()
+    await edu.goto(server.url(f"/videos/{failed['id']}"))
+    notice = edu.get_by_test_id("player-status")
+    await expect(notice).to_contain_text("This video could not be processed.")
+    await expect(edu.get_by_test_id("player-error")).to_have_text(f"Reason: {failed['error']}")
+    student = await open_page("student1")
+    await log_in(student, server, "student1")
+    await expect(student.get_by_test_id("user-name")).to_be_visible()
+    await student.goto(server.url(f"/videos/{failed['id']}"))
+    # student1 reads Arabic: the notice in their language, and no reason for them.
+    await expect(student.get_by_test_id("player-status")).to_have_text("تعذّر تجهيز هذا الفيديو.")
+    await expect(student.get_by_test_id("player-error")).to_have_count(0)

@@ -24,10 +24,12 @@ from tests.test_recording_service import (
     fetch,
     lecture_video,
     publish_camera_and_microphone,
+    record_microphone_and_slides,
 )
 from tests.test_recording_service import media_server as shared_media_server
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
+from tests.test_web_library import play_for
 from tests.test_web_room import OpenPage
 from tests.test_web_room import open_page as shared_open_page
 from vod.probe import probe
@@ -160,3 +162,37 @@ async def composed_video(
             return video
         await asyncio.sleep(0.5)
     raise AssertionError(f"no composed export for video {video_id}")
+
+
+async def test_an_audio_only_lecture_plays_beside_its_slides(
+    open_page: OpenPage, media_server: Server, http: aiohttp.ClientSession
+) -> None:
+    """Recorded with a microphone and slides only: the sound plays, the slides follow it, and
+    the quality menu offers nothing (there is one audio rendition and no picture)."""
+    video_id, _, _, _ = await record_microphone_and_slides(http, media_server, SLIDES[:2])
+    chapters = json.loads(await fetch(http, media_server, f"/vod/{video_id}/timeline.json"))[
+        "chapters"
+    ]
+    page = await open_page("student2")
+    await log_in(page, media_server, "student2")
+    await expect(page.get_by_test_id("user-name")).to_be_visible()
+    await page.goto(media_server.url(f"/videos/{video_id}"))
+    await page.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    await expect(page.get_by_test_id("player-audio-only")).to_have_text(
+        "Sound only: this lecture was recorded without a camera."
+    )
+    slide = page.get_by_test_id("replay-slide")
+    await expect(slide).to_have_attribute("data-page", "1")
+    await page.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=replay-slide]');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
+    start = await play_for(page, 1.0)  # the audio-only stream plays: currentTime advances
+    assert start < 0.5
+    assert await page.evaluate(f"{PLAYER}.error") is None
+    await expect(page.get_by_test_id("quality-menu")).to_be_hidden()
+    await page.get_by_test_id("chapter-2").click()
+    await expect(slide).to_have_attribute("data-page", "2")
+    assert await page.evaluate(f"{PLAYER}.currentTime") == pytest.approx(
+        chapters[1]["start"], abs=0.5
+    )

@@ -56,10 +56,15 @@ async function buildPlayer(video, saved, signal) {
       { class: "button", href: video.composed_url, download: "", "data-testid": "download-composed-link" },
       t("player.downloadComposed"),
     );
+  // No picture (a lecture recorded with a microphone and slides): say so beside the controls.
+  const soundOnly =
+    video.height == null &&
+    h("p", { class: "player-notice", "data-testid": "player-audio-only" }, t("player.audioOnly"));
   const box = h(
     "div",
     { class: "player-box" },
     element,
+    soundOnly,
     problem,
     h("div", { class: "player-tools" }, menu.element, download, composed),
   );
@@ -68,9 +73,20 @@ async function buildPlayer(video, saved, signal) {
   return replay ? h("div", { class: "player-with-replay" }, box, replay) : box;
 }
 
+// A failed video's notice also says why to its educators (the API gives others no `error`).
 function statusNotice(video) {
   const key = video.status === "failed" ? "player.failed" : "player.processing";
-  return h("p", { class: "card player-notice", role: "status", "data-testid": "player-status" }, t(key));
+  const reason =
+    video.status === "failed" &&
+    video.error &&
+    h("span", { dir: "auto", "data-testid": "player-error" }, t("player.failed.reason", { error: video.error }));
+  return h(
+    "p",
+    { class: "card player-notice", role: "status", "data-testid": "player-status" },
+    t(key),
+    reason && " ",
+    reason,
+  );
 }
 
 export async function playerPage({ user, params, signal }) {

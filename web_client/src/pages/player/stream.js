@@ -26,7 +26,8 @@ function nativeStream(video, masterUrl, startAt) {
 }
 
 // Resolves with { select(value), destroy() }, or null when this browser plays neither way.
-// onQualities(levels, hasAudioOnly) once the master playlist is read: levels are hls.js's
+// onQualities(levels, hasAudioOnly) once the master playlist is read, unless it has no video
+// variant (then there is no choice to offer): levels are hls.js's
 // ({ name, height }), selected by index; select("auto") lets hls.js choose, select("audio")
 // plays audio only. onError() when playback broke for good.
 export async function openStream(video, masterUrl, startAt, { onQualities, onError }) {
@@ -74,6 +75,8 @@ export async function openStream(video, masterUrl, startAt, { onQualities, onErr
   );
   const parsed = new Promise((resolve) => first.once(Hls.Events.MANIFEST_PARSED, resolve));
   Promise.all([loaded, parsed]).then(([manifest]) => {
+    // A master with no picture at all (an audio-only recording) has nothing to choose from.
+    if (!first.levels.some((level) => level.height)) return;
     audioUrl = audioVariant(manifest.levels)?.url ?? null;
     onQualities(
       first.levels.map(({ name, height }) => ({ name, height })),
