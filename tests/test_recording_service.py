@@ -332,3 +332,43 @@ async def test_an_audio_only_recording_becomes_an_audio_only_video(
         f"\nRESULT audio_only_recording_to_playable_seconds={to_playable:.2f} "
         f"length_seconds={length:.1f}"
     )
+
+
+async def test_a_shared_screen_is_known_as_one_and_composed(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    """The SFU catalogue says which track is the screen (even one shared before recording
+    started); the recording notes it, and the screen reaches the composed export even with
+    no slide shown."""
+    server = media_server
+    lecture = await live_lecture(http, server)
+    educator = await enter(http, server, lecture, "educator")
+    try:
+        await educator.media_join()
+        camera, screen, microphone = TestCardTrack(), TestCardTrack(), ToneTrack()
+        tracks = [(camera, "camera"), (screen, "screen"), (microphone, "microphone")]
+        assert (await educator.publish(tracks))["ok"]
+        await asyncio.sleep(1.0)  # the catalogue goes out before any take
+        assert (await educator.call("recording:start", {}))["ok"]
+        await asyncio.sleep(3.0)
+        assert (await educator.call("lecture:end", {}))["ok"]
+    finally:
+        await educator.leave()
+    video = await lecture_video(http, server, lecture)
+    data_dir = Path(server.data_flags[1])
+    metadata = [
+        json.loads(path.read_text())
+        for path in (data_dir / "recordings" / str(lecture)).glob("*/tracks/*/track.json")
+    ]
+    assert sorted((m["kind"], m.get("source")) for m in metadata) == [
+        ("audio", "microphone"), ("video", "camera"), ("video", "screen")
+    ]  # fmt: skip
+    headers = await bearer(http, server, "educator")
+    for _ in range(600):  # after stage 2's other jobs, on the slow lane
+        async with http.get(server.url(f"/api/v1/videos/{video['id']}"), headers=headers) as got:
+            assert got.status == 200
+            composed_url = (await got.json())["composed_url"]
+        if composed_url:
+            break
+        await asyncio.sleep(0.1)
+    assert composed_url == f"/vod/{video['id']}/composed.mp4"
