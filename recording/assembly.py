@@ -11,9 +11,10 @@ rendition.
 
 The picture is the longest video track recorded (the educator's camera or shared screen),
 continued by the same participant's other tracks of that codec that do not overlap it (a
-camera published again after a page reload); the other video tracks stay on disk but are not
-in the video yet. A recording with no video track at all (microphone and slides) becomes an
-audio-only source: the same mix, encoded once; the library makes it an audio-only video.
+camera published again after a page reload); the other video tracks stay on disk, and a
+shared screen among them is shown in the composed export (:mod:`recording.screens`). A
+recording with no video track at all (microphone and slides) becomes an audio-only source:
+the same mix, encoded once; the library makes it an audio-only video.
 """
 
 from __future__ import annotations
