@@ -260,7 +260,15 @@ async def test_lecture_media_in_the_browser(
     await expect(alice.get_by_test_id("toggle-microphone")).to_be_visible()
     await expect(alice.get_by_test_id("toggle-screen")).to_be_hidden()
     await alice.get_by_test_id("toggle-microphone").click()
-    alice_audio = await audio_of(bob, alice_id)
+    try:
+        alice_audio = await audio_of(bob, alice_id)
+    except AssertionError as error:
+        pressed = await alice.get_by_test_id("toggle-microphone").get_attribute("aria-pressed")
+        raise AssertionError(
+            f"{error}; Alice's microphone pressed={pressed}, sent {await sent(alice)}, "
+            f"her media {await diagnose(alice)}; Bob's media {await diagnose(bob)}; "
+            f"SFU {await sfu_metrics(http, server)}; server log: {server.log.read_text()[-3000:]}"
+        ) from None
     await grows(bob, alice_audio, 50)
     await roster_alice.get_by_test_id("mute-participant").click()
     await expect(roster_alice).to_contain_text("Muted")
