@@ -1,12 +1,14 @@
 """Composed export benchmark: wall and CPU time of the slides + camera MP4 against the lecture.
 
-    python bench/vod_composition.py [--length SECONDS] [--camera WxH]
+    python bench/vod_composition.py [--length SECONDS] [--camera WxH] [--screen]
 
 A synthetic lecture (test pattern + tone, H.264 + mono AAC in Matroska like a recording's
 source, cached under bench/.cache), a 30-page 4:3 deck shown evenly over it, four strokes per
 page (one a highlighter) and one undo each: about 180 pictures to draw. ``compose`` runs as the
 job does (drawing, then one ffmpeg); the CPU figure (this process plus ffmpeg) is the one to
 compare across runs on a shared machine, the wall figure is what a viewer waits.
+``--screen``: the educator also shares a 1920x1080 screen (10 fps) over the middle third, one
+more decoded and scaled input laid over the slides while it is shared.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from recording.assembly import Input
+from recording.screens import Screen
 from vod.composition import compose
 from vod.ffmpeg_binary import ffmpeg_path
 from vod.probe import probe
@@ -44,6 +48,23 @@ def camera(length: float, size: str) -> Path:
             check=True,
         )  # fmt: skip
     return path
+
+
+def shared_screen(length: float) -> Screen:
+    """A screen shared over the middle third of the lecture, as the composition's input."""
+    start, seconds = length / 3, length / 3
+    path = CACHE / f"screen-{int(seconds)}.mkv"
+    if not path.exists():
+        subprocess.run(
+            [ffmpeg_path() or "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+             "-f", "lavfi", "-i", "testsrc=size=1920x1080:rate=10", "-t", str(seconds),
+             "-c:v", "libx264", "-preset", "ultrafast", "-g", "40", "-pix_fmt", "yuv420p",
+             "-f", "matroska", str(path)],
+            check=True,
+        )  # fmt: skip
+    listed = CACHE / "screen.ffconcat"
+    listed.write_text(f"ffconcat version 1.0\nfile '{path}'\n")
+    return Screen(Input(listed, start), start, start + seconds)
 
 
 def deck(root: Path) -> None:
@@ -83,9 +104,10 @@ def timeline(length: float) -> dict[str, Any]:
     return {"chapters": [], "chat": [], "pages": pages, "events": events}
 
 
-async def main(length: float, size: str) -> None:
+async def main(length: float, size: str, with_screen: bool) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     source = camera(length, size)
+    screens = [shared_screen(length)] if with_screen else []
     slides = CACHE / "slides"
     deck(slides)
     target = CACHE / "composed.mp4"
@@ -93,14 +115,19 @@ async def main(length: float, size: str) -> None:
     began, own = time.perf_counter(), time.process_time()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     await compose(
-        timeline(length), source, target, CACHE / "work", lambda d, p: slides / f"{p}.png"
+        timeline(length),
+        source,
+        target,
+        CACHE / "work",
+        lambda d, p: slides / f"{p}.png",
+        screens_of=lambda _work: screens,
     )
     wall, own = time.perf_counter() - began, time.process_time() - own
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     encode = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     info = probe(target)
     print(
-        f"length={length:.0f}s camera={size} out={info.width}x{info.height} "
+        f"length={length:.0f}s camera={size} screen={with_screen} out={info.width}x{info.height} "
         f"duration={info.duration:.2f}s size={target.stat().st_size / 1e6:.1f}MB "
         f"wall={wall:.1f}s cpu_python={own:.1f}s cpu_ffmpeg={encode:.1f}s"
     )
@@ -112,5 +139,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--length", type=float, default=600.0)
     parser.add_argument("--camera", default="640x360")
+    parser.add_argument("--screen", action="store_true", help="a screen shared a third of it")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.length, arguments.camera))
+    asyncio.run(main(arguments.length, arguments.camera, arguments.screen))
