@@ -199,8 +199,18 @@ def concat_input(tracks: tuple[TrackSpan, ...], list_path: Path, zero: float) ->
 CONCAT = ["-f", "concat", "-safe", "0"]  # absolute paths, all built by the recorder
 
 
-def mix_args(plan: Plan, video_input: Input, audio_inputs: list[Input], target: Path) -> list[str]:
-    """Video copied (H.264) or encoded once (VP8); every audio track mixed and encoded once."""
+def mix_args(
+    plan: Plan,
+    video_input: Input,
+    audio_inputs: list[Input],
+    target: Path,
+    output: list[str] | None = None,
+) -> list[str]:
+    """Video copied (H.264) or encoded once (VP8); every audio track mixed and encoded once.
+
+    ``output`` replaces the Matroska file at ``target`` (the library writes all its files from
+    this one run)."""
+    output = output or ["-f", "matroska", str(target)]
     inputs = ["-copyts", *CONCAT, "-i", str(video_input.concat_list)]
     for audio in audio_inputs:
         inputs += ["-itsoffset", f"{audio.offset:.6f}", *CONCAT, "-i", str(audio.concat_list)]
@@ -210,7 +220,7 @@ def mix_args(plan: Plan, video_input: Input, audio_inputs: list[Input], target: 
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
                  "-force_key_frames", "expr:gte(t,n_forced*4)"]  # fmt: skip
     if not audio_inputs:
-        return [*inputs, "-map", "0:v", *video, "-an", "-f", "matroska", str(target)]
+        return [*inputs, "-map", "0:v", *video, "-an", *output]
     # Gaps (a speaker who joined late, a take without them) become silence, in place.
     pads = "".join(
         f"[{i + 1}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_inputs))
@@ -224,12 +234,15 @@ def mix_args(plan: Plan, video_input: Input, audio_inputs: list[Input], target: 
     return [
         *inputs, "-filter_complex", graph, "-map", "0:v", "-map", "[mix]", *video,
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", AUDIO_CHANNELS,
-        "-t", f"{plan.duration + 0.1:.3f}", "-f", "matroska", str(target),
+        "-t", f"{plan.duration + 0.1:.3f}", *output,
     ]  # fmt: skip
 
 
-def audio_only_args(plan: Plan, audio_inputs: list[Input], target: Path) -> list[str]:
+def audio_only_args(
+    plan: Plan, audio_inputs: list[Input], target: Path, output: list[str] | None = None
+) -> list[str]:
     """No picture: the speakers mixed and encoded once, as :func:`mix_args` does beside a video."""
+    output = output or ["-f", "matroska", str(target)]
     inputs = ["-copyts"]
     for audio in audio_inputs:
         inputs += ["-itsoffset", f"{audio.offset:.6f}", *CONCAT, "-i", str(audio.concat_list)]
@@ -245,14 +258,18 @@ def audio_only_args(plan: Plan, audio_inputs: list[Input], target: Path) -> list
     return [
         *inputs, "-filter_complex", graph, "-map", "[mix]", "-vn",
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", AUDIO_CHANNELS,
-        "-t", f"{plan.duration + 0.1:.3f}", "-f", "matroska", str(target),
+        "-t", f"{plan.duration + 0.1:.3f}", *output,
     ]  # fmt: skip
 
 
 async def assemble(
-    directory: RecordingDirectory, target: Path, progress: Progress | None = None
+    directory: RecordingDirectory,
+    target: Path,
+    progress: Progress | None = None,
+    output: list[str] | None = None,
 ) -> Plan:
-    """Writes the recording as one file at ``target`` (Matroska: H.264 + AAC, or AAC alone)."""
+    """Writes the recording as one file at ``target`` (Matroska: H.264 + AAC, or AAC alone),
+    or to ffmpeg's ``output`` arguments instead (which should include ``target``)."""
     work = directory.path / "work"
     work.mkdir(exist_ok=True)
     the_plan = await asyncio.to_thread(plan, directory)
@@ -271,9 +288,9 @@ async def assemble(
             audio.append(found)
     target.parent.mkdir(parents=True, exist_ok=True)
     if video is not None:
-        args = mix_args(the_plan, video, audio, target)
+        args = mix_args(the_plan, video, audio, target, output)
     elif audio:
-        args = audio_only_args(the_plan, audio, target)
+        args = audio_only_args(the_plan, audio, target, output)
     else:
         raise NothingRecorded("the recording holds no readable audio")
     await run_ffmpeg(args, the_plan.duration, progress)

@@ -5,8 +5,8 @@ remux into HLS. ``ladder`` and ``stills`` (slow lane) follow in the background; 
 no picture (a lecture recorded with a microphone and slides) gets neither: its audio-only
 source rendition is already what a weak network needs, and there is no frame to show. A recorded
 lecture starts with ``recorded`` (fast lane): its segments become the source (video copied,
-audio mixed), its chapters and replay timeline are written, then ``playable`` runs in the same
-job.
+audio mixed) in the same ffmpeg run as the download and the HLS source rendition, and its
+chapters and replay timeline are written.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from classroom_server.db import Database, Video
@@ -27,6 +27,7 @@ from vod.renditions import (
     audio_hls_args,
     copy_hls_args,
     download_args,
+    recorded_outputs,
     rung_hls_args,
     rungs_for,
     still_args,
@@ -92,6 +93,11 @@ async def playable(ctx: JobContext) -> None:
     await run_ffmpeg(
         copy_hls_args(download, out_dir), info.duration, lambda p: ctx.progress(70 + p * 0.3)
     )
+    await _published(ctx, info)
+
+
+async def _published(ctx: JobContext, info: MediaInfo) -> None:
+    """The download and the HLS source rendition are written: the video is ready to watch."""
     bandwidth = info.bit_rate or 1_000_000
     source = {"name": "source", "height": info.height, "width": info.width, "bandwidth": bandwidth}
     await asyncio.to_thread(write_master, ctx, [source])
@@ -175,14 +181,18 @@ async def recorded(ctx: JobContext) -> None:
     data_dir = ctx.storage.root.parent
     directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
     source = ctx.storage.source(ctx.video_id)
+    hls_dir = ctx.storage.rendition_dir(ctx.video_id, "source")
+    await asyncio.to_thread(_fresh_dir, hls_dir)
     # A recording with neither picture nor sound raises NothingRecorded (Unprocessable): the
-    # worker fails the video at once, as it does any first stage that gives up.
-    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.4))
+    # worker fails the video at once, as it does any first stage that gives up. The one run
+    # that mixes the audio also writes the download and the HLS rendition (no remuxes after).
+    outputs = recorded_outputs(source, ctx.storage.download(ctx.video_id), hls_dir)
+    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.98), outputs)
     entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
     made = await write_chapters(
         ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
     )
-    await playable(replace(ctx, progress=lambda p: ctx.progress(40 + p * 0.6)))
+    await _published(ctx, await _info(ctx))
     # Slides were shown or a screen shared: the export with them and the camera, after stage
     # 2's others (the composed export is the only place a shared screen appears).
     shared_screen = await asyncio.to_thread(has_screen, directory)
