@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Course, Role, User, Video, VodJob, WatchPosition, add_unique
@@ -250,10 +250,13 @@ async def delete_video(request: web.Request) -> None:
     _, video = await _managed(request)
     svc = services(request)
     async with svc.database.session() as session:
+        # Jobs before the video, the order a worker locks them in (its job's end, then the
+        # video's state): the cascade would lock the video first and deadlock PostgreSQL.
+        await session.execute(delete(VodJob).where(VodJob.video_id == video.id))
         row = await session.get(Video, video.id)
         if row is not None:
             await session.delete(row)
-            await session.commit()
+        await session.commit()
     await svc.videos.remove(video.id)
 
 
