@@ -221,21 +221,24 @@ def mix_args(
                  "-force_key_frames", "expr:gte(t,n_forced*4)"]  # fmt: skip
     if not audio_inputs:
         return [*inputs, "-map", "0:v", *video, "-an", *output]
-    # Gaps (a speaker who joined late, a take without them) become silence, in place.
-    pads = "".join(
-        f"[{i + 1}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_inputs))
-    )
-    mixed = "".join(f"[a{i}]" for i in range(len(audio_inputs)))
-    graph = pads + (
-        f"{mixed}amix=inputs={len(audio_inputs)}:duration=longest:normalize=0[mix]"
-        if len(audio_inputs) > 1
-        else "[a0]anull[mix]"
-    )
     return [
-        *inputs, "-filter_complex", graph, "-map", "0:v", "-map", "[mix]", *video,
+        *inputs, "-filter_complex", mix_graph(1, len(audio_inputs)),
+        "-map", "0:v", "-map", "[mix]", *video,
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", AUDIO_CHANNELS,
         "-t", f"{plan.duration + 0.1:.3f}", *output,
     ]  # fmt: skip
+
+
+def mix_graph(first_input: int, count: int) -> str:
+    """Gaps (a speaker who joined late, a take without them) become silence, in place; then
+    every speaker is summed into ``[mix]``."""
+    pads = "".join(
+        f"[{first_input + i}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(count)
+    )
+    if count == 1:
+        return pads + "[a0]anull[mix]"
+    mixed = "".join(f"[a{i}]" for i in range(count))
+    return pads + f"{mixed}amix=inputs={count}:duration=longest:normalize=0[mix]"
 
 
 def audio_only_args(
@@ -246,17 +249,8 @@ def audio_only_args(
     inputs = ["-copyts"]
     for audio in audio_inputs:
         inputs += ["-itsoffset", f"{audio.offset:.6f}", *CONCAT, "-i", str(audio.concat_list)]
-    pads = "".join(
-        f"[{i}:a]aresample=48000:async=1:first_pts=0[a{i}];" for i in range(len(audio_inputs))
-    )
-    mixed = "".join(f"[a{i}]" for i in range(len(audio_inputs)))
-    graph = pads + (
-        f"{mixed}amix=inputs={len(audio_inputs)}:duration=longest:normalize=0[mix]"
-        if len(audio_inputs) > 1
-        else "[a0]anull[mix]"
-    )
     return [
-        *inputs, "-filter_complex", graph, "-map", "[mix]", "-vn",
+        *inputs, "-filter_complex", mix_graph(0, len(audio_inputs)), "-map", "[mix]", "-vn",
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", AUDIO_CHANNELS,
         "-t", f"{plan.duration + 0.1:.3f}", *output,
     ]  # fmt: skip
