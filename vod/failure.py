@@ -20,7 +20,7 @@ CANCELLED = "processing was cancelled before the video was playable"
 
 
 class Unprocessable(Exception):
-    """The input itself cannot make a video (not media, no picture): retrying cannot help."""
+    """The input itself cannot make a video (not media, neither picture nor sound): retrying cannot help."""
 
 
 async def fail_video(session: AsyncSession, job: VodJob) -> None:
@@ -38,7 +38,7 @@ async def fail_video(session: AsyncSession, job: VodJob) -> None:
 
 
 async def failure_reason(session: AsyncSession, video_id: int) -> str | None:
-    """Why a failed video has no picture: its latest first-stage job's error, or the cancel."""
+    """Why a video failed: its latest first-stage job's error, or the cancel."""
     job = await session.scalar(
         select(VodJob)
         .where(VodJob.video_id == video_id, VodJob.kind.in_(FIRST_STAGES))
