@@ -20,7 +20,8 @@ CANCELLED = "processing was cancelled before the video was playable"
 
 
 class Unprocessable(Exception):
-    """The input itself cannot make a video (not media, neither picture nor sound): retrying cannot help."""
+    """The input itself cannot make a video (not media, neither picture nor sound): retrying
+    cannot help."""
 
 
 async def fail_video(session: AsyncSession, job: VodJob) -> None:
