@@ -26,6 +26,7 @@ from classroom_server.room.events import RateClass
 from signaling.lecture_media import Announcement, LectureMedia
 from signaling.media_payloads import Answer, Empty, Offer, Prefer, Publish, Unpublish
 from signaling.media_registry import MediaRegistry
+from signaling.sfu.connection import Glare
 
 if TYPE_CHECKING:
     from signaling.classroom_namespace import ClassroomNamespace
@@ -179,10 +180,12 @@ class MediaEvents:
             connection = await lecture.join(
                 sid, actor, lecture.preferences.get(user, policy.Preference())
             )
-        if connection.pc.signalingState != "stable":
-            raise RoomError("glare", "answer the server's offer first, then offer again")
         try:
+            # Glare is judged under the connection's lock: a check here could pass while a
+            # server offer is being made or is due (see signaling.sfu.connection).
             answer = await connection.handle_offer({"type": offer.type, "sdp": offer.sdp})
+        except Glare:
+            raise RoomError("glare", "answer the server's offer first, then offer again") from None
         except Exception as exc:
             log.info("offer from %s refused: %s", user, exc)
             raise RoomError("invalid_sdp", f"the offer was refused: {exc}") from None

@@ -12,7 +12,7 @@ from aiortc.mediastreams import AudioStreamTrack
 
 from signaling.sfu import ice
 from signaling.sfu.codecs import prefer_codecs
-from signaling.sfu.connection import SdpDict
+from signaling.sfu.connection import Glare, SdpDict
 from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
 
@@ -117,4 +117,74 @@ async def test_subscriptions_made_together_share_one_offer(room: RoomMedia) -> N
         assert len(offers) == 1
     finally:
         await teacher.close()
+        await student.close()
+
+
+async def test_a_client_offer_crossing_a_due_server_offer_is_glare(room: RoomMedia) -> None:
+    """A subscription added just before a client offer has a transceiver with no mid yet;
+    aiortc cannot answer then (it raised ValueError, refused as invalid_sdp, and a browser's
+    microphone was never published). The offer is glare instead; the server's offer goes out,
+    and once it is answered the client's next offer publishes, with every track flowing."""
+    teacher = await publish(room, "teacher", [TestCardTrack(), AudioStreamTrack()])
+    student = ClientPeer(decode=False)
+    answered: list[SdpDict] = []
+
+    async def send_offer(offer: SdpDict) -> None:
+        await room.connections["student"].handle_answer(await student.answer(offer))
+        answered.append(offer)
+
+    connection = room.connect("student", send_offer)
+    audio, video = sorted(room.publications, key=lambda p: room.publications[p].kind)
+    # aiortc cannot roll back, so the crossing offer comes from a peer of its own.
+    crossing = ClientPeer(decode=False)
+    try:
+        room.subscribe("student", audio)
+        await until(lambda: answered, 5)
+        crossing_offer = await crossing.offer([AudioStreamTrack()])
+        room.subscribe("student", video)  # its re-offer is due, not yet made
+        assert connection.pc.signalingState == "stable"
+        with pytest.raises(Glare):
+            await connection.handle_offer(crossing_offer)
+        await until(lambda: len(answered) == 2 and student.by_kind["video"], 5)
+        microphone = AudioStreamTrack()
+        await student.accept(await connection.handle_offer(await student.offer([microphone])))
+        await until(lambda: f"student/{microphone.id}" in room.publications, 5)
+        await until(lambda: all(log.arrivals for log in student.by_kind["video"]), 5)
+        await until(lambda: all(log.arrivals for log in student.by_kind["audio"]), 5)
+    finally:
+        await crossing.close()
+        await teacher.close()
+        await student.close()
+
+
+async def test_tracks_added_while_a_server_offer_waits_all_arrive(room: RoomMedia) -> None:
+    """New subscriptions while the subscriber sits on the server's offer, two of them in one
+    tick: none is lost; they go out in the offer after the answer."""
+    teacher = await publish(room, "teacher", [TestCardTrack(), AudioStreamTrack()])
+    other = await publish(room, "other", [TestCardTrack(), AudioStreamTrack()])
+    student = ClientPeer(decode=False)
+    offers: list[SdpDict] = []
+
+    async def send_offer(offer: SdpDict) -> None:
+        offers.append(offer)
+        await asyncio.sleep(0.3)  # a busy client answers late
+        await room.connections["student"].handle_answer(await student.answer(offer))
+
+    room.connect("student", send_offer)
+    first, *rest = sorted(room.publications)
+    try:
+        room.subscribe("student", first)
+        await until(lambda: offers, 5)
+        for publication_id in rest:  # all while the first offer waits for its answer
+            room.subscribe("student", publication_id)
+
+        def all_flowing() -> bool:
+            logs = [log for kind in student.by_kind.values() for log in kind]
+            return len(logs) == 4 and all(log.arrivals for log in logs)
+
+        await until(all_flowing, 5)
+        assert len(offers) == 2
+    finally:
+        await teacher.close()
+        await other.close()
         await student.close()

@@ -10,6 +10,13 @@ Negotiation is serialised by a lock and the SFU is the impolite peer: aiortc can
 back, so a client must answer a pending server offer before offering itself. Subscriptions
 added in the same tick share one re-offer; those added while an offer is outstanding go
 out right after its answer.
+
+A client offer is refused with ``Glare`` when, under the lock, a server offer is outstanding
+*or* about to go out: a subscription added since the last server offer has a transceiver
+with no mid yet, and aiortc cannot answer a client offer while it has one (``ValueError``
+in ``setLocalDescription``, which reached the client as ``invalid_sdp`` and lost its
+publication). The check is made under the lock, not before it, so a server offer created
+while the client's offer waited for the lock is glare too, not an ``InvalidStateError``.
 """
 
 from __future__ import annotations
@@ -40,6 +47,10 @@ SendPath = Literal["direct", "sender", "sender-own-pack"]
 """How frames leave for subscribers: ``direct`` (default, fastest) sends from the forwarder's
 loop; ``sender`` lets each aiortc sender pull them, sharing the forwarder's packetization;
 ``sender-own-pack`` is stock aiortc, packetizing per subscriber (kept for comparison)."""
+
+
+class Glare(Exception):
+    """A client offer crossed a server offer (sent, or due once the lock is free)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +102,13 @@ class Connection:
                 self._new_taps.append((transceiver, ReceiverTap(transceiver.receiver)))
 
     async def handle_offer(self, offer: SdpDict) -> SdpDict:
-        """Answer a client offer (publishing new tracks, or any client-side change)."""
+        """Answer a client offer (publishing new tracks, or any client-side change).
+
+        Raises ``Glare`` (nothing changed) if the server has an offer out or one due; see
+        the module docstring."""
         async with self._lock:
+            if self.pc.signalingState != "stable" or self._unoffered():
+                raise Glare("answer the server's offer first, then offer again")
             await self.pc.setRemoteDescription(
                 RTCSessionDescription(sdp=prefer_codecs(offer["sdp"]), type=offer["type"])
             )
@@ -120,6 +136,13 @@ class Connection:
             self._negotiation_needed = False
             await self._set_local(await self.pc.createOffer())
             return self.local_description()
+
+    def _unoffered(self) -> bool:
+        """A subscription's transceiver is in no offer yet and the server's next offer, due
+        once the lock is free, will add it (with no ``send_offer`` none ever would)."""
+        return self._send_offer is not None and any(
+            transceiver.mid is None for transceiver, _, _ in self._sending
+        )
 
     def subscribe(self, forwarder: Forwarder) -> SubscriberTrack:
         """Start sending ``forwarder``'s frames to this participant (after a re-offer).
