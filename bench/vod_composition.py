@@ -1,12 +1,13 @@
 """Composed export benchmark: wall and CPU time of the slides + camera MP4 against the lecture.
 
-    python bench/vod_composition.py [--length SECONDS] [--camera WxH] [--screen]
+    python bench/vod_composition.py [--quick] [--length SECONDS] [--camera WxH] [--screen]
 
 A synthetic lecture (test pattern + tone, H.264 + mono AAC in Matroska like a recording's
 source, cached under bench/.cache), a 30-page 4:3 deck shown evenly over it, four strokes per
 page (one a highlighter) and one undo each: about 180 pictures to draw. ``compose`` runs as the
 job does (drawing, then one ffmpeg); the CPU figure (this process plus ffmpeg) is the one to
 compare across runs on a shared machine, the wall figure is what a viewer waits.
+``--quick``: a 60-second lecture, well under a minute in all.
 ``--screen``: the educator also shares a 1920x1080 screen (10 fps) over the middle third, one
 more decoded and scaled input laid over the slides while it is shared.
 """
@@ -140,5 +141,7 @@ if __name__ == "__main__":
     parser.add_argument("--length", type=float, default=600.0)
     parser.add_argument("--camera", default="640x360")
     parser.add_argument("--screen", action="store_true", help="a screen shared a third of it")
+    parser.add_argument("--quick", action="store_true", help="a 60-second lecture")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.length, arguments.camera, arguments.screen))
+    length = 60.0 if arguments.quick else arguments.length
+    asyncio.run(main(length, arguments.camera, arguments.screen))
