@@ -34,7 +34,6 @@ def run_postgres_url(name: str) -> str:
     return ADMIN_POSTGRES_URL.rsplit("/", 1)[0] + "/" + RUN_PREFIX + name
 
 
-POSTGRES_URL = run_postgres_url("main")
 REDIS_URL = os.environ.get("QOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASES = os.environ.get("QOU_TEST_DATABASES", "sqlite,postgresql").split(",")
 SECRET_KEY = "test-secret-key-of-sufficient-length-0123456789"
@@ -163,14 +162,19 @@ def start_server(
     database: str,
     *extra_flags: str,
     seed: bool = True,
-    postgres_url: str = POSTGRES_URL,
+    postgres_url: str | None = None,
 ) -> Server:
-    """``database`` is "sqlite" or "postgresql"; a seeded PostgreSQL database is emptied first."""
+    """``database`` is "sqlite" or "postgresql"; a seeded PostgreSQL database is emptied first.
+
+    Each server gets a PostgreSQL database of its own (named after its data directory) unless
+    told to share one: seeding empties the database, and two servers on one database also share
+    its job queue, so one's worker would take jobs whose files only the other has."""
     data_flags = ["--data-dir", str(data_dir)]
     if database == "postgresql":
+        postgres_url = postgres_url or run_postgres_url(data_dir.name)
         data_flags += ["--database-url", postgres_url]
     if seed:
-        if database == "postgresql":
+        if postgres_url:
             asyncio.run(scratch_postgres(postgres_url))
             run_cli("migrate", *data_flags)
         run_cli("demo", "--password", PASSWORD, *data_flags)

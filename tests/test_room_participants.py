@@ -10,13 +10,14 @@ import socketio
 from sqlalchemy import select
 
 from classroom_server.db import AuditEntry, Database
-from tests.conftest import POSTGRES_URL, Server, bearer
+from tests.conftest import Server, bearer
 from tests.room_client import Participant, join, join_token, live_lecture
 
 
 def server_database(server: Server) -> Database:
-    if server.extra["database"] == "postgresql":
-        return Database(POSTGRES_URL)
+    flags = server.data_flags
+    if "--database-url" in flags:
+        return Database(flags[flags.index("--database-url") + 1])
     data_dir = server.data_flags[server.data_flags.index("--data-dir") + 1]
     return Database(f"sqlite+aiosqlite:///{data_dir}/classroom.sqlite3")
 
