@@ -9,10 +9,11 @@ track is placed on the video's timeline (``-itsoffset``), mixed with ``amix`` an
 to AAC. The library's ``playable`` stage then copies both into the MP4 download and the HLS
 rendition.
 
-The picture is the longest video track recorded (the educator's camera or shared screen),
-continued by the same participant's other tracks of that codec that do not overlap it (a
-camera published again after a page reload); the other video tracks stay on disk, and a
-shared screen among them is shown in the composed export (:mod:`recording.screens`). A
+The picture is the longest camera track recorded (a shared screen only when no camera was
+recorded), continued by the same participant's other tracks of that codec that do not overlap
+it (a camera published again after a page reload); the other video tracks stay on disk, and a
+shared screen among them is shown in the composed export (:mod:`recording.screens`), which
+keeps the camera in its corner. A
 recording with no video track at all (microphone and slides) becomes an audio-only source:
 the same mix, encoded once; the library makes it an audio-only video.
 """
@@ -36,6 +37,7 @@ from vod.ffmpeg_run import Progress, run_ffmpeg
 # only copied).
 AUDIO_BITRATE = "96k"
 AUDIO_CHANNELS = "1"
+SCREEN = "screen"  # a video track's source in track.json when it is a shared screen
 
 
 class NothingRecorded(Unprocessable):
@@ -48,6 +50,7 @@ class TrackSpan:
     kind: str
     codec: str
     participant: str
+    source: str  # camera or screen, as the SFU catalogue named the publication
     first: float  # media seconds of the first readable frame
     last: float
     segments: tuple[Path, ...]
@@ -106,8 +109,9 @@ def span(track_dir: Path) -> TrackSpan | None:
     if first is None or last is None:
         return None
     participant = str(meta.get("participant", track_dir.name))
+    source = str(meta.get("source", "camera"))  # recordings before sources were kept
     return TrackSpan(
-        track_dir, meta["kind"], meta["codec"], participant, first[0], last[-1], segments
+        track_dir, meta["kind"], meta["codec"], participant, source, first[0], last[-1], segments
     )
 
 
@@ -137,8 +141,12 @@ class Plan:
 
 
 def picture(videos: list[TrackSpan]) -> tuple[TrackSpan, ...]:
-    """The longest video track and the same participant's non-overlapping ones around it."""
-    by_length = sorted(videos, key=lambda s: (-(s.last - s.first), int(s.directory.name)))
+    """The longest camera track and the same participant's non-overlapping ones around it.
+
+    A screen shared for most of a lecture would otherwise be the picture and leave the
+    camera out of the video and the export; it is the picture only when no camera was on."""
+    cameras = [s for s in videos if s.source != SCREEN] or videos
+    by_length = sorted(cameras, key=lambda s: (-(s.last - s.first), int(s.directory.name)))
     main = by_length[0]
     chosen = [main]
     for other in by_length[1:]:

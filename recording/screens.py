@@ -18,10 +18,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from recording.assembly import Input, NothingRecorded, TrackSpan, concat_input, plan, span
+from recording.assembly import (
+    SCREEN,
+    Input,
+    NothingRecorded,
+    TrackSpan,
+    concat_input,
+    plan,
+    span,
+)
 from recording.directory import RecordingDirectory
 
-SCREEN = "screen"
 MAX_SCREENS = 16  # inputs of one ffmpeg run; a lecture shares its screen a few times
 
 

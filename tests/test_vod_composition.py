@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import av
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from sqlalchemy import select
@@ -22,8 +21,7 @@ from classroom_server.db import Course, Database, Lecture, VodJob, upgrade
 from classroom_server.slide_decks import page_image_path
 from recording.directory import RecordingDirectory
 from recording.handoff import hand_off
-from recording.segment_writer import SegmentWriter
-from tests.media import make_clip
+from tests.media import colour_clip, make_clip, record_track
 from vod.chapters import chapters, replay, timeline_path
 from vod.composition import (
     FRAME,
@@ -233,45 +231,6 @@ MAIN_AREA = (40, 400, 400, 700)  # bottom-left: a slide's or the screen's, never
 PIP = (FRAME[0] - MARGIN - 100, FRAME[1] - MARGIN - 100, FRAME[0] - MARGIN, FRAME[1] - MARGIN)
 
 
-def encoded(target: Path, colour: tuple[int, int, int], size: str, seconds: float) -> Path:
-    """H.264 of a flat colour with a small moving box (so frames differ), 15 fps."""
-    binary = ffmpeg_path()
-    assert binary is not None
-    hex_colour = bytes(colour).hex()
-    subprocess.run(
-        [binary, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"color=c=0x{hex_colour}:s={size}:r=15",
-         "-vf", "drawbox=x=mod(t*40\\,200):y=10:w=20:h=20:color=white:t=fill",
-         "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", str(target)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    return target
-
-
-def record_track(
-    directory: RecordingDirectory, clip: Path, source: str, media_start: float
-) -> None:
-    """The clip's frames written as the recorder writes a track's (Annex-B H.264 at media
-    times), with the source the SFU catalogue gave its publication."""
-    track = directory.new_track_dir(
-        {"publication": f"1/{source}", "participant": "1", "kind": "video", "codec": "h264",
-         "clock_rate": 90000, "source": source}
-    )  # fmt: skip
-    writer = SegmentWriter(track, "h264", take=1)
-    with av.open(str(clip)) as container:
-        stream = container.streams.video[0]
-        annex_b = av.BitStreamFilterContext("h264_mp4toannexb", stream)
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.pts is None or packet.time_base is None:
-                continue
-            at = media_start + float(packet.pts * packet.time_base)
-            keyframe = bool(packet.is_keyframe)  # read first: filtering empties the packet
-            for frame in annex_b.filter(packet):
-                writer.write(bytes(frame), at, keyframe)
-    writer.close()
-
-
 async def recorded_lecture(
     database: Database, course_id: int, data_dir: Path, slides: bool
 ) -> RecordingDirectory:
@@ -282,9 +241,9 @@ async def recorded_lecture(
         session.add(lecture)
         await session.commit()
     directory = RecordingDirectory.create(data_dir, lecture.id, course_id, "Shared")
-    camera = encoded(data_dir / "camera.mp4", CAMERA_COLOUR, "640x480", RECORDED_SECONDS)
+    camera = colour_clip(data_dir / "camera.mp4", CAMERA_COLOUR, "640x480", RECORDED_SECONDS)
     screen_seconds = SCREEN_SPAN[1] - SCREEN_SPAN[0]
-    screen = encoded(data_dir / "screen.mp4", SCREEN_COLOUR, "1024x768", screen_seconds)
+    screen = colour_clip(data_dir / "screen.mp4", SCREEN_COLOUR, "1024x768", screen_seconds)
     record_track(directory, camera, "camera", 0.0)
     record_track(directory, screen, "screen", SCREEN_SPAN[0])
     if slides:
