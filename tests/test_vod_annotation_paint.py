@@ -81,3 +81,21 @@ def test_the_inked_part_is_the_layer_cut_to_its_ink() -> None:
     whole = layer.layer()
     assert whole.getbbox() == (x, y, x + part.width, y + part.height)
     assert part.tobytes() == whole.crop((x, y, x + part.width, y + part.height)).tobytes()
+
+
+def ink_columns(image: Image.Image) -> tuple[int, int]:
+    box = image.getbbox()
+    assert box is not None, "nothing drawn"
+    return box[0], box[2]
+
+
+def test_arabic_text_runs_leftwards_from_its_point_and_english_rightwards() -> None:
+    """As paint.js draws it for every viewer, whatever their page language."""
+    arabic = ink(shape("text", [[0.5, 0.1]], text="مرحبا بكم", width=0.05))
+    left, right = ink_columns(arabic)
+    assert right <= 202 and left < 150  # ends at its point (x = 200 px)
+    english = ink(shape("text", [[0.5, 0.1]], text="Welcome", width=0.05))
+    left, right = ink_columns(english)
+    assert left >= 198 and right > 250  # starts at it
+    numbered = ink(shape("text", [[0.5, 0.1]], text="1. سؤال", width=0.05))
+    assert ink_columns(numbered)[1] <= 202  # the first letter decides, not a digit

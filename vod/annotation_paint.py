@@ -3,8 +3,10 @@
 The rules are ``web_client/src/pages/room/paint.js``'s: coordinates are fractions of the page
 (0..1), a stroke's width is a fraction of the page's width (at least 1 px), lines have round
 caps and joins, the highlighter is the same stroke at 35 % opacity (per stroke, so a stroke
-crossing itself does not darken), a rectangle is an outline, text is drawn from its top-left
-corner at a font size of ``width`` x page width (at least 8 px).
+crossing itself does not darken), a rectangle is an outline, text hangs from its point at a
+font size of ``width`` x page width (at least 8 px) and runs in its own writing direction:
+rightwards from the point, or leftwards when its first letter is Arabic (or another
+right-to-left script), whatever the viewer's page language.
 
 Pillow does not anti-alias lines, so the ink is drawn at ``SUPERSAMPLE`` times the size and
 scaled down. An :class:`Ink` layer keeps what it has drawn, so a page that gains one stroke
@@ -13,11 +15,12 @@ costs one stroke, not all of them again.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SUPERSAMPLE = 2
@@ -55,6 +58,20 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         except OSError:
             continue
     return ImageFont.load_default(size)
+
+
+def right_to_left(text: str) -> bool:
+    """Whether the text's first letter is of a right-to-left script (paint.js's test)."""
+    first = next((c for c in text if unicodedata.category(c).startswith("L")), "")
+    return bool(first) and unicodedata.bidirectional(first) in ("R", "AL")
+
+
+def _text_layout(text: str) -> tuple[str, str | None]:
+    """Pillow's anchor and direction for a text (direction needs libraqm, which shapes
+    Arabic; Pillow's wheels carry it)."""
+    if not right_to_left(text):
+        return "la", None
+    return "ra", "rtl" if features.check("raqm") else None
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -107,7 +124,9 @@ class Ink:
         if s.kind == "text":
             size = round(max(MIN_FONT_PX, s.width * page_width) * SUPERSAMPLE)
             draw = ImageDraw.Draw(self._big)
-            draw.text(points[0], s.text or "", fill=(*rgb, 255), font=font(size), anchor="la")
+            text = s.text or ""
+            anchor, direction = _text_layout(text)
+            draw.text(points[0], text, (*rgb, 255), font(size), anchor=anchor, direction=direction)
             return
         if s.kind == "rectangle":
             (x1, y1), (x2, y2) = points[0], points[-1]

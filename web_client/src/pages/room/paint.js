@@ -3,6 +3,8 @@
 
 const HIGHLIGHTER_ALPHA = 0.35;
 const MIN_FONT_PX = 8;
+// A text whose first letter is of a right-to-left script is written leftwards from its point.
+const RIGHT_TO_LEFT = /^\P{L}*[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
 function stroke(context, points, width, height) {
   context.beginPath();
@@ -29,6 +31,9 @@ function paintOne(context, annotation, width, height) {
     const [[x, y]] = points;
     context.font = `${Math.max(MIN_FONT_PX, annotation.width * width)}px system-ui, sans-serif`;
     context.textBaseline = "top";
+    // Set, not inherited from the page: an Arabic and an English viewer see it in one place.
+    context.direction = RIGHT_TO_LEFT.test(annotation.text) ? "rtl" : "ltr";
+    context.textAlign = "start";
     context.fillText(annotation.text, x * width, y * height);
   } else {
     stroke(context, points, width, height);
