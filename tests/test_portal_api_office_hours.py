@@ -422,6 +422,16 @@ async def test_admins_act_on_anyones_bookings_and_queues(
     mine = await get_page(http, server.url("/api/v1/bookings"), student, limit=200)
     status = {b["id"]: b["status"] for b in mine["items"]}
     assert status == {made[0]["id"]: "cancelled", made[1]["id"]: "cancelled", moved["id"]: "booked"}
+    everyone = await get_page(
+        http, server.url("/api/v1/bookings"), admin, everyone="true", limit=200
+    )
+    assert {made[0]["id"], made[1]["id"], moved["id"]} <= {b["id"] for b in everyone["items"]}
+    assert (await get_page(http, server.url("/api/v1/bookings"), admin))["items"] == []
+    async with http.get(
+        server.url("/api/v1/bookings"), headers=student, params={"everyone": "true"}
+    ) as response:
+        assert response.status == 403
+        assert response.content_type == "application/problem+json"
 
     async with http.post(
         server.url("/api/v1/drop-ins"),
