@@ -20,6 +20,7 @@ from classroom_server.lectures import (
 )
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.room import Outcome
+from classroom_server.room.audit import record
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
@@ -83,7 +84,8 @@ async def _course(session: AsyncSession, user: User, course_id: int, manage: boo
     return course
 
 
-async def _lecture(session: AsyncSession, user: User, lecture_id: int, manage: bool) -> Lecture:
+async def lecture_for(session: AsyncSession, user: User, lecture_id: int, manage: bool) -> Lecture:
+    """The lecture if ``user`` may see it (or run it, with ``manage``); else 404 or 403."""
     lecture = await session.get(Lecture, lecture_id)
     if lecture is None:
         raise not_found(f"lecture {lecture_id}")
@@ -145,7 +147,7 @@ async def get_lecture(request: web.Request) -> LectureOut:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        return LectureOut.of(await _lecture(session, user, lecture_id, manage=False))
+        return LectureOut.of(await lecture_for(session, user, lecture_id, manage=False))
 
 
 @router.route(
@@ -156,7 +158,7 @@ async def post_start(request: web.Request) -> LectureOut:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        lecture = await _lecture(session, user, lecture_id, manage=True)
+        lecture = await lecture_for(session, user, lecture_id, manage=True)
         try:
             start(lecture)
         except JoinRefused as exc:
@@ -172,8 +174,9 @@ async def post_end(request: web.Request) -> LectureOut:
     lecture_id = path_id(request, "lecture_id", "lecture")
     svc = services(request)
     async with svc.database.session() as session:
-        lecture = await _lecture(session, user, lecture_id, manage=True)
+        lecture = await lecture_for(session, user, lecture_id, manage=True)
         end(lecture)
+        record(session, lecture_id, user.id, "end", details={"via": "api"})
         await session.commit()
         out = LectureOut.of(lecture)
     await svc.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
@@ -189,7 +192,7 @@ async def post_join(request: web.Request) -> JoinOut:
     lecture_id = path_id(request, "lecture_id", "lecture")
     svc = services(request)
     async with svc.database.session() as session:
-        lecture = await _lecture(session, user, lecture_id, manage=False)
+        lecture = await lecture_for(session, user, lecture_id, manage=False)
         try:
             role = await join_role(session, lecture, user)
         except JoinRefused as exc:

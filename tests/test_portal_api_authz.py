@@ -106,6 +106,9 @@ ROUTES = [
     Route("POST", "/lectures/{lecture}/start", STAFF),
     Route("POST", "/lectures/{fresh_lecture}/end", STAFF),
     Route("POST", "/lectures/{lecture}/join", MEMBERS),
+    Route("GET", "/lectures/{lecture}/polls", MEMBERS),
+    Route("GET", "/lectures/{lecture}/audit", STAFF),
+    Route("GET", "/lectures/{meeting}/polls", PARTIES),
     Route("GET", "/lectures/{lecture}/decks", MEMBERS),
     Route("POST", "/lectures/{lecture}/decks", STAFF, deck_form),
     Route("GET", "/decks/{deck}/pages/1", MEMBERS),
@@ -352,7 +355,8 @@ def test_table_covers_every_scoped_route() -> None:
     checked = {
         f"portal_api.{m}"
         for m in (
-            "courses enrolment_csv lectures decks resources videos office_hours drop_in"
+            "courses enrolment_csv lectures lecture_records decks resources videos office_hours"
+            " drop_in"
         ).split()
     }
     declared = {

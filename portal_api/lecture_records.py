@@ -1,0 +1,145 @@
+"""What a lecture keeps after the room closes: its polls and its moderation log.
+
+Closed polls stay with the lecture so an educator can look back at a class's answers (the
+room itself shows only the open or latest published poll); the audit log answers "who
+removed this student, and when" after the fact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from classroom_server.db import AuditEntry, Poll, PollVote, User
+from classroom_server.db.paging import count_rows
+from classroom_server.policy import can_manage_course
+from classroom_server.services import services
+from classroom_server.web_auth import require_user
+from portal_api.lectures import lecture_for
+from portal_api.router import ApiRouter, path_id
+from portal_api.schemas import Page
+
+router = ApiRouter()
+
+
+class PollOut(BaseModel):
+    id: int
+    question: str
+    options: list[str]
+    multiple: bool
+    status: Literal["open", "closed", "published"]
+    counts: list[int]
+    total_voters: int
+    my_choices: list[int] | None
+    closed_at: datetime | None
+
+
+class PollList(BaseModel):
+    items: list[PollOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int
+    actor_name: str | None
+    action: str
+    target_id: int | None
+    details: dict[str, Any]
+
+
+class AuditList(BaseModel):
+    items: list[AuditOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _tallies(polls: list[Poll], votes: list[PollVote], user_id: int) -> list[PollOut]:
+    counts = {p.id: [0] * len(p.options) for p in polls}
+    voters = dict.fromkeys(counts, 0)
+    mine: dict[int, list[int]] = {}
+    for vote in votes:
+        voters[vote.poll_id] += 1
+        for choice in vote.choices:
+            counts[vote.poll_id][choice] += 1
+        if vote.user_id == user_id:
+            mine[vote.poll_id] = vote.choices
+    return [
+        PollOut(
+            id=p.id,
+            question=p.question,
+            options=p.options,
+            multiple=p.multiple,
+            status=p.status,
+            counts=counts[p.id],
+            total_voters=voters[p.id],
+            my_choices=mine.get(p.id),
+            closed_at=p.closed_at,
+        )
+        for p in polls
+    ]
+
+
+@router.route("GET", "/lectures/{lecture_id}/polls", tag="lectures", query=Page, response=PollList)
+async def get_polls(request: web.Request, query: Page) -> PollList:
+    """The lecture's polls, oldest first: every one with its counts for the course's
+    educators; for students, those whose results were published."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with services(request).database.session() as session:
+        lecture = await lecture_for(session, user, lecture_id, manage=False)
+        where = select(Poll).where(Poll.lecture_id == lecture_id)
+        if not await can_manage_course(session, user, lecture.course_id):
+            where = where.where(Poll.status == "published")
+        total = await count_rows(session, where)
+        polls = list(
+            await session.scalars(where.order_by(Poll.id).limit(query.limit).offset(query.offset))
+        )
+        votes = list(
+            await session.scalars(
+                select(PollVote).where(PollVote.poll_id.in_([p.id for p in polls]))
+            )
+        )
+    items = _tallies(polls, votes, user.id)
+    return PollList(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@router.route("GET", "/lectures/{lecture_id}/audit", tag="lectures", query=Page, response=AuditList)
+async def get_audit(request: web.Request, query: Page) -> AuditList:
+    """The lecture's moderation log, oldest first, for the course's educators."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with services(request).database.session() as session:
+        await lecture_for(session, user, lecture_id, manage=True)
+        where = (
+            select(AuditEntry, User.display_name)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
+            .where(AuditEntry.lecture_id == lecture_id)
+        )
+        total = await count_rows(session, where)
+        rows = (
+            await session.execute(
+                where.order_by(AuditEntry.id).limit(query.limit).offset(query.offset)
+            )
+        ).all()
+    items = [
+        AuditOut(
+            id=entry.id,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=name,
+            action=entry.action,
+            target_id=entry.target_id,
+            details=entry.details,
+        )
+        for entry, name in rows
+    ]
+    return AuditList(items=items, total=total, limit=query.limit, offset=query.offset)
