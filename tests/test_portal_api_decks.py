@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -97,6 +99,34 @@ async def test_upload_refusals(http: aiohttp.ClientSession, server: Server) -> N
         server.url(f"/api/v1/lectures/{lecture}/decks"), headers=headers, json={"file": "x"}
     ) as response:
         assert response.status == 415
+
+
+async def test_a_deck_over_100_mb_is_refused_and_leaves_nothing(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    headers = await bearer(http, server, "educator")
+    slides = Path(server.data_flags[1]) / "slides"
+    before = {p.name for p in slides.iterdir()} if slides.exists() else set()
+    url = server.url(f"/api/v1/lectures/{lecture}/decks")
+    async with http.get(url, headers=headers) as response:
+        decks = (await response.json())["items"]  # the whiteboard
+    megabyte = b"\0" * 2**20
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"%PDF-1.4\n"
+        for _ in range(100):
+            yield megabyte  # 100 MiB after the header: one chunk over the limit
+
+    form = aiohttp.FormData()
+    form.add_field("file", body(), filename="huge.pdf", content_type="application/pdf")
+    async with http.post(url, data=form, headers=headers) as response:
+        assert response.status == 413
+        assert (await response.json())["code"] == "payload_too_large"
+    async with http.get(url, headers=headers) as response:
+        assert (await response.json())["items"] == decks
+    left = {p.name for p in slides.iterdir()} - before if slides.exists() else set()
+    assert not [name for name in left if any((slides / name).iterdir())]
 
 
 async def test_broken_pdf_fails_cleanly(http: aiohttp.ClientSession, server: Server) -> None:
