@@ -66,6 +66,13 @@ class Participant:
             items.append(queue.get_nowait())
         return items
 
+    async def silence(self, wait: float = 0.3) -> dict[str, list[Any]]:
+        """Waits ``wait`` seconds, then empties every queue: what arrived, by event (empty if
+        nothing did)."""
+        await asyncio.sleep(wait)
+        arrived = {event: self.drain(event) for event in list(self.events)}
+        return {event: items for event, items in arrived.items() if items}
+
     @property
     def user_id(self) -> int:
         return int(self.state["you"]["id"])

@@ -9,6 +9,9 @@ import aiohttp
 from classroom_server.room import EVENTS
 from tests.conftest import Server
 from tests.room_client import Participant, join, live_lecture
+from tests.room_payloads import dotted, free_text, with_value
+
+CONTROLS = ["a\x00b", "bell\x07", "\x1b[31mred", "back\x08", "cr\r", "\x1f"]
 
 
 def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
@@ -22,10 +25,11 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "hand:lower": {"user_id": other_user},
         "slides:show": {"deck_id": board, "page": 2},
         "annotation:add": {
-            "kind": "line",
-            "points": [[0, 0], [1, 1]],
+            "kind": "text",
+            "points": [[0.5, 0.5]],
             "color": "#000000",
             "width": 0.01,
+            "text": "note",
         },
         "annotation:undo": {},
         "annotation:clear": {},
@@ -130,3 +134,40 @@ async def test_floods_are_rate_limited_without_harming_others(
     finally:
         await educator.leave()
         await flooder.leave()
+
+
+def sender_of(event: str, educator: Participant, student: Participant) -> Participant:
+    """Who may send ``event``, so that only the payload can be wrong."""
+    return student if EVENTS[event].who == "student" else educator
+
+
+async def test_control_characters_in_free_text_are_invalid(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """PostgreSQL refuses NUL in text: it must never get that far (it answered internal_error)."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    watcher = await join(http, server, lecture, "student1")
+    try:
+        good = valid_payloads(educator, watcher.user_id)
+        checked = set()
+        await watcher.silence(0.1)
+        for event, spec in EVENTS.items():
+            for path, _ in free_text(spec.payload):
+                checked.add((event, dotted(path)))
+                for bad in CONTROLS:
+                    payload = with_value(good[event], path, bad)
+                    ack = await sender_of(event, educator, watcher).call(event, payload)
+                    assert ack["ok"] is False, (event, payload, ack)
+                    assert ack["error"]["code"] == "invalid", (event, payload, ack)
+                    assert ack["error"]["fields"] == [dotted(path)], (event, payload, ack)
+        assert {"chat:send text", "poll:open question", "poll:open options.0"} <= {
+            f"{e} {p}" for e, p in checked
+        } and ("annotation:add", "text") in checked
+        assert await watcher.silence() == {}, "a refused payload reaches nobody"
+        ack = await educator.call("chat:send", {"text": "two\nlines\tand a tab"})
+        assert ack["ok"], ack
+        assert (await watcher.next("chat:message"))["text"] == "two\nlines\tand a tab"
+    finally:
+        await educator.leave()
+        await watcher.leave()

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
 Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def _printable(text: str) -> str:
+    """PostgreSQL refuses NUL in text, and no other C0 control belongs in a message either:
+    refused here as ``invalid`` rather than failing in the database as ``internal_error``."""
+    if CONTROL.search(text):
+        raise ValueError("control characters other than newline and tab are not allowed")
+    return text
+
+
+# Free text a person typed: bounded, and no control characters but newline and tab.
+Printable = AfterValidator(_printable)
+ChatText = Annotated[str, Field(max_length=2000), Printable]
+NoteText = Annotated[str, Field(min_length=1, max_length=500), Printable]
+Question = Annotated[str, Field(min_length=1, max_length=300), Printable]
+Option = Annotated[str, Field(min_length=1, max_length=100), Printable]
 
 
 class Payload(BaseModel):
@@ -20,7 +46,7 @@ class Empty(Payload):
 
 
 class ChatSend(Payload):
-    text: Annotated[str, Field(max_length=2000)]
+    text: ChatText
     to: Id | None = None
 
     @model_validator(mode="after")
@@ -52,7 +78,7 @@ class AnnotationAdd(Payload):
     points: Annotated[list[Point], Field(min_length=1, max_length=2000)]
     color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
     width: Annotated[float, Field(ge=0.0005, le=0.05, allow_inf_nan=False)]
-    text: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    text: NoteText | None = None
 
     @model_validator(mode="after")
     def _shape_fits_kind(self) -> AnnotationAdd:
@@ -76,11 +102,8 @@ class LaserMove(Payload):
 
 
 class PollOpen(Payload):
-    question: Annotated[str, Field(min_length=1, max_length=300)]
-    options: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=100)]],
-        Field(min_length=2, max_length=10),
-    ]
+    question: Question
+    options: Annotated[list[Option], Field(min_length=2, max_length=10)]
     multiple: StrictBool = False
 
 
