@@ -192,6 +192,82 @@ async def test_educator_and_students_in_the_live_room(
     await expect(s2.get_by_test_id("roster")).to_have_count(0)
 
 
+async def draw_rectangle(page: Page) -> None:
+    await page.get_by_test_id("tool-rectangle").click()
+    box = await page.get_by_test_id("slide-canvas").bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6, steps=4)
+    await page.mouse.up()
+
+
+async def test_the_educators_controls_reach_the_student(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    """Chat as text and its moderation, the annotation lock, undo and clear, a presenter,
+    thumbnails, the deck picker and mute, each seen from the student's page."""
+    lecture_id = await create_lecture(http, server, "Controls")
+    student_id = await user_id(http, server, "student1")
+    edu, student = [await open_page(name) for name in ("educator", "student1")]
+    for page, name in ((edu, "educator"), (student, "student1")):
+        await enter_room(page, server, name, lecture_id)
+        await wait_until_live(page)
+
+    # Chat is text, never markup; the educator deletes a message and locks public chat.
+    markup = '<b>bold</b> <img src=x onerror="window.pwned=1">'
+    await student.get_by_test_id("chat-input").fill(markup)
+    await student.get_by_test_id("chat-send").click()
+    shown = edu.get_by_test_id("chat-message").filter(has_text="<b>bold</b>")
+    await expect(shown.locator(".chat-text")).to_have_text(markup)
+    assert await edu.locator("[data-testid=chat-list] b, [data-testid=chat-list] img").count() == 0
+    assert await edu.evaluate("window.pwned") is None
+    await shown.get_by_test_id("chat-delete").click()
+    await expect(student.get_by_test_id("chat-message")).to_have_count(0)
+    await edu.get_by_test_id("lock-chat").click()
+    await expect(student.get_by_test_id("chat-locked")).to_be_visible()
+    await expect(student.get_by_test_id("chat-to").locator("option[value='']")).to_be_disabled()
+    await edu.get_by_test_id("lock-chat").click()
+    await expect(student.get_by_test_id("chat-locked")).to_be_hidden()
+
+    # Annotations: locked for students until the educator allows them; undo and clear.
+    await expect(student.get_by_test_id("annotations-locked")).to_be_visible()
+    await expect(student.get_by_test_id("tool-rectangle")).to_be_hidden()
+    await edu.get_by_test_id("lock-annotations").click()
+    await expect(student.get_by_test_id("annotations-locked")).to_be_hidden()
+    await draw_rectangle(student)
+    await expect(edu.get_by_test_id("annotation-count")).to_have_text("1")
+    await student.get_by_test_id("tool-undo").click()
+    await expect(edu.get_by_test_id("annotation-count")).to_have_text("0")
+    await draw_rectangle(edu)
+    await draw_rectangle(student)
+    await expect(student.get_by_test_id("annotation-count")).to_have_text("2")
+    await edu.get_by_test_id("tool-clear").click()
+    await expect(student.get_by_test_id("annotation-count")).to_have_text("0")
+
+    # A presenter turns pages; the educator jumps back by thumbnail, then picks the whiteboard.
+    pdf = make_pdf(["One", "Two"])
+    upload = FilePayload(name="two.pdf", mimeType="application/pdf", buffer=pdf)
+    await edu.get_by_test_id("deck-upload").set_input_files(files=upload)
+    progress = edu.get_by_test_id("deck-progress")
+    await expect(progress).to_have_attribute("data-status", "ready", timeout=DECK_READY_MS)
+    await expect(student.get_by_test_id("page-next")).to_be_hidden()
+    moderation = edu.locator(f"[data-testid=roster-item][data-user-id='{student_id}']")
+    await moderation.get_by_test_id("make-presenter").click()
+    await student.get_by_test_id("page-next").click()
+    await expect(edu.get_by_test_id("page-indicator")).to_have_text("2 / 2")
+    await edu.get_by_test_id("page-thumbs").locator("button").first.click()
+    await expect(student.get_by_test_id("page-indicator")).to_have_text("1 / 2")
+    await moderation.get_by_test_id("make-presenter").click()
+    await expect(student.get_by_test_id("page-next")).to_be_hidden()
+    await edu.get_by_test_id("deck-picker").select_option(label="Whiteboard")
+    await expect(student.get_by_test_id("slide-image")).to_be_hidden()
+
+    # Mute is state the student sees.
+    await moderation.get_by_test_id("mute-participant").click()
+    await expect(student.get_by_test_id("you-muted")).to_be_visible()
+
+
 async def test_a_student_waits_for_the_start_then_joins_and_reads_arabic(
     open_page: OpenPage, server: Server, http: aiohttp.ClientSession
 ) -> None:
