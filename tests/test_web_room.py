@@ -87,6 +87,16 @@ async def wait_until_live(page: Page) -> None:
     await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
 
 
+async def draw_rectangle(page: Page) -> None:
+    await page.get_by_test_id("tool-rectangle").click()
+    box = await page.get_by_test_id("slide-canvas").bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6, steps=4)
+    await page.mouse.up()
+
+
 async def test_educator_and_students_in_the_live_room(
     open_page: OpenPage, server: Server, http: aiohttp.ClientSession
 ) -> None:
@@ -124,13 +134,7 @@ async def test_educator_and_students_in_the_live_room(
         assert await image.evaluate("img => img.naturalWidth") > 0
 
     # Drawing: a rectangle dragged on the educator's canvas appears for the students.
-    await edu.get_by_test_id("tool-rectangle").click()
-    box = await edu.get_by_test_id("slide-canvas").bounding_box()
-    assert box is not None
-    await edu.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2)
-    await edu.mouse.down()
-    await edu.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
-    await edu.mouse.up()
+    await draw_rectangle(edu)
     for page in (edu, s1, s2):
         await expect(page.get_by_test_id("annotation-count")).to_have_text("1")
 
@@ -190,16 +194,6 @@ async def test_educator_and_students_in_the_live_room(
     await s2.reload()
     await expect(s2.get_by_test_id("removed-notice")).to_be_visible()
     await expect(s2.get_by_test_id("roster")).to_have_count(0)
-
-
-async def draw_rectangle(page: Page) -> None:
-    await page.get_by_test_id("tool-rectangle").click()
-    box = await page.get_by_test_id("slide-canvas").bounding_box()
-    assert box is not None
-    await page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
-    await page.mouse.down()
-    await page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6, steps=4)
-    await page.mouse.up()
 
 
 async def test_the_educators_controls_reach_the_student(
