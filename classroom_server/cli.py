@@ -6,16 +6,22 @@ Flags are passed to Settings only when given, so flag > ``QOU_*`` environment > 
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from classroom_server.config import Settings
 
 T = TypeVar("T")
+# Binding the listening socket failed: a clear message, not a traceback.
+LISTEN_ERRORS = frozenset({errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES})
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -38,26 +44,60 @@ def data_options(func: F) -> F:
     return func
 
 
+# Values never echoed back in an error message.
+SECRET_SETTINGS = frozenset({"secret_key", "ice_credential", "database_url", "redis_url"})
+
+
 def settings_from(**flags: Any) -> Settings:
-    return Settings(**{k: v for k, v in flags.items() if v is not None})
+    """Settings from the given flags and the environment; a bad value is a one-line usage
+    error naming the flag or variable it came from, not a pydantic traceback."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise click.UsageError("; ".join(_describe(e, given) for e in exc.errors())) from None
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _describe(error: Any, given: dict[str, Any]) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "settings"
+    source = "--" + name.replace("_", "-") if name in given else f"QOU_{name.upper()}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if name not in SECRET_SETTINGS and "input" in error:
+        message += f" (got {error['input']!r})"
+    return f"invalid {source}: {message}"
+
+
+def ensure_data_dir(settings: Settings) -> None:
+    try:
+        settings.ensure_data_dir()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot create the data directory {settings.data_dir}: {exc.strerror}"
+        ) from None
 
 
 def run_with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Opens the database (upgrading the embedded SQLite first), runs ``work(session)``."""
-    from classroom_server.db import Database, upgrade
+    """Opens the database (upgrading the embedded SQLite first, insisting an external one is
+    at the latest schema), runs ``work(session)``."""
+    from classroom_server.db import Database
+    from classroom_server.db.migrate import DatabaseProblem, prepare
 
     async def main() -> T:
-        settings.ensure_data_dir()
         database = Database(settings.effective_database_url)
         try:
-            if settings.is_sqlite:
-                await upgrade(database)
+            await prepare(database, migrate=settings.is_sqlite)
             async with database.session() as session:
                 return await work(session)
         finally:
             await database.close()
 
-    return asyncio.run(main())
+    ensure_data_dir(settings)
+    try:
+        return asyncio.run(main())
+    except DatabaseProblem as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,9 +118,17 @@ def main() -> None:
 )
 @click.option(
     "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
     default=None,
-    help="[env QOU_LOG_LEVEL; default info]",
+    help="Least severe log lines written to stderr; info logs every request with its id "
+    "[env QOU_LOG_LEVEL; default info]",
+)
+@click.option(
+    "--trusted-proxies",
+    metavar="ADDRS",
+    default=None,
+    help="Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names "
+    "the client (login throttle, request log) [env QOU_TRUSTED_PROXIES; default none]",
 )
 @click.option(
     "--ice-server",
@@ -111,13 +159,14 @@ def serve(**flags: Any) -> None:
     """Run the server (embedded SQLite and in-process pub/sub unless told otherwise)."""
     from aiohttp import web
 
+    from classroom_server.db.migrate import DatabaseProblem
     from classroom_server.logs import configure_logging
     from classroom_server.web_app import create_app
 
     for name in ("ice_servers", "ice_addresses", "ice_allow"):
         flags[name] = list(flags[name]) or None  # an unused repeatable flag is not given
     settings = settings_from(**flags)
-    settings.ensure_data_dir()
+    ensure_data_dir(settings)
     configure_logging(settings.log_level)
     app = create_app(settings)
     click.echo(
@@ -126,9 +175,23 @@ def serve(**flags: Any) -> None:
         f"{'SQLite' if settings.is_sqlite else 'external'})"
     )
     tune_garbage_collector()
-    web.run_app(
-        app, host=settings.host, port=settings.port, print=None, access_log=None, shutdown_timeout=5
-    )
+    try:
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=None,
+            shutdown_timeout=5,
+        )
+    except DatabaseProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        if exc.errno not in LISTEN_ERRORS:
+            raise
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {os.strerror(exc.errno)}"
+        ) from None
 
 
 def tune_garbage_collector() -> None:
@@ -147,19 +210,23 @@ def tune_garbage_collector() -> None:
 @data_options
 def migrate(**flags: Any) -> None:
     """Upgrade the database schema to the latest version."""
-    from classroom_server.db import Database, upgrade
+    from classroom_server.db import Database
+    from classroom_server.db.migrate import DatabaseProblem, prepare
 
     settings = settings_from(**flags)
-    settings.ensure_data_dir()
+    ensure_data_dir(settings)
 
     async def run() -> None:
         database = Database(settings.effective_database_url)
         try:
-            await upgrade(database)
+            await prepare(database, migrate=True)
         finally:
             await database.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except DatabaseProblem as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("database is at the latest schema")
 
 
@@ -170,17 +237,31 @@ def migrate(**flags: Any) -> None:
     type=click.Choice(["admin", "educator", "student"]),
     default="student",
     show_default=True,
+    help="admin: everything; educator: creates courses and teaches; student: joins courses",
 )
 @click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="Asked for when not given",
+    help="At least 8 characters; asked for when not given",
 )
-@click.option("--display-name", default=None)
-@click.option("--language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
-@click.option("--time-zone", default="UTC", show_default=True, help="IANA name, e.g. Asia/Hebron")
+@click.option(
+    "--display-name", default=None, help="Name shown to others in rooms [default: the username]"
+)
+@click.option(
+    "--language",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Language of the web pages for this account",
+)
+@click.option(
+    "--time-zone",
+    default="UTC",
+    show_default=True,
+    help="IANA name the account sees times in, e.g. Asia/Hebron",
+)
 @data_options
 def create_user_command(
     username: str,

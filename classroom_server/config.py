@@ -9,12 +9,17 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LogLevel = Literal["debug", "info", "warning", "error"]
+# The async drivers the code is written and tested against.
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+MAX_TRUSTED_PROXIES = 64
 
 
 class Settings(BaseSettings):
@@ -39,6 +44,38 @@ class Settings(BaseSettings):
     ice_credential: str | None = None
     ice_addresses: list[str] | None = None
     ice_allow: list[str] | None = None
+    # Reverse proxies (addresses or CIDRs, comma-separated in QOU_TRUSTED_PROXIES) whose
+    # X-Forwarded-For names the client; from anyone else the header is ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, max_length=MAX_TRUSTED_PROXIES
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError("not a database URL, e.g. postgresql+asyncpg://user@host/db") from None
+        if driver not in DATABASE_DRIVERS:
+            raise ValueError(
+                f"driver {driver!r} is not supported: use {' or '.join(DATABASE_DRIVERS)}"
+            )
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(n, strict=False)) for n in value]
 
     @field_validator("ice_servers")
     @classmethod

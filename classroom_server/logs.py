@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from classroom_server.security.proxies import client_address
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("qou.access")
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -37,7 +39,8 @@ def configure_logging(level: str) -> None:
 async def request_id_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Honours a proxy's X-Request-Id when it looks sane, else makes one."""
+    """Honours a proxy's X-Request-Id when it looks sane, else makes one. The access line
+    names the client (behind trusted proxies, the forwarded one), method, path, status, time."""
     incoming = request.headers.get("X-Request-Id", "")
     request_id = (
         incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else secrets.token_hex(8)
@@ -49,7 +52,8 @@ async def request_id_middleware(
         response = await handler(request)
         response.headers["X-Request-Id"] = request_id
         log.info(
-            "%s %s %s %.1fms",
+            "%s %s %s %s %.1fms",
+            client_address(request),
             request.method,
             request.path,
             response.status,

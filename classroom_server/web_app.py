@@ -10,9 +10,10 @@ import portal_api
 import signaling
 from classroom_server import __version__
 from classroom_server.config import Settings
-from classroom_server.db import upgrade
+from classroom_server.db.migrate import prepare
 from classroom_server.logs import request_id_middleware
 from classroom_server.metrics import metrics_handler, metrics_middleware
+from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import SERVICES, Services
 from classroom_server.web_health import healthz, readyz
 from classroom_server.web_problems import problem_middleware
@@ -24,18 +25,23 @@ MAX_BODY_BYTES = 1024 * 1024
 
 def create_app(settings: Settings, migrate: bool | None = None) -> web.Application:
     """``migrate`` defaults to upgrading the embedded SQLite only; PostgreSQL is upgraded by
-    ``qou-classroom migrate`` so that several nodes do not race to migrate one database."""
+    ``qou-classroom migrate`` so that several nodes do not race to migrate one database, and a
+    server refuses to start on a schema behind its code (``DatabaseProblem`` from start-up)."""
     app = web.Application(
         middlewares=[request_id_middleware, metrics_middleware, problem_middleware],
         client_max_size=MAX_BODY_BYTES,
     )
     svc = Services.build(settings)
     app[SERVICES] = svc
+    app[PROXY_POLICY] = ProxyPolicy.from_settings(settings.trusted_proxies)
     should_migrate = settings.is_sqlite if migrate is None else migrate
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
-        if should_migrate:
-            await upgrade(svc.database)
+        try:
+            await prepare(svc.database, migrate=should_migrate)
+        except BaseException:
+            await svc.close()
+            raise
         await svc.slides.resume_interrupted()
         if svc.runs_jobs_in_process:
             svc.jobs.start()

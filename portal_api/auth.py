@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from classroom_server.db import User
 from classroom_server.metrics import LOGIN_FAILURES
+from classroom_server.security.proxies import client_address
 from classroom_server.services import services
 from classroom_server.users import authenticate
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE, check_csrf, current_identity
@@ -38,7 +39,7 @@ class LoginResponse(BaseModel):
 
 async def _check_password(request: web.Request, credentials: Credentials) -> User:
     throttle = services(request).throttle
-    address = request.remote or "unknown"
+    address = client_address(request)
     wait = await throttle.retry_after(credentials.username, address)
     if wait > 0:
         LOGIN_FAILURES.labels("throttled").inc()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from classroom_server.cli import settings_from
 from classroom_server.config import Settings
@@ -33,3 +34,20 @@ def test_signing_key_is_generated_once_and_private(tmp_path: Path) -> None:
     assert len(key) >= 32 and Settings(data_dir=tmp_path).signing_key() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert Settings(data_dir=tmp_path, secret_key="k" * 40).signing_key() == "k" * 40
+
+
+def test_trusted_proxies_are_comma_separated_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().trusted_proxies == []
+    monkeypatch.setenv("QOU_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")
+    assert Settings().trusted_proxies == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    assert settings_from(trusted_proxies="192.168.1.7").trusted_proxies == ["192.168.1.7/32"]
+    with pytest.raises(ValidationError):
+        Settings(trusted_proxies="10.0.0.0/8,proxy.example.org")
+
+
+def test_database_url_needs_an_async_driver() -> None:
+    for url in ("sqlite+aiosqlite:///x.db", "postgresql+asyncpg://u:p@h:5432/db"):
+        assert Settings(database_url=url).database_url == url
+    for url in ("not a url", "postgresql://u@h/db", "mysql+aiomysql://u@h/db"):
+        with pytest.raises(ValidationError):
+            Settings(database_url=url)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import aiohttp
 
-from tests.conftest import PASSWORD, Server, bearer
+from tests.conftest import PASSWORD, Server, bearer, start_server
 
 PROBLEM = "application/problem+json"
 
@@ -107,3 +110,54 @@ async def test_browser_login_sets_http_only_session_and_csrf(
         assert response.status == 204
     async with http.get(server.url("/api/v1/me")) as response:
         assert response.status == 401
+
+
+async def _failures_until_throttled(
+    http: aiohttp.ClientSession, server: Server, forwarded_for: Callable[[int], str]
+) -> int:
+    """Wrong passwords (a new username each, so only the address can be throttled) until a
+    429; returns how many 401s came first (the address allowance is 20)."""
+    for attempt in range(26):
+        headers = {"X-Forwarded-For": forwarded_for(attempt)}
+        body = {"username": f"nobody{attempt}", "password": "guess"}
+        async with http.post(
+            server.url("/api/v1/auth/token"), json=body, headers=headers
+        ) as response:
+            if response.status == 429:
+                return attempt
+            assert response.status == 401
+    raise AssertionError("never throttled")
+
+
+async def test_throttle_counts_forwarded_addresses_from_a_trusted_proxy(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    srv = start_server(
+        tmp_path, "sqlite", "--trusted-proxies", "127.0.0.1", "--log-level", "info", seed=False
+    )
+    try:
+        # The first hop is a spoofed one; the trusted proxy (127.0.0.1) appended 10.9.0.1.
+        failures = await _failures_until_throttled(http, srv, lambda _: "6.6.6.6, 10.9.0.1")
+        assert 20 <= failures <= 23
+        async with http.post(
+            srv.url("/api/v1/auth/token"),
+            json={"username": "another", "password": "guess"},
+            headers={"X-Forwarded-For": "10.9.0.2"},
+        ) as response:
+            assert response.status == 401  # another student behind the same proxy
+    finally:
+        srv.stop()
+    log = srv.log.read_text()
+    assert "10.9.0.1 POST /api/v1/auth/token 401" in log
+    assert "10.9.0.2 POST /api/v1/auth/token 401" in log
+
+
+async def test_forwarded_for_is_ignored_without_trusted_proxies(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    srv = start_server(tmp_path, "sqlite", seed=False)
+    try:
+        failures = await _failures_until_throttled(http, srv, lambda n: f"10.8.0.{n + 1}")
+    finally:
+        srv.stop()
+    assert 20 <= failures <= 23

@@ -10,6 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from classroom_server.security import LoginThrottle, MemoryThrottleStore, RedisThrottleStore
+from classroom_server.security.proxies import ProxyPolicy
 from classroom_server.security.throttle import ThrottleStore
 from tests.conftest import REDIS_URL
 
@@ -53,3 +54,18 @@ async def test_memory_store_is_bounded() -> None:
         await store.add_failure(f"k{i}", time.time())
     assert await store.get("k0") is None
     assert await store.get("k49") is not None
+
+
+def test_client_address_behind_trusted_proxies() -> None:
+    policy = ProxyPolicy.from_settings(["127.0.0.1", "10.0.0.0/8"])
+    # The rightmost hop that is not a trusted proxy; what lies left of it anyone could write.
+    assert policy.client("127.0.0.1", ["6.6.6.6, 1.2.3.4, 10.1.1.1"]) == "1.2.3.4"
+    assert policy.client("127.0.0.1", ["6.6.6.6, 1.2.3.4", "10.0.0.2"]) == "1.2.3.4"
+    assert policy.client("::ffff:127.0.0.1", ["8.8.8.8"]) == "8.8.8.8"
+    # From an untrusted peer the header means nothing.
+    assert policy.client("5.5.5.5", ["1.2.3.4"]) == "5.5.5.5"
+    # Garbage stops the walk at the last real hop; no header leaves the peer.
+    assert policy.client("127.0.0.1", ["not-an-ip, 10.0.0.3"]) == "10.0.0.3"
+    assert policy.client("127.0.0.1", []) == "127.0.0.1"
+    assert ProxyPolicy().client("127.0.0.1", ["1.2.3.4"]) == "127.0.0.1"
+    assert policy.client(None, ["1.2.3.4"]) == "unknown"

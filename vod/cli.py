@@ -35,7 +35,7 @@ async def _open(settings: Settings) -> Database:
 @vod_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--course", "course_id", type=int, required=True, help="Course id")
-@click.option("--title", required=True)
+@click.option("--title", required=True, help="Title shown in the course's library")
 @data_options
 def import_video(file: Path, course_id: int, title: str, **flags: Any) -> None:
     """Add a video file to a course's library and make it playable now.
@@ -90,7 +90,13 @@ async def _follow(database: Database, job_id: int, label: str) -> None:
 
 
 @vod_group.command("jobs")
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=50,
+    show_default=True,
+    help="How many of the newest jobs to list",
+)
 @data_options
 def list_jobs(limit: int, **flags: Any) -> None:
     """List processing jobs, newest first, with their progress."""
