@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from classroom_server.room import EVENTS
-from classroom_server.room.payloads import Payload
+from classroom_server.room.payloads import ID_MAX, Payload
 
 Path = tuple[str | int, ...]
-ID_MAXIMUM = 2**53  # the payloads' Id type: what marks a field as naming a row
 
 
 def leaves(schema: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -42,7 +41,7 @@ def free_text(model: type[Payload]) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def id_fields(model: type[Payload]) -> list[Path]:
-    return [path for path, s in fields(model) if s.get("maximum") == ID_MAXIMUM]
+    return [path for path, s in fields(model) if s.get("maximum") == ID_MAX]
 
 
 def required(model: type[Payload]) -> list[str]:
@@ -64,5 +63,38 @@ def dotted(path: Path) -> str:
     return ".".join(map(str, path))
 
 
-def payload_events() -> dict[str, type[Payload]]:
-    return {name: spec.payload for name, spec in EVENTS.items()}
+# A value of the wrong JSON type for each kind of field (None is no wrong type: optional fields
+# take it).
+WRONG_TYPES: dict[str, list[Any]] = {
+    "string": [42],
+    "integer": ["1", True],
+    "boolean": ["true"],
+}
+
+
+def wrong_types(model: type[Payload], base: dict[str, Any]) -> Iterator[tuple[Any, str]]:
+    """``base`` with one field of the wrong type, and that field's name in ``error.fields``."""
+    for path, schema in fields(model):
+        for value in WRONG_TYPES.get(schema["type"], []):
+            yield with_value(base, path, value), dotted(path)
+
+
+Refusal = tuple[str, Any, str, list[str] | None]  # event, payload, code, error.fields
+
+
+def refusals(good: dict[str, dict[str, Any]]) -> Iterator[Refusal]:
+    """For every event, from its model: each required field missing and each string one
+    character too long (``invalid``, naming the field), and each id naming nothing
+    (``not_found``) or more than the database holds (``invalid``). ``good`` holds a valid
+    payload per event, to spoil one thing at a time."""
+    for event, spec in EVENTS.items():
+        model, base = spec.payload, good[event]
+        for name in required(model):
+            yield event, {k: v for k, v in base.items() if k != name}, "invalid", [name]
+        for path, schema in fields(model):
+            if "maxLength" in schema:
+                long = "x" * (schema["maxLength"] + 1)
+                yield event, with_value(base, path, long), "invalid", [dotted(path)]
+        for path in id_fields(model):
+            yield event, with_value(base, path, ID_MAX), "not_found", None
+            yield event, with_value(base, path, ID_MAX + 1), "invalid", [dotted(path)]

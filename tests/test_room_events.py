@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -9,7 +10,7 @@ import aiohttp
 from classroom_server.room import EVENTS
 from tests.conftest import Server
 from tests.room_client import Participant, join, live_lecture
-from tests.room_payloads import dotted, free_text, with_value
+from tests.room_payloads import dotted, free_text, refusals, with_value, wrong_types
 
 CONTROLS = ["a\x00b", "bell\x07", "\x1b[31mred", "back\x08", "cr\r", "\x1f"]
 
@@ -61,10 +62,17 @@ EDUCATOR_FORBIDDEN = {name for name, spec in EVENTS.items() if spec.who == "stud
 
 
 def durable(state: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: state[k]
-        for k in ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
-    }
+    """Everything a refused event could have changed (roster flags, media and recording too)."""
+    keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
+    keys += ("roster", "media", "recording")
+    return {k: state[k] for k in keys}
+
+
+async def snapshot(http: aiohttp.ClientSession, server: Server, lecture: int) -> dict[str, Any]:
+    """The room as a newcomer sees it (student3 joins for it and leaves again)."""
+    newcomer = await join(http, server, lecture, "student3")
+    await newcomer.leave()
+    return durable(newcomer.state)
 
 
 async def test_students_are_refused_every_educator_event_and_nothing_changes(
@@ -76,7 +84,7 @@ async def test_students_are_refused_every_educator_event_and_nothing_changes(
     bob = await join(http, server, lecture, "student2")
     try:
         assert (await bob.call("hand:raise"))["ok"]
-        before = durable((await join(http, server, lecture, "student3")).state)
+        before = await snapshot(http, server, lecture)
         payloads = valid_payloads(alice, bob.user_id)
         assert set(payloads) == set(EVENTS), "every event is in the matrix"
         for event in sorted(STUDENT_FORBIDDEN):
@@ -87,12 +95,18 @@ async def test_students_are_refused_every_educator_event_and_nothing_changes(
             ), (event, ack)
         for event in sorted(EDUCATOR_FORBIDDEN):
             assert (await educator.call(event, payloads[event]))["error"]["code"] == "forbidden"
-        after = durable((await join(http, server, lecture, "student3")).state)
-        assert after == before
+        assert await snapshot(http, server, lecture) == before
         assert bob.sio.connected and alice.sio.connected
     finally:
         for p in (educator, alice, bob):
             await p.leave()
+
+
+async def quiet(*participants: Participant) -> dict[str, dict[str, list[Any]]]:
+    """What reached each participant (by name) lately; empty when nothing did."""
+    await asyncio.sleep(0.3)
+    arrived = {p.username: await p.silence(0) for p in participants}
+    return {name: events for name, events in arrived.items() if events}
 
 
 async def test_every_event_rejects_malformed_payloads(
@@ -100,40 +114,106 @@ async def test_every_event_rejects_malformed_payloads(
 ) -> None:
     lecture = await live_lecture(http, server)
     educator = await join(http, server, lecture, "educator")
-    watcher = await join(http, server, lecture, "student1")
+    student = await join(http, server, lecture, "student1")
+    observer = await join(http, server, lecture, "student2")
     try:
-        good = valid_payloads(educator, watcher.user_id)
-        for event in sorted(EVENTS):
-            malformed = ["text", 42, [1, 2], {**good[event], "unexpected": True}]
-            malformed += [{**good[event], key: {"nested": "x" * 5000}} for key in good[event]]
-            sender = watcher if EVENTS[event].who == "student" else educator
-            for payload in malformed:
-                ack = await sender.call(event, payload)
+        good = valid_payloads(educator, observer.user_id)
+        before = await snapshot(http, server, lecture)
+        await quiet(educator, student, observer)
+        for event, spec in sorted(EVENTS.items()):
+            malformed: list[tuple[Any, str | None]] = [
+                ("text", None),
+                (42, None),
+                ([1, 2], None),
+                ({**good[event], "unexpected": True}, "unexpected"),
+            ]
+            malformed += [
+                ({**good[event], key: {"nested": "x" * 5000}}, key) for key in good[event]
+            ]
+            malformed += list(wrong_types(spec.payload, good[event]))
+            for payload, field in malformed:
+                ack = await sender_of(event, educator, student).call(event, payload)
                 assert ack["ok"] is False and ack["error"]["code"] == "invalid", (event, payload)
+                assert field is None or ack["error"]["fields"] == [field], (event, payload, ack)
         assert (await educator.call("no:such:event", {}))["error"]["code"] == "unknown_event"
+        assert await quiet(educator, student, observer) == {}, "refusals reach nobody"
+        assert await snapshot(http, server, lecture) == before
         assert (await educator.call("chat:send", {"text": "still serving"}))["ok"]
-        assert (await watcher.next("chat:message"))["text"] == "still serving"
+        assert (await observer.next("chat:message"))["text"] == "still serving"
     finally:
-        await educator.leave()
-        await watcher.leave()
+        for p in (educator, student, observer):
+            await p.leave()
 
 
-async def test_floods_are_rate_limited_without_harming_others(
+async def test_every_event_refuses_missing_fields_oversize_strings_and_unknown_ids(
     http: aiohttp.ClientSession, server: Server
 ) -> None:
+    """Generated from the payload models: a new event or field is covered by itself."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    student = await join(http, server, lecture, "student1")
+    observer = await join(http, server, lecture, "student2")
+    try:
+        good = valid_payloads(educator, observer.user_id)
+        cases = list(refusals(good))
+        cases += [("laser:move", {"y": 0.5}, "invalid", ["payload"])]  # x and y go together
+        fieldless = {e for e, spec in EVENTS.items() if not spec.payload.model_fields}
+        assert {event for event, *_ in cases} == set(EVENTS) - fieldless
+        assert {("poll:open", "options.0"), ("chat:send", "text"), ("annotation:add", "text")} <= {
+            (event, names[0]) for event, _, code, names in cases if names and code == "invalid"
+        }
+        before = await snapshot(http, server, lecture)
+        await quiet(educator, student, observer)
+        for event, payload, code, names in cases:
+            ack = await sender_of(event, educator, student).call(event, payload)
+            assert ack["ok"] is False and ack["error"]["code"] == code, (event, payload, ack)
+            assert names is None or ack["error"]["fields"] == names, (event, payload, ack)
+        assert await quiet(educator, student, observer) == {}, "refusals reach nobody"
+        assert await snapshot(http, server, lecture) == before
+    finally:
+        for p in (educator, student, observer):
+            await p.leave()
+
+
+RATE_CLASSES = sorted({spec.rate for spec in EVENTS.values()}, key=lambda rate: rate.name)
+
+
+async def test_a_flood_of_each_rate_class_is_cut_at_its_bound_and_others_are_served(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """Garbage counts too; once a class is spent, every event of it answers rate_limited until
+    its window ends, and another user is served meanwhile."""
     lecture = await live_lecture(http, server)
     educator = await join(http, server, lecture, "educator")
     flooder = await join(http, server, lecture, "student1")
+    observer = await join(http, server, lecture, "student2")
     try:
-        codes = [
-            (await flooder.call("hand:lower", patient=False)).get("error", {}).get("code")
-            for _ in range(15)
-        ]
-        assert "rate_limited" in codes
-        assert (await educator.call("chat:send", {"text": "unaffected"}))["ok"]
+        await quiet(observer)  # what joining brought
+        for rate in RATE_CLASSES:
+            events = [name for name, spec in EVENTS.items() if spec.rate == rate]
+            first = await flood(flooder, events[0], 2 * rate.limit + 1)
+            assert 0 < first["retry_after"] <= rate.window_seconds, (rate, first)
+            await asyncio.sleep(first["retry_after"] + 0.02)  # a fresh window
+            burst = [flooder.call(events[0], "garbage", patient=False) for _ in range(rate.limit)]
+            burst += [flooder.call(event, "garbage", patient=False) for event in events]
+            codes = [ack["error"]["code"] for ack in await asyncio.gather(*burst)]
+            assert codes.count("rate_limited") == len(events), (rate, codes)
+            assert await quiet(observer) == {}, "a flood reaches nobody"
+            ack = await educator.call("chat:send", {"text": f"after the {rate.name} flood"})
+            assert ack["ok"], ack
+            assert (await observer.next("chat:message"))["text"] == f"after the {rate.name} flood"
     finally:
-        await educator.leave()
-        await flooder.leave()
+        for p in (educator, flooder, observer):
+            await p.leave()
+
+
+async def flood(flooder: Participant, event: str, most: int) -> dict[str, Any]:
+    """Sends garbage until refused for rate; the refusal's error."""
+    for _ in range(most):
+        error = (await flooder.call(event, "garbage", patient=False))["error"]
+        if error["code"] == "rate_limited":
+            return dict(error)
+    raise AssertionError(f"{most} {event} events were never rate limited")
 
 
 def sender_of(event: str, educator: Participant, student: Participant) -> Participant:

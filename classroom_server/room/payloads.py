@@ -15,7 +15,10 @@ from pydantic import (
     model_validator,
 )
 
-Id = Annotated[StrictInt, Field(ge=1, le=2**53)]
+# Ids are PostgreSQL ``integer`` columns: a larger one would fail in the database
+# (internal_error) instead of being refused here (invalid).
+ID_MAX = 2**31 - 1
+Id = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
 Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
