@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,3 +167,12 @@ def test_create_user_prompts_for_the_password(tmp_path: Path) -> None:
         "create-user", "prompted", "--data-dir", str(tmp_path), input="secret-pass\nsecret-pass\n"
     )
     assert "created student prompted" in done.stdout
+
+
+def test_passwords_are_stored_as_argon2id(tmp_path: Path) -> None:
+    run_cli("create-user", "hashed", "--password", "plain-text-1", "--data-dir", str(tmp_path))
+    with sqlite3.connect(tmp_path / "classroom.sqlite3") as db:
+        (stored,) = db.execute(
+            "SELECT password_hash FROM users WHERE username = 'hashed'"
+        ).fetchone()
+    assert stored.startswith("$argon2id$") and "plain-text-1" not in stored

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 
 from portal_api import api_router
@@ -35,3 +37,18 @@ async def test_docs_page_is_served(http: aiohttp.ClientSession, server: Server) 
     async with http.get(server.url("/api/docs")) as response:
         assert response.status == 200
         assert "swagger" in (await response.text()).lower()
+
+
+async def test_docs_page_loads_its_assets(http: aiohttp.ClientSession, server: Server) -> None:
+    """Every script and stylesheet the page names is served, with a type a browser runs."""
+    async with http.get(server.url("/api/docs")) as response:
+        page = await response.text()
+    scripts = re.findall(r'<script[^>]*\bsrc="([^"]+)"', page)
+    styles = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', page)
+    assert any("swagger-ui-bundle" in src for src in scripts), page
+    assert styles, page
+    for url, kind in [(s, "javascript") for s in scripts] + [(s, "css") for s in styles]:
+        async with http.get(server.url(url)) as response:
+            assert response.status == 200, url
+            assert kind in response.content_type, (url, response.content_type)
+            assert len(await response.read()) > 100, url

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.conftest import REDIS_URL, Server, start_server
+from tests.conftest import REDIS_URL, Server, bearer, run_cli, start_server
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +60,50 @@ async def test_metrics_count_requests_by_route(http: aiohttp.ClientSession, serv
         text = await response.text()
     assert 'route="/api/v1/courses/{course_id}"' in text
     assert "qou_http_request_seconds_bucket" in text
+
+
+async def _logged(server: Server, needle: str) -> str:
+    """The server's log line containing ``needle`` (stderr is line-buffered; allow a moment)."""
+    for _ in range(50):
+        for line in server.log.read_text().splitlines():
+            if needle in line:
+                return line
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{needle!r} not logged: {server.log.read_text()[-2000:]}")
+
+
+async def test_serve_alone_upgrades_an_empty_sqlite_and_logs_request_ids(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """No ``demo`` or ``migrate`` first: ``serve`` creates the schema itself."""
+    srv = start_server(tmp_path, "sqlite", "--log-level", "info", seed=False)
+    try:
+        async with http.get(srv.url("/readyz")) as response:
+            assert response.status == 200, await response.text()
+            request_id = response.headers["X-Request-Id"]
+        line = await _logged(srv, f"[{request_id}]")
+        assert "qou.access" in line and "127.0.0.1 GET /readyz 200" in line
+        async with http.get(srv.url("/healthz"), headers={"X-Request-Id": "proxy-id-1234"}) as r:
+            assert r.headers["X-Request-Id"] == "proxy-id-1234"
+        assert "GET /healthz 200" in await _logged(srv, "[proxy-id-1234]")
+
+        run_cli("create-user", "first", "--password", "first-password", *srv.data_flags)
+        await bearer(http, srv, "first", "first-password")
+    finally:
+        srv.stop()
+
+
+async def test_readyz_reports_a_missing_ffmpeg(
+    http: aiohttp.ClientSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QOU_FFMPEG", str(tmp_path / "no-ffmpeg-here"))
+    srv = start_server(tmp_path, "sqlite", seed=False)
+    try:
+        async with http.get(srv.url("/readyz")) as response:
+            body = await response.json()
+            assert response.status == 503, body
+    finally:
+        srv.stop()
+    assert body["checks"]["ffmpeg"]["status"] == "failed"
+    assert "QOU_FFMPEG" in body["checks"]["ffmpeg"]["detail"]
+    assert body["checks"]["database"]["status"] == "ok"
