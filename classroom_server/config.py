@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(60, ge=1, le=24 * 60)
     session_hours: int = Field(12, ge=1, le=24 * 30)
     secure_cookies: bool = False
+    # With Redis: how often a server process renews its presence lease (which lasts three
+    # beats) and sweeps the connections of processes whose lease lapsed.
+    room_heartbeat_seconds: float = Field(5.0, ge=0.05, le=60)
     # Media (ICE). STUN/TURN URLs the SFU and the browsers use; the TURN credentials go with
     # every turn:/turns: URL. ice_addresses: the local addresses the SFU gathers host
     # candidates on (None: the machine's). ice_allow: networks (CIDR) it accepts ICE

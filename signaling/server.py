@@ -14,6 +14,7 @@ from classroom_server.services import SERVICES
 from signaling.classroom_namespace import ClassroomNamespace
 from signaling.media_registry import MEDIA, MediaRegistry
 from signaling.recording_hook import RECORDINGS
+from signaling.room_presence import PresenceKeeper
 
 SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -53,5 +54,8 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
     namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
+    presence = PresenceKeeper(app, sio, settings)  # Redis: forget what dead processes left
+    app.on_startup.append(presence.start)
+    app.on_shutdown.append(presence.stop)
     app[SERVICES].attach_broadcaster(namespace)
     return sio

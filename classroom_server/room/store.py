@@ -5,17 +5,36 @@ roster never asks the database about every participant on every join), hands, pr
 mute flags, a cache of the room's settings, and rate-limit counters. ``MemoryRoomStore`` serves
 the embedded single process; ``RedisRoomStore`` (same contract) lets several server processes
 share one room.
+
+Presence outlives nothing but its process in memory; in Redis a killed process cannot say
+goodbye, so each process holds a lease (``register``/``sweep``/``unregister``) and the others
+forget its connections once the lease lapses.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Flag = Literal["presenter", "muted", "invited"]
 Person = tuple[str, str]
 """A connected user's display name and role in the room."""
+Seat = tuple[int, int]
+"""A user in a lecture room: (lecture id, user id)."""
+
+
+@dataclass
+class PresenceChange:
+    """What a lease operation changed in rosters, for the caller to announce.
+
+    ``left``: users whose last connection was forgotten (``roster:left``), each reported to
+    exactly one caller across all processes. ``rejoined``: this process's own users put back
+    after its lease had lapsed and others may have forgotten them (``roster:joined``)."""
+
+    left: list[Seat] = field(default_factory=list)
+    rejoined: list[tuple[Seat, Person]] = field(default_factory=list)
 
 
 class RoomStore(Protocol):
@@ -39,6 +58,18 @@ class RoomStore(Protocol):
         """Counts one event; returns 0 when allowed, else seconds until the window resets."""
 
     async def forget_room(self, lecture_id: int) -> None: ...
+
+    async def register(self, instance: str, lease_seconds: float) -> PresenceChange:
+        """This process starts as ``instance`` (a name stable across its restarts): forgets
+        the connections an earlier run under that name left behind, and takes a lease of
+        ``lease_seconds`` that ``sweep`` renews."""
+
+    async def sweep(self) -> PresenceChange:
+        """Renews this process's lease and forgets the connections of processes whose lease
+        lapsed (killed, hung, cut off)."""
+
+    async def unregister(self) -> PresenceChange:
+        """A clean stop: forgets this process's connections and gives up its lease."""
 
 
 class MemoryRoomStore:
@@ -124,3 +155,13 @@ class MemoryRoomStore:
         self._settings.pop(lecture_id, None)
         for flag in ("presenter", "muted", "invited"):
             self._flags.pop((lecture_id, flag), None)
+
+    # One process holds every connection, and they all end with it: leases change nothing.
+    async def register(self, instance: str, lease_seconds: float) -> PresenceChange:
+        return PresenceChange()
+
+    async def sweep(self) -> PresenceChange:
+        return PresenceChange()
+
+    async def unregister(self) -> PresenceChange:
+        return PresenceChange()
