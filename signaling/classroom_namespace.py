@@ -178,9 +178,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         spec = EVENTS.get(event)
         if spec is None:
             raise RoomError("unknown_event", f"no event {event!r}")
+        # python-socketio dispatches events only for connected clients, and a client is
+        # connected only once on_connect (which saves the session) has returned: an event sent
+        # before that is dropped by the server, unacknowledged. So the session is always here.
         session = await self.get_session(sid)
-        if not session or "actor" not in session:
-            raise RoomError("not_joined", "join the room first")
         actor: Actor = session["actor"]
         lecture_id: int = session["lecture_id"]
         ctx = self._context(lecture_id)

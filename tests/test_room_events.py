@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import aiohttp
 
 from classroom_server.room import EVENTS
 from tests.conftest import Server
-from tests.room_client import Participant, join, live_lecture
+from tests.room_client import Participant, join, join_token, live_lecture
 from tests.room_payloads import dotted, free_text, refusals, with_value, wrong_types
 
 CONTROLS = ["a\x00b", "bell\x07", "\x1b[31mred", "back\x08", "cr\r", "\x1f"]
@@ -251,3 +252,40 @@ async def test_control_characters_in_free_text_are_invalid(
     finally:
         await educator.leave()
         await watcher.leave()
+
+
+async def test_an_event_before_joining_is_dropped_and_changes_nothing(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """A raw Engine.IO client sends an event to /classroom before connecting to it. The
+    Socket.IO server drops it unacknowledged (it dispatches only for connected clients, and
+    on_connect has saved the session by then), so no ``not_joined`` branch is needed."""
+    lecture = await live_lecture(http, server)
+    observer = await join(http, server, lecture, "student2")
+    token = await join_token(http, server, lecture, "student1")
+    url = server.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    try:
+        await observer.silence(0.1)
+        async with http.ws_connect(url) as ws:
+            assert (await ws.receive_str(timeout=5)).startswith("0{")
+            await ws.send_str('42/classroom,7["chat:send",{"text":"too early"}]')
+            await ws.send_str("40/classroom," + json.dumps({"token": token}))
+            before_state = await raw_until(ws, '42/classroom,["room:state"')
+            assert not [m for m in before_state if m.startswith("43/classroom,7")], before_state
+            await ws.send_str('42/classroom,8["chat:send",{"text":"joined"}]')
+            ack = json.loads((await raw_until(ws, "43/classroom,8"))[-1][len("43/classroom,8") :])
+            assert ack[0]["ok"] is True and ack[0]["message"]["text"] == "joined"
+        assert (await observer.next("chat:message"))["text"] == "joined"
+        assert await observer.nothing("chat:message")
+    finally:
+        await observer.leave()
+
+
+async def raw_until(ws: aiohttp.ClientWebSocketResponse, prefix: str) -> list[str]:
+    """Engine.IO messages up to and including the first that starts with ``prefix``."""
+    seen: list[str] = []
+    while not seen or not seen[-1].startswith(prefix):
+        seen.append(await ws.receive_str(timeout=5))
+        if seen[-1] == "2":
+            await ws.send_str("3")  # pong
+    return seen
