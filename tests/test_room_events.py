@@ -53,13 +53,40 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
     }
 
 
-STUDENT_FORBIDDEN = {name for name, spec in EVENTS.items() if spec.who == "educator"} | {
-    "hand:lower",
-    "slides:show",
-    "annotation:clear",
-    "laser:move",
+Role = str  # "student", "presenter" (a student the educator promoted) or "educator"
+# The rules, written down independently of the EVENTS table (so a change there is caught),
+# and complete: a new event fails the matrix until it is placed here.
+EDUCATOR_ONLY = {
+    "chat:delete",
+    "chat:lock",
+    "annotation:lock",
+    "poll:open",
+    "poll:close",
+    "poll:publish",
+    "presenter:set",
+    "participant:mute",
+    "participant:remove",
+    "lecture:end",
+    "media:invite",
+    "media:revoke",
+    "recording:start",
+    "recording:stop",
+    "recording:auto",
 }
-EDUCATOR_FORBIDDEN = {name for name, spec in EVENTS.items() if spec.who == "student"}
+STUDENT_ONLY = {"hand:raise", "poll:vote"}
+PRESENTING = {"slides:show", "annotation:clear", "laser:move"}  # educator and presenters
+MODERATING = {"hand:lower"}  # someone else's hand: the educator's alone
+OPEN = {"chat:send", "annotation:add", "annotation:undo"}  # subject to locks, not to roles
+
+
+def refused_code(event: str, role: Role) -> str | None:
+    """``forbidden`` when ``role`` may not send ``event`` (with someone else as its target),
+    else None."""
+    if event in EDUCATOR_ONLY | MODERATING:
+        return None if role == "educator" else "forbidden"
+    if event in STUDENT_ONLY:
+        return "forbidden" if role == "educator" else None
+    return "forbidden" if role == "student" and event in PRESENTING else None
 
 
 def durable(state: dict[str, Any]) -> dict[str, Any]:
@@ -79,27 +106,65 @@ async def snapshot(http: aiohttp.ClientSession, server: Server, lecture: int) ->
 async def test_students_are_refused_every_educator_event_and_nothing_changes(
     http: aiohttp.ClientSession, server: Server
 ) -> None:
+    """The authority matrix over every event and role: a refusal is exactly ``forbidden``, it
+    reaches nobody, and the room (roster flags, media and recording included) is unchanged."""
     lecture = await live_lecture(http, server)
     educator = await join(http, server, lecture, "educator")
     alice = await join(http, server, lecture, "student1")
-    bob = await join(http, server, lecture, "student2")
+    pat = await join(http, server, lecture, "student2")
     try:
-        assert (await bob.call("hand:raise"))["ok"]
+        presenter = {"user_id": pat.user_id, "presenter": True}
+        assert (await educator.call("presenter:set", presenter))["ok"]
+        assert (await alice.call("hand:raise"))["ok"] and (await pat.call("hand:raise"))["ok"]
+        senders = {"student": (alice, pat), "presenter": (pat, alice), "educator": (educator, pat)}
         before = await snapshot(http, server, lecture)
-        payloads = valid_payloads(alice, bob.user_id)
-        assert set(payloads) == set(EVENTS), "every event is in the matrix"
-        for event in sorted(STUDENT_FORBIDDEN):
-            ack = await alice.call(event, payloads[event])
-            assert ack == {"ok": False, "error": ack["error"]} and ack["error"]["code"] in (
-                "forbidden",
-                "locked",
-            ), (event, ack)
-        for event in sorted(EDUCATOR_FORBIDDEN):
-            assert (await educator.call(event, payloads[event]))["error"]["code"] == "forbidden"
+        await quiet(educator, alice, pat)
+        assert EDUCATOR_ONLY | STUDENT_ONLY | PRESENTING | MODERATING | OPEN == set(EVENTS)
+        refused = 0
+        for role, (sender, other) in senders.items():
+            payloads = valid_payloads(sender, other.user_id)
+            assert set(payloads) == set(EVENTS), "every event is in the matrix"
+            for event in sorted(EVENTS):
+                if refused_code(event, role) is None:
+                    continue
+                ack = await sender.call(event, payloads[event])
+                assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (role, event)
+                refused += 1
+        twice = 2 * len(EDUCATOR_ONLY | MODERATING)  # student and presenter
+        assert refused == twice + len(STUDENT_ONLY) + len(PRESENTING)
+        assert await quiet(educator, alice, pat) == {}, "a refusal reaches nobody"
         assert await snapshot(http, server, lecture) == before
-        assert bob.sio.connected and alice.sio.connected
+        assert all(p.sio.connected for p in (educator, alice, pat))
     finally:
-        for p in (educator, alice, bob):
+        for p in (educator, alice, pat):
+            await p.leave()
+
+
+async def test_a_presenter_presents_but_a_student_does_not(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """What the matrix allows a presenter, a plain student is refused (``locked`` for drawing
+    while annotations are locked: the educator may open them to students)."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    pat = await join(http, server, lecture, "student2")
+    try:
+        assert alice.state["locks"]["annotations"] is True
+        good = valid_payloads(educator, alice.user_id)
+        drawing = ["annotation:add", "annotation:undo"]
+        for event in [*sorted(PRESENTING), *drawing]:
+            code = "forbidden" if event in PRESENTING else "locked"
+            assert (await alice.call(event, good[event]))["error"]["code"] == code, event
+        presenter = {"user_id": pat.user_id, "presenter": True}
+        assert (await educator.call("presenter:set", presenter))["ok"]
+        for event in ["slides:show", *drawing, "annotation:clear", "laser:move"]:
+            assert refused_code(event, "presenter") is None
+            assert (await pat.call(event, good[event]))["ok"], event
+        assert (await alice.next("slides:page"))["page"] == good["slides:show"]["page"]
+        assert (await alice.next("laser:moved"))["user_id"] == pat.user_id
+    finally:
+        for p in (educator, alice, pat):
             await p.leave()
 
 
