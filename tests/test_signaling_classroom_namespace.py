@@ -116,7 +116,17 @@ async def test_a_server_restart_loses_nothing_durable(
     await educator.call("chat:send", {"text": "remember me"})
     await educator.call("chat:lock", {"locked": True})
     await educator.call("poll:open", {"question": "Still there?", "options": ["yes", "no"]})
-    await educator.leave()
+    student1 = await join(http, server, lecture, "student1")
+    student2 = await join(http, server, lecture, "student2")
+    flags = (
+        ("presenter:set", {"user_id": student1.user_id, "presenter": True}),
+        ("participant:mute", {"user_id": student2.user_id, "muted": True}),
+        ("media:invite", {"user_id": student1.user_id}),
+    )
+    for event, payload in flags:
+        assert (await educator.call(event, payload))["ok"], event
+    for participant in (educator, student1, student2):
+        await participant.leave()
 
     server.restart()
 
@@ -128,7 +138,15 @@ async def test_a_server_restart_loses_nothing_durable(
     assert [m["text"] for m in state["chat"]] == ["remember me"]
     assert state["locks"]["chat"] is True
     assert state["poll"]["question"] == "Still there?" and state["poll"]["status"] == "open"
+    assert state["media"]["invited"] == [student1.user_id]
     await back.leave()
+    async with aiohttp.ClientSession() as fresh:  # moderation survives it too
+        muted = await join(fresh, server, lecture, "student2")
+        presenter = await join(fresh, server, lecture, "student1")
+    assert muted.state["you"]["muted"] is True and muted.state["you"]["presenter"] is False
+    assert presenter.state["you"]["presenter"] is True
+    await muted.leave()
+    await presenter.leave()
 
 
 async def test_room_metrics(http: aiohttp.ClientSession, server: Server) -> None:

@@ -37,6 +37,7 @@ from classroom_server.db.room_models import (
     Poll,
     PollVote,
     Removal,
+    RoomFlag,
     RoomSettings,
 )
 from classroom_server.db.vod_models import Video, VodJob, WatchPosition
@@ -68,6 +69,7 @@ __all__ = [
     "Removal",
     "Resource",
     "Role",
+    "RoomFlag",
     "RoomSettings",
     "Unit",
     "UnitProgress",

@@ -111,6 +111,21 @@ class RoomSettings(Base):
     annotations_locked: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class RoomFlag(Base):
+    """A participant marked presenter, muted or invited to speak in a lecture, so a restart
+    (of an embedded server, or of Redis) gives a muted student their mute back."""
+
+    __tablename__ = "room_flags"
+
+    lecture_id: Mapped[int] = mapped_column(
+        ForeignKey("lectures.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    flag: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class Removal(Base):
     """A participant removed from a lecture may not rejoin it."""
 

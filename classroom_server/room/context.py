@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, cast
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Database, RoomSettings
-from classroom_server.room.store import RoomStore
+from classroom_server.db import Database, RoomFlag, RoomSettings, add_unique
+from classroom_server.room.store import Flag, RoomStore
 
 ParticipantRole = Literal["educator", "student"]
 
@@ -44,11 +45,20 @@ class RoomContext:
             return Settings(**cached)
         async with self.database.session() as session:
             row = await session.get(RoomSettings, self.lecture_id)
+            flags = (
+                await session.execute(
+                    select(RoomFlag.flag, RoomFlag.user_id).where(
+                        RoomFlag.lecture_id == self.lecture_id
+                    )
+                )
+            ).all()
         settings = (
             Settings(row.deck_id, row.page, row.chat_locked, row.annotations_locked)
             if row
             else Settings(None, 1, False, True)
         )
+        for flag, user_id in flags:  # a restarted store: presenters and mutes come back too
+            await self.store.set_flag(self.lecture_id, cast(Flag, flag), user_id, True)
         await self.store.put_settings(self.lecture_id, asdict(settings))
         return settings
 
@@ -62,6 +72,23 @@ class RoomContext:
         row.chat_locked, row.annotations_locked = settings.chat_locked, settings.annotations_locked
         await session.commit()
         await self.store.put_settings(self.lecture_id, asdict(settings))
+
+    async def save_flag(self, session: AsyncSession, flag: Flag, user_id: int, on: bool) -> None:
+        """Commits ``session`` with the flag written through, as :meth:`save_settings` does."""
+        if on:
+            await add_unique(
+                session, RoomFlag(lecture_id=self.lecture_id, user_id=user_id, flag=flag)
+            )
+        else:
+            await session.execute(
+                delete(RoomFlag).where(
+                    RoomFlag.lecture_id == self.lecture_id,
+                    RoomFlag.user_id == user_id,
+                    RoomFlag.flag == flag,
+                )
+            )
+        await session.commit()
+        await self.store.set_flag(self.lecture_id, flag, user_id, on)
 
     async def is_presenter(self, actor: Actor) -> bool:
         return actor.user_id in await self.store.flagged(self.lecture_id, "presenter")

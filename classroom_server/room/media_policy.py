@@ -168,8 +168,7 @@ async def _set_invited(ctx: RoomContext, actor: Actor, user_id: int, on: bool) -
         if role != CourseRole.STUDENT:
             raise RoomError("invalid", "only students are invited to speak")
         audit(session, ctx, actor, "media_invite" if on else "media_revoke", user_id)
-        await session.commit()
-    await ctx.store.set_flag(ctx.lecture_id, "invited", user_id, on)
+        await ctx.save_flag(session, "invited", user_id, on)
     return Outcome().emit("media:permissions", {"user_id": user_id, "invited": on})
 
 

@@ -61,7 +61,6 @@ async def _updated(ctx: RoomContext, user: User, role: str) -> dict[str, Any]:
 
 async def _flag(ctx: RoomContext, actor: Actor, flag: Flag, user_id: int, on: bool) -> Outcome:
     user, role = await _target(ctx, user_id)
-    await ctx.store.set_flag(ctx.lecture_id, flag, user.id, on)
     async with ctx.database.session() as session:
         audit(
             session,
@@ -71,7 +70,7 @@ async def _flag(ctx: RoomContext, actor: Actor, flag: Flag, user_id: int, on: bo
             user.id,
             {flag: on},
         )
-        await session.commit()
+        await ctx.save_flag(session, flag, user.id, on)
     return Outcome().emit("roster:updated", await _updated(ctx, user, role))
 
 
