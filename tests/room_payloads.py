@@ -21,7 +21,10 @@ def leaves(schema: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, dict
     if "properties" in schema:
         for name, sub in schema["properties"].items():
             yield from leaves(sub, (*path, name))
-    elif schema.get("type") == "array" and "items" in schema and "prefixItems" not in schema:
+    elif "prefixItems" in schema:  # a tuple, such as a point
+        for index, item in enumerate(schema["prefixItems"]):
+            yield from leaves(item, (*path, index))
+    elif schema.get("type") == "array" and "items" in schema:
         yield from leaves(schema["items"], (*path, 0))
     elif "type" in schema and schema["type"] not in ("array", "object"):
         yield path, schema
@@ -68,6 +71,7 @@ def dotted(path: Path) -> str:
 WRONG_TYPES: dict[str, list[Any]] = {
     "string": [42],
     "integer": ["1", True],
+    "number": ["0.5", True],
     "boolean": ["true"],
 }
 

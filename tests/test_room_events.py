@@ -206,6 +206,9 @@ async def test_every_event_rejects_malformed_payloads(
         assert await snapshot(http, server, lecture) == before
         assert (await educator.call("chat:send", {"text": "still serving"}))["ok"]
         assert (await observer.next("chat:message"))["text"] == "still serving"
+        edge = {"x": 1, "y": 0}  # JSON integers are numbers: what the web client sends at edges
+        assert (await educator.call("laser:move", edge))["ok"]
+        assert (await observer.next("laser:moved")) == {"user_id": educator.user_id, **edge}
     finally:
         for p in (educator, student, observer):
             await p.leave()

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     model_validator,
 )
@@ -19,7 +20,9 @@ from pydantic import (
 # (internal_error) instead of being refused here (invalid).
 ID_MAX = 2**31 - 1
 Id = Annotated[StrictInt, Field(ge=1, le=ID_MAX)]
-Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# Strict: a JSON number (an int such as 0 or 1 too, as the web client sends), never a boolean
+# or a numeric string.
+Coordinate = Annotated[StrictFloat, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
@@ -80,7 +83,7 @@ class AnnotationAdd(Payload):
     kind: Literal["pen", "highlighter", "line", "rectangle", "text"]
     points: Annotated[list[Point], Field(min_length=1, max_length=2000)]
     color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
-    width: Annotated[float, Field(ge=0.0005, le=0.05, allow_inf_nan=False)]
+    width: Annotated[StrictFloat, Field(ge=0.0005, le=0.05, allow_inf_nan=False)]
     text: NoteText | None = None
 
     @model_validator(mode="after")
