@@ -23,15 +23,8 @@ from recording.directory import RecordingDirectory
 from recording.handoff import hand_off
 from tests.media import colour_clip, make_clip, record_track
 from vod.chapters import chapters, replay, timeline_path
-from vod.composition import (
-    FRAME,
-    MARGIN,
-    compose,
-    composed_ids,
-    composed_path,
-    concat_list,
-    slide_box,
-)
+from vod.composition import MARGIN, compose, composed_ids, composed_path, concat_list
+from vod.composition_pictures import FRAME, slide_box
 from vod.ffmpeg_binary import ffmpeg_path
 from vod.jobs import Worker
 from vod.library import add_video

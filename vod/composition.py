@@ -2,7 +2,7 @@
 corner, in one file to watch offline.
 
 The player draws slides and ink beside the video from ``timeline.json``; this draws the same
-(see :mod:`vod.slide_states` and :mod:`vod.annotation_paint`) into pictures, one per visible
+(see :mod:`vod.slide_states` and :mod:`vod.composition_pictures`) into pictures, one per visible
 change, not one per frame: a lecture changes what its slide area shows a few hundred times,
 and a picture is drawn once even when it comes back. One ffmpeg run then makes the video: a
 constant-rate background, each picture laid over it from its start (an ffconcat list with
@@ -25,34 +25,26 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import av
-from PIL import Image
 
-from vod.annotation_paint import Ink
+from vod.composition_pictures import BACKGROUND, FRAME, PageImage, Painter
 from vod.ffmpeg_run import Progress, run_ffmpeg
 from vod.probe import MediaInfo, probe
-from vod.slide_states import SlideState, bounded_states
+from vod.slide_states import bounded_states
 from vod.storage import VideoStorage
 
 if TYPE_CHECKING:
     from recording.screens import Screen
     from vod.pipeline import JobContext
 
-FRAME = (1280, 720)
 PIP_BOX = (288, 216)  # the camera fits inside, keeping its shape: beside a 4:3 slide
 MARGIN = 16
-BACKGROUND = (17, 17, 17)
-WHITEBOARD = (255, 255, 255)
 DEFAULT_FPS = 25
 FPS_RANGE = (10, 30)
 DRAWING_SHARE = 10.0  # percent of the job's progress given to drawing the pictures
-MAX_CACHED_PAGES = 16  # framed pages, 2.7 MB each
-MAX_CACHED_INKS = 4  # ink layers at twice the size, up to 11 MB each
-PageImage = Callable[[int, int], Path | None]
 ScreensOf = Callable[[Path], "list[Screen]"]  # writes their concat lists into the work dir
 
 
@@ -67,98 +59,6 @@ def _work_dir(storage: VideoStorage, video_id: int) -> Path:
 def composed_ids(storage: VideoStorage, video_ids: list[int]) -> set[int]:
     """Which of the videos have their export (blocking: a stat each)."""
     return {v for v in video_ids if composed_path(storage, v).is_file()}
-
-
-@dataclass(frozen=True)
-class Box:
-    x: int
-    y: int
-    width: int
-    height: int
-
-
-def slide_box(size: tuple[int, int], room_for_camera: bool) -> Box:
-    """Where a slide of ``size`` goes in the frame: as large as fits, centred vertically,
-    at the left when the camera needs the right-hand side."""
-    scale = min(FRAME[0] / size[0], FRAME[1] / size[1])
-    width = max(2, min(FRAME[0], round(size[0] * scale)))
-    height = max(2, min(FRAME[1], round(size[1] * scale)))
-    x = 0 if room_for_camera else (FRAME[0] - width) // 2
-    return Box(x, (FRAME[1] - height) // 2, width, height)
-
-
-class Painter:
-    """Draws states into picture files under ``work``; one file per distinct look."""
-
-    def __init__(self, work: Path, page_image: PageImage, room_for_camera: bool) -> None:
-        self._work = work
-        self._page_image = page_image
-        self._room = room_for_camera
-        self._pages: dict[tuple[int, int], tuple[Image.Image, Box]] = {}
-        self._inks: dict[tuple[int, int], Ink] = {}
-        self._files: dict[object, Path] = {}
-
-    def blank(self) -> Path:
-        return self._save("blank", Image.new("RGB", FRAME, BACKGROUND))
-
-    def picture(self, state: SlideState) -> Path:
-        if state.key in self._files:
-            return self._files[state.key]
-        frame, box = self._page(state.deck_id, state.page)
-        frame = frame.copy()
-        if state.annotations:
-            inked = self._ink(state, box).inked()
-            if inked is not None:
-                part, (x, y) = inked
-                frame.paste(part, (box.x + x, box.y + y), part)
-        return self._save(state.key, frame)
-
-    def _save(self, key: object, frame: Image.Image) -> Path:
-        # JPEG at 95 without chroma subsampling: quicker to write than even a fast PNG, and
-        # its loss is far below what the H.264 encode of the same picture loses.
-        path = self._work / f"{len(self._files):05d}.jpg"
-        frame.save(path, "JPEG", quality=95, subsampling=0)
-        self._files[key] = path
-        return path
-
-    def _page(self, deck_id: int, page: int) -> tuple[Image.Image, Box]:
-        """The frame with the page on it (a blank whiteboard page when it has no image)."""
-        found = self._pages.get((deck_id, page))
-        if found is not None:
-            return found
-        source = self._page_image(deck_id, page)
-        slide: Image.Image | None = None
-        if source is not None and source.is_file():
-            with Image.open(source) as opened:
-                slide = opened.convert("RGB")
-        box = slide_box(slide.size if slide else (16, 9), self._room)
-        frame = Image.new("RGB", FRAME, BACKGROUND)
-        if slide is None:
-            frame.paste(WHITEBOARD, (box.x, box.y, box.x + box.width, box.y + box.height))
-        else:
-            resized = slide.resize((box.width, box.height), Image.Resampling.LANCZOS)
-            frame.paste(resized, (box.x, box.y))
-        if len(self._pages) >= MAX_CACHED_PAGES:
-            self._pages.pop(next(iter(self._pages)))
-        self._pages[(deck_id, page)] = (frame, box)
-        return frame, box
-
-    def _ink(self, state: SlideState, box: Box) -> Ink:
-        """The page's ink, continuing its last drawing when only strokes were added."""
-        page = (state.deck_id, state.page)
-        ids = state.key[2]
-        previous = self._inks.get(page)
-        if previous is not None and ids[: len(previous.drawn)] == previous.drawn:
-            ink = previous.copy()
-            ink.add(state.annotations[len(previous.drawn) :])
-        else:
-            ink = Ink((box.width, box.height))
-            ink.add(state.annotations)
-        self._inks.pop(page, None)
-        if len(self._inks) >= MAX_CACHED_INKS:
-            self._inks.pop(next(iter(self._inks)))
-        self._inks[page] = ink
-        return ink
 
 
 def _quoted(path: Path) -> str:
