@@ -67,3 +67,47 @@ async def test_poll_lifecycle(http: aiohttp.ClientSession, server: Server) -> No
     finally:
         for p in (educator, alice, bob):
             await p.leave()
+
+
+async def test_multiple_choice_poll(http: aiohttp.ClientSession, server: Server) -> None:
+    """Several choices in one vote, each counted once; still one vote per student; a
+    single-choice poll refuses two options and counts nothing."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        poll = {"question": "Which?", "options": ["a", "b", "c"], "multiple": True}
+        opened = await educator.call("poll:open", poll)
+        poll_id = opened["poll"]["id"]
+        assert opened["poll"]["multiple"] is True
+        assert (await alice.next("poll:opened"))["multiple"] is True
+        assert (await educator.next("poll:counts"))["counts"] == [0, 0, 0]
+
+        assert (await alice.call("poll:vote", {"poll_id": poll_id, "choices": [0, 2]}))["ok"]
+        tally = await educator.next("poll:counts")
+        assert tally["counts"] == [1, 0, 1] and tally["total_voters"] == 1
+        again = await alice.call("poll:vote", {"poll_id": poll_id, "choices": [1]})
+        assert again["error"]["code"] == "conflict"
+        assert (await bob.call("poll:vote", {"poll_id": poll_id, "choices": [2, 1, 2]}))["ok"]
+        tally = await educator.next("poll:counts")
+        assert tally["counts"] == [1, 1, 2] and tally["total_voters"] == 2
+        assert await educator.nothing("poll:counts"), "a refused vote counts nothing"
+
+        late = await join(http, server, lecture, "student1")
+        assert late.state["poll"]["my_choices"] == [0, 2]
+        await late.leave()
+
+        assert (await educator.call("poll:close", {"poll_id": poll_id}))["ok"]
+        single = await educator.call("poll:open", {"question": "One?", "options": ["x", "y"]})
+        single_id = single["poll"]["id"]
+        assert single["poll"]["multiple"] is False
+        assert (await educator.next("poll:counts"))["counts"] == [0, 0]
+        two = await bob.call("poll:vote", {"poll_id": single_id, "choices": [0, 1]})
+        assert two["error"]["code"] == "invalid"
+        assert await educator.nothing("poll:counts")
+        assert (await bob.call("poll:vote", {"poll_id": single_id, "choices": [1]}))["ok"]
+        assert (await educator.next("poll:counts"))["counts"] == [0, 1]
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()
