@@ -124,3 +124,24 @@ async def join(
     participant = Participant(username)
     await participant.connect(server, await join_token(http, server, lecture_id, username))
     return participant
+
+
+def durable(state: dict[str, Any]) -> dict[str, Any]:
+    """Everything a refused event could have changed (roster flags, media and recording too)."""
+    keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
+    keys += ("roster", "media", "recording")
+    return {k: state[k] for k in keys}
+
+
+async def snapshot(http: aiohttp.ClientSession, server: Server, lecture: int) -> dict[str, Any]:
+    """The room as a newcomer sees it (student3 joins for it and leaves again)."""
+    newcomer = await join(http, server, lecture, "student3")
+    await newcomer.leave()
+    return durable(newcomer.state)
+
+
+async def quiet(*participants: Participant) -> dict[str, dict[str, list[Any]]]:
+    """What reached each participant (by name) lately; empty when nothing did."""
+    await asyncio.sleep(0.3)
+    arrived = {p.username: await p.silence(0) for p in participants}
+    return {name: events for name, events in arrived.items() if events}

@@ -9,6 +9,7 @@ from typing import Any
 
 from classroom_server.room import EVENTS
 from classroom_server.room.payloads import ID_MAX, Payload
+from tests.room_client import Participant
 
 Path = tuple[str | int, ...]
 
@@ -102,3 +103,45 @@ def refusals(good: dict[str, dict[str, Any]]) -> Iterator[Refusal]:
         for path in id_fields(model):
             yield event, with_value(base, path, ID_MAX), "not_found", None
             yield event, with_value(base, path, ID_MAX + 1), "invalid", [dotted(path)]
+
+
+def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
+    """A well-formed payload for every event, so only authority can refuse it."""
+    board = room.state["slide"]["deck_id"]
+    return {
+        "chat:send": {"text": "hello"},
+        "chat:delete": {"id": 1},
+        "chat:lock": {"locked": True},
+        "hand:raise": {},
+        "hand:lower": {"user_id": other_user},
+        "slides:show": {"deck_id": board, "page": 2},
+        "annotation:add": {
+            "kind": "text",
+            "points": [[0.5, 0.5]],
+            "color": "#000000",
+            "width": 0.01,
+            "text": "note",
+        },
+        "annotation:undo": {},
+        "annotation:clear": {},
+        "annotation:lock": {"locked": False},
+        "laser:move": {"x": 0.5, "y": 0.5},
+        "poll:open": {"question": "Q", "options": ["a", "b"]},
+        "poll:vote": {"poll_id": 1, "choices": [0]},
+        "poll:close": {"poll_id": 1},
+        "poll:publish": {"poll_id": 1},
+        "presenter:set": {"user_id": other_user, "presenter": True},
+        "participant:mute": {"user_id": other_user, "muted": True},
+        "participant:remove": {"user_id": other_user},
+        "lecture:end": {},
+        "media:invite": {"user_id": other_user},
+        "media:revoke": {"user_id": other_user},
+        "recording:start": {},
+        "recording:stop": {},
+        "recording:auto": {"enabled": True},
+    }
+
+
+def sender_of(event: str, educator: Participant, student: Participant) -> Participant:
+    """Who may send ``event``, so that only the payload can be wrong."""
+    return student if EVENTS[event].who == "student" else educator

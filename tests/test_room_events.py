@@ -10,47 +10,18 @@ import aiohttp
 
 from classroom_server.room import EVENTS
 from tests.conftest import Server
-from tests.room_client import Participant, join, join_token, live_lecture
-from tests.room_payloads import dotted, free_text, refusals, with_value, wrong_types
+from tests.room_client import Participant, join, join_token, live_lecture, quiet, snapshot
+from tests.room_payloads import (
+    dotted,
+    free_text,
+    refusals,
+    sender_of,
+    valid_payloads,
+    with_value,
+    wrong_types,
+)
 
 CONTROLS = ["a\x00b", "bell\x07", "\x1b[31mred", "back\x08", "cr\r", "\x1f"]
-
-
-def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
-    """A well-formed payload for every event, so only authority can refuse it."""
-    board = room.state["slide"]["deck_id"]
-    return {
-        "chat:send": {"text": "hello"},
-        "chat:delete": {"id": 1},
-        "chat:lock": {"locked": True},
-        "hand:raise": {},
-        "hand:lower": {"user_id": other_user},
-        "slides:show": {"deck_id": board, "page": 2},
-        "annotation:add": {
-            "kind": "text",
-            "points": [[0.5, 0.5]],
-            "color": "#000000",
-            "width": 0.01,
-            "text": "note",
-        },
-        "annotation:undo": {},
-        "annotation:clear": {},
-        "annotation:lock": {"locked": False},
-        "laser:move": {"x": 0.5, "y": 0.5},
-        "poll:open": {"question": "Q", "options": ["a", "b"]},
-        "poll:vote": {"poll_id": 1, "choices": [0]},
-        "poll:close": {"poll_id": 1},
-        "poll:publish": {"poll_id": 1},
-        "presenter:set": {"user_id": other_user, "presenter": True},
-        "participant:mute": {"user_id": other_user, "muted": True},
-        "participant:remove": {"user_id": other_user},
-        "lecture:end": {},
-        "media:invite": {"user_id": other_user},
-        "media:revoke": {"user_id": other_user},
-        "recording:start": {},
-        "recording:stop": {},
-        "recording:auto": {"enabled": True},
-    }
 
 
 Role = str  # "student", "presenter" (a student the educator promoted) or "educator"
@@ -87,20 +58,6 @@ def refused_code(event: str, role: Role) -> str | None:
     if event in STUDENT_ONLY:
         return "forbidden" if role == "educator" else None
     return "forbidden" if role == "student" and event in PRESENTING else None
-
-
-def durable(state: dict[str, Any]) -> dict[str, Any]:
-    """Everything a refused event could have changed (roster flags, media and recording too)."""
-    keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
-    keys += ("roster", "media", "recording")
-    return {k: state[k] for k in keys}
-
-
-async def snapshot(http: aiohttp.ClientSession, server: Server, lecture: int) -> dict[str, Any]:
-    """The room as a newcomer sees it (student3 joins for it and leaves again)."""
-    newcomer = await join(http, server, lecture, "student3")
-    await newcomer.leave()
-    return durable(newcomer.state)
 
 
 async def test_students_are_refused_every_educator_event_and_nothing_changes(
@@ -166,13 +123,6 @@ async def test_a_presenter_presents_but_a_student_does_not(
     finally:
         for p in (educator, alice, pat):
             await p.leave()
-
-
-async def quiet(*participants: Participant) -> dict[str, dict[str, list[Any]]]:
-    """What reached each participant (by name) lately; empty when nothing did."""
-    await asyncio.sleep(0.3)
-    arrived = {p.username: await p.silence(0) for p in participants}
-    return {name: events for name, events in arrived.items() if events}
 
 
 async def test_every_event_rejects_malformed_payloads(
@@ -283,11 +233,6 @@ async def flood(flooder: Participant, event: str, most: int) -> dict[str, Any]:
         if error["code"] == "rate_limited":
             return dict(error)
     raise AssertionError(f"{most} {event} events were never rate limited")
-
-
-def sender_of(event: str, educator: Participant, student: Participant) -> Participant:
-    """Who may send ``event``, so that only the payload can be wrong."""
-    return student if EVENTS[event].who == "student" else educator
 
 
 async def test_control_characters_in_free_text_are_invalid(
