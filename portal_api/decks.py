@@ -46,6 +46,7 @@ class DeckList(BaseModel):
 def _title(filename: str | None) -> str:
     """Only for display: a filename never becomes a path."""
     base = re.split(r"[/\\]", unquote(filename or ""))[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base)  # %00 would be a 500 on PostgreSQL
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
     return stem.strip()[:200] or "Slides"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,7 @@ from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
-from portal_api.router import ApiRouter, path_id
+from portal_api.router import ApiRouter, path_id, validate
 from portal_api.schemas import DbId, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 from vod.composition import composed_ids
@@ -193,12 +193,7 @@ async def upload_video(request: web.Request) -> VideoOut:
     """Upload a video file (form fields course_id and title, then file); processing follows."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     fields, part = await file_part(request)
-    try:
-        form = VideoUpload.model_validate(fields)
-    except ValidationError as exc:
-        raise Problem(
-            422, "validation_error", "Invalid request", "Send course_id and title before the file"
-        ) from exc
+    form = validate(VideoUpload, fields, "form")  # course_id and title come before the file
     svc = services(request)
     async with svc.database.session() as session:
         if await session.get(Course, form.course_id) is None:
