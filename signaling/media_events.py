@@ -71,9 +71,9 @@ class MediaEvents:
         self.registry = registry
 
     async def handle(self, event: str, sid: str, payload: Any) -> dict[str, Any]:
+        # python-socketio dispatches events only for connected clients, and on_connect saved
+        # the session before accepting: it always holds the actor (see classroom_namespace).
         session = await self._ns.get_session(sid)
-        if not session or "actor" not in session:
-            raise RoomError("not_joined", "join the room first")
         actor: Actor = session["actor"]
         lecture_id: int = session["lecture_id"]
         ctx = self._ns.room_context(lecture_id)
