@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_postgres_url, scratch_postgres
 from tests.media import make_clip
 
 
@@ -25,3 +26,14 @@ def test_import_makes_a_playable_video_and_lists_jobs(tmp_path: Path) -> None:
         "vod", "import", str(clip), "--course", "99", "--title", "x", *data, check=False
     )
     assert missing.returncode != 0 and "no course" in missing.stderr
+
+
+def test_worker_and_jobs_refuse_an_unmigrated_postgresql(tmp_path: Path) -> None:
+    """As serve does: one line naming the migrate command, not a failure per claimed job."""
+    url = asyncio.run(scratch_postgres(run_postgres_url("worker_behind")))
+    flags = ("--data-dir", str(tmp_path), "--database-url", url)
+    for command in (("worker",), ("vod", "jobs")):
+        result = run_cli(*command, *flags, check=False)
+        assert result.returncode != 0, result
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "run `qou-classroom migrate" in result.stderr, result.stderr

@@ -12,8 +12,10 @@ import click
 from sqlalchemy import select
 
 from classroom_server.cli import data_options, settings_from
+from classroom_server.cli_common import ensure_data_dir
 from classroom_server.config import Settings
-from classroom_server.db import Course, Database, VodJob, upgrade
+from classroom_server.db import Course, Database, VodJob
+from classroom_server.db.migrate import DatabaseProblem, prepare
 from vod.jobs import Worker
 from vod.library import add_video
 from vod.storage import VideoStorage
@@ -25,10 +27,15 @@ def vod_group() -> None:
 
 
 async def _open(settings: Settings) -> Database:
-    settings.ensure_data_dir()
+    """The database as ``serve`` opens it: the embedded SQLite upgraded, an external one
+    required at head (a worker on an old schema would fail every job it claims)."""
+    ensure_data_dir(settings)
     database = Database(settings.effective_database_url)
-    if settings.is_sqlite:
-        await upgrade(database)
+    try:
+        await prepare(database, migrate=settings.is_sqlite)
+    except DatabaseProblem as exc:
+        await database.close()
+        raise click.ClickException(str(exc)) from None
     return database
 
 
