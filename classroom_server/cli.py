@@ -93,7 +93,7 @@ def serve(**flags: Any) -> None:
     ensure_data_dir(settings)
     configure_logging(settings.log_level)
     app = create_app(settings)
-    click.echo(
+    banner = (
         f"QOU Classroom on http://{settings.host}:{settings.port}/  (data: "
         f"{settings.data_dir.resolve()}, database: "
         f"{'SQLite' if settings.is_sqlite else 'external'})"
@@ -104,7 +104,7 @@ def serve(**flags: Any) -> None:
             app,
             host=settings.host,
             port=settings.port,
-            print=None,
+            print=lambda _started: click.echo(banner),  # once listening, not before a failure
             access_log=None,
             shutdown_timeout=5,
         )

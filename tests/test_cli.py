@@ -51,6 +51,7 @@ def _fails_cleanly(result: subprocess.CompletedProcess[str], *needles: str) -> s
     """A bad setting or an unusable database: exit status != 0, one ``Error:`` line, no
     traceback."""
     assert result.returncode != 0, result
+    assert "QOU Classroom on" not in result.stdout, "no banner for a server that never listened"
     err = result.stderr
     assert "Traceback" not in err and 'File "' not in err, err
     errors = [line for line in err.splitlines() if line.startswith("Error:")]

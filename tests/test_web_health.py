@@ -86,6 +86,9 @@ async def test_serve_alone_upgrades_an_empty_sqlite_and_logs_request_ids(
         async with http.get(srv.url("/healthz"), headers={"X-Request-Id": "proxy-id-1234"}) as r:
             assert r.headers["X-Request-Id"] == "proxy-id-1234"
         assert "GET /healthz 200" in await _logged(srv, "[proxy-id-1234]")
+        assert f"QOU Classroom on http://127.0.0.1:{srv.base_url.rsplit(':', 1)[1]}/" in (
+            await _logged(srv, "QOU Classroom on")
+        ), "the banner, once listening"
 
         run_cli("create-user", "first", "--password", "first-password", *srv.data_flags)
         await bearer(http, srv, "first", "first-password")
