@@ -17,6 +17,7 @@ from sqlalchemy import select
 from classroom_server.db import AuditEntry, Poll, PollVote, User
 from classroom_server.db.paging import count_rows
 from classroom_server.policy import can_manage_course
+from classroom_server.room.polls import counts
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from portal_api.lectures import lecture_for
@@ -63,15 +64,10 @@ class AuditList(BaseModel):
 
 
 def _tallies(polls: list[Poll], votes: list[PollVote], user_id: int) -> list[PollOut]:
-    counts = {p.id: [0] * len(p.options) for p in polls}
-    voters = dict.fromkeys(counts, 0)
-    mine: dict[int, list[int]] = {}
+    by_poll: dict[int, list[PollVote]] = {p.id: [] for p in polls}
     for vote in votes:
-        voters[vote.poll_id] += 1
-        for choice in vote.choices:
-            counts[vote.poll_id][choice] += 1
-        if vote.user_id == user_id:
-            mine[vote.poll_id] = vote.choices
+        by_poll[vote.poll_id].append(vote)
+    mine = {v.poll_id: v.choices for v in votes if v.user_id == user_id}
     return [
         PollOut(
             id=p.id,
@@ -79,8 +75,8 @@ def _tallies(polls: list[Poll], votes: list[PollVote], user_id: int) -> list[Pol
             options=p.options,
             multiple=p.multiple,
             status=p.status,
-            counts=counts[p.id],
-            total_voters=voters[p.id],
+            counts=counts(p, by_poll[p.id]),
+            total_voters=len(by_poll[p.id]),
             my_choices=mine.get(p.id),
             closed_at=p.closed_at,
         )

@@ -60,6 +60,13 @@ class Participant:
             return True
         return False
 
+    async def deck_settled(self) -> dict[str, Any]:
+        """The first ``slides:deck`` update that is no longer processing (ready or failed)."""
+        while True:
+            update: dict[str, Any] = await self.next("slides:deck")
+            if update["status"] != "processing":
+                return update
+
     def drain(self, event: str) -> list[Any]:
         queue, items = self.events[event], []
         while not queue.empty():

@@ -112,8 +112,7 @@ async def test_a_recorded_lecture_becomes_a_video_with_chapters(
     try:
         status, deck = await upload(http, server, lecture, make_pdf(SLIDES), "week1.pdf")
         assert status == 202
-        while (await educator.next("slides:deck"))["status"] == "processing":
-            pass
+        await educator.deck_settled()
         refused = await student.call("recording:start", {})
         assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
         assert (await educator.call("recording:start", {"extra": 1}))["error"]["code"] == "invalid"
@@ -251,8 +250,7 @@ async def record_microphone_and_slides(
     try:
         status, deck = await upload(http, server, lecture, make_pdf(slides), "audio.pdf")
         assert status == 202
-        while (await educator.next("slides:deck"))["status"] == "processing":
-            pass
+        await educator.deck_settled()
         await educator.media_join(video=False)
         assert (await educator.publish([(ToneTrack(), "microphone")]))["ok"]
         assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": 1}))["ok"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.conftest import run_cli, run_postgres_url, scratch_postgres
+import pytest
+
+from tests.conftest import DATABASES, run_cli, run_postgres_url, scratch_postgres
 from tests.media import make_clip
 
 
@@ -28,6 +30,7 @@ def test_import_makes_a_playable_video_and_lists_jobs(tmp_path: Path) -> None:
     assert missing.returncode != 0 and "no course" in missing.stderr
 
 
+@pytest.mark.skipif("postgresql" not in DATABASES, reason="PostgreSQL not under test")
 def test_worker_and_jobs_refuse_an_unmigrated_postgresql(tmp_path: Path) -> None:
     """As serve does: one line naming the migrate command, not a failure per claimed job."""
     url = asyncio.run(scratch_postgres(run_postgres_url("worker_behind")))

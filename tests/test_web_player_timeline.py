@@ -60,8 +60,7 @@ async def record_lecture(http: aiohttp.ClientSession, server: Server) -> int:
     try:
         status, deck = await upload(http, server, lecture, make_pdf(SLIDES), "week2.pdf")
         assert status == 202
-        while (await educator.next("slides:deck"))["status"] == "processing":
-            pass
+        await educator.deck_settled()
         await publish_camera_and_microphone(educator)
         assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": 1}))["ok"]
         assert (await educator.call("recording:start", {}))["ok"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,14 +16,19 @@ from classroom_server.room.payloads import PollVote as PollVotePayload
 from classroom_server.room.views import poll_view
 
 
+def counts(poll: Poll, votes: Iterable[PollVote]) -> list[int]:
+    """Votes per option of ``poll`` (a multiple-choice vote counts once per chosen option)."""
+    tally = [0] * len(poll.options)
+    for vote in votes:
+        for choice in vote.choices:
+            tally[choice] += 1
+    return tally
+
+
 async def _tally(ctx: RoomContext, poll: Poll) -> tuple[list[int], int, dict[int, list[int]]]:
     async with ctx.database.session() as session:
         votes = list(await session.scalars(select(PollVote).where(PollVote.poll_id == poll.id)))
-    counts = [0] * len(poll.options)
-    for vote in votes:
-        for choice in vote.choices:
-            counts[choice] += 1
-    return counts, len(votes), {v.user_id: v.choices for v in votes}
+    return counts(poll, votes), len(votes), {v.user_id: v.choices for v in votes}
 
 
 async def current_view(ctx: RoomContext, viewer: Actor) -> dict[str, Any] | None:
