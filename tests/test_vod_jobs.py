@@ -53,6 +53,16 @@ async def wait_state(queue: JobQueue, job_id: int, states: set[str]) -> str | No
     return await queue.state(job_id)
 
 
+async def survivor_ends(database: Database, storage: VideoStorage, job_id: int) -> str | None:
+    """How the job ends once a healthy worker ("survivor") starts and finds it."""
+    worker = Worker(database, storage, name="survivor", lanes=("fast",))
+    worker.start()
+    try:
+        return await wait_state(worker.queue, job_id, {"failed", "done"})
+    finally:
+        await worker.stop()
+
+
 async def test_a_job_that_kills_every_worker_ends_failed_with_its_video(
     library: tuple[Database, VideoStorage, int], tmp_path: Path
 ) -> None:
@@ -68,12 +78,7 @@ async def test_a_job_that_kills_every_worker_ends_failed_with_its_video(
 
     # A worker (re)starting finds the job stale with its attempts spent: it fails it instead
     # of running it a fourth time (the clip is fine, so running it would have made it "done").
-    worker = Worker(database, storage, name="survivor", lanes=("fast",))
-    worker.start()
-    try:
-        assert await wait_state(worker.queue, job_id, {"failed", "done"}) == "failed"
-    finally:
-        await worker.stop()
+    assert await survivor_ends(database, storage, job_id) == "failed"
     async with database.session() as session:
         row = await session.get(VodJob, job_id)
         failed = await session.get(Video, video.id)
@@ -94,12 +99,7 @@ async def test_a_job_whose_worker_died_once_is_run_again(
     queue = JobQueue(database)
     job_id = await queue.enqueue(video.id, "playable")
     await die(database, queue, job_id, "dead-1")
-    worker = Worker(database, storage, name="survivor", lanes=("fast",))
-    worker.start()
-    try:
-        assert await wait_state(worker.queue, job_id, {"failed", "done"}) == "done"
-    finally:
-        await worker.stop()
+    assert await survivor_ends(database, storage, job_id) == "done"
     async with database.session() as session:
         row = await session.get(VodJob, job_id)
         ready = await session.get(Video, video.id)
