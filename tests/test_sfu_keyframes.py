@@ -7,7 +7,6 @@ import fractions
 import pytest
 from aiortc.codecs import depayload, get_encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-from av import VideoFrame
 
 from signaling.sfu.keyframes import (
     KeyframeThrottle,
@@ -32,7 +31,7 @@ def jitter_frames(codec: RTCRtpCodecParameters, keyframe_at: int) -> list[bytes]
     encoder = get_encoder(codec)
     frames = []
     for i in range(6):
-        frame = VideoFrame.from_ndarray(paint_test_card(i), format="rgb24")
+        frame = paint_test_card(i)
         frame.pts, frame.time_base = i * 3000, fractions.Fraction(1, 90000)
         payloads, _ = encoder.encode(frame, force_keyframe=i == keyframe_at)
         frames.append(b"".join(depayload(codec, p) for p in payloads))

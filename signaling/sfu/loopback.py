@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack, VideoStreamTrack
 from av import VideoFrame
@@ -38,32 +37,56 @@ BLOCK_W, BLOCK_H = WIDTH // 8, 80
 PATCH_RGB = (30, 90, 200)  # the colour patch in the bottom third
 
 
-def paint_test_card(index: int) -> np.ndarray:
-    """An RGB picture carrying ``index`` (mod 2**16) as 16 black/white blocks."""
-    image = np.zeros((HEIGHT, WIDTH, 3), dtype=np.uint8)
-    for bit in range(BITS):
-        if index >> bit & 1:
-            row, col = divmod(bit, 8)
-            image[row * BLOCK_H : (row + 1) * BLOCK_H, col * BLOCK_W : (col + 1) * BLOCK_W] = 255
-    image[2 * BLOCK_H :, :] = PATCH_RGB
-    return image
+def paint_test_card(index: int) -> VideoFrame:
+    """An RGB frame carrying ``index`` (mod 2**16) as 16 black/white blocks.
+
+    Painted row by row in plain bytes: this module ships in the wheel, which does not depend
+    on numpy (tests/test_dependencies.py).
+    """
+    frame = VideoFrame(WIDTH, HEIGHT, "rgb24")
+    plane = frame.planes[0]
+    pad = bytes(plane.line_size - WIDTH * 3)
+    bands = []
+    for row in range(BITS // 8):
+        line = b"".join(
+            (b"\xff" if index >> (row * 8 + col) & 1 else b"\x00") * (BLOCK_W * 3)
+            for col in range(8)
+        )
+        bands.append((line + pad) * BLOCK_H)
+    bands.append((bytes(PATCH_RGB) * WIDTH + pad) * (HEIGHT - 2 * BLOCK_H))
+    plane.update(b"".join(bands))
+    return frame
 
 
 def read_test_card(frame: VideoFrame, tolerance: int = 40) -> int | None:
     """The index painted by ``paint_test_card``, or None if the picture is not intact."""
-    image = frame.to_ndarray(format="rgb24")
-    if image.shape != (HEIGHT, WIDTH, 3):
+    if (frame.width, frame.height) != (WIDTH, HEIGHT):
         return None
-    patch = image[2 * BLOCK_H + 8 : -8, 8:-8].reshape(-1, 3).mean(axis=0)
-    if np.abs(patch - PATCH_RGB).max() > tolerance:
+    plane = frame.reformat(format="rgb24").planes[0]
+    pixels, stride = bytes(plane), plane.line_size
+
+    def mean(top: int, bottom: int, left: int, right: int, channel: int | None = None) -> float:
+        """Mean byte over rows [top, bottom) and columns [left, right): of all three
+        channels, or of one."""
+        if channel is None:
+            first, step, count = left * 3, 1, (right - left) * 3
+        else:
+            first, step, count = left * 3 + channel, 3, right - left
+        end = right * 3
+        total = sum(
+            sum(pixels[y * stride + first : y * stride + end : step]) for y in range(top, bottom)
+        )
+        return total / (count * (bottom - top))
+
+    patch = [mean(2 * BLOCK_H + 8, HEIGHT - 8, 8, WIDTH - 8, c) for c in range(3)]
+    if max(abs(level - want) for level, want in zip(patch, PATCH_RGB, strict=True)) > tolerance:
         return None
     index = 0
     for bit in range(BITS):
         row, col = divmod(bit, 8)
-        block = image[
-            row * BLOCK_H + 8 : (row + 1) * BLOCK_H - 8, col * BLOCK_W + 6 : (col + 1) * BLOCK_W - 6
-        ]
-        level = float(block.mean())
+        level = mean(
+            row * BLOCK_H + 8, (row + 1) * BLOCK_H - 8, col * BLOCK_W + 6, (col + 1) * BLOCK_W - 6
+        )
         if tolerance < level < 255 - tolerance:
             return None  # neither black nor white: the picture is damaged
         index |= (level > 127) << bit
@@ -78,7 +101,7 @@ class TestCardTrack(VideoStreamTrack):
     async def recv(self) -> Frame:
         pts, time_base = await self.next_timestamp()
         index = pts // 3000  # 90 kHz clock, 30 fps
-        frame = VideoFrame.from_ndarray(paint_test_card(index), format="rgb24")
+        frame = paint_test_card(index)
         frame.pts = pts
         frame.time_base = time_base
         return frame
