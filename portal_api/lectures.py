@@ -7,9 +7,10 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Course, Lecture, User
+from classroom_server.db import Course, Lecture, LectureStatus, User, Video
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
@@ -26,6 +27,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Instant, Page
+from vod.library import visible_to
 
 router = ApiRouter()
 JOIN_TOKEN_LIFETIME = timedelta(minutes=5)
@@ -39,6 +41,11 @@ class LectureCreate(BaseModel):
     duration_minutes: int = Field(60, ge=5, le=600)
 
 
+class LectureRecording(BaseModel):
+    video_id: int
+    status: Literal["processing", "ready", "failed"]
+
+
 class LectureOut(BaseModel):
     id: int
     course_id: int
@@ -48,10 +55,38 @@ class LectureOut(BaseModel):
     status: Literal["scheduled", "live", "ended"]
     started_at: datetime | None
     ended_at: datetime | None
+    recording: LectureRecording | None = Field(
+        None,
+        description="The lecture's recording in the video library (its latest video you may"
+        " watch), there from the moment the lecture ends; null: none",
+    )
 
     @classmethod
-    def of(cls, lecture: Lecture) -> LectureOut:
-        return cls.model_validate(lecture, from_attributes=True)
+    def of(cls, lecture: Lecture, recording: Video | None = None) -> LectureOut:
+        out = cls.model_validate(lecture, from_attributes=True)
+        if recording is not None:
+            out.recording = LectureRecording(video_id=recording.id, status=recording.status)
+        return out
+
+
+async def recordings(session: AsyncSession, user: User, lecture_ids: list[int]) -> dict[int, Video]:
+    """Each ended lecture's latest library video that ``user`` may watch, by lecture id."""
+    if not lecture_ids:
+        return {}
+    query = visible_to(user)(select(Video).where(Video.lecture_id.in_(lecture_ids)))
+    found: dict[int, Video] = {}
+    for video in await session.scalars(query.order_by(Video.id)):
+        assert video.lecture_id is not None
+        found[video.lecture_id] = video  # the latest wins
+    return found
+
+
+async def lectures_out(
+    session: AsyncSession, user: User, lectures: list[Lecture]
+) -> list[LectureOut]:
+    ended = [x.id for x in lectures if x.status == LectureStatus.ENDED.value]
+    videos = await recordings(session, user, ended)
+    return [LectureOut.of(x, videos.get(x.id)) for x in lectures]
 
 
 class LectureList(BaseModel):
@@ -133,8 +168,9 @@ async def get_lectures(request: web.Request, query: Page) -> LectureList:
     async with services(request).database.session() as session:
         await _course(session, user, course_id, manage=False)
         lectures, total = await list_lectures(session, course_id, query.limit, query.offset)
+        items = await lectures_out(session, user, lectures)
     return LectureList(
-        items=[LectureOut.of(x) for x in lectures],
+        items=items,
         total=total,
         limit=query.limit,
         offset=query.offset,
@@ -147,7 +183,8 @@ async def get_lecture(request: web.Request) -> LectureOut:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        return LectureOut.of(await lecture_for(session, user, lecture_id, manage=False))
+        lecture = await lecture_for(session, user, lecture_id, manage=False)
+        return (await lectures_out(session, user, [lecture]))[0]
 
 
 @router.route(
@@ -178,9 +215,11 @@ async def post_end(request: web.Request) -> LectureOut:
         end(lecture)
         record(session, lecture_id, user.id, "end", details={"via": "api"})
         await session.commit()
-        out = LectureOut.of(lecture)
+    # Delivering lecture:ended hands the recording to the library: the answer names its video.
     await svc.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
-    return out
+    async with svc.database.session() as session:
+        lecture = await lecture_for(session, user, lecture_id, manage=True)
+        return (await lectures_out(session, user, [lecture]))[0]
 
 
 @router.route(

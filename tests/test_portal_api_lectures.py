@@ -37,7 +37,8 @@ async def test_schedule_list_start_and_end(http: aiohttp.ClientSession, server: 
 
     alice = await join(http, server, lecture["id"], "student1")
     async with http.post(lecture_url + "/end", headers=educator) as response:
-        assert (await response.json())["status"] == "ended"
+        ended = await response.json()
+        assert ended["status"] == "ended" and ended["recording"] is None  # nothing recorded
     await alice.next("lecture:ended")
     async with http.post(lecture_url + "/start", headers=educator) as response:
         assert response.status == 409 and (await response.json())["code"] == "lecture_ended"

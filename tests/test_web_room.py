@@ -330,8 +330,9 @@ async def test_the_room_survives_a_server_restart_until_the_lecture_ends(
 
     edu.once("dialog", lambda dialog: dialog.accept())
     await edu.get_by_test_id("end-lecture").click()
-    for page in (edu, student):
-        await expect(page.get_by_test_id("lecture-ended")).to_be_visible()
-        await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
+    # The educator goes on to the course page (test_web_room_end); the student is told.
+    await edu.wait_for_url(re.compile(rf"/courses/\d+#lecture-{lecture_id}$"))
+    await expect(student.get_by_test_id("lecture-ended")).to_be_visible()
+    await expect(student.get_by_test_id("connection-banner")).to_be_hidden()
     await student.reload()
     await expect(student.get_by_test_id("lecture-ended")).to_be_visible()

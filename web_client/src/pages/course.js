@@ -49,7 +49,7 @@ export async function coursePage({ user, params, signal }) {
     "section",
     { class: "course-page" },
     header(course),
-    createLectures({ courseId, manages, timeZone: user.time_zone }, lectures.items),
+    createLectures({ courseId, manages, timeZone: user.time_zone, signal }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
     createModules(modules),
     createResources({ courseId, manages }, resources),

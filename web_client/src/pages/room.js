@@ -20,9 +20,17 @@ import {
 const RETRY_NOT_STARTED_MS = 3000;
 const FINAL = new Set(["removed", "ended", "failed"]);
 
-function finalNotice(error) {
+// Where to go once the lecture is over: its course page (which shows the recording's status),
+// or the course's office hours for an office-hour meeting.
+function wayOn(lecture, meeting) {
+  return meeting
+    ? { href: `/courses/${lecture.course_id}/office-hours`, label: t("room.ended.officeHours") }
+    : { href: `/courses/${lecture.course_id}#lecture-${lecture.id}`, label: t("room.ended.course") };
+}
+
+function finalNotice(error, way) {
   if (error?.code === "removed") return removedNotice();
-  if (error?.code === "lecture_ended") return endedNotice();
+  if (error?.code === "lecture_ended") return endedNotice(way);
   return failedNotice(describeRoomError(error ?? new RoomError("failed", "")));
 }
 
@@ -46,7 +54,11 @@ export async function roomPage({ params, signal }) {
     let view = null;
     client.on("status", (status, error) => {
       banner.show(status);
-      if (view && FINAL.has(status)) body.replaceChildren(finalNotice(error));
+      if (!view || !FINAL.has(status)) return;
+      const way = wayOn(lecture, client.state?.media?.meeting);
+      body.replaceChildren(finalNotice(error, way));
+      // The educator who ended it goes on at once, to see what became of the recording.
+      if (error?.byYou) location.assign(way.href);
     });
     client.onChange = (state, event) => {
       if (!view) {
@@ -68,7 +80,7 @@ export async function roomPage({ params, signal }) {
         if (!(error instanceof ApiError || error instanceof RoomError)) throw error;
         if (signal.aborted) return;
         if (error.code !== "not_started") {
-          body.replaceChildren(finalNotice(error));
+          body.replaceChildren(finalNotice(error, wayOn(lecture, false)));
           return;
         }
         if (!body.querySelector("[data-testid=not-started]")) {

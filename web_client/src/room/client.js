@@ -57,6 +57,7 @@ export class RoomClient {
   #socket = null;
   #pendingJoin = null;
   #retriedRefusal = false;
+  #ending = 0; // lecture:end requests awaiting their ack
 
   get state() {
     return this.#state;
@@ -180,8 +181,22 @@ export class RoomClient {
     return this.#send("participant:remove", { user_id: userId });
   }
 
-  endLecture() {
-    return this.#send("lecture:end");
+  // Resolves once the lecture has ended. The server sends lecture:ended to the whole room,
+  // you included, before your ack (which waits until the recording is in the library), so the
+  // connection stays open for the ack; then the status becomes "ended" with an error whose
+  // `byYou` is true. Had the connection dropped after lecture:ended came, the lecture still
+  // ended: that resolves too.
+  async endLecture() {
+    this.#ending += 1;
+    try {
+      return await this.#send("lecture:end");
+    } catch (error) {
+      if (this.#state?.lecture.status !== "ended") throw error;
+      return { ok: true };
+    } finally {
+      if (this.#state?.lecture.status === "ended") this.#ended();
+      this.#ending -= 1;
+    }
   }
 
   // Educators: start or stop a take of the lecture's recording.
@@ -225,6 +240,10 @@ export class RoomClient {
     try {
       ack = await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
     } catch {
+      // Socket.IO rejects an unanswered emit on timeout, and at once when the connection drops.
+      if (!this.#socket.connected) {
+        throw new RoomError("disconnected", `the connection closed before ${event} was answered`);
+      }
       throw new RoomError("timeout", `no answer to ${event} in ${ACK_TIMEOUT_MS / 1000} s`);
     }
     if (ack?.ok !== true) {
@@ -265,8 +284,8 @@ export class RoomClient {
       this.#pendingJoin = null;
     } else if (event === "room:removed") {
       this.#stop("removed", new RoomError("removed", "you were removed from this lecture"));
-    } else if (event === "lecture:ended") {
-      this.#stop("ended", new RoomError("lecture_ended", "the lecture has ended"));
+    } else if (event === "lecture:ended" && !this.#ending) {
+      this.#ended();
     }
   }
 
@@ -302,9 +321,19 @@ export class RoomClient {
 
   #disconnected(reason) {
     if (this.#isFinal()) return;
+    if (this.#state?.lecture.status === "ended") {
+      this.#ended(); // while our own lecture:end waited for its ack: no use reconnecting
+      return;
+    }
     this.#setStatus("reconnecting");
     // The server hung up without saying why: ask again (Socket.IO only retries lost transports).
     if (reason === "io server disconnect") this.#socket.connect();
+  }
+
+  #ended() {
+    const byYou = this.#ending > 0;
+    const message = byYou ? "you ended the lecture" : "the lecture has ended";
+    this.#stop("ended", new RoomError("lecture_ended", message, { byYou }));
   }
 
   #stop(status, error) {

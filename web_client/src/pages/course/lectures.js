@@ -1,18 +1,53 @@
 // The course's lectures, upcoming and live first, then past ones, with times in the user's own
-// time zone. Everyone enters live lectures; the course's educators also enter scheduled ones
-// to prepare them, schedule new ones, and start and end them.
+// time zone, and what became of each past lecture's recording. Everyone enters live lectures;
+// the course's educators also enter scheduled ones to prepare them, schedule new ones, and
+// start and end them. The room sends whoever leaves an ended lecture to #lecture-{id}: that
+// lecture is marked and said to have ended.
 
 import { endLecture, listLectures, startLecture } from "../../api.js";
 import { h } from "../../dom.js";
 import { attempt, errorLine } from "../../feedback.js";
 import { t } from "../../i18n.js";
+import { untilProcessed } from "../../processing.js";
 import { formatDateTime } from "../../time.js";
 import { button } from "../../ui.js";
 import { createLectureForm } from "./lecture-form.js";
 
-export function createLectures({ courseId, manages, timeZone }, initial) {
+// An ended lecture's recording: none, processing (redrawn once processed), ready or failed.
+function recordingLine(recording, signal) {
+  const status = recording?.status ?? "none";
+  const line = h(
+    "p",
+    {
+      class: `lecture-recording recording-${status}`,
+      "data-testid": "lecture-recording",
+      "data-recording": status,
+    },
+    h("span", { "data-testid": "lecture-recording-status" }, t(`lecture.recording.${status}`)),
+    status === "ready" &&
+      h(
+        "a",
+        { class: "button", href: `/videos/${recording.video_id}`, "data-testid": "lecture-recording-watch" },
+        t("lecture.recording.watch"),
+      ),
+  );
+  if (status === "processing") {
+    untilProcessed(recording.video_id, signal).then((video) => {
+      if (video) line.replaceWith(recordingLine({ video_id: video.id, status: video.status }, signal));
+    });
+  }
+  return line;
+}
+
+export function createLectures({ courseId, manages, timeZone, signal }, initial) {
   const error = errorLine("lecture-error");
   const list = h("div", { class: "lecture-groups", "data-testid": "lecture-list" });
+  const justEnded = h("p", {
+    class: "card lecture-just-ended",
+    role: "status",
+    "data-testid": "lecture-just-ended",
+    hidden: true,
+  });
 
   async function reload() {
     const answer = await attempt(error, () => listLectures(courseId));
@@ -55,7 +90,13 @@ export function createLectures({ courseId, manages, timeZone }, initial) {
   function item(lecture) {
     return h(
       "li",
-      { class: "lecture-item", "data-testid": "lecture-item", "data-status": lecture.status },
+      {
+        class: "lecture-item",
+        id: `lecture-${lecture.id}`,
+        "data-testid": "lecture-item",
+        "data-status": lecture.status,
+        "data-lecture-id": lecture.id,
+      },
       h(
         "div",
         { class: "lecture-what" },
@@ -71,9 +112,22 @@ export function createLectures({ courseId, manages, timeZone }, initial) {
             t(`lecture.status.${lecture.status}`),
           ),
         ),
+        lecture.status === "ended" && recordingLine(lecture.recording, signal),
       ),
       actions(lecture),
     );
+  }
+
+  // The lecture the address names, if it has ended: marked, in view, and said so above the list.
+  function markJustEnded(lectures) {
+    const id = /^#lecture-(\d+)$/.exec(location.hash)?.[1];
+    const lecture = lectures.find((l) => String(l.id) === id && l.status === "ended");
+    justEnded.hidden = !lecture;
+    if (!lecture) return;
+    justEnded.textContent = t("lecture.justEnded", { title: lecture.title });
+    const element = list.querySelector(`#lecture-${lecture.id}`);
+    element.classList.add("highlight");
+    requestAnimationFrame(() => element.scrollIntoView({ block: "center" }));
   }
 
   function group(titleKey, emptyKey, lectures) {
@@ -94,6 +148,7 @@ export function createLectures({ courseId, manages, timeZone }, initial) {
       group("course.lectures.upcoming", "course.lectures.noUpcoming", coming),
       group("course.lectures.past", "course.lectures.noPast", past),
     );
+    markJustEnded(lectures);
   }
 
   show(initial);
@@ -104,6 +159,7 @@ export function createLectures({ courseId, manages, timeZone }, initial) {
     h("p", { class: "muted" }, t("course.lectures.zone", { zone: timeZone })),
     manages && createLectureForm(courseId, timeZone, reload),
     error,
+    justEnded,
     list,
   );
 }

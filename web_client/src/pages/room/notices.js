@@ -36,7 +36,18 @@ export function notStartedNotice(lecture) {
   );
 }
 
-export const endedNotice = () => notice("lecture-ended", h("p", {}, t("room.ended")));
+// `way`: where to go next, { href, label } (the course page, or office hours for a meeting).
+export const endedNotice = (way) =>
+  notice(
+    "lecture-ended",
+    h("p", {}, t("room.ended")),
+    way &&
+      h(
+        "p",
+        {},
+        h("a", { class: "button primary", href: way.href, "data-testid": "ended-way-on" }, way.label),
+      ),
+  );
 
 export const removedNotice = () => notice("removed-notice", h("p", {}, t("room.removed")));
 
