@@ -149,8 +149,9 @@ def report(name: str, **figures: Any) -> None:
 
 
 # Per received RTP stream (SSRC): its source and quality by the page's mid map and catalogue,
-# and its counters. Kept per SSRC because a camera switched to the other quality arrives on
-# the same mid with a new SSRC, and Chromium keeps the old stream's stats beside the new.
+# and its counters. Kept per SSRC so that a stream that stopped (Chromium keeps its stats) is
+# told from the one playing now: when the SFU switches a viewer's camera quality it may reuse
+# the transceiver (same mid; seen: the same SSRC too) or open another.
 _STREAMS = """async () => {
   const media = window.qouRoomMedia;
   const sources = new Map((media?.catalogue ?? []).map((t) => [t.publication_id, t]));
@@ -219,17 +220,27 @@ def rates(first: Streams, last: Streams) -> dict[str, dict[str, Any]]:
 
 
 async def wait_for_media(
-    page: Page, within: float = MEDIA_SECONDS, quality: str | None = None
+    page: Page,
+    within: float = MEDIA_SECONDS,
+    quality: str | None = None,
+    max_width: int | None = None,
 ) -> Streams:
-    """Waits until the page decodes new camera frames (of ``quality`` if given, on the stream
-    playing now) and plays new real (not concealed) audio; returns the streams then. Raises
-    AssertionError with what was seen when that does not happen within ``within`` s."""
+    """Waits until the page decodes new camera frames (on the stream playing now, labelled
+    ``quality`` and decoded at most ``max_width`` wide if given) and plays new real (not
+    concealed) audio; returns the streams then. Raises AssertionError with what was seen
+    when that does not happen within ``within`` s.
+
+    The width matters after a quality switch on a reused transceiver: the label changes with
+    the SFU's offer, while frames of the old quality may still be on their way."""
     first = await streams(page)
     deadline = time.monotonic() + within
     while True:
         now = await streams(page)
         camera, audio = latest(now, "camera"), latest(now, "audio")
-        if camera and audio and (quality is None or camera["quality"] == quality):
+        wanted = camera is not None and (quality is None or camera["quality"] == quality)
+        if camera is not None and max_width is not None:
+            wanted = wanted and 0 < camera["width"] <= max_width
+        if camera and audio and wanted:
             ssrc = next(k for k, v in now.items() if v is camera)
             audio_ssrc = next(k for k, v in now.items() if v is audio)
             frames = camera["frames"] - first.get(ssrc, {}).get("frames", 0)

@@ -234,7 +234,7 @@ async def test_400_kbps_with_5_percent_loss_switches_to_low_and_keeps_audio_and_
         degraded, degraded_wall = time.monotonic(), time.time()
         offered = asyncio.create_task(low_offered(student))
         try:
-            await wait_for_media(student, within=20, quality="low")
+            await wait_for_media(student, within=20, quality="low", max_width=LOW_WIDTH)
         except AssertionError as error:
             offered.cancel()
             raise AssertionError(f"never on the low camera: {error}") from None
