@@ -35,9 +35,11 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from signaling.sfu import ice
 from signaling.sfu.codecs import prefer_codecs, restrict_to
 from signaling.sfu.forwarder import Forwarder
+from signaling.sfu.header_extensions import ExtensionIds
 from signaling.sfu.receiver_tap import ReceiverTap
 from signaling.sfu.sender_tap import DirectSender, on_keyframe_request, use_shared_payloads
 from signaling.sfu.subscriber_track import SubscriberTrack
+from signaling.sfu.transport_feedback import TransportFeedback, negotiate
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class Connection:
         ice_servers: Sequence[RTCIceServer] | None = None,
     ) -> None:
         self.participant_id = participant_id
+        negotiate()
         self.pc = RTCPeerConnection(ice.configuration(host_addresses, ice_servers))
         self._host_addresses = host_addresses
         self._on_publish = on_publish
@@ -93,6 +96,8 @@ class Connection:
         self._negotiation_needed = False
         self._negotiations: set[asyncio.Future[None]] = set()
         self._sending: list[tuple[RTCRtpTransceiver, SubscriberTrack, RTCRtpCodecParameters]] = []
+        self.feedback: TransportFeedback | None = None
+        self._extension_ids = ExtensionIds()
         self.pc.on("track", self._on_track)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
@@ -100,6 +105,8 @@ class Connection:
         for transceiver in self.pc.getTransceivers():
             if transceiver.receiver.track is track:
                 self._new_taps.append((transceiver, ReceiverTap(transceiver.receiver)))
+                if self.feedback is None:  # one bundle: one transport carries every track
+                    self.feedback = TransportFeedback(transceiver.receiver.transport)
 
     async def handle_offer(self, offer: SdpDict) -> SdpDict:
         """Answer a client offer (publishing new tracks, or any client-side change).
@@ -109,6 +116,7 @@ class Connection:
         async with self._lock:
             if self.pc.signalingState != "stable" or self._unoffered():
                 raise Glare("answer the server's offer first, then offer again")
+            self._extension_ids.learn(offer["sdp"])
             await self.pc.setRemoteDescription(
                 RTCSessionDescription(sdp=prefer_codecs(offer["sdp"]), type=offer["type"])
             )
@@ -121,6 +129,7 @@ class Connection:
     async def handle_answer(self, answer: SdpDict) -> None:
         """Apply the client's answer to the last server offer; re-offer if more changed."""
         async with self._lock:
+            self._extension_ids.learn(answer["sdp"])
             await self.pc.setRemoteDescription(
                 RTCSessionDescription(sdp=answer["sdp"], type=answer["type"])
             )
@@ -134,7 +143,9 @@ class Connection:
             if not self._negotiation_needed or self.pc.signalingState != "stable":
                 return None
             self._negotiation_needed = False
-            await self._set_local(await self.pc.createOffer())
+            offer = await self.pc.createOffer()
+            offer.sdp = self._extension_ids.apply(offer.sdp)
+            await self._set_local(offer)
             return self.local_description()
 
     def _unoffered(self) -> bool:
@@ -205,6 +216,8 @@ class Connection:
     async def close(self) -> None:
         for negotiation in self._negotiations:
             negotiation.cancel()
+        if self.feedback is not None:
+            self.feedback.close()
         await self.pc.close()
 
     async def _set_local(self, description: RTCSessionDescription) -> None:

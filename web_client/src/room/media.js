@@ -16,8 +16,9 @@
 
 const GATHER_TIMEOUT_MS = 3000;
 const LOW_CAMERA = { width: 320, height: 180, frameRate: 15 };
-const LOW_BITRATE = 300_000;
-const HIGH_BITRATE = 1_200_000;
+// Caps per encoding; what is really sent follows the browser's estimate of the link, which
+// the SFU's transport-cc feedback drives (signaling/sfu/transport_feedback.py).
+const MAX_BITRATE = { low: 300_000, high: 1_700_000, screen: 2_500_000 };
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -176,9 +177,13 @@ export class MediaSession {
     this.#local.set(key, { track, transceiver, source: key.split(":")[0], quality });
     if (track.kind === "video") {
       preferH264(transceiver);
+      const screen = key === "screen";
+      // A shared screen is text: keep every pixel, drop frames instead when the link is short.
+      if (screen && "contentHint" in track) track.contentHint = "text";
       const parameters = transceiver.sender.getParameters();
       if (parameters.encodings?.length) {
-        parameters.encodings[0].maxBitrate = quality === "low" ? LOW_BITRATE : HIGH_BITRATE;
+        parameters.encodings[0].maxBitrate = MAX_BITRATE[screen ? "screen" : quality];
+        if (screen || quality === "high") parameters.degradationPreference = "maintain-resolution";
         await transceiver.sender.setParameters(parameters).catch(() => {});
       }
     }

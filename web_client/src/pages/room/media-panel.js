@@ -14,6 +14,8 @@ import { button, panel } from "./ui.js";
 
 const INVITED_SOURCES = ["camera", "microphone"];
 const ALL_SOURCES = ["camera", "microphone", "screen"];
+// 720p when the camera has it; the SFU's feedback lets the browser send it at full rate.
+const CAMERA = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 
 // What this viewer may publish now (the server checks again).
 function publishable(state) {
@@ -107,9 +109,9 @@ export function createMediaPanel(client, feedback) {
       return track;
     }
     const select = source === "camera" ? cameraSelect : microphoneSelect;
-    const device = select.value ? { deviceId: { exact: select.value } } : true;
+    const device = select.value ? { deviceId: { exact: select.value } } : {};
     const stream = await navigator.mediaDevices.getUserMedia(
-      source === "camera" ? { video: device } : { audio: device },
+      source === "camera" ? { video: { ...CAMERA, ...device } } : { audio: device },
     );
     await listDevices(); // labels appear once permission is given
     return source === "camera" ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];

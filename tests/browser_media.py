@@ -1,0 +1,170 @@
+"""What a page really sends and receives, read from ``getStats()`` in headless Chromium.
+
+Shared by the media browser tests and ``bench/media_quality.py``: both judge media the way a
+student sees it (resolution, bitrate, frame rate as received), not by bytes leaving the SFU.
+Pages must carry ``SCREEN_AND_PEERS`` as an init script: it gives headless Chromium a screen
+to share (a canvas of text at ``SCREEN_SIZE``) and lists the page's peer connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+from playwright.async_api import Page, expect
+
+SCREEN_SIZE = (1920, 1080)
+CAMERA_SIZE = (1280, 720)
+FULL_KBPS = 1000
+"""What a 720p camera needs; the fake camera at the issue's bar: 1280 wide at >= 1 Mbps."""
+
+
+def camera_file(directory: Path) -> Path:
+    """A 720p, 20 fps moving picture with grain, for ``--use-file-for-fake-video-capture``.
+
+    Chromium's built-in fake camera is a flat picture with one moving dot, which an encoder
+    sends at a few hundred kbps whatever the link allows: it cannot show whether the link or
+    the content limits quality. This clip (2 s, looped by Chromium) is busy enough that the
+    encoder uses the bitrate it is given, as a real camera on a person would."""
+    path = directory / "camera.y4m"
+    if not path.exists():
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+                "-i", f"testsrc2=size={CAMERA_SIZE[0]}x{CAMERA_SIZE[1]}:rate=20",
+                "-t", "2", "-pix_fmt", "yuv420p", str(path),
+            ],
+            check=True,
+        )  # fmt: skip
+    return path
+
+
+SCREEN_AND_PEERS = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const [w, h] = [WIDTH, HEIGHT];
+  const canvas = document.createElement("canvas");
+  canvas.width = w; canvas.height = h;
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#fff"; g.fillRect(0, 0, w, h);
+  g.fillStyle = "#123"; g.font = "22px sans-serif";
+  for (let y = 40; y < h; y += 32) g.fillText(`Lecture notes, line ${y}: small text`, 40, y);
+  let n = 0;
+  setInterval(() => {  // a document being scrolled and pointed at: part of it changes
+    n++;
+    g.fillStyle = `hsl(${(n * 7) % 360}, 70%, 45%)`;
+    g.fillRect(w - 420, 40 + (n * 9) % (h - 200), 380, 140);
+    g.fillStyle = "#fff"; g.fillText(`frame ${n}`, w - 400, 100 + (n * 9) % (h - 200));
+  }, 66);
+  return canvas.captureStream(15);
+};
+window.qouPeerConnections = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = function (...args) {
+  const pc = new NativePeerConnection(...args);
+  window.qouPeerConnections.push(pc);
+  return pc;
+};
+window.RTCPeerConnection.prototype = NativePeerConnection.prototype;
+""".replace("WIDTH", str(SCREEN_SIZE[0])).replace("HEIGHT", str(SCREEN_SIZE[1]))
+
+# Per received publication: bytes, frames, size; the publication's source from the catalogue.
+_INBOUND = """async () => {
+  const media = window.qouRoomMedia;
+  const sources = new Map((media?.catalogue ?? []).map((t) => [t.publication_id, t]));
+  const out = {};
+  for (const pc of window.qouPeerConnections ?? []) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type !== "inbound-rtp") return;
+      const publication = media?.mids[r.mid];
+      const entry = sources.get(publication);
+      if (!entry) return;
+      const key = entry.kind === "audio" ? "audio" : entry.source;
+      out[key] = {
+        bytes: r.bytesReceived ?? 0, frames: r.framesDecoded ?? 0, width: r.frameWidth ?? 0,
+        height: r.frameHeight ?? 0, samples: r.totalSamplesReceived ?? 0,
+        concealed: r.concealedSamples ?? 0, quality: entry.quality, at: performance.now(),
+      };
+    });
+  }
+  return out;
+}"""
+
+# Per sent track: bytes, size, what limits it; and the transport's bandwidth estimate.
+_OUTBOUND = """async () => {
+  const out = { tracks: {}, available: 0 };
+  for (const pc of window.qouPeerConnections ?? []) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp" && r.kind === "video") {
+        out.tracks[r.mid] = { bytes: r.bytesSent, width: r.frameWidth ?? 0,
+          fps: r.framesPerSecond ?? 0, limit: r.qualityLimitationReason, at: performance.now(),
+          qp: r.framesEncoded ? r.qpSum / r.framesEncoded : null, target: r.targetBitrate,
+          encoder: r.encoderImplementation, changes: r.qualityLimitationResolutionChanges,
+          durations: r.qualityLimitationDurations };
+      }
+      if (r.type === "candidate-pair" && r.nominated && r.availableOutgoingBitrate) {
+        out.available = Math.max(out.available, r.availableOutgoingBitrate);
+      }
+    });
+  }
+  return out;
+}"""
+
+
+async def inbound(page: Page) -> dict[str, dict[str, Any]]:
+    """Raw counters per source ("camera", "screen", "audio") as received now."""
+    result: dict[str, dict[str, Any]] = await page.evaluate(_INBOUND)
+    return result
+
+
+async def outbound(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = await page.evaluate(_OUTBOUND)
+    return result
+
+
+async def received(page: Page, seconds: float = 2.0) -> dict[str, dict[str, float]]:
+    """Per source over ``seconds``: kbps, frames per second, width and height at the end;
+    for audio the fraction of samples concealed (played as made-up sound)."""
+    before = await inbound(page)
+    await asyncio.sleep(seconds)
+    after = await inbound(page)
+    out: dict[str, dict[str, float]] = {}
+    for source, now in after.items():
+        then = before.get(source)
+        if then is None or now["at"] <= then["at"]:
+            continue
+        elapsed = (now["at"] - then["at"]) / 1000
+        samples = now["samples"] - then["samples"]
+        out[source] = {
+            "kbps": max(0, now["bytes"] - then["bytes"]) * 8 / elapsed / 1000,
+            "fps": max(0, now["frames"] - then["frames"]) / elapsed,
+            "width": now["width"],
+            "height": now["height"],
+            "concealed": (now["concealed"] - then["concealed"]) / samples if samples > 0 else 0,
+        }
+    return out
+
+
+async def publish_all(educator: Page) -> float:
+    """Turn on camera, microphone and screen; the moment the camera was asked for."""
+    started = time.monotonic()
+    for source in ("camera", "microphone", "screen"):
+        await educator.get_by_test_id(f"toggle-{source}").click()
+        await expect(educator.get_by_test_id(f"toggle-{source}")).to_have_attribute(
+            "aria-pressed", "true", timeout=30_000
+        )
+    return started
+
+
+async def until_full_quality(student: Page, since: float, limit: float) -> float | None:
+    """Seconds from ``since`` until the camera arrives at full quality, None if never."""
+    while time.monotonic() - since < limit:
+        camera = (await received(student, 1.0)).get("camera")
+        if camera and camera["kbps"] >= FULL_KBPS and camera["width"] >= CAMERA_SIZE[0]:
+            return time.monotonic() - since
+    return None
