@@ -31,6 +31,10 @@ from signaling.speaking import SpeakerDetector
 log = logging.getLogger(__name__)
 ADAPT_SECONDS = 1.0
 """How often each viewer's camera quality is re-chosen from their receiver reports."""
+RESUME_SECONDS = 15.0
+"""How long a participant's media outlives their Socket.IO connection: a reconnect within it
+gets the same peer connection back (``media:join`` with ``resume``), and nobody who receives
+their tracks sees anything happen."""
 MAX_ANNOUNCEMENTS = 16
 """Per participant: a browser publishes at most camera high+low, microphone and screen."""
 
@@ -79,6 +83,7 @@ class LectureMedia:
         self.automatic: dict[int, policy.Quality] = {}
         self._clean_streak: dict[int, int] = {}
         self._downs: dict[int, int] = {}
+        self._detached: dict[int, asyncio.TimerHandle] = {}
         self.speaking = SpeakerDetector(self._announce_speaker)
         self._spawn(self.speaking.run())
         self._spawn(self._adapt_forever())
@@ -89,7 +94,7 @@ class LectureMedia:
         """The participant's connection, owned by ``sid`` from now on."""
         user = actor.user_id
         owner = self.sids.get(user)
-        if owner is not None and owner != sid:
+        if user in self._detached or (owner is not None and owner != sid):
             await self.leave(user)
         self.actors[user] = actor
         self.sids[user] = sid
@@ -99,12 +104,45 @@ class LectureMedia:
         await self.sync()
         return connection
 
+    def detach(self, user: int) -> None:
+        """The participant's socket is gone: keep their media ``RESUME_SECONDS`` for a resume."""
+        self.sids.pop(user, None)
+        if user not in self._detached:
+            loop = asyncio.get_running_loop()
+            self._detached[user] = loop.call_later(
+                RESUME_SECONDS, lambda: self._spawn(self._expire(user))
+            )
+
+    async def _expire(self, user: int) -> None:
+        if user in self._detached:
+            await self.leave(user)
+
+    async def resume(self, sid: str, actor: Actor, preference: policy.Preference) -> bool:
+        """Give a detached participant's peer connection to their new socket; False (nothing
+        changed) when there is none to give back."""
+        user = actor.user_id
+        timer = self._detached.pop(user, None)
+        connection = self.room.connections.get(str(user))
+        if timer is None or connection is None:
+            return False
+        timer.cancel()
+        self.actors[user] = actor
+        self.sids[user] = sid
+        self.preferences[user] = preference
+        if connection.pc.signalingState == "have-local-offer":  # sent to the old socket
+            await self._send_offer(user, connection.local_description())
+        await self.sync()
+        return True
+
     def connection(self, sid: str, user: int) -> Connection | None:
         if self.sids.get(user) != sid:
             return None
         return self.room.connections.get(str(user))
 
     async def leave(self, user: int) -> None:
+        timer = self._detached.pop(user, None)
+        if timer is not None:
+            timer.cancel()
         self.sids.pop(user, None)
         self.subscribed.pop(user, None)
         self.automatic.pop(user, None)
@@ -354,6 +392,8 @@ class LectureMedia:
 
     async def close(self) -> None:
         self.closed = True
+        for timer in self._detached.values():
+            timer.cancel()
         for task in list(self._tasks):
             task.cancel()
         await self.room.close()

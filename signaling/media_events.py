@@ -24,8 +24,9 @@ from classroom_server.room import Actor, Outcome, RoomContext, RoomError
 from classroom_server.room import media_policy as policy
 from classroom_server.room.events import RateClass
 from signaling.lecture_media import Announcement, LectureMedia
-from signaling.media_payloads import Answer, Empty, Offer, Prefer, Publish, Unpublish
+from signaling.media_payloads import Answer, Empty, Join, Offer, Prefer, Publish, Unpublish
 from signaling.media_registry import MediaRegistry
+from signaling.sfu.codecs import UnsupportedCodec
 from signaling.sfu.connection import Glare
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MEDIA_RATE = RateClass("media", 20, 1)
 MEDIA_EVENTS: dict[str, type[BaseModel]] = {
-    "media:join": Prefer,
+    "media:join": Join,
     "media:offer": Offer,
     "media:answer": Answer,
     "media:publish": Publish,
@@ -94,9 +95,16 @@ class MediaEvents:
         lecture = await self._lecture(ctx)
         user = actor.user_id
         if event == "media:join":
-            assert isinstance(data, Prefer)
-            await lecture.join(sid, actor, policy.Preference(data.video, data.quality))
-            return {"ice_servers": self.registry.ice_servers, "tracks": lecture.catalogue()}
+            assert isinstance(data, Join)
+            preference = policy.Preference(data.video, data.quality)
+            resumed = data.resume and await lecture.resume(sid, actor, preference)
+            if not resumed:
+                await lecture.join(sid, actor, preference)
+            return {
+                "ice_servers": self.registry.ice_servers,
+                "tracks": lecture.catalogue(),
+                "resumed": resumed,
+            }
         if event == "media:publish":
             assert isinstance(data, Publish)
             policy.check_publish(await self._rights(lecture, sid, actor), data.source)
@@ -186,6 +194,8 @@ class MediaEvents:
             answer = await connection.handle_offer({"type": offer.type, "sdp": offer.sdp})
         except Glare:
             raise RoomError("glare", "answer the server's offer first, then offer again") from None
+        except UnsupportedCodec as exc:
+            raise RoomError("unsupported_codec", str(exc)) from None
         except Exception as exc:
             log.info("offer from %s refused: %s", user, exc)
             raise RoomError("invalid_sdp", f"the offer was refused: {exc}") from None
@@ -226,7 +236,7 @@ class MediaEvents:
         if room_empty:
             await self.registry.close(lecture_id)
         elif lecture.sids.get(user) == sid:
-            await lecture.leave(user)
+            lecture.detach(user)
 
     async def ended(self, lecture_id: int) -> None:
         await self.registry.close(lecture_id)

@@ -60,5 +60,11 @@ class Prefer(MediaPayload):
     quality: Quality | None = None  # None: the server adapts to the receiver's link
 
 
+class Join(Prefer):
+    # True after a Socket.IO reconnect while the browser's peer connection still works: the
+    # server gives it back (kept for ``RESUME_SECONDS``) instead of starting over.
+    resume: StrictBool = False
+
+
 class Empty(MediaPayload):
     pass

@@ -11,7 +11,7 @@ import pytest
 from aiortc.mediastreams import AudioStreamTrack
 
 from signaling.sfu import ice
-from signaling.sfu.codecs import prefer_codecs
+from signaling.sfu.codecs import UnsupportedCodec, check_forwardable, prefer_codecs
 from signaling.sfu.connection import Glare, SdpDict
 from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
@@ -47,11 +47,38 @@ async def test_a_publisher_offering_vp8_first_is_steered_to_h264(room: RoomMedia
     try:
         offer = await teacher.offer([TestCardTrack()], video_codec=None)  # aiortc: VP8 first
         assert offer["sdp"].index("VP8/90000") < offer["sdp"].index("H264/90000")
-        await teacher.accept(await room.connect("teacher").handle_offer(offer))
+        answer = await room.connect("teacher").handle_offer(offer)
+        video = answer["sdp"][answer["sdp"].index("m=video") :]
+        assert "H264/90000" in video
+        assert "VP8/90000" not in video  # else the browser may switch to it mid-call
+        await teacher.accept(answer)
         assert next(iter(room.publications.values())).codec.mimeType == "video/H264"
         student = join(room, "student", decode=False)
         await until(lambda: student.by_kind["video"] and student.by_kind["video"][0].keyframes, 5)
         await student.close()
+    finally:
+        await teacher.close()
+
+
+def test_an_offer_without_h264_or_vp8_video_is_refused_by_name() -> None:
+    vp9 = "m=video 9 UDP/TLS/RTP/SAVPF 98 99\r\na=sendonly\r\na=rtpmap:98 VP9/90000\r\n"
+    with pytest.raises(UnsupportedCodec, match=r"VP9.*H\.264 or VP8"):
+        check_forwardable(vp9)
+    check_forwardable(vp9.replace("a=sendonly", "a=recvonly"))  # nothing to forward
+    check_forwardable(vp9 + "a=rtpmap:96 VP8/90000\r\n")
+
+
+async def test_a_vp9_only_offer_gets_an_error_and_changes_nothing(room: RoomMedia) -> None:
+    teacher = ClientPeer(decode=False)
+    try:
+        offer = await teacher.offer([TestCardTrack()], video_codec=None)
+        offer["sdp"] = (
+            offer["sdp"].replace("VP8/90000", "VP9/90000").replace("H264/90000", "AV1/90000")
+        )
+        with pytest.raises(UnsupportedCodec):
+            await room.connect("teacher").handle_offer(offer)
+        assert room.publications == {}
+        assert room.connections["teacher"].pc.signalingState == "stable"
     finally:
         await teacher.close()
 

@@ -1,9 +1,15 @@
 """Codec choice for the SFU: which codec a publisher sends, which one a subscriber gets.
 
-Publishers are steered to H.264 (recordings stream-copy it into HLS) by reordering the video
-payload types of their offer: the answer lists codecs in offer order and the offerer sends
-the first one it can. Subscribers must receive exactly the publisher's codec, since frames
-are forwarded without transcoding, so their transceivers offer that codec alone.
+Publishers are steered to H.264 (recordings stream-copy it into HLS), else VP8: the offer's
+video payload types are reordered, and the answer keeps only the chosen codec's family (and
+its RTX), so the browser cannot switch to another codec mid-call. Before, an answer listing
+H.264 and VP8 let a client send VP8 into a forwarder labelled H.264, and subscribers got
+nothing. Subscribers must receive exactly the publisher's codec, since frames are forwarded
+without transcoding, so their transceivers offer that codec alone. An offer with neither
+codec is refused with ``UnsupportedCodec``.
+
+Reaches into aiortc 1.16.0's ``RTCRtpTransceiver._codecs`` (the codecs common to both sides
+after ``setRemoteDescription``, which ``createAnswer`` lists).
 """
 
 from __future__ import annotations
@@ -11,10 +17,42 @@ from __future__ import annotations
 import re
 
 from aiortc import RTCRtpReceiver, RTCRtpTransceiver
+from aiortc.codecs import is_rtx
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters
 
 PREFERRED_VIDEO = ("H264", "VP8")
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w-]+)/", re.MULTILINE)
+
+
+class UnsupportedCodec(ValueError):
+    """A video m-line offers no codec the SFU can forward (H.264 or VP8)."""
+
+
+def check_forwardable(sdp: str) -> None:
+    """Raise ``UnsupportedCodec`` if a sending video m-line has neither H.264 nor VP8."""
+    for section in re.split(r"(?m)^(?=m=)", sdp):
+        if not section.startswith("m=video ") or re.search(r"(?m)^a=(recvonly|inactive)", section):
+            continue
+        names = {name.upper() for _, name in _RTPMAP.findall(section)}
+        if not names & set(PREFERRED_VIDEO):
+            raise UnsupportedCodec(
+                f"video offered as {', '.join(sorted(names)) or 'nothing'}: the SFU forwards "
+                "without transcoding and needs H.264 or VP8"
+            )
+
+
+def keep_first_family(transceiver: RTCRtpTransceiver) -> None:
+    """Answer with the first common codec's family only (all its payload types, and RTX)."""
+    codecs = transceiver._codecs
+    if transceiver.kind != "video" or not codecs:
+        return
+    family = codecs[0].mimeType.lower()
+    kept = {c.payloadType for c in codecs if c.mimeType.lower() == family}
+    transceiver._codecs = [
+        c
+        for c in codecs
+        if c.payloadType in kept or (is_rtx(c) and c.parameters.get("apt") in kept)
+    ]
 
 
 def prefer_codecs(sdp: str, kind: str = "video", order: tuple[str, ...] = PREFERRED_VIDEO) -> str:

@@ -33,7 +33,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from signaling.sfu import ice
-from signaling.sfu.codecs import prefer_codecs, restrict_to
+from signaling.sfu.codecs import check_forwardable, keep_first_family, prefer_codecs, restrict_to
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.header_extensions import ExtensionIds
 from signaling.sfu.receiver_tap import ReceiverTap
@@ -116,10 +116,13 @@ class Connection:
         async with self._lock:
             if self.pc.signalingState != "stable" or self._unoffered():
                 raise Glare("answer the server's offer first, then offer again")
+            check_forwardable(offer["sdp"])
             self._extension_ids.learn(offer["sdp"])
             await self.pc.setRemoteDescription(
                 RTCSessionDescription(sdp=prefer_codecs(offer["sdp"]), type=offer["type"])
             )
+            for transceiver in self.pc.getTransceivers():
+                keep_first_family(transceiver)
             await self._set_local(await self.pc.createAnswer())
             self._announce_publications()
         if self._negotiation_needed:

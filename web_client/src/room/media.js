@@ -9,12 +9,23 @@
 //   await media.unpublish("camera");
 //   await media.setVideo(false);                      // audio and slides only
 //
+// Recovery: after a Socket.IO reconnect the session asks for its peer connection back
+// (media:join with resume); if the server no longer has it (a restart) or the connection
+// itself failed, it starts a new one and publishes again what it was publishing. `state`
+// (onState) says honestly where media stands: idle, connecting, connected, reconnecting,
+// failed (no route for media: another network or a TURN server may help).
+//
 // Negotiation: every SDP step runs one at a time. The server sends offers when the tracks we
 // receive change (we answer); we offer when we publish. If both offer at once, the server
 // refuses ours ("glare"): we roll back, answer its offer, and offer again. Candidates ride in
 // the SDP: each side finishes gathering before it sends.
 
 const GATHER_TIMEOUT_MS = 3000;
+// Chromium calls a connection "disconnected" a few seconds into a silence; aiortc cannot
+// restart ICE, so a connection still silent after this long is replaced.
+const DISCONNECTED_GRACE_MS = 4000;
+// ICE failures in a row, without ever connecting, before the state says "failed".
+const FAILURES_BEFORE_GIVING_UP = 2;
 const LOW_CAMERA = { width: 320, height: 180, frameRate: 15 };
 // Caps per encoding; what is really sent follows the browser's estimate of the link, which
 // the SFU's transport-cc feedback drives (signaling/sfu/transport_feedback.py).
@@ -43,7 +54,15 @@ function preferH264(transceiver) {
 
 export class MediaSession {
   onTrack = null; // (publicationId, track|null) — null when it went away
+  onState = null; // (state, reason|null) — see the header
   catalogue = []; // the latest media:tracks
+  state = "idle";
+  #video = true;
+  #wanted = false; // joined once and not closed: recover after any drop
+  #republish = null; // [source, track] still to publish again after a rejoin
+  #recovering = null;
+  #failures = 0;
+  #silence = null;
   #client;
   #pc = null;
   #joined = null;
@@ -64,6 +83,8 @@ export class MediaSession {
       }),
       client.on("status", (status) => {
         if (["removed", "ended", "failed", "closed"].includes(status)) this.close();
+        else if (status === "reconnecting" && this.#wanted) this.#setState("reconnecting");
+        else if (status === "connected" && this.#wanted) this.#recover();
       }),
     ];
   }
@@ -81,22 +102,33 @@ export class MediaSession {
     return new Map(this.#remote);
   }
 
+  // What we publish from `source`, also while a rejoin is about to publish it again.
   localTrack(source) {
-    return this.#local.get(source)?.track ?? null;
+    const waiting = this.#republish?.find(([key]) => key === source);
+    return this.#local.get(source)?.track ?? waiting?.[1] ?? null;
   }
 
   // Idempotent; resolves once the connection exists and the server knows our preference.
   join({ video = true } = {}) {
-    this.#joined ??= this.#serially(async () => {
-      const ack = await this.#client.request("media:join", { video });
-      this.#pc = new RTCPeerConnection({ iceServers: ack.ice_servers ?? [] });
-      this.#pc.addEventListener("track", (event) => this.#received(event));
-      return ack;
-    });
+    this.#video = video;
+    this.#wanted = true;
+    if (!this.#joined) {
+      const joined = this.#serially(async () => {
+        this.#setState("connecting");
+        const ack = await this.#client.request("media:join", { video });
+        this.#connect(ack.ice_servers ?? []);
+        return ack;
+      });
+      this.#joined = joined;
+      joined.catch(() => {
+        if (this.#joined === joined) this.#joined = null; // a later join tries again
+      });
+    }
     return this.#joined;
   }
 
   async setVideo(video) {
+    this.#video = video;
     await this.join({ video });
     await this.#client.request("media:prefer", { video });
   }
@@ -136,6 +168,8 @@ export class MediaSession {
   }
 
   async unpublish(source) {
+    const waiting = this.#republish?.findIndex(([key]) => key === source) ?? -1;
+    if (waiting >= 0) this.#republish.splice(waiting, 1)[0][1].stop();
     for (const key of [source, `${source}:low`]) {
       const entry = this.#local.get(key);
       if (!entry) continue;
@@ -164,12 +198,105 @@ export class MediaSession {
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#silence);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     for (const { track } of this.#local.values()) track.stop();
     this.#local.clear();
     this.#pc?.close();
     this.#pc = null;
     if (this.#joined) this.#client.request("media:leave").catch(() => {});
+  }
+
+  #connect(iceServers) {
+    const pc = new RTCPeerConnection({ iceServers });
+    this.#pc = pc;
+    pc.addEventListener("track", (event) => this.#received(event));
+    pc.addEventListener("connectionstatechange", () => this.#connectionChanged(pc));
+  }
+
+  #setState(state, reason = null) {
+    if (this.state === state && reason === null) return;
+    this.state = state;
+    this.onState?.(state, reason);
+  }
+
+  #connectionChanged(pc) {
+    if (pc !== this.#pc || this.#closed) return;
+    clearTimeout(this.#silence);
+    const state = pc.connectionState;
+    if (state === "connected") {
+      this.#failures = 0;
+      this.#setState("connected");
+    } else if (state === "disconnected") {
+      this.#setState("reconnecting");
+      this.#silence = setTimeout(() => this.#recover({ fresh: true }), DISCONNECTED_GRACE_MS);
+    } else if (state === "failed") {
+      this.#failures += 1;
+      if (this.#failures >= FAILURES_BEFORE_GIVING_UP) {
+        this.#setState("failed", "no_route");
+        return;
+      }
+      this.#recover({ fresh: true });
+    }
+  }
+
+  // After a reconnect, or when the peer connection broke. One recovery at a time; one that
+  // cannot reach the server now runs again on the next reconnect.
+  #recover({ fresh = false } = {}) {
+    if (this.#closed || this.#recovering || !this.#wanted) return;
+    this.#recovering = (async () => {
+      this.#setState("reconnecting");
+      try {
+        if (!fresh && (await this.#resume())) return;
+        await this.#rejoin();
+      } catch (error) {
+        if (error.code !== "disconnected") this.#setState("failed", error.code ?? "error");
+      } finally {
+        this.#recovering = null;
+      }
+    })();
+  }
+
+  // The server kept our peer connection through a short Socket.IO outage: take it back.
+  async #resume() {
+    const pc = this.#pc;
+    if (!pc || !["connected", "connecting", "new"].includes(pc.connectionState)) return false;
+    return this.#serially(async () => {
+      let reoffer = false;
+      if (pc.signalingState === "have-local-offer") {
+        await pc.setLocalDescription({ type: "rollback" }); // its answer was lost
+        reoffer = true;
+      }
+      const ack = await this.#client.request("media:join", { video: this.#video, resume: true });
+      if (!ack.resumed) return false;
+      if (reoffer) this.#serially(() => this.#offer());
+      if (pc.connectionState === "connected") this.#setState("connected");
+      return true;
+    });
+  }
+
+  // A new peer connection, then every source published again (new publications).
+  async #rejoin() {
+    this.#republish ??= [...this.#local.entries()]
+      .filter(([key]) => !key.includes(":"))
+      .map(([source, { track }]) => [source, track]);
+    for (const [key, entry] of this.#local) if (key.includes(":")) entry.track.stop();
+    this.#local.clear();
+    this.#pc?.close();
+    this.#pc = null;
+    this.#mids = {};
+    for (const publication of [...this.#remote.keys()]) {
+      this.#remote.delete(publication);
+      this.onTrack?.(publication, null);
+    }
+    this.#joined = null;
+    await this.join({ video: this.#video });
+    while (this.#republish?.length) {
+      const [source, track] = this.#republish[0];
+      if (track.readyState === "live") await this.publish(source, track);
+      this.#republish.shift();
+    }
+    this.#republish = null;
   }
 
   async #add(key, track, quality) {
