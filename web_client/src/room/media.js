@@ -93,6 +93,12 @@ export class MediaSession {
     return this.#joined !== null;
   }
 
+  // The current RTCPeerConnection (null before join and while a rejoin replaces it), for
+  // reading statistics; negotiation stays in here.
+  get peerConnection() {
+    return this.#pc;
+  }
+
   // mid -> publication id of what we receive (the latest server offer's map).
   get mids() {
     return { ...this.#mids };
