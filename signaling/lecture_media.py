@@ -81,8 +81,8 @@ class LectureMedia:
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
         self.automatic: dict[int, policy.Quality] = {}
-        self._clean_streak: dict[int, int] = {}
-        self._downs: dict[int, int] = {}
+        self._links: dict[int, policy.LinkHistory] = {}
+        self._last_report: dict[int, object] = {}
         self._detached: dict[int, asyncio.TimerHandle] = {}
         self.speaking = SpeakerDetector(self._announce_speaker)
         self._spawn(self.speaking.run())
@@ -146,8 +146,8 @@ class LectureMedia:
         self.sids.pop(user, None)
         self.subscribed.pop(user, None)
         self.automatic.pop(user, None)
-        self._clean_streak.pop(user, None)
-        self._downs.pop(user, None)
+        self._links.pop(user, None)
+        self._last_report.pop(user, None)
         self.announced.pop(user, None)
         self.speaking.forget(user)
         await self.room.disconnect(str(user))
@@ -315,26 +315,23 @@ class LectureMedia:
                 if transceiver.mid is not None and id(sending.get(transceiver.mid)) in cameras
             ]
             known = [r for r in reports if r is not None]
-            if not known:
-                continue
-            loss = max(r.loss for r in known)
+            stamp = tuple(r.at for r in known)
+            if not known or self._last_report.get(user) == stamp:
+                continue  # no new report since the last look: the same one counts once
+            self._last_report[user] = stamp
             rtts = [r.rtt for r in known if r.rtt is not None]
             current = self.automatic.get(user, "high")
-            quality, streak = policy.adapt_quality(
+            quality, self._links[user] = policy.adapt_quality(
                 current,
-                loss,
+                max(r.loss for r in known),
                 max(rtts) if rtts else None,
-                self._clean_streak.get(user, 0),
-                policy.clean_reports_needed(self._downs.get(user, 0)),
+                self._links.get(user, policy.LinkHistory()),
             )
-            self._clean_streak[user] = streak
             if quality != current:
                 log.info(
                     "lecture %s: user %s now gets the %s camera", self.ctx.lecture_id, user, quality
                 )
                 self.automatic[user] = quality
-                if quality == "low":
-                    self._downs[user] = self._downs.get(user, 0) + 1
                 changed = True
         return changed
 

@@ -19,6 +19,8 @@ class LinkReport:
     """Fraction of packets lost since the previous report, 0..1."""
     rtt: float | None
     """Round-trip time in seconds, None until a report answered a sender report."""
+    at: object = None
+    """When the report arrived (tells a new report from the one read last time)."""
 
 
 async def link_report(sender: RTCRtpSender) -> LinkReport | None:
@@ -28,5 +30,5 @@ async def link_report(sender: RTCRtpSender) -> LinkReport | None:
         if getattr(entry, "type", None) == "remote-inbound-rtp":
             fraction = getattr(entry, "fractionLost", 0) or 0
             rtt = getattr(entry, "roundTripTime", None)
-            return LinkReport(loss=fraction / 256, rtt=rtt)
+            return LinkReport(loss=fraction / 256, rtt=rtt, at=getattr(entry, "timestamp", None))
     return None

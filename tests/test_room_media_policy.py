@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from classroom_server.room import Actor, RoomError
@@ -75,18 +77,49 @@ async def test_both_sides_of_a_meeting_publish_everything() -> None:
     assert await policy.publish_rights(None, student, meeting=True) == policy.EVERYTHING  # type: ignore[arg-type]
 
 
+def reports(
+    quality: policy.Quality, history: policy.LinkHistory, *samples: tuple[float, float | None]
+) -> tuple[list[policy.Quality], policy.LinkHistory]:
+    """Feed (loss, rtt) reports in turn; the quality after each."""
+    seen = []
+    for loss, rtt in samples:
+        quality, history = policy.adapt_quality(quality, loss, rtt, history)
+        seen.append(quality)
+    return seen, history
+
+
 def test_quality_goes_down_at_once_and_up_after_clean_reports() -> None:
-    assert policy.adapt_quality("high", 0.15, 0.05, 3) == ("low", 0)
-    assert policy.adapt_quality("high", 0.0, 0.6, 3) == ("low", 0)  # slow, not lossy
-    quality, streak = "low", 0
-    for _ in range(policy.CLEAN_REPORTS - 1):
-        quality, streak = policy.adapt_quality(quality, 0.0, 0.05, streak)
-        assert quality == "low"
-    assert policy.adapt_quality(quality, 0.0, 0.05, streak) == ("high", 0)
-    assert policy.adapt_quality("low", 0.05, 0.05, 3) == ("low", 0)  # not clean: start over
+    fresh = policy.LinkHistory()
+    assert policy.adapt_quality("high", 0.15, 0.05, fresh)[0] == "low"  # one lossy report
+    assert policy.adapt_quality("high", 0.0, 0.6, fresh)[0] == "low"  # slow, not lossy
+    seen, history = reports("low", fresh, *[(0.0, 0.05)] * policy.CLEAN_REPORTS)
+    assert seen == ["low"] * (policy.CLEAN_REPORTS - 1) + ["high"]
+    assert history.clean_streak == 0
+
+
+def test_steady_loss_of_a_few_percent_moves_down_and_keeps_the_viewer_down() -> None:
+    # 5 % loss as a weak link reports it on the low layer: often 0, now and then 1 in 15.
+    weak = [(0.05, 0.03), (0.07, 0.03), (0.06, 0.03)]
+    seen, history = reports("high", policy.LinkHistory(), *weak)
+    assert "low" in seen[:3]
+    # The low layer's 15 packets a second on a link that drops 5 % of them, for a minute.
+    draw = random.Random(3)  # 5.1 % lost over the minute
+    losses = [sum(draw.random() < 0.05 for _ in range(15)) / 15 for _ in range(60)]
+    assert "0.0, 0.0, 0.0, 0.0" in str(losses)  # four clean seconds in a row: flapped before
+    seen, _ = reports("low", history, *[(loss, 0.03) for loss in losses])
+    assert seen == ["low"] * 60
+    seen, _ = reports("low", history, *[(0.0, 0.03)] * 20)
+    assert seen[-1] == "high"  # a link that really cleared is trusted again
+
+
+def test_a_queue_building_on_the_link_moves_down_before_loss_shows() -> None:
+    seen, _ = reports("high", policy.LinkHistory(), (0.0, 0.01), (0.0, 0.02), (0.0, 0.21))
+    assert seen == ["high", "high", "low"]
 
 
 def test_a_flapping_link_waits_longer_each_time_before_going_up() -> None:
     assert [policy.clean_reports_needed(d) for d in (0, 1, 2, 3, 6)] == [4, 4, 8, 16, 64]
-    assert policy.adapt_quality("low", 0.0, 0.05, 6, needed=8) == ("low", 7)
-    assert policy.adapt_quality("low", 0.0, 0.05, 7, needed=8) == ("high", 0)
+    twice_down = policy.LinkHistory(loss=0.0, slow_loss=0.0, base_rtt=0.05, downs=2)
+    seen, _ = reports("low", twice_down, *[(0.0, 0.05)] * 8)
+    assert seen == ["low"] * 7 + ["high"]
+    assert policy.adapt_quality("high", 0.2, 0.05, twice_down)[1].downs == 3

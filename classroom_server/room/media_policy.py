@@ -49,17 +49,50 @@ class Preference:
 
 
 LOSSY = 0.08
-"""Packet loss (fraction) above which a viewer gets the low camera."""
+"""Packet loss (fraction) in one report above which a viewer gets the low camera at once."""
+SMOOTH_LOSSY = 0.04
+"""Smoothed loss above which a viewer gets the low camera: steady loss of a few percent (a
+weak radio link) ruins video as surely as a burst does."""
+SMOOTHING = 0.35
+"""Weight of a new report in the smoothed loss that moves a viewer down: a few reports
+decide, one does not."""
+SLOW_SMOOTHING = 0.1
+"""Weight of a new report in the loss that must be clean before going back up: the low
+layer's 15 packets a second on a link losing 5 % often report no loss for several seconds
+in a row, so only a long memory tells a clean link from a lucky streak."""
+SLOW_CAP = 0.08
+"""The long memory holds at most this much loss: after a burst (a handover, a download next
+door) the way back up takes seconds (about 17), not minutes."""
 SLOW_RTT = 0.4
 """Round-trip time (s) above which a viewer gets the low camera."""
+QUEUED_RTT = 0.15
+"""Round-trip time above the viewer's lowest (s) that says a queue is building on their link:
+the camera is more than the link carries, before loss shows it."""
 CLEAN = 0.02
 CLEAN_RTT = 0.25
+CLEAN_QUEUE = 0.05
 CLEAN_REPORTS = 4
-"""Clean reports in a row (loss <= CLEAN, RTT <= CLEAN_RTT) before going back up to high."""
+"""Clean reports in a row (slowly smoothed loss <= CLEAN, RTT <= CLEAN_RTT and within
+CLEAN_QUEUE of the lowest) before going back up to high."""
 
 
 MAX_BACKOFF = 16
 """A flapping link waits up to 16x ``CLEAN_REPORTS`` clean reports before going up again."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkHistory:
+    """What one viewer's earlier reports said, carried from one report to the next."""
+
+    loss: float | None = None
+    """Smoothed loss (``SMOOTHING``), None before the first report."""
+    slow_loss: float | None = None
+    """Loss with a long memory (``SLOW_SMOOTHING``)."""
+    base_rtt: float | None = None
+    """Lowest round-trip time seen: the link with empty queues."""
+    clean_streak: int = 0
+    downs: int = 0
+    """Times the viewer was moved down: each makes the way back up longer."""
 
 
 def clean_reports_needed(downs: int) -> int:
@@ -70,25 +103,35 @@ def clean_reports_needed(downs: int) -> int:
 
 
 def adapt_quality(
-    current: Quality,
-    loss: float,
-    rtt: float | None,
-    clean_streak: int,
-    needed: int = CLEAN_REPORTS,
-) -> tuple[Quality, int]:
-    """The camera quality a viewer's receiver reports can carry, and the new clean streak.
+    current: Quality, loss: float, rtt: float | None, history: LinkHistory
+) -> tuple[Quality, LinkHistory]:
+    """The camera quality a viewer's receiver reports can carry, and the history to keep.
 
-    Down at once on loss or delay (the viewer is suffering); up only after ``needed`` clean
-    reports in a row (a single good second on a bad link would flap).
+    Down at once on a lossy report, on steady loss, on delay, or on a queue building (RTT
+    grown over the link's lowest); up only after enough clean reports in a row, more after
+    each time down (a single good second on a bad link would flap: a low layer of 15 packets
+    a second often shows no loss on a link that drops 5 %).
     """
-    slow = rtt is not None and rtt > SLOW_RTT
-    if loss > LOSSY or slow:
-        return "low", 0
-    clean = loss <= CLEAN and (rtt is None or rtt <= CLEAN_RTT)
-    streak = clean_streak + 1 if clean else 0
-    if current == "low" and streak >= needed:
-        return "high", 0
-    return current, streak
+    smoothed = _smooth(history.loss, loss, SMOOTHING)
+    slow = min(_smooth(history.slow_loss, loss, SLOW_SMOOTHING), SLOW_CAP)
+    base = history.base_rtt if rtt is None else min(rtt, history.base_rtt or rtt)
+    queue = 0.0 if rtt is None or base is None else rtt - base
+    kept = LinkHistory(smoothed, slow, base, 0, history.downs)
+    if loss > LOSSY or smoothed > SMOOTH_LOSSY or (rtt or 0) > SLOW_RTT or queue > QUEUED_RTT:
+        if current == "high":
+            return "low", LinkHistory(smoothed, slow, base, 0, history.downs + 1)
+        return "low", kept
+    clean = slow <= CLEAN and (rtt is None or rtt <= CLEAN_RTT) and queue <= CLEAN_QUEUE
+    if not clean:
+        return current, kept
+    streak = history.clean_streak + 1
+    if current == "low" and streak >= clean_reports_needed(history.downs):
+        return "high", kept
+    return current, LinkHistory(smoothed, slow, base, streak, history.downs)
+
+
+def _smooth(previous: float | None, sample: float, weight: float) -> float:
+    return sample if previous is None else previous + weight * (sample - previous)
 
 
 async def is_meeting(ctx: RoomContext) -> bool:
