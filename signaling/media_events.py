@@ -26,6 +26,8 @@ from classroom_server.room.events import RateClass
 from signaling.lecture_media import Announcement, LectureMedia
 from signaling.media_payloads import Answer, Empty, Join, Offer, Prefer, Publish, Unpublish
 from signaling.media_registry import MediaRegistry
+from signaling.reception import EVENT as RECEPTION
+from signaling.reception import may_watch
 from signaling.sfu.codecs import UnsupportedCodec
 from signaling.sfu.connection import Glare
 
@@ -223,6 +225,11 @@ class MediaEvents:
         await self._ns.emit("media:tracks", {"tracks": tracks}, to=sid)
         if lecture is not None and lecture.speaking.speaker is not None:
             await self._ns.emit("media:speaking", {"user_id": lecture.speaking.speaker}, to=sid)
+        reception = self.registry.reception(lecture_id)
+        if reception is not None:
+            actor: Actor | None = (await self._ns.get_session(sid)).get("actor")
+            if actor is not None and await may_watch(self._ns.room_context(lecture_id), actor):
+                await self._ns.emit(RECEPTION, reception, to=sid)
 
     async def after_event(self, lecture_id: int, event: str) -> None:
         lecture = self.registry.lecture(lecture_id)

@@ -20,6 +20,7 @@ from classroom_server.config import Settings
 from classroom_server.room import RoomContext
 from classroom_server.room import media_policy as policy
 from signaling.lecture_media import EmitOutcome, EmitTo, LectureMedia
+from signaling.reception import ReceptionReporter
 from signaling.sfu import ice
 from signaling.sfu.room_media import RoomMedia
 
@@ -48,6 +49,7 @@ class MediaRegistry:
         if settings.ice_allow is not None:
             ice.accept_checks_from(settings.ice_allow)
         self._lectures: dict[int, LectureMedia] = {}
+        self._reception: dict[int, ReceptionReporter] = {}
         self._created: list[Callable[[int, RoomMedia], None]] = []
 
     def on_created(self, callback: Callable[[int, RoomMedia], None]) -> None:
@@ -60,6 +62,11 @@ class MediaRegistry:
 
     def lecture(self, lecture_id: int) -> LectureMedia | None:
         return self._lectures.get(lecture_id)
+
+    def reception(self, lecture_id: int) -> dict[str, Any] | None:
+        """The last ``media:reception`` payload sent for the lecture, None before the first."""
+        reporter = self._reception.get(lecture_id)
+        return reporter.last if reporter is not None else None
 
     async def ensure(
         self,
@@ -86,6 +93,7 @@ class MediaRegistry:
         lecture = LectureMedia(ctx, room, meeting, emit_outcome, send)
         holder.append(lecture)
         self._lectures[ctx.lecture_id] = lecture
+        self._reception[ctx.lecture_id] = ReceptionReporter(lecture, emit_outcome).start()
         for callback in self._created:
             try:
                 callback(ctx.lecture_id, room)
@@ -94,6 +102,9 @@ class MediaRegistry:
         return lecture
 
     async def close(self, lecture_id: int) -> None:
+        reporter = self._reception.pop(lecture_id, None)
+        if reporter is not None:
+            reporter.stop()
         lecture = self._lectures.pop(lecture_id, None)
         if lecture is not None:
             await lecture.close()
