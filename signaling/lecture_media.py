@@ -83,6 +83,7 @@ class LectureMedia:
         self.automatic: dict[int, policy.Quality] = {}
         self._links: dict[int, policy.LinkHistory] = {}
         self._last_report: dict[int, object] = {}
+        self._sent: dict[int, tuple[int, int]] = {}  # viewer -> camera packets, NACKed
         self._detached: dict[int, asyncio.TimerHandle] = {}
         self.speaking = SpeakerDetector(self._announce_speaker)
         self._spawn(self.speaking.run())
@@ -148,6 +149,7 @@ class LectureMedia:
         self.automatic.pop(user, None)
         self._links.pop(user, None)
         self._last_report.pop(user, None)
+        self._sent.pop(user, None)
         self.announced.pop(user, None)
         self.speaking.forget(user)
         await self.room.disconnect(str(user))
@@ -309,11 +311,13 @@ class LectureMedia:
                 and publication.user_id in has_low
             }
             sending = connection.sending()
-            reports = [
-                await link_report(transceiver.sender)
+            watched = [
+                (transceiver, track)
                 for transceiver in connection.pc.getTransceivers()
-                if transceiver.mid is not None and id(sending.get(transceiver.mid)) in cameras
+                if transceiver.mid is not None
+                and id(track := sending.get(transceiver.mid)) in cameras
             ]
+            reports = [await link_report(transceiver.sender) for transceiver, _ in watched]
             known = [r for r in reports if r is not None]
             stamp = tuple(r.at for r in known)
             if not known or self._last_report.get(user) == stamp:
@@ -323,7 +327,7 @@ class LectureMedia:
             current = self.automatic.get(user, "high")
             quality, self._links[user] = policy.adapt_quality(
                 current,
-                max(r.loss for r in known),
+                max(max(r.loss for r in known), self._nack_loss(user, watched)),
                 max(rtts) if rtts else None,
                 self._links.get(user, policy.LinkHistory()),
             )
@@ -334,6 +338,22 @@ class LectureMedia:
                 self.automatic[user] = quality
                 changed = True
         return changed
+
+    def _nack_loss(self, user: int, watched: list[tuple[Any, SubscriberTrack | None]]) -> float:
+        """Share of the packets sent since the last report that the viewer asked for again.
+
+        Receiver reports count a packet repaired by retransmission as received, so on a link
+        losing 5 % they show about 0 % while the link runs over its capacity; the NACKs show
+        the loss before repair."""
+        packets = nacked = 0
+        for _, track in watched:
+            if track is not None and track.direct is not None:
+                packets += track.direct.packets
+                nacked += track.direct.nacked
+        last_packets, last_nacked = self._sent.get(user, (packets, nacked))
+        self._sent[user] = (packets, nacked)
+        sent = packets - last_packets
+        return 0.0 if sent <= 0 else min(1.0, max(0, nacked - last_nacked) / sent)
 
     def qualities(self) -> dict[int, policy.Quality]:
         """The camera quality each viewer gets automatically (for tests and diagnostics)."""

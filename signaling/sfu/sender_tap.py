@@ -127,6 +127,8 @@ class DirectSender:
         self._parameters: RTCRtpSendParameters | None = None
         self.packets = 0
         self.octets = 0
+        self.nacked = 0
+        """Packets the subscriber asked again for: its link's loss before repair."""
         stock_send = sender.send
 
         async def send(parameters: RTCRtpSendParameters) -> None:
@@ -248,6 +250,7 @@ class DirectSender:
         setattr(sender, _NTP_TIMESTAMP, self._send_time.ntp)
 
     async def _retransmit(self, sequence_number: int) -> None:
+        self.nacked += 1
         entry = self._history[sequence_number % HISTORY]
         if entry is None or entry[0] != sequence_number or self._transport is None:
             return
