@@ -9,6 +9,7 @@
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { MediaSession } from "../../room/media.js";
+import { createMediaStatus } from "./media-status.js";
 import { mayPresent } from "./roles.js";
 import { button, panel } from "./ui.js";
 
@@ -82,7 +83,19 @@ export function createMediaPanel(client, feedback) {
     toggles.screen,
     localVideo,
   );
-  const element = panel("media-panel", "room.media.heading", speaking, controls, cameras, audioOnlyLabel, sounds);
+  // Where media stands, what really leaves, how well it arrives (MediaSession calls onState).
+  const status = createMediaStatus(media, () => client.status, toggles, localVideo);
+  media.onState = (mediaState, reason) => status.showState(mediaState, reason);
+  const element = panel(
+    "media-panel",
+    "room.media.heading",
+    status.element,
+    speaking,
+    controls,
+    cameras,
+    audioOnlyLabel,
+    sounds,
+  );
   element.dataset.testid = "media-panel";
 
   async function listDevices() {
@@ -208,6 +221,9 @@ export function createMediaPanel(client, feedback) {
     media,
     events: ["media:tracks", "media:permissions", "media:speaking", "roster:updated", "roster:joined", "roster:left"],
     update,
-    close: () => media.close(),
+    close: () => {
+      status.close();
+      media.close();
+    },
   };
 }
