@@ -45,6 +45,7 @@ const REDUCERS = {
     lasers: {},
     tracks: state?.tracks ?? [],
     speaking: state?.speaking ?? null,
+    reception: state?.reception ?? {},
   }),
   "roster:joined": withParticipant,
   "roster:updated": withParticipant,
@@ -102,6 +103,8 @@ const REDUCERS = {
     return { ...state, media: { ...state.media, invited: invited ? [...others, user_id] : others } };
   },
   "media:speaking": (state, { user_id }) => ({ ...state, speaking: user_id }),
+  // Educators and presenters only: per student (user id string), audio/video reaching them.
+  "media:reception": (state, { users }) => ({ ...state, reception: users ?? {} }),
 };
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.

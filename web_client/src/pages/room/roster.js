@@ -1,9 +1,44 @@
 // Who is in the room, and the educator's moderation of students: presenter, mute, removal.
+// Educators and presenters also see, per student, whether audio and video really reach them
+// (media:reception, measured by the SFU).
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
-import { isEducator } from "./roles.js";
+import { isEducator, mayPresent } from "./roles.js";
 import { button, panel } from "./ui.js";
+
+// One indicator: "yes" (reaching), "no", or "off" (audio only, their choice).
+function indicator(kind, value) {
+  const ok = value === "yes";
+  return h(
+    "span",
+    {
+      class: `badge reception ${ok ? "reception-ok" : value === "off" ? "" : "reception-bad"}`,
+      "data-testid": `reception-${kind}`,
+      "data-reaching": value,
+      title: t(`room.roster.reception.${kind}.${value}`),
+    },
+    h("span", { "aria-hidden": "true" }, `${t(`room.roster.reception.${kind}`)} ${ok ? "✓" : value === "off" ? "–" : "✗"}`),
+    h("span", { class: "visually-hidden" }, t(`room.roster.reception.${kind}.${value}`)),
+  );
+}
+
+// What reaches student `p`, for an educator or presenter; nothing while nobody else publishes.
+function reception(p, state) {
+  const others = (state.tracks ?? []).filter((track) => track.user_id !== p.id && track.forwarded);
+  const audio = others.some((track) => track.kind === "audio");
+  const video = others.some((track) => track.kind === "video");
+  if (!audio && !video) return null;
+  const entry = state.reception?.[String(p.id)];
+  const link = entry?.state ?? "none";
+  return h(
+    "span",
+    { class: "reception-status", "data-testid": "reception", "data-state": link },
+    audio && indicator("audio", entry?.audio ? "yes" : "no"),
+    video && indicator("video", entry?.audio_only ? "off" : entry?.video ? "yes" : "no"),
+    link !== "connected" && h("span", { class: "badge reception-bad" }, t(`room.roster.reception.${link}`)),
+  );
+}
 
 export function createRoster(client, feedback) {
   const list = h("ul", { class: "roster", "data-testid": "roster" });
@@ -42,6 +77,7 @@ export function createRoster(client, feedback) {
       p.muted && h("span", { class: "badge" }, t("room.roster.muted")),
       (state.media?.invited ?? []).includes(p.id) && h("span", { class: "badge" }, t("room.roster.invited")),
       state.speaking === p.id && h("span", { class: "badge accent", "data-testid": "speaking-badge" }, t("room.roster.speaking")),
+      mayPresent(state) && p.role === "student" && !you && reception(p, state),
       isEducator(state) && p.role === "student" && moderation(p, state),
     );
   }
@@ -57,6 +93,8 @@ export function createRoster(client, feedback) {
     "roster:removed",
     "media:permissions",
     "media:speaking",
+    "media:tracks",
+    "media:reception",
   ];
   return { element, events, update };
 }
