@@ -35,6 +35,19 @@ function sentTracks(pc) {
   return tracks;
 }
 
+// What the video senders may send at most, in kbps (their encodings' maxBitrate caps; Infinity
+// when one has none): an encoder held back by our own cap is not a short uplink.
+function videoCapsKbps(pc) {
+  let total = 0;
+  for (const transceiver of pc?.getTransceivers?.() ?? []) {
+    const track = transceiver.sender?.track;
+    if (!track || track.kind !== "video" || !["sendonly", "sendrecv"].includes(transceiver.direction)) continue;
+    const cap = transceiver.sender.getParameters?.().encodings?.[0]?.maxBitrate;
+    total += cap ? cap / 1000 : Infinity;
+  }
+  return total;
+}
+
 // The transport's estimate of what the uplink carries, in kbps (null when unknown).
 function availableKbps(report) {
   let selected = null;
@@ -56,7 +69,8 @@ export class SendingMeter {
 
   // Per published source: kind, kbps over the window, frame size, what limits it, and how long
   // it has sent nothing (silentMs); the uplink estimate; and, when the encoder says bandwidth
-  // limits a video track, the rate it is limited to (limitedKbps, else null).
+  // limits a video track and the uplink estimate is below what the senders may send, the rate
+  // the uplink is limited to (limitedKbps, else null).
   sample(report, pc, published, now) {
     const bySource = new Map();
     const tracks = sentTracks(pc);
@@ -106,10 +120,11 @@ export class SendingMeter {
       }
     }
     const total = out.reduce((sum, track) => sum + (track.kbps ?? 0), 0);
+    const short = available === null || available < videoCapsKbps(pc);
     return {
       tracks: out,
       availableKbps: available,
-      limitedKbps: bandwidthLimited ? Math.round(available ?? total) : null,
+      limitedKbps: bandwidthLimited && short ? Math.round(available ?? total) : null,
     };
   }
 }
