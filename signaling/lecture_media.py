@@ -292,6 +292,28 @@ class LectureMedia:
             await asyncio.sleep(ADAPT_SECONDS)
             if await self.adapt():
                 await self.sync()
+            await self.report_audio_loss()
+
+    async def report_audio_loss(self) -> None:
+        """Tell each microphone's publisher the worst loss among those hearing it, so that
+        its browser adds Opus FEC for them (see ``ReceiverTap.downstream_loss``)."""
+        worst: dict[str, float] = {}
+        for user, tracks in list(self.subscribed.items()):
+            connection = self.room.connections.get(str(user))
+            if connection is None:
+                continue
+            by_track = {id(track): publication_id for publication_id, track in tracks.items()}
+            sending = connection.sending()
+            for transceiver in connection.pc.getTransceivers():
+                if transceiver.kind != "audio" or transceiver.mid is None:
+                    continue
+                publication_id = by_track.get(id(sending.get(transceiver.mid)))
+                report = await link_report(transceiver.sender) if publication_id else None
+                if publication_id and report is not None:
+                    worst[publication_id] = max(worst.get(publication_id, 0.0), report.loss)
+        for publication_id, published in self.room.publications.items():
+            if published.kind == "audio":
+                published.tap.downstream_loss = worst.get(publication_id, 0.0)
 
     async def adapt(self) -> bool:
         """Re-choose each viewer's automatic camera quality from the receiver report of the

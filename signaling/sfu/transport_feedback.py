@@ -72,6 +72,8 @@ def negotiate() -> None:
                 codec.rtcpFeedback.append(_CC)
             if kind == "video":
                 codec.parameters["x-google-start-bitrate"] = str(START_KBPS)
+            elif codec.mimeType.lower() == "audio/opus":
+                codec.parameters["useinbandfec"] = 1  # an int, as aiortc parses it; see ReceiverTap
         extensions = HEADER_EXTENSIONS[kind]
         extensions[:] = [e for e in extensions if e.uri != ABS_SEND_TIME]
         if all(e.uri != URI for e in extensions):
