@@ -26,6 +26,9 @@ const GATHER_TIMEOUT_MS = 3000;
 const DISCONNECTED_GRACE_MS = 4000;
 // ICE failures in a row, without ever connecting, before the state says "failed".
 const FAILURES_BEFORE_GIVING_UP = 2;
+// With no candidate pair at all (UDP blocked, no TURN) Chromium stays "connecting" for ever:
+// a connection not up after this long counts as failed.
+const CONNECT_TIMEOUT_MS = 15000;
 const LOW_CAMERA = { width: 320, height: 180, frameRate: 15 };
 // Caps per encoding; what is really sent follows the browser's estimate of the link, which
 // the SFU's transport-cc feedback drives (signaling/sfu/transport_feedback.py).
@@ -218,6 +221,9 @@ export class MediaSession {
     this.#pc = pc;
     pc.addEventListener("track", (event) => this.#received(event));
     pc.addEventListener("connectionstatechange", () => this.#connectionChanged(pc));
+    setTimeout(() => {
+      if (pc === this.#pc && !this.#closed && pc.connectionState !== "connected") this.#failed();
+    }, CONNECT_TIMEOUT_MS);
   }
 
   #setState(state, reason = null) {
@@ -237,13 +243,17 @@ export class MediaSession {
       this.#setState("reconnecting");
       this.#silence = setTimeout(() => this.#recover({ fresh: true }), DISCONNECTED_GRACE_MS);
     } else if (state === "failed") {
-      this.#failures += 1;
-      if (this.#failures >= FAILURES_BEFORE_GIVING_UP) {
-        this.#setState("failed", "no_route");
-        return;
-      }
-      this.#recover({ fresh: true });
+      this.#failed();
     }
+  }
+
+  #failed() {
+    this.#failures += 1;
+    if (this.#failures >= FAILURES_BEFORE_GIVING_UP) {
+      this.#setState("failed", "no_route");
+      return;
+    }
+    this.#recover({ fresh: true });
   }
 
   // After a reconnect, or when the peer connection broke. One recovery at a time; one that
