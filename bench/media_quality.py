@@ -10,7 +10,12 @@ educator's own estimate of its uplink:
 
 * seconds from "camera on" until the student receives the camera at >= 1 Mbps and >= 640 px;
 * camera kbps, width and fps, screen width, kbps and fps, as received in a steady window;
-* seconds until the student's video is back after the server is killed and restarted.
+* seconds until the student's video is back after the server is killed and restarted;
+* on a shaped link (root only: two network namespaces joined by a veth pair, ``tc tbf`` and
+  nftables, as ``tests/test_media_weak_links.py``; the fake camera there is Chromium's own):
+  seconds until the student is on the low camera after the link turns to 400 kbps with 5 %
+  loss, the share of audio samples concealed on that link over 8 s (4 with ``--quick``),
+  and seconds until media is back after the link is down for 10 s.
 
 Figures are per run on this machine; the headline lines are ``RESULT name=value``.
 """
@@ -30,19 +35,24 @@ from playwright.async_api import Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests import netns
 from tests.browser_media import (
     SCREEN_AND_PEERS,
     camera_file,
     inbound,
+    into_lecture,
     outbound,
     publish_all,
+    rates,
     received,
+    streams,
     until_full_quality,
 )
 from tests.conftest import Server, start_server
+from tests.netns_room import SERVE_FLAGS, classroom, wait_for_media
 from tests.test_web_client import CHROMIUM
 from tests.test_web_media import LOOPBACK_ICE, MEDIA_ARGS
-from tests.test_web_room import create_lecture, enter_room, wait_until_live
+from tests.test_web_room import create_lecture
 
 
 async def until_video_back(student: Page, since: float, limit: float) -> float | None:
@@ -75,9 +85,7 @@ async def run(quick: bool) -> dict[str, Any]:
                     pages.append(await context.new_page())
                 educator, student = pages
                 lecture = await create_lecture(http, server, "Media quality")
-                for page, name in ((educator, "educator"), (student, "student1")):
-                    await enter_room(page, server, name, lecture)
-                    await wait_until_live(page)
+                await into_lecture(server, lecture, educator, student)
                 since = await publish_all(educator)
                 ramp = await until_full_quality(student, since, 30)
                 results["camera_seconds_to_1mbps"] = -1 if ramp is None else round(ramp, 1)
@@ -125,16 +133,65 @@ async def measure_restart(
     results["restart_recovery_all"] = seconds
 
 
+async def measure_shaped(results: dict[str, Any], repeats: int, listen: float) -> dict[str, Any]:
+    """Layer switch, concealed audio and link-loss recovery on a shaped veth link."""
+    if (why := netns.missing()) is not None:
+        print(f"shaped link skipped: {why}")
+        return results
+    switches, concealed, recoveries = [], [], []
+    with tempfile.TemporaryDirectory(prefix="media-shaped-") as tmp, netns.two_namespaces() as link:
+        async with classroom(link, Path(tmp), SERVE_FLAGS, "Shaped") as room:
+            for _ in range(repeats):
+                async with room.student() as student:
+                    link.clear()
+                    link.rate(2000)
+                    await wait_for_media(student, quality="high")
+                    link.rate(400)
+                    link.loss(5)
+                    worse = time.monotonic()
+                    await wait_for_media(student, within=30, quality="low", max_width=320)
+                    switches.append(time.monotonic() - worse)
+                    start = await streams(student)
+                    await asyncio.sleep(listen)
+                    concealed.append(rates(start, await streams(student))["audio"]["concealed"])
+                    link.clear()
+                    await asyncio.sleep(2)
+                    link.cut()
+                    await asyncio.sleep(10)
+                    link.restore()
+                    back = time.monotonic()
+                    await wait_for_media(student, within=30)
+                    recoveries.append(time.monotonic() - back)
+    results["layer_switch_seconds"] = round(max(switches), 2)
+    results["concealed_audio_ratio_at_5pct_loss"] = round(max(concealed), 4)
+    results["link_loss_recovery_seconds"] = round(max(recoveries), 2)
+    results["shaped_runs"] = {
+        "switch_s": [round(x, 2) for x in switches],
+        "concealed": [round(x, 4) for x in concealed],
+        "recovery_s": [round(x, 2) for x in recoveries],
+    }
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one short pass (under a minute)")
+    parser.add_argument(
+        "--quick", action="store_true", help="one short pass of each part (about a minute each)"
+    )
     args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
+    for part in (
+        lambda: run(args.quick),
+        lambda: measure_shaped({}, 1 if args.quick else 3, 4 if args.quick else 8),
+    ):
+        report(asyncio.run(part()))
+
+
+def report(results: dict[str, Any]) -> None:
     for name, value in results.items():
         if isinstance(value, (int, float)):
-            print(f"RESULT {name}={value}")
+            print(f"RESULT {name}={value}", flush=True)
         else:
-            print(f"{name}: {value}")
+            print(f"{name}: {value}", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ from typing import Any
 import imageio_ffmpeg
 from playwright.async_api import Page, expect
 
+from tests.conftest import Server
+from tests.test_web_room import enter_room, wait_until_live
+
 SCREEN_SIZE = (1920, 1080)
 CAMERA_SIZE = (1280, 720)
 FULL_KBPS = 1000
@@ -43,7 +46,20 @@ def camera_file(directory: Path) -> Path:
     return path
 
 
-SCREEN_AND_PEERS = """
+# The page's peer connections, for reading their statistics.
+PEER_LIST = """
+window.qouPeerConnections = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = function (...args) {
+  const pc = new NativePeerConnection(...args);
+  window.qouPeerConnections.push(pc);
+  return pc;
+};
+window.RTCPeerConnection.prototype = NativePeerConnection.prototype;
+"""
+
+SCREEN_AND_PEERS = (
+    """
 navigator.mediaDevices.getDisplayMedia = async () => {
   const [w, h] = [WIDTH, HEIGHT];
   const canvas = document.createElement("canvas");
@@ -61,18 +77,15 @@ navigator.mediaDevices.getDisplayMedia = async () => {
   }, 66);
   return canvas.captureStream(15);
 };
-window.qouPeerConnections = [];
-const NativePeerConnection = window.RTCPeerConnection;
-window.RTCPeerConnection = function (...args) {
-  const pc = new NativePeerConnection(...args);
-  window.qouPeerConnections.push(pc);
-  return pc;
-};
-window.RTCPeerConnection.prototype = NativePeerConnection.prototype;
 """.replace("WIDTH", str(SCREEN_SIZE[0])).replace("HEIGHT", str(SCREEN_SIZE[1]))
+    + PEER_LIST
+)
 
-# Per received publication: bytes, frames, size; the publication's source from the catalogue.
-_INBOUND = """async () => {
+# Per received RTP stream (SSRC): its source and quality by the page's mid map and catalogue,
+# and its counters. Kept per SSRC so that a stream that stopped (Chromium keeps its stats) is
+# told from the one playing now: when the SFU switches a viewer's camera quality it may reuse
+# the transceiver (same mid; seen: the same SSRC too) or open another.
+_STREAMS = """async () => {
   const media = window.qouRoomMedia;
   const sources = new Map((media?.catalogue ?? []).map((t) => [t.publication_id, t]));
   const out = {};
@@ -80,19 +93,65 @@ _INBOUND = """async () => {
     if (pc.connectionState === "closed") continue;
     (await pc.getStats()).forEach((r) => {
       if (r.type !== "inbound-rtp") return;
-      const publication = media?.mids[r.mid];
-      const entry = sources.get(publication);
+      const entry = sources.get(media?.mids[r.mid]);
       if (!entry) return;
-      const key = entry.kind === "audio" ? "audio" : entry.source;
-      out[key] = {
+      out[r.ssrc] = {
+        source: entry.kind === "audio" ? "audio" : entry.source, quality: entry.quality,
         bytes: r.bytesReceived ?? 0, frames: r.framesDecoded ?? 0, width: r.frameWidth ?? 0,
-        height: r.frameHeight ?? 0, samples: r.totalSamplesReceived ?? 0,
-        concealed: r.concealedSamples ?? 0, quality: entry.quality, at: performance.now(),
+        height: r.frameHeight ?? 0,
+        samples: r.totalSamplesReceived ?? 0, concealed: r.concealedSamples ?? 0,
+        packets: r.packetsReceived ?? 0, lost: r.packetsLost ?? 0,
+        last: r.lastPacketReceivedTimestamp ?? 0, at: performance.now(),
       };
     });
   }
   return out;
 }"""
+
+Streams = dict[str, dict[str, Any]]
+
+
+async def streams(page: Page) -> Streams:
+    """What the page receives now, per SSRC (see ``_STREAMS``)."""
+    result: Streams = await page.evaluate(_STREAMS)
+    return result
+
+
+def latest(snapshot: Streams, source: str) -> dict[str, Any] | None:
+    """The stream of ``source`` that received a packet last (the one playing now)."""
+    found = [s for s in snapshot.values() if s["source"] == source]
+    return max(found, key=lambda s: s["last"]) if found else None
+
+
+def rates(first: Streams, last: Streams) -> dict[str, dict[str, Any]]:
+    """Per source between two snapshots: kbps, fps, the width and quality of the stream
+    playing at the end, and for audio the share of samples concealed and of packets lost."""
+    out: dict[str, dict[str, Any]] = {}
+    for source in {s["source"] for s in last.values()}:
+        playing = latest(last, source)
+        assert playing is not None
+        total = dict.fromkeys(("bytes", "frames", "samples", "concealed", "packets", "lost"), 0.0)
+        seconds = 0.0
+        for ssrc, now in last.items():
+            if now["source"] != source:
+                continue
+            then = first.get(ssrc, dict.fromkeys(total, 0) | {"at": now["at"]})
+            seconds = max(seconds, (now["at"] - then["at"]) / 1000)
+            for key in total:
+                total[key] += now[key] - then[key]
+        seconds = seconds or 1e-9
+        expected = total["packets"] + total["lost"]
+        out[source] = {
+            "kbps": total["bytes"] * 8 / seconds / 1000,
+            "fps": total["frames"] / seconds,
+            "width": playing["width"],
+            "quality": playing["quality"],
+            "samples": total["samples"],
+            "concealed": total["concealed"] / total["samples"] if total["samples"] else 0.0,
+            "lost": total["lost"] / expected if expected else 0.0,
+        }
+    return out
+
 
 # Per sent track: bytes, size, what limits it; and the transport's bandwidth estimate.
 _OUTBOUND = """async () => {
@@ -116,10 +175,11 @@ _OUTBOUND = """async () => {
 }"""
 
 
-async def inbound(page: Page) -> dict[str, dict[str, Any]]:
-    """Raw counters per source ("camera", "screen", "audio") as received now."""
-    result: dict[str, dict[str, Any]] = await page.evaluate(_INBOUND)
-    return result
+async def inbound(page: Page) -> Streams:
+    """Per source ("camera", "screen", "audio") the counters of the stream playing now."""
+    snapshot = await streams(page)
+    found = {source: latest(snapshot, source) for source in ("camera", "screen", "audio")}
+    return {source: stream for source, stream in found.items() if stream is not None}
 
 
 async def outbound(page: Page) -> dict[str, Any]:
@@ -127,27 +187,18 @@ async def outbound(page: Page) -> dict[str, Any]:
     return result
 
 
-async def received(page: Page, seconds: float = 2.0) -> dict[str, dict[str, float]]:
-    """Per source over ``seconds``: kbps, frames per second, width and height at the end;
-    for audio the fraction of samples concealed (played as made-up sound)."""
-    before = await inbound(page)
+async def received(page: Page, seconds: float = 2.0) -> dict[str, dict[str, Any]]:
+    """Per source over ``seconds``: see ``rates``."""
+    before = await streams(page)
     await asyncio.sleep(seconds)
-    after = await inbound(page)
-    out: dict[str, dict[str, float]] = {}
-    for source, now in after.items():
-        then = before.get(source)
-        if then is None or now["at"] <= then["at"]:
-            continue
-        elapsed = (now["at"] - then["at"]) / 1000
-        samples = now["samples"] - then["samples"]
-        out[source] = {
-            "kbps": max(0, now["bytes"] - then["bytes"]) * 8 / elapsed / 1000,
-            "fps": max(0, now["frames"] - then["frames"]) / elapsed,
-            "width": now["width"],
-            "height": now["height"],
-            "concealed": (now["concealed"] - then["concealed"]) / samples if samples > 0 else 0,
-        }
-    return out
+    return rates(before, await streams(page))
+
+
+async def into_lecture(server: Server, lecture: int, educator: Page, student: Page) -> None:
+    """The educator, then student1, in the live room."""
+    for page, name in ((educator, "educator"), (student, "student1")):
+        await enter_room(page, server, name, lecture)
+        await wait_until_live(page)
 
 
 async def publish_all(educator: Page) -> float:

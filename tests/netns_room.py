@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.browser_media import SCREEN_AND_PEERS
+from tests.browser_media import SCREEN_AND_PEERS, Streams, latest, streams
 from tests.conftest import ADMIN, CLI, PASSWORD, SECRET_KEY, Server, run_cli
 from tests.netns import SERVER_IP, SUBNET, Link, Namespace, chromium_in
 from tests.test_web_client import CHROMIUM
@@ -146,77 +146,6 @@ def report(name: str, **figures: Any) -> None:
         for key, value in figures.items()
     )
     print(f"\nMEASURED {name}: {shown}")
-
-
-# Per received RTP stream (SSRC): its source and quality by the page's mid map and catalogue,
-# and its counters. Kept per SSRC so that a stream that stopped (Chromium keeps its stats) is
-# told from the one playing now: when the SFU switches a viewer's camera quality it may reuse
-# the transceiver (same mid; seen: the same SSRC too) or open another.
-_STREAMS = """async () => {
-  const media = window.qouRoomMedia;
-  const sources = new Map((media?.catalogue ?? []).map((t) => [t.publication_id, t]));
-  const out = {};
-  for (const pc of window.qouPeerConnections ?? []) {
-    if (pc.connectionState === "closed") continue;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type !== "inbound-rtp") return;
-      const entry = sources.get(media?.mids[r.mid]);
-      if (!entry) return;
-      out[r.ssrc] = {
-        source: entry.kind === "audio" ? "audio" : entry.source, quality: entry.quality,
-        bytes: r.bytesReceived ?? 0, frames: r.framesDecoded ?? 0, width: r.frameWidth ?? 0,
-        samples: r.totalSamplesReceived ?? 0, concealed: r.concealedSamples ?? 0,
-        packets: r.packetsReceived ?? 0, lost: r.packetsLost ?? 0,
-        last: r.lastPacketReceivedTimestamp ?? 0, at: performance.now(),
-      };
-    });
-  }
-  return out;
-}"""
-
-Streams = dict[str, dict[str, Any]]
-
-
-async def streams(page: Page) -> Streams:
-    """What the page receives now, per SSRC (see ``_STREAMS``)."""
-    result: Streams = await page.evaluate(_STREAMS)
-    return result
-
-
-def latest(snapshot: Streams, source: str) -> dict[str, Any] | None:
-    """The stream of ``source`` that received a packet last (the one playing now)."""
-    found = [s for s in snapshot.values() if s["source"] == source]
-    return max(found, key=lambda s: s["last"]) if found else None
-
-
-def rates(first: Streams, last: Streams) -> dict[str, dict[str, Any]]:
-    """Per source between two snapshots: kbps, fps, the width and quality of the stream
-    playing at the end, and for audio the share of samples concealed and of packets lost."""
-    out: dict[str, dict[str, Any]] = {}
-    for source in {s["source"] for s in last.values()}:
-        playing = latest(last, source)
-        assert playing is not None
-        total = dict.fromkeys(("bytes", "frames", "samples", "concealed", "packets", "lost"), 0.0)
-        seconds = 0.0
-        for ssrc, now in last.items():
-            if now["source"] != source:
-                continue
-            then = first.get(ssrc, dict.fromkeys(total, 0) | {"at": now["at"]})
-            seconds = max(seconds, (now["at"] - then["at"]) / 1000)
-            for key in total:
-                total[key] += now[key] - then[key]
-        seconds = seconds or 1e-9
-        expected = total["packets"] + total["lost"]
-        out[source] = {
-            "kbps": total["bytes"] * 8 / seconds / 1000,
-            "fps": total["frames"] / seconds,
-            "width": playing["width"],
-            "quality": playing["quality"],
-            "samples": total["samples"],
-            "concealed": total["concealed"] / total["samples"] if total["samples"] else 0.0,
-            "lost": total["lost"] / expected if expected else 0.0,
-        }
-    return out
 
 
 async def wait_for_media(

@@ -30,17 +30,9 @@ import pytest
 from playwright.async_api import FilePayload, Page, WebSocket, expect
 
 from tests import netns
+from tests.browser_media import latest, rates, streams
 from tests.documents import make_pdf
-from tests.netns_room import (
-    SERVE_FLAGS,
-    Classroom,
-    classroom,
-    latest,
-    rates,
-    report,
-    streams,
-    wait_for_media,
-)
+from tests.netns_room import SERVE_FLAGS, Classroom, classroom, report, wait_for_media
 from tests.test_web_room import DECK_READY_MS, draw_rectangle
 
 pytestmark = [

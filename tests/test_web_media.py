@@ -22,6 +22,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from tests.browser_media import PEER_LIST
 from tests.conftest import Server, start_server
 from tests.test_web_client import CHROMIUM, CHROMIUM_ARGS
 from tests.test_web_room import create_lecture, enter_room, user_id, wait_until_live
@@ -55,16 +56,8 @@ navigator.mediaDevices.getDisplayMedia = async () => {
   }, 50);
   return canvas.captureStream(15);
 };
-// The test reads the publisher's outbound statistics when something does not arrive.
-window.qouPeerConnections = [];
-const NativePeerConnection = window.RTCPeerConnection;
-window.RTCPeerConnection = function (...args) {
-  const pc = new NativePeerConnection(...args);
-  window.qouPeerConnections.push(pc);
-  return pc;
-};
-window.RTCPeerConnection.prototype = NativePeerConnection.prototype;
-"""
+"""  # the test reads the publisher's outbound statistics when something does not arrive
+CANVAS_SCREEN += PEER_LIST
 
 
 @pytest.fixture(scope="module")

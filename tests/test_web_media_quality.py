@@ -21,6 +21,7 @@ from tests.browser_media import (
     SCREEN_AND_PEERS,
     SCREEN_SIZE,
     camera_file,
+    into_lecture,
     outbound,
     publish_all,
     received,
@@ -29,7 +30,7 @@ from tests.browser_media import (
 from tests.conftest import Server
 from tests.test_web_client import CHROMIUM
 from tests.test_web_media import MEDIA_ARGS, media_server
-from tests.test_web_room import create_lecture, enter_room, wait_until_live
+from tests.test_web_room import create_lecture
 
 pytestmark = pytest.mark.browser
 server = media_server  # one loopback-ICE server per module
@@ -64,9 +65,7 @@ async def test_a_student_gets_720p_camera_and_a_1080p_screen_within_seconds(
 ) -> None:
     educator, student = two_pages
     lecture = await create_lecture(http, server, "Full quality")
-    for page, name in ((educator, "educator"), (student, "student1")):
-        await enter_room(page, server, name, lecture)
-        await wait_until_live(page)
+    await into_lecture(server, lecture, educator, student)
     asked = await publish_all(educator)
 
     seconds = await until_full_quality(student, asked, 10 - (time.monotonic() - asked) + 0.5)

@@ -16,10 +16,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser_media import SCREEN_AND_PEERS, inbound, received
+from tests.browser_media import SCREEN_AND_PEERS, inbound, into_lecture, received
 from tests.conftest import Server
 from tests.test_web_media import media_browser, media_server
-from tests.test_web_room import create_lecture, enter_room, wait_until_live
+from tests.test_web_room import create_lecture, wait_until_live
 
 pytestmark = pytest.mark.browser
 server = media_server
@@ -44,9 +44,7 @@ async def lecture_with_camera(
 ) -> tuple[Page, Page]:
     educator, student = [await c.new_page() for c in contexts]
     lecture = await create_lecture(http, server, title)
-    for page, name in ((educator, "educator"), (student, "student1")):
-        await enter_room(page, server, name, lecture)
-        await wait_until_live(page)
+    await into_lecture(server, lecture, educator, student)
     for source in ("camera", "microphone"):
         await educator.get_by_test_id(f"toggle-{source}").click()
     await until_camera_plays(student, time.monotonic(), 30)

@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser_media import SCREEN_AND_PEERS
+from tests.browser_media import SCREEN_AND_PEERS, into_lecture
 from tests.conftest import Server
 from tests.test_web_media import media_browser, media_server
 from tests.test_web_room import create_lecture, enter_room, user_id, wait_until_live
@@ -73,9 +73,7 @@ async def test_publisher_student_and_educator_see_what_really_flows(
 ) -> None:
     educator, student = await open_page(), await open_page()
     lecture = await create_lecture(http, server, "Honest state")
-    for page, name in ((educator, "educator"), (student, "student1")):
-        await enter_room(page, server, name, lecture)
-        await wait_until_live(page)
+    await into_lecture(server, lecture, educator, student)
     for source in ("camera", "microphone"):
         await educator.get_by_test_id(f"toggle-{source}").click()
         await expect(educator.get_by_test_id(f"toggle-{source}")).to_have_attribute(

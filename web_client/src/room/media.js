@@ -21,9 +21,8 @@
 // the SDP: each side finishes gathering before it sends.
 
 const GATHER_TIMEOUT_MS = 3000;
-// Chromium calls a connection "disconnected" a few seconds into a silence; aiortc cannot
-// restart ICE, so a connection still silent after this long is replaced.
-const DISCONNECTED_GRACE_MS = 4000;
+// A recovery that could not reach the server (its request timed out) tries again after this.
+const RETRY_MS = 3000;
 // ICE failures in a row, without ever connecting, before the state says "failed".
 const FAILURES_BEFORE_GIVING_UP = 2;
 // With no candidate pair at all (UDP blocked, no TURN) Chromium stays "connecting" for ever:
@@ -65,7 +64,7 @@ export class MediaSession {
   #republish = null; // [source, track] still to publish again after a rejoin
   #recovering = null;
   #failures = 0;
-  #silence = null;
+  #retry = null;
   #client;
   #pc = null;
   #joined = null;
@@ -207,7 +206,7 @@ export class MediaSession {
   close() {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#silence);
+    clearTimeout(this.#retry);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     for (const { track } of this.#local.values()) track.stop();
     this.#local.clear();
@@ -234,14 +233,14 @@ export class MediaSession {
 
   #connectionChanged(pc) {
     if (pc !== this.#pc || this.#closed) return;
-    clearTimeout(this.#silence);
     const state = pc.connectionState;
     if (state === "connected") {
       this.#failures = 0;
       this.#setState("connected");
     } else if (state === "disconnected") {
+      // A silence: ICE comes back by itself when the network does (the SFU keeps the pair
+      // for about 30 s), which beats any rejoin; "failed" follows if it does not.
       this.#setState("reconnecting");
-      this.#silence = setTimeout(() => this.#recover({ fresh: true }), DISCONNECTED_GRACE_MS);
     } else if (state === "failed") {
       this.#failed();
     }
@@ -260,13 +259,18 @@ export class MediaSession {
   // cannot reach the server now runs again on the next reconnect.
   #recover({ fresh = false } = {}) {
     if (this.#closed || this.#recovering || !this.#wanted) return;
+    clearTimeout(this.#retry);
     this.#recovering = (async () => {
       this.#setState("reconnecting");
       try {
         if (!fresh && (await this.#resume())) return;
         await this.#rejoin();
       } catch (error) {
-        if (error.code !== "disconnected") this.#setState("failed", error.code ?? "error");
+        if (error.code === "timeout") {
+          this.#retry = setTimeout(() => this.#recover({ fresh }), RETRY_MS);
+        } else if (error.code !== "disconnected") {
+          this.#setState("failed", error.code ?? "error"); // a reconnect tries again
+        }
       } finally {
         this.#recovering = null;
       }
@@ -276,7 +280,8 @@ export class MediaSession {
   // The server kept our peer connection through a short Socket.IO outage: take it back.
   async #resume() {
     const pc = this.#pc;
-    if (!pc || !["connected", "connecting", "new"].includes(pc.connectionState)) return false;
+    const usable = ["connected", "connecting", "new", "disconnected"];
+    if (!pc || !usable.includes(pc.connectionState)) return false;
     return this.#serially(async () => {
       let reoffer = false;
       if (pc.signalingState === "have-local-offer") {
@@ -291,22 +296,33 @@ export class MediaSession {
     });
   }
 
-  // A new peer connection, then every source published again (new publications).
+  // A new peer connection, then every source published again (new publications). The old
+  // one is dropped only once the server has answered: if it cannot be reached, the old one
+  // may still come back by itself.
   async #rejoin() {
-    this.#republish ??= [...this.#local.entries()]
-      .filter(([key]) => !key.includes(":"))
-      .map(([source, { track }]) => [source, track]);
-    for (const [key, entry] of this.#local) if (key.includes(":")) entry.track.stop();
-    this.#local.clear();
-    this.#pc?.close();
-    this.#pc = null;
-    this.#mids = {};
-    for (const publication of [...this.#remote.keys()]) {
-      this.#remote.delete(publication);
-      this.onTrack?.(publication, null);
-    }
-    this.#joined = null;
-    await this.join({ video: this.#video });
+    const before = this.#joined;
+    const attempt = this.#serially(async () => {
+      const ack = await this.#client.request("media:join", { video: this.#video });
+      this.#republish ??= [...this.#local.entries()]
+        .filter(([key]) => !key.includes(":"))
+        .map(([source, { track }]) => [source, track]);
+      for (const [key, entry] of this.#local) if (key.includes(":")) entry.track.stop();
+      this.#local.clear();
+      this.#pc?.close();
+      this.#mids = {};
+      for (const publication of [...this.#remote.keys()]) {
+        this.#remote.delete(publication);
+        this.onTrack?.(publication, null);
+      }
+      this.#connect(ack.ice_servers ?? []); // before any offer of the server's is answered
+      this.#setState("connecting");
+      return ack;
+    });
+    this.#joined = attempt;
+    attempt.catch(() => {
+      if (this.#joined === attempt) this.#joined = before; // the old pc stays
+    });
+    await attempt;
     while (this.#republish?.length) {
       const [source, track] = this.#republish[0];
       if (track.readyState === "live") await this.publish(source, track);

@@ -9,6 +9,9 @@ import { attachPointer } from "./pointer.js";
 import { mayDraw } from "./roles.js";
 
 const WHITEBOARD_RATIO = "16 / 9";
+// Pages fetched ahead of the one on show, so that a page turn on a slow link shows from the
+// browser's cache (page images are cacheable for a day) instead of waiting for the download.
+const PREFETCH = [1, 2, -1];
 
 export function createStage(client, feedback, tools) {
   const image = h("img", { class: "slide-image", "data-testid": "slide-image", alt: "" });
@@ -63,6 +66,19 @@ export function createStage(client, feedback, tools) {
       image.alt = t("room.slide.alt", { title: deck?.title ?? "", page });
       const url = deckPageUrl(deckId, page);
       if (image.getAttribute("src") !== url) image.src = url;
+      prefetch(deck, page);
+    }
+  }
+
+  const prefetched = new Set();
+  function prefetch(deck, page) {
+    for (const step of PREFETCH) {
+      const next = page + step;
+      if (!deck || next < 1 || next > deck.page_count) continue;
+      const url = deckPageUrl(deck.id, next);
+      if (prefetched.has(url)) continue;
+      prefetched.add(url);
+      new Image().src = url;
     }
   }
 
