@@ -99,8 +99,12 @@ class MediaEvents:
         if event == "media:join":
             assert isinstance(data, Join)
             preference = policy.Preference(data.video, data.quality)
-            resumed = data.resume and await lecture.resume(sid, actor, preference)
-            if not resumed:
+            if data.resume:
+                # Nothing is made when there is nothing to give back: the client's old peer
+                # connection must not answer offers meant for a new one.
+                resumed = await lecture.resume(sid, actor, preference)
+            else:
+                resumed = False
                 await lecture.join(sid, actor, preference)
             return {
                 "ice_servers": self.registry.ice_servers,

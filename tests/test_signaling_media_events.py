@@ -316,3 +316,19 @@ async def test_a_client_offer_crossing_a_server_offer_is_refused_as_glare(room: 
     answer = await student.peer.answer({"type": "offer", "sdp": pending[0]["sdp"]})
     assert (await student.call("media:answer", answer))["ok"]
     await until(lambda: student.frames("audio") >= 10, 10)
+
+
+async def test_a_resume_with_nothing_kept_changes_nothing(room: Room) -> None:
+    """After a server restart the server has no peer connection to give back: the answer
+    says so and makes none, so the client's old one never answers offers meant for another."""
+    educator, student = await room.join("educator"), await room.join("student1")
+    await educator.media_join()
+    assert (await educator.publish([(ToneTrack(), "microphone")]))["ok"]
+    ack = await student.call("media:join", {"resume": True})
+    assert ack["ok"] and ack["resumed"] is False, ack
+    await asyncio.sleep(0.5)
+    assert student.drain("media:offer") == []
+    refused = await student.call("media:prefer", {"video": False})
+    assert refused["error"]["code"] == "media_not_joined", refused
+    assert (await student.media_join())["resumed"] is False  # a plain join then works
+    await until(lambda: student.frames("audio") >= 10, 10)
