@@ -349,7 +349,7 @@ class LectureMedia:
             current = self.automatic.get(user, "high")
             quality, self._links[user] = policy.adapt_quality(
                 current,
-                max(max(r.loss for r in known), self._nack_loss(user, watched)),
+                max(max(r.loss for r in known), self._nack_loss(user, [t for _, t in watched])),
                 max(rtts) if rtts else None,
                 self._links.get(user, policy.LinkHistory()),
             )
@@ -361,14 +361,14 @@ class LectureMedia:
                 changed = True
         return changed
 
-    def _nack_loss(self, user: int, watched: list[tuple[Any, SubscriberTrack | None]]) -> float:
+    def _nack_loss(self, user: int, tracks: list[SubscriberTrack | None]) -> float:
         """Share of the packets sent since the last report that the viewer asked for again.
 
         Receiver reports count a packet repaired by retransmission as received, so on a link
         losing 5 % they show about 0 % while the link runs over its capacity; the NACKs show
         the loss before repair."""
         packets = nacked = 0
-        for _, track in watched:
+        for track in tracks:
             if track is not None and track.direct is not None:
                 packets += track.direct.packets
                 nacked += track.direct.nacked

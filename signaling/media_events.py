@@ -27,7 +27,6 @@ from signaling.lecture_media import Announcement, LectureMedia
 from signaling.media_payloads import Answer, Empty, Join, Offer, Prefer, Publish, Unpublish
 from signaling.media_registry import MediaRegistry
 from signaling.reception import EVENT as RECEPTION
-from signaling.reception import may_watch
 from signaling.sfu.codecs import UnsupportedCodec
 from signaling.sfu.connection import Glare
 
@@ -232,7 +231,7 @@ class MediaEvents:
         reception = self.registry.reception(lecture_id)
         if reception is not None:
             actor: Actor | None = (await self._ns.get_session(sid)).get("actor")
-            if actor is not None and await may_watch(self._ns.room_context(lecture_id), actor):
+            if actor is not None and await self._ns.room_context(lecture_id).may_present(actor):
                 await self._ns.emit(RECEPTION, reception, to=sid)
 
     async def after_event(self, lecture_id: int, event: str) -> None:

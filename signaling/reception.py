@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from classroom_server.room import Actor, Outcome, RoomContext
+from classroom_server.room import Outcome, RoomContext
 from classroom_server.room.outcome import EDUCATORS, users
 from signaling.lecture_media import EmitOutcome, LectureMedia
 from signaling.sfu.connection import Connection
@@ -81,10 +81,6 @@ def delivered(state: LinkState, before: Counters, now: Counters) -> tuple[bool, 
     return "audio" in grew, "video" in grew
 
 
-def is_student(actor: Actor) -> bool:
-    return not actor.is_educator
-
-
 async def sent_packets(lecture: LectureMedia, user: int, connection: Connection) -> Counters:
     """Packets sent so far on each live subscription the SFU sends ``user``."""
     subscribed = {id(track) for track in lecture.subscribed.get(user, {}).values()}
@@ -128,7 +124,7 @@ class ReceptionWatch:
         seen: dict[int, Delivery] = {}
         counters: dict[int, Counters] = {}
         for user, actor in list(lecture.actors.items()):
-            if not is_student(actor):
+            if actor.is_educator:
                 continue
             preference = lecture.preferences.get(user)
             audio_only = preference is not None and not preference.video
@@ -151,10 +147,6 @@ def payload(deliveries: dict[int, Delivery]) -> dict[str, Any]:
 async def watchers(ctx: RoomContext) -> frozenset[int]:
     """Presenters (students) who see reception besides the educators."""
     return frozenset(await ctx.store.flagged(ctx.lecture_id, "presenter"))
-
-
-async def may_watch(ctx: RoomContext, actor: Actor) -> bool:
-    return await ctx.may_present(actor)
 
 
 class ReceptionReporter:

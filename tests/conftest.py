@@ -42,6 +42,15 @@ ADMIN = ("admin", "admin-password-1")
 CLI = [sys.executable, "-m", "classroom_server"]
 
 
+def unless_missing(why: str | None) -> pytest.MarkDecorator:
+    """Skip when a system tool is missing (``why`` says which), but never under CI: .ci/run
+    installs them all, so there a missing one is a broken install step, not a reason to
+    pass without testing."""
+    if why is not None and os.environ.get("CI"):
+        raise RuntimeError(f"CI should have installed it: {why}")
+    return pytest.mark.skipif(why is not None, reason=why or "")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -29,6 +29,7 @@ what is missing, for a skip.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import os
@@ -132,11 +133,8 @@ class Namespace:
                 raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
             with self.open_socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
                 sock.settimeout(0.2)
-                try:
-                    sock.connect((host, port))
+                if sock.connect_ex((host, port)) == 0:
                     return
-                except OSError:
-                    pass
             time.sleep(0.1)
         raise RuntimeError(f"nothing listens on {host}:{port} in {self.name}")
 
@@ -251,10 +249,8 @@ def _delete(name: str) -> None:
     with it."""
     pids = _run("ip", "netns", "pids", name, check=False).split()
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):  # gone already
             os.kill(int(pid), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
     _run("ip", "netns", "delete", name, check=False)
 
 

@@ -22,6 +22,7 @@ import pytest
 from playwright.async_api import Page
 
 from tests import netns
+from tests.conftest import unless_missing
 from tests.netns_room import Classroom, classroom, report, wait_for_media
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -37,7 +38,7 @@ def _missing() -> str | None:
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(_missing() is not None, reason=f"{_missing()}"),
+    unless_missing(_missing()),
 ]
 
 

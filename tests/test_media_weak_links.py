@@ -31,13 +31,14 @@ from playwright.async_api import FilePayload, Page, WebSocket, expect
 
 from tests import netns
 from tests.browser_media import latest, rates, streams
+from tests.conftest import unless_missing
 from tests.documents import make_pdf
 from tests.netns_room import SERVE_FLAGS, Classroom, classroom, report, wait_for_media
 from tests.test_web_room import DECK_READY_MS, draw_rectangle
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(netns.missing() is not None, reason=f"{netns.missing()}"),
+    unless_missing(netns.missing()),
 ]
 
 CLEAN_KBIT = 2000
@@ -193,6 +194,18 @@ def decision_seconds(room: Classroom, since: float) -> float | None:
     return None
 
 
+def received_figures(camera: dict[str, Any], audio: dict[str, Any]) -> dict[str, Any]:
+    """What a ``MEASURED`` line says of the camera and audio the student received."""
+    return {
+        "camera_kbps": camera["kbps"],
+        "camera_width": camera["width"],
+        "camera_fps": camera["fps"],
+        "audio_kbps": audio["kbps"],
+        "audio_lost": audio["lost"],
+        "concealed": audio["concealed"],
+    }
+
+
 async def test_a_clean_2_mbps_link_gets_the_high_camera(room: Classroom) -> None:
     room.link.rate(CLEAN_KBIT)
     async with room.student() as student:
@@ -206,12 +219,7 @@ async def test_a_clean_2_mbps_link_gets_the_high_camera(room: Classroom) -> None
             "clean 2 Mbps",
             first_media_s=first_media,
             qualities="/".join(sorted(set(qualities))),
-            camera_kbps=camera["kbps"],
-            camera_width=camera["width"],
-            camera_fps=camera["fps"],
-            audio_kbps=audio["kbps"],
-            audio_lost=audio["lost"],
-            concealed=audio["concealed"],
+            **received_figures(camera, audio),
         )
         assert set(qualities) == {"high"}, qualities
         assert camera["width"] > LOW_WIDTH, got
@@ -269,12 +277,7 @@ async def test_400_kbps_with_5_percent_loss_switches_to_low_and_keeps_audio_and_
             sfu_decided_s=decided,
             offer_at_page_s=offer,
             qualities_after="/".join(dict.fromkeys(qualities)),
-            camera_kbps=camera["kbps"],
-            camera_width=camera["width"],
-            camera_fps=camera["fps"],
-            audio_kbps=audio["kbps"],
-            audio_lost=audio["lost"],
-            concealed=audio["concealed"],
+            **received_figures(camera, audio),
             slide_event_s=slide_event,
             slide_shown_s=slide_shown,
             annotation_s=drawing,

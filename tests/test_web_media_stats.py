@@ -16,8 +16,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import unless_missing
+
 MODULE = Path(__file__).resolve().parent.parent / "web_client" / "src" / "room" / "media-stats.js"
 NODE = shutil.which("node")
+pytestmark = unless_missing(None if NODE else "node is not installed (it builds the web client)")
 
 SCRIPT = """
 const { SendingMeter, LinkMeter, grade } = await import(process.argv[1]);
@@ -87,10 +90,8 @@ console.log(JSON.stringify(results));
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
-    if NODE is None:
-        pytest.skip("node is not installed (it builds the web client)")
     done = subprocess.run(
-        [NODE, "--input-type=module", "-e", SCRIPT, MODULE.as_uri()],
+        [str(NODE), "--input-type=module", "-e", SCRIPT, MODULE.as_uri()],
         capture_output=True,
         text=True,
         check=True,

@@ -51,7 +51,6 @@ _SENDER = "_RTCRtpSender__"
 _PACKET_COUNT, _OCTET_COUNT = _SENDER + "packet_count", _SENDER + "octet_count"
 _RTP_TIMESTAMP, _NTP_TIMESTAMP = _SENDER + "rtp_timestamp", _SENDER + "ntp_timestamp"
 MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
-ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 HISTORY = 512  # packets kept per subscriber for NACK retransmission (aiortc keeps 128)
 _HEADER = struct.Struct("!BBHII")
 
@@ -94,15 +93,15 @@ def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> N
 
 
 class SendTime:
-    """The abs-send-time extension value, read once per forwarded frame for all subscribers."""
+    """When the latest frame was forwarded (NTP), read once per frame for every subscriber's
+    sender reports. (No abs-send-time is written: the SFU negotiates transport-cc instead,
+    see ``transport_feedback``.)"""
 
     def __init__(self) -> None:
-        self.value = b"\x00\x00\x00"
         self.ntp = 0
 
     def update(self) -> None:
         self.ntp = clock.current_ntp_time()
-        self.value = ((self.ntp >> 14) & 0xFFFFFF).to_bytes(3, "big")
 
 
 class DirectSender:
@@ -125,6 +124,7 @@ class DirectSender:
         self._transport: _Datagrams | None = None
         self._addr: Any = None
         self._parameters: RTCRtpSendParameters | None = None
+        self._extensions = b""  # the RTP header extensions, the same in every packet
         self.packets = 0
         self.octets = 0
         self.nacked = 0
@@ -156,13 +156,9 @@ class DirectSender:
         if MID_URI in ids and parameters.muxId:
             mid = parameters.muxId.encode()
             elements += bytes([ids[MID_URI] << 4 | (len(mid) - 1)]) + mid
-        self._abs_id = ids.get(ABS_SEND_TIME_URI)
-        length = len(elements) + (4 if self._abs_id is not None else 0)
-        padding = -length % 4
-        self._ext_head = struct.pack("!HH", 0xBEDE, (length + padding) // 4) + elements
-        if self._abs_id is not None:
-            self._ext_head += bytes([self._abs_id << 4 | 2])
-        self._ext_tail = b"\x00" * padding
+        padding = -len(elements) % 4
+        head = struct.pack("!HH", 0xBEDE, (len(elements) + padding) // 4)
+        self._extensions = head + elements + b"\x00" * padding
 
     def follow(self, send_time: SendTime, frame_ticks: int) -> None:
         """Carry another forwarder's frames from the next one on (a viewer switched camera
@@ -198,11 +194,6 @@ class DirectSender:
         self._addr = pair.remote_addr
         return self._transport
 
-    def _extensions(self) -> bytes:
-        if self._abs_id is None:
-            return self._ext_head + self._ext_tail
-        return self._ext_head + self._send_time.value + self._ext_tail
-
     def send(self, packet: av.Packet[Stream]) -> bool:
         """Send one frame (``packet.opaque`` payloads, ``pts`` in RTP clock units); False,
         with nothing sent, when not ``ready``."""
@@ -216,7 +207,7 @@ class DirectSender:
             self._origin = self._last_timestamp + self._frame_ticks - (packet.pts or 0)
         timestamp = (self._origin + (packet.pts or 0)) & 0xFFFFFFFF
         self._last_timestamp = timestamp
-        ext = self._extensions()
+        ext = self._extensions
         protect = self._sender.transport._tx_srtp.protect
         sendto, addr, ssrc, pt = (
             transport.sendto,
@@ -269,5 +260,5 @@ class DirectSender:
             )
             payload = struct.pack("!H", sequence_number) + payload
             self._rtx_sequence = (self._rtx_sequence + 1) & 0xFFFF
-        packet = self._sender.transport._tx_srtp.protect(header + self._extensions() + payload)
+        packet = self._sender.transport._tx_srtp.protect(header + self._extensions + payload)
         self._transport.sendto(packet, self._addr)

@@ -25,7 +25,7 @@ aiortc 1.16.0 internals relied on (pinned, see ``receiver_tap``): ``aiortc.codec
 from __future__ import annotations
 
 import asyncio
-import logging
+import contextlib
 import struct
 import time
 from collections.abc import Sequence
@@ -35,8 +35,6 @@ from aiortc.codecs import CODECS, HEADER_EXTENSIONS
 from aiortc.rtcdtlstransport import RtpReceiver
 from aiortc.rtcrtpparameters import RTCRtcpFeedback, RTCRtpHeaderExtensionParameters
 from aiortc.rtp import RtpPacket
-
-log = logging.getLogger(__name__)
 
 URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 ABS_SEND_TIME = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
@@ -85,7 +83,6 @@ def build_message(
     arrivals_us: Sequence[int | None],
     feedback_count: int,
     media_ssrc: int,
-    sender_ssrc: int = 0,
 ) -> tuple[bytes, int]:
     """One RTCP transport-cc message for packets ``base_seq``, ``base_seq + 1``, ...
 
@@ -124,7 +121,8 @@ def build_message(
             chunk |= symbol << (12 - 2 * i)
         chunks += struct.pack("!H", chunk)
     body = (
-        struct.pack("!IIHH", sender_ssrc, media_ssrc, base_seq & 0xFFFF, count)
+        # Sender SSRC 0, as mediasoup sends it: the message is about the transport.
+        struct.pack("!IIHH", 0, media_ssrc, base_seq & 0xFFFF, count)
         + struct.pack("!I", ((reference & 0xFFFFFF) << 8) | (feedback_count & 0xFF))
         + chunks
         + deltas
@@ -184,7 +182,6 @@ class TransportFeedback:
         self.arrivals = Arrivals()
         self._timer: asyncio.TimerHandle | None = None
         self._sending: set[asyncio.Future[None]] = set()
-        self.messages_sent = 0
         router = transport._rtp_router
         route = router.route_rtp
 
@@ -205,15 +202,12 @@ class TransportFeedback:
 
     def _send(self, message: bytes) -> None:
         async def send() -> None:
-            try:
+            with contextlib.suppress(ConnectionError):  # closed: nobody is left to tell
                 await self._transport._send_rtp(message)
-            except ConnectionError:
-                pass  # the transport closed; nobody is left to tell
 
         task = asyncio.ensure_future(send())
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
-        self.messages_sent += 1
 
     def close(self) -> None:
         if self._timer is not None:
