@@ -31,7 +31,8 @@ from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import DbId, Instant, Page, TimeZone
 
 router = ApiRouter()
-HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+# [0-9], not \d: pydantic's \d matches every script's digits, which int() would then read.
+HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
 
 
 def _minutes(hhmm: str) -> int:

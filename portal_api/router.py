@@ -16,11 +16,14 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from classroom_server.web_problems import Problem, not_found
+from classroom_server import bounded_json
+from classroom_server.web_ids import MAX_ID, path_id
+from classroom_server.web_problems import Problem
 
 ApiHandler = Callable[..., Awaitable[BaseModel | web.StreamResponse | None]]
 PREFIX = "/api/v1"
 M = TypeVar("M", bound=BaseModel)
+__all__ = ["MAX_ID", "ApiRouter", "Operation", "path_id", "validate"]
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ async def _read_body(request: web.Request, allow_form: bool) -> Any:
             "Send the body as application/json",
         )
     try:
-        return json.loads(await request.text())
+        return bounded_json.loads(await request.text())
+    except bounded_json.JsonTooDeep as exc:
+        raise Problem(400, "json_too_deep", "JSON nested too deeply", str(exc)) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(400, "malformed_json", "Malformed JSON", str(exc)) from exc
 
@@ -146,15 +151,3 @@ def validate(model: type[M], data: Any, where: str) -> M:
             f"The request {where} does not match the schema",
             errors=errors,
         ) from exc
-
-
-# Ids are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger parameter outright.
-MAX_ID = 2**31 - 1
-
-
-def path_id(request: web.Request, name: str, what: str) -> int:
-    """Ids in paths are positive integers; anything else names nothing that exists."""
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
-        raise not_found(f"{what} {raw!r}")
-    return int(raw)

@@ -14,22 +14,20 @@ from aiohttp import web
 
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity
+from classroom_server.web_ids import path_id
 from classroom_server.web_problems import forbidden, not_found
 from vod.chapters import chapters_path, timeline_path
 from vod.composition import composed_path
 from vod.library import may_watch
 from vod.storage import RENDITIONS
 
-SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg\d{5}\.m4s)$")
+SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s)$")
 IMMUTABLE = "private, max-age=31536000, immutable"
 FRESH = "private, no-cache"
 
 
 async def _allowed(request: web.Request) -> int:
-    raw = request.match_info["video_id"]
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found("video")
-    video_id = int(raw)
+    video_id = path_id(request, "video_id", "video")
     identity = await current_identity(request)
     async with services(request).database.session() as session:
         video = await may_watch(session, identity.user if identity else None, video_id)
