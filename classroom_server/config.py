@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from classroom_server.data_dir import prepare_data_dir
+
 LogLevel = Literal["debug", "info", "warning", "error"]
 # The async drivers the code is written and tested against.
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -117,8 +119,8 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir
+        """The data directory, private to this user (``classroom_server.data_dir``)."""
+        return prepare_data_dir(self.data_dir)
 
     def signing_key(self) -> str:
         """One key per deployment; generated and kept in the data dir when none is configured.

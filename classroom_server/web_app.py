@@ -17,6 +17,8 @@ from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import SERVICES, Services
 from classroom_server.web_health import healthz, readyz
 from classroom_server.web_problems import problem_middleware
+from classroom_server.web_ranges import range_middleware
+from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
 from vod.web_files import setup_files
 
@@ -28,12 +30,18 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     ``qou-classroom migrate`` so that several nodes do not race to migrate one database, and a
     server refuses to start on a schema behind its code (``DatabaseProblem`` from start-up)."""
     app = web.Application(
-        middlewares=[request_id_middleware, metrics_middleware, problem_middleware],
+        middlewares=[
+            request_id_middleware,
+            metrics_middleware,
+            problem_middleware,
+            range_middleware,
+        ],
         client_max_size=MAX_BODY_BYTES,
     )
     svc = Services.build(settings)
     app[SERVICES] = svc
     app[PROXY_POLICY] = ProxyPolicy.from_settings(settings.trusted_proxies)
+    setup_security_headers(app, https=settings.secure_cookies)
     should_migrate = settings.is_sqlite if migrate is None else migrate
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:

@@ -91,6 +91,7 @@ _HTTP_CODES = {
     405: ("method_not_allowed", "Method not allowed"),
     413: ("payload_too_large", "Payload too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
+    416: ("range_not_satisfiable", "Range not satisfiable"),
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from aiohttp import web
 
+from classroom_server.web_ranges import file_response
 from web_client import DIST_DIR
 
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>QOU Classroom</title>
@@ -17,16 +19,16 @@ def setup_static(app: web.Application, dist: Path = DIST_DIR) -> None:
     index = dist / "index.html"
     api_docs = dist / "api-docs.html"
 
-    def page(path: Path) -> web.StreamResponse:
-        if not path.is_file():
+    async def page(request: web.Request, path: Path) -> web.StreamResponse:
+        if not await asyncio.to_thread(path.is_file):
             return web.Response(text=NOT_BUILT, content_type="text/html", status=503)
-        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+        return await file_response(request, path, {"Cache-Control": "no-cache"})
 
-    async def app_shell(_request: web.Request) -> web.StreamResponse:
-        return page(index)
+    async def app_shell(request: web.Request) -> web.StreamResponse:
+        return await page(request, index)
 
-    async def docs(_request: web.Request) -> web.StreamResponse:
-        return page(api_docs)
+    async def docs(request: web.Request) -> web.StreamResponse:
+        return await page(request, api_docs)
 
     app.router.add_get("/api/docs", docs)
     if (dist / "assets").is_dir():

@@ -18,6 +18,7 @@ from classroom_server.slide_decks import MAX_UPLOAD_BYTES
 from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_ranges import file_response
 from portal_api.lectures import may_see_meeting
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Page
@@ -147,4 +148,4 @@ async def page_image(request: web.Request) -> web.FileResponse:
     path = svc.slides.page_path(deck_id, page)
     if deck.status != "ready" or page > deck.page_count or not path.is_file():
         raise not_found(f"page {page} of deck {deck_id}")
-    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})
+    return await file_response(request, path, {"Cache-Control": "private, max-age=86400"})

@@ -39,6 +39,11 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The server's Content-Security-Policy must never have to block the app's own code.
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     await context.close()
     assert errors == [], f"script errors in the page: {errors}"

@@ -16,6 +16,7 @@ from classroom_server.services import services
 from classroom_server.web_auth import current_identity
 from classroom_server.web_ids import path_id
 from classroom_server.web_problems import forbidden, not_found
+from classroom_server.web_ranges import file_response
 from vod.chapters import chapters_path, timeline_path
 from vod.composition import composed_path
 from vod.library import may_watch
@@ -36,22 +37,24 @@ async def _allowed(request: web.Request) -> int:
     return video_id
 
 
-def _file(
-    path: Path, cache: str, download_name: str | None = None, content_type: str | None = None
+async def _file(
+    request: web.Request,
+    path: Path,
+    cache: str,
+    download_name: str | None = None,
+    content_type: str | None = None,
 ) -> web.FileResponse:
-    if not path.is_file():
-        raise not_found("that file")
     headers = {"Cache-Control": cache}
     if content_type:
         headers["Content-Type"] = content_type
     if download_name:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
-    return web.FileResponse(path, headers=headers)
+    return await file_response(request, path, headers)
 
 
 async def master(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
-    return _file(services(request).videos.master(video_id), FRESH)
+    return await _file(request, services(request).videos.master(video_id), FRESH)
 
 
 async def rendition_file(request: web.Request) -> web.FileResponse:
@@ -60,12 +63,13 @@ async def rendition_file(request: web.Request) -> web.FileResponse:
     if rendition not in RENDITIONS or not SEGMENT_FILE.match(name):
         raise not_found("that file")
     path = services(request).videos.rendition_dir(video_id, rendition) / name
-    return _file(path, FRESH if name.endswith(".m3u8") else IMMUTABLE)
+    return await _file(request, path, FRESH if name.endswith(".m3u8") else IMMUTABLE)
 
 
 async def download(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
-    return _file(
+    return await _file(
+        request,
         services(request).videos.download(video_id),
         IMMUTABLE,
         download_name=f"qou-video-{video_id}.mp4",
@@ -75,7 +79,8 @@ async def download(request: web.Request) -> web.FileResponse:
 async def composed(request: web.Request) -> web.FileResponse:
     """The export with slides and camera; 404 until its job has made it."""
     video_id = await _allowed(request)
-    return _file(
+    return await _file(
+        request,
         composed_path(services(request).videos, video_id),
         FRESH,
         download_name=f"qou-video-{video_id}-slides.mp4",
@@ -90,7 +95,7 @@ async def still(request: web.Request) -> web.FileResponse:
         if request.match_info["kind"] == "thumbnail"
         else storage.preview(video_id)
     )
-    return _file(path, FRESH)
+    return await _file(request, path, FRESH)
 
 
 async def replay_file(request: web.Request) -> web.FileResponse:
@@ -98,8 +103,12 @@ async def replay_file(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
     storage = services(request).videos
     if request.match_info["name"] == "chapters.vtt":
-        return _file(chapters_path(storage, video_id), FRESH, content_type="text/vtt")
-    return _file(timeline_path(storage, video_id), FRESH, content_type="application/json")
+        return await _file(
+            request, chapters_path(storage, video_id), FRESH, content_type="text/vtt"
+        )
+    return await _file(
+        request, timeline_path(storage, video_id), FRESH, content_type="application/json"
+    )
 
 
 def setup_files(app: web.Application) -> None:
