@@ -187,6 +187,19 @@ async def outbound(page: Page) -> dict[str, Any]:
     return result
 
 
+async def receive_codecs(page: Page, kind: str) -> set[str]:
+    """The codecs negotiated for receiving ``kind`` on the page's live peer connections."""
+    codecs: list[str] = await page.evaluate(
+        """(kind) => (window.qouPeerConnections ?? [])
+          .filter((pc) => pc.connectionState !== "closed")
+          .flatMap((pc) => pc.getReceivers())
+          .filter((r) => r.track.kind === kind)
+          .flatMap((r) => r.getParameters().codecs.map((c) => c.mimeType.toLowerCase()))""",
+        kind,
+    )
+    return set(codecs)
+
+
 async def received(page: Page, seconds: float = 2.0) -> dict[str, dict[str, Any]]:
     """Per source over ``seconds``: see ``rates``."""
     before = await streams(page)

@@ -20,6 +20,8 @@ from aiortc import RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters
 
+from signaling.sfu import redundancy
+
 PREFERRED_VIDEO = ("H264", "VP8")
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w-]+)/", re.MULTILINE)
 
@@ -42,8 +44,16 @@ def check_forwardable(sdp: str) -> None:
 
 
 def keep_first_family(transceiver: RTCRtpTransceiver) -> None:
-    """Answer with the first common codec's family only (all its payload types, and RTX)."""
+    """Answer with the first common codec's family only (all its payload types, and RTX).
+
+    A publisher's audio is answered without RED: the SFU forwards and records the frames it
+    receives as they are, and they must be plain Opus (subscribers get RED from the SFU, see
+    ``redundancy``). Send-only transceivers keep what the SFU offered them.
+    """
     codecs = transceiver._codecs
+    if transceiver.kind == "audio" and transceiver.direction == "recvonly":
+        transceiver._codecs = [c for c in codecs if not redundancy.is_red(c)]
+        return
     if transceiver.kind != "video" or not codecs:
         return
     family = codecs[0].mimeType.lower()
@@ -85,8 +95,11 @@ def _pt(rtpmap_line: str) -> str:
     return rtpmap_line.split(":", 1)[1].split(" ", 1)[0]
 
 
-def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) -> None:
-    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver."""
+def restrict_to(
+    transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters, red: bool = False
+) -> None:
+    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver; with ``red``,
+    Opus is offered wrapped in RED first (see ``redundancy``), and plain as the fallback."""
     wanted = RTCRtpCodecCapability(
         mimeType=codec.mimeType,
         clockRate=codec.clockRate,
@@ -99,4 +112,6 @@ def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) ->
     if not chosen:
         raise ValueError(f"aiortc cannot send {codec.mimeType} {codec.parameters}")
     chosen += [c for c in capabilities.codecs if c.mimeType.lower().endswith("/rtx")]
+    if red and codec.mimeType.lower() == "audio/opus":
+        chosen[:0] = [c for c in capabilities.codecs if c.mimeType.lower() == "audio/red"]
     transceiver.setCodecPreferences(chosen)

@@ -32,7 +32,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from signaling.sfu import ice
+from signaling.sfu import ice, redundancy
 from signaling.sfu.codecs import check_forwardable, keep_first_family, prefer_codecs, restrict_to
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.header_extensions import ExtensionIds
@@ -86,6 +86,7 @@ class Connection:
     ) -> None:
         self.participant_id = participant_id
         negotiate()
+        redundancy.register()
         self.pc = RTCPeerConnection(ice.configuration(host_addresses, ice_servers))
         self._host_addresses = host_addresses
         self._on_publish = on_publish
@@ -171,7 +172,7 @@ class Connection:
             self._schedule_negotiation()
             return track
         transceiver = self.pc.addTransceiver(track, direction="sendonly")
-        restrict_to(transceiver, forwarder.codec)
+        restrict_to(transceiver, forwarder.codec, red=self._send_path == "direct")
         sender = transceiver.sender
         on_keyframe_request(sender, forwarder.request_keyframe)
         if self._send_path == "direct":

@@ -29,6 +29,7 @@ from signaling.sfu import ice
 from signaling.sfu.connection import SdpDict
 from signaling.sfu.keyframes import is_h264_keyframe, is_vp8_keyframe
 from signaling.sfu.receiver_tap import ReceiverTap
+from signaling.sfu.redundancy import without_red
 from signaling.sfu.room_media import RoomMedia
 
 WIDTH, HEIGHT = 320, 240
@@ -109,22 +110,27 @@ class TestCardTrack(VideoStreamTrack):
 
 @dataclass
 class FrameLog:
-    """What one received track delivered: arrival times, keyframes (when counting) and
-    test-card indices (when decoding)."""
+    """What one received track delivered: arrival times, keyframes (when counting),
+    test-card indices (when decoding) and, for a peer taking RED, the audio payloads."""
 
     kind: str
     arrivals: list[float] = field(default_factory=list)
     keyframes: int = 0
     indices: list[int | None] = field(default_factory=list)
     first_keyframe_at: float | None = None
+    payloads: list[bytes] = field(default_factory=list)
 
 
 class ClientPeer:
     """A participant's side of one connection to the SFU; see the module docstring."""
 
-    def __init__(self, *, decode: bool = True) -> None:
+    def __init__(self, *, decode: bool = True, red: bool = False) -> None:
+        """``red``: answer the SFU with RED, as a browser does, and keep each audio payload
+        as received (aiortc cannot decode RED, so ``decode`` must then be False)."""
+        assert not (red and decode), "aiortc cannot decode RED"
         self.pc = RTCPeerConnection(ice.configuration(ice.LOOPBACK))
         self._decode = decode
+        self._red = red
         self.by_kind: dict[str, list[FrameLog]] = defaultdict(list)
         self._tasks: set[asyncio.Task[None]] = set()
         self.pc.on("track", self._on_track)
@@ -143,6 +149,8 @@ class ClientPeer:
     def _count(self, log: FrameLog, data: bytes, timestamp: int) -> None:
         now = time.monotonic()
         log.arrivals.append(now)
+        if self._red and log.kind == "audio":
+            log.payloads.append(data)
         if log.kind == "video" and self._is_keyframe(data):
             log.keyframes += 1
             if log.first_keyframe_at is None:
@@ -186,7 +194,10 @@ class ClientPeer:
         await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
 
     async def answer(self, offer: SdpDict) -> SdpDict:
-        await self.pc.setRemoteDescription(RTCSessionDescription(**offer))
+        """Answer a server offer; unless this peer takes RED (which aiortc cannot decode),
+        RED is left out and the SFU sends it plain Opus (see ``redundancy``)."""
+        sdp = offer["sdp"] if self._red else without_red(offer["sdp"])
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=offer["type"]))
         with ice.gathering_on(ice.LOOPBACK):
             await self.pc.setLocalDescription(await self.pc.createAnswer())
         return {"type": "answer", "sdp": self.pc.localDescription.sdp}
@@ -243,10 +254,12 @@ async def publish(
     return client
 
 
-def join(room: RoomMedia, participant_id: str, *, decode: bool = True) -> ClientPeer:
+def join(
+    room: RoomMedia, participant_id: str, *, decode: bool = True, red: bool = False
+) -> ClientPeer:
     """A client subscribed to every current publication; the SFU's re-offers are answered
     as they come, the way a browser's signalling handler would."""
-    client = ClientPeer(decode=decode)
+    client = ClientPeer(decode=decode, red=red)
 
     async def answer(offer: SdpDict) -> None:
         await room.connections[participant_id].handle_answer(await client.answer(offer))

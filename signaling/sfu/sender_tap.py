@@ -39,6 +39,7 @@ from av.frame import Frame
 from av.stream import Stream
 
 from signaling.sfu import receiver_tap  # noqa: F401  (asserts the aiortc pin on import)
+from signaling.sfu.redundancy import RedEncoder, is_red
 
 PINNED_AIOICE = "0.13."
 if not aioice.__version__.startswith(PINNED_AIOICE):  # pragma: no cover - guards an upgrade
@@ -125,6 +126,7 @@ class DirectSender:
         self._addr: Any = None
         self._parameters: RTCRtpSendParameters | None = None
         self._extensions = b""  # the RTP header extensions, the same in every packet
+        self._red: RedEncoder | None = None
         self.packets = 0
         self.octets = 0
         self.nacked = 0
@@ -142,6 +144,9 @@ class DirectSender:
         self._parameters = parameters
         codec = parameters.codecs[0]
         self._payload_type = codec.payloadType or 0
+        if is_red(codec):  # the subscriber took RED: wrap the Opus it names
+            primary = next(c for c in parameters.codecs[1:] if not is_red(c))
+            self._red = RedEncoder(primary.payloadType or 0)
         self._rtx_payload_type = next(
             (
                 c.payloadType
@@ -202,6 +207,9 @@ class DirectSender:
         transport = self._transport
         assert transport is not None
         payloads: list[bytes] = packet.opaque  # type: ignore[assignment]
+        red = self._red
+        if red is not None:
+            payloads = [red.wrap(payload, packet.pts or 0) for payload in payloads]
         if self._rebase and self._last_timestamp is not None:
             self._rebase = False
             self._origin = self._last_timestamp + self._frame_ticks - (packet.pts or 0)
