@@ -236,11 +236,14 @@ async def login(http: aiohttp.ClientSession, base: str, username: str) -> str:
     return str(answer["access_token"])
 
 
-def access_token(user_id: int) -> str:
-    """A bearer token as the server would issue it, signed with the key we gave the server."""
+def join_token(user_id: int, lecture: int) -> str:
+    """A student's room join token as ``POST /lectures/{id}/join`` would issue it, signed with
+    the key we gave the server (bearer tokens are recorded server-side, so they cannot be
+    minted; join tokens are short-lived and stateless)."""
     from classroom_server.security import TokenIssuer  # here: client processes never need it
 
-    return TokenIssuer(SECRET_KEY).issue("access", user_id, timedelta(hours=2)).token
+    issuer = TokenIssuer(SECRET_KEY)
+    return issuer.issue("join", user_id, timedelta(hours=2), lecture=lecture, role="student").token
 
 
 def seed(data_dir: Path) -> None:
@@ -521,8 +524,7 @@ async def measure(plan: Plan, data_dir: Path, students: list[int], n: int) -> Sa
                 await server.ready(http)
             lecture, educator = await open_lecture(http, server.url)
             watchers = await observers(http, server.url, lecture, educator)
-            bearers = [access_token(user_id) for user_id in students[:n]]
-            tokens = await join_tokens(http, server.url, lecture, bearers)
+            tokens = [join_token(user_id, lecture) for user_id in students[:n]]
         await join_phase(plan, server, workers, tokens, sample)
         await chat_phase(plan, server, workers, sample, watchers)
     finally:

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.courses import create_course, enrol
 from classroom_server.db import Course, CourseRole, Enrolment, Role, User
-from classroom_server.security import hash_password
-from classroom_server.users import create_user, find_user
+from classroom_server.users import create_user, find_user, set_password
 
 COURSE_CODE = "OL101"
 COURSE_TITLE = "Introduction to Open Learning"
@@ -57,7 +56,7 @@ async def seed_demo(
                 account.time_zone,
             )
         else:
-            user.password_hash = hash_password(secret)
+            await set_password(session, user, secret)  # and ends the old sessions
         users[account.username] = user
         logins.append((account, secret))
     course = await session.scalar(select(Course).where(Course.code == COURSE_CODE))

@@ -1,4 +1,4 @@
-"""Accounts: creation, password login and profile changes."""
+"""Accounts: creation, password login, password changes and disabling."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Role, User, add_unique
 from classroom_server.security import hash_password, verify_password
+from classroom_server.sessions import end_all_sessions
 
 LANGUAGES = ("en", "ar")
 
@@ -59,10 +60,31 @@ async def find_user(session: AsyncSession, username: str) -> User | None:
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+    """The user whose password this is (disabled or not: the caller says which it refuses)."""
     user = await find_user(session, username)
     # argon2 costs tens of milliseconds of CPU: keep it off the event loop.
     ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     return user if ok else None
+
+
+async def password_matches(user: User, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, user.password_hash, password)
+
+
+async def set_password(
+    session: AsyncSession, user: User, password: str, keep_session: str | None = None
+) -> None:
+    """A new password ends every session and token of the user (but the one making the change,
+    ``keep_session``): whoever learnt the old password may already hold one."""
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    await end_all_sessions(session, user.id, keep=keep_session)
+
+
+async def set_disabled(session: AsyncSession, user: User, disabled: bool) -> None:
+    """Disabling ends every session and token of the user at once, on every server."""
+    user.disabled = disabled
+    if disabled:
+        await end_all_sessions(session, user.id)
 
 
 async def count_users(session: AsyncSession) -> int:

@@ -7,12 +7,15 @@ allow, and course-level rules live in ``classroom_server.policy``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
 from classroom_server.db import Role, User
 from classroom_server.security import TokenError
 from classroom_server.services import services
+from classroom_server.sessions import Kind, session_user
+from classroom_server.web_ids import parse_id
 from classroom_server.web_problems import Problem, forbidden, unauthenticated
 
 SESSION_COOKIE = "qou_session"
@@ -25,6 +28,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Identity:
     user: User
     via_cookie: bool
+    # The jti of the session cookie or bearer token: logout and password changes name it.
     session_id: str | None = None
 
 
@@ -51,10 +55,12 @@ async def _resolve(request: web.Request) -> Identity | None:
             claims = svc.tokens.verify(token.strip(), "access")
         except TokenError as exc:
             raise unauthenticated(f"Invalid token: {exc}") from exc
-        user = await _load_user(request, claims["sub"])
+        user = await _load_user(request, claims, "access")
         if user is None:
-            raise unauthenticated("The token's user no longer exists")
-        return Identity(user, via_cookie=False)
+            raise unauthenticated(
+                "The token was revoked: logged out, password changed or account disabled"
+            )
+        return Identity(user, via_cookie=False, session_id=claims["jti"])
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -62,13 +68,17 @@ async def _resolve(request: web.Request) -> Identity | None:
         claims = svc.tokens.verify(cookie, "session")
     except TokenError:
         return None  # an expired session cookie just means "logged out"
-    user = await _load_user(request, claims["sub"])
+    user = await _load_user(request, claims, "session")
     return Identity(user, via_cookie=True, session_id=claims["jti"]) if user else None
 
 
-async def _load_user(request: web.Request, subject: str) -> User | None:
+async def _load_user(request: web.Request, claims: dict[str, Any], kind: Kind) -> User | None:
+    """The token's user, if the server still holds the session the token names."""
+    jti, subject = claims.get("jti"), parse_id(str(claims.get("sub")))
+    if not isinstance(jti, str) or subject is None:
+        return None
     async with services(request).database.session() as session:
-        return await session.get(User, int(subject))
+        return await session_user(session, jti, subject, kind)
 
 
 def check_csrf(request: web.Request, identity: Identity) -> None:

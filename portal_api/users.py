@@ -1,4 +1,4 @@
-"""Account administration (admins only)."""
+"""Account administration (admins only): creating, disabling, password resets."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from classroom_server.db import Role
+from classroom_server.db import Role, User
 from classroom_server.services import services
-from classroom_server.users import UsernameTaken, create_user
+from classroom_server.users import UsernameTaken, create_user, set_disabled, set_password
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem
-from portal_api.router import ApiRouter
+from classroom_server.web_problems import Problem, not_found
+from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Language, TimeZone, UserOut
 
 router = ApiRouter()
@@ -44,3 +44,55 @@ async def post_user(request: web.Request, body: UserCreate) -> UserOut:
             raise Problem(409, "conflict", "Conflict", f"username {exc} is taken") from exc
         await session.commit()
     return UserOut.of(user)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disabled: bool | None = Field(
+        None, description="true ends every session and token of the user and refuses logins"
+    )
+    password: str | None = Field(
+        None, min_length=8, max_length=256, description="a new password; ends every session"
+    )
+    role: Literal["admin", "educator", "student"] | None = None
+    display_name: str | None = Field(None, min_length=1, max_length=120)
+
+
+class UserAdminOut(UserOut):
+    disabled: bool
+
+
+@router.route(
+    "PATCH",
+    "/users/{user_id}",
+    tag="users",
+    body=UserUpdate,
+    response=UserAdminOut,
+    errors=(404, 409),
+)
+async def patch_user(request: web.Request, body: UserUpdate) -> UserAdminOut:
+    """Disable or enable an account, reset its password, change its role or name.
+
+    Disabling or a new password ends the user's sessions and tokens at once, on every server
+    (they live in the shared database)."""
+    admin = await require_user(request, Role.ADMIN)
+    user_id = path_id(request, "user_id", "user")
+    async with services(request).database.session() as session:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise not_found(f"user {user_id}")
+        if user.id == admin.id and (body.disabled or body.role not in (None, Role.ADMIN.value)):
+            raise Problem(
+                409, "conflict", "Conflict", "You may not disable or demote your own account"
+            )
+        if body.password is not None:
+            await set_password(session, user, body.password)
+        if body.disabled is not None:
+            await set_disabled(session, user, body.disabled)
+        if body.role is not None:
+            user.role = body.role
+        if body.display_name is not None:
+            user.display_name = body.display_name
+        await session.commit()
+    return UserAdminOut.model_validate(user)

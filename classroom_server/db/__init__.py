@@ -1,5 +1,6 @@
 """Relational data: models, the async engine, and migrations."""
 
+from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
@@ -44,6 +45,7 @@ from classroom_server.db.vod_models import Video, VodJob, WatchPosition
 
 __all__ = [
     "Annotation",
+    "AuthSession",
     "AuditEntry",
     "AvailabilityWindow",
     "Base",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -92,6 +94,8 @@ class User(Base):
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A disabled account cannot log in and its sessions and tokens are ended (admins only).
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="user")
 

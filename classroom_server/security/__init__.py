@@ -2,6 +2,7 @@
 
 from classroom_server.security.passwords import hash_password, verify_password
 from classroom_server.security.throttle import (
+    Attempt,
     LoginThrottle,
     MemoryThrottleStore,
     RedisThrottleStore,
@@ -9,6 +10,7 @@ from classroom_server.security.throttle import (
 from classroom_server.security.tokens import TokenError, TokenIssuer
 
 __all__ = [
+    "Attempt",
     "LoginThrottle",
     "MemoryThrottleStore",
     "RedisThrottleStore",

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import jwt
 
-TokenType = Literal["access", "session", "join", "calendar"]
+TokenType = Literal["access", "session", "join", "calendar", "device"]
 ALGORITHM = "HS256"
 
 
