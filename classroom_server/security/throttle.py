@@ -1,9 +1,22 @@
-"""Slow down password guessing, per username and per client address.
+"""Slow down password guessing without handing the guesser a way to lock others out.
 
 After a few free failures each further failure doubles the wait before the next attempt is
 heard (capped), so a guesser gets a handful of tries an hour while a user who mistyped waits
-seconds. Addresses get a larger allowance: a whole lab may share one NAT address. A success
-clears the username's record but not the address's.
+seconds. Three budgets, each with its own allowance:
+
+- per (username, client): the guesser's own attempts at one account. The client is the
+  address, or for a known device the device (below), so a guesser behind the same NAT as the
+  victim does not share the victim's budget;
+- per username, larger: guesses at one account from many addresses. A *known device* (one
+  that logged in to this account before and holds the signed device cookie,
+  ``classroom_server.security.devices``) skips it, so an attack on an account does not lock
+  its owner out of the devices they use;
+- per address, larger still (a lab behind one NAT address): password spraying across many
+  usernames from one place. Known devices skip it too.
+
+A success clears the (username, client) budget only: the owner logging in must not hand the
+guesser a fresh allowance. The stores keep failures for a window; Redis when configured, so
+every server process sees the same counts.
 """
 
 from __future__ import annotations
@@ -80,16 +93,36 @@ class RedisThrottleStore:
         await self._redis.delete(f"qou:throttle:{key}")
 
 
-class LoginThrottle:
-    def __init__(self, store: ThrottleStore, free_per_user: int = 5, free_per_address: int = 20):
-        self._store = store
-        self._free = {"user": free_per_user, "addr": free_per_address}
+@dataclass(frozen=True)
+class Attempt:
+    """Who is trying: the username as typed, the client address and, when the request carries
+    a valid device cookie for this username, that device's id."""
 
-    async def retry_after(self, username: str, address: str) -> float:
+    username: str
+    address: str
+    device: str | None = None
+
+    @property
+    def known_device(self) -> bool:
+        return self.device is not None
+
+
+class LoginThrottle:
+    def __init__(
+        self,
+        store: ThrottleStore,
+        free_per_client: int = 5,
+        free_per_user: int = 20,
+        free_per_address: int = 100,
+    ) -> None:
+        self._store = store
+        self._free = {"client": free_per_client, "user": free_per_user, "addr": free_per_address}
+
+    async def retry_after(self, attempt: Attempt) -> float:
         """Seconds the caller must still wait; 0 when an attempt may be checked now."""
         now = time.time()
         wait = 0.0
-        for kind, key in self._keys(username, address):
+        for kind, key in self._keys(attempt):
             failures = await self._store.get(key)
             if failures is None or failures.count < self._free[kind]:
                 continue
@@ -97,14 +130,22 @@ class LoginThrottle:
             wait = max(wait, failures.last + delay - now)
         return max(wait, 0.0)
 
-    async def failed(self, username: str, address: str) -> None:
+    async def failed(self, attempt: Attempt) -> None:
         now = time.time()
-        for _kind, key in self._keys(username, address):
+        for _kind, key in self._keys(attempt):
             await self._store.add_failure(key, now)
 
-    async def succeeded(self, username: str) -> None:
-        await self._store.clear(f"user:{username.lower()}")
+    async def succeeded(self, attempt: Attempt) -> None:
+        await self._store.clear(self._keys(attempt)[0][1])
 
     @staticmethod
-    def _keys(username: str, address: str) -> list[tuple[str, str]]:
-        return [("user", f"user:{username.lower()}"), ("addr", f"addr:{address}")]
+    def _keys(attempt: Attempt) -> list[tuple[str, str]]:
+        """The budgets this attempt draws on; the (username, client) one first."""
+        user = attempt.username.strip().lower()
+        if attempt.device is not None:
+            return [("client", f"client:{user}|device:{attempt.device}")]
+        return [
+            ("client", f"client:{user}|addr:{attempt.address}"),
+            ("user", f"user:{user}"),
+            ("addr", f"addr:{attempt.address}"),
+        ]
