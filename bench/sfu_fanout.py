@@ -275,7 +275,7 @@ async def run_clients(base: str, prefix: str, count: int) -> None:
     """Join ``count`` subscribers and say READY; then, for each window read from stdin (two
     monotonic-clock times: CLOCK_MONOTONIC is one clock for all processes), report each
     subscriber's frame counts in it, until the orchestrator ends the process."""
-    peers = [ClientPeer(decode=False) for _ in range(count)]
+    peers = [ClientPeer(decode=False, red=True) for _ in range(count)]  # as browsers answer
     joins: list[float] = []
     limit = asyncio.Semaphore(JOINS_IN_FLIGHT)
     async with aiohttp.ClientSession() as http:

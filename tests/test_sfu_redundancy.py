@@ -99,7 +99,7 @@ async def test_a_subscriber_taking_red_gets_each_frame_twice(room: RoomMedia) ->
         await until(
             lambda: student.by_kind["audio"] and len(student.by_kind["audio"][0].payloads) >= 20, 10
         )
-        payloads = student.by_kind["audio"][0].payloads
+        payloads = list(student.by_kind["audio"][0].payloads)
         blocks = [parse(p) for p in payloads]
         forwarder = next(iter(room.forwarders.values()))
         opus_pt = blocks[-1][-1][0]

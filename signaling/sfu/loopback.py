@@ -13,7 +13,7 @@ import asyncio
 import fractions
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,11 +25,10 @@ from av.frame import Frame
 from av.packet import Packet
 from av.stream import Stream
 
-from signaling.sfu import ice
+from signaling.sfu import ice, redundancy
 from signaling.sfu.connection import SdpDict
 from signaling.sfu.keyframes import is_h264_keyframe, is_vp8_keyframe
 from signaling.sfu.receiver_tap import ReceiverTap
-from signaling.sfu.redundancy import without_red
 from signaling.sfu.room_media import RoomMedia
 
 WIDTH, HEIGHT = 320, 240
@@ -108,17 +107,20 @@ class TestCardTrack(VideoStreamTrack):
         return frame
 
 
+KEPT_PAYLOADS = 256
+
+
 @dataclass
 class FrameLog:
     """What one received track delivered: arrival times, keyframes (when counting),
-    test-card indices (when decoding) and, for a peer taking RED, the audio payloads."""
+    test-card indices (when decoding) and, for a peer taking RED, its latest audio payloads."""
 
     kind: str
     arrivals: list[float] = field(default_factory=list)
     keyframes: int = 0
     indices: list[int | None] = field(default_factory=list)
     first_keyframe_at: float | None = None
-    payloads: list[bytes] = field(default_factory=list)
+    payloads: deque[bytes] = field(default_factory=lambda: deque(maxlen=KEPT_PAYLOADS))
 
 
 class ClientPeer:
@@ -128,6 +130,8 @@ class ClientPeer:
         """``red``: answer the SFU with RED, as a browser does, and keep each audio payload
         as received (aiortc cannot decode RED, so ``decode`` must then be False)."""
         assert not (red and decode), "aiortc cannot decode RED"
+        if red:
+            redundancy.register()
         self.pc = RTCPeerConnection(ice.configuration(ice.LOOPBACK))
         self._decode = decode
         self._red = red
@@ -196,7 +200,7 @@ class ClientPeer:
     async def answer(self, offer: SdpDict) -> SdpDict:
         """Answer a server offer; unless this peer takes RED (which aiortc cannot decode),
         RED is left out and the SFU sends it plain Opus (see ``redundancy``)."""
-        sdp = offer["sdp"] if self._red else without_red(offer["sdp"])
+        sdp = offer["sdp"] if self._red else redundancy.without_red(offer["sdp"])
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=offer["type"]))
         with ice.gathering_on(ice.LOOPBACK):
             await self.pc.setLocalDescription(await self.pc.createAnswer())
