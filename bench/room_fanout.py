@@ -18,10 +18,11 @@ How it measures, and why this way:
 * Every chat text carries its send time; ``time.time()`` is one clock for all processes on a
   machine, so each receiver can compute the delivery latency itself.
 * Senders rotate over all students, so nobody comes near the 5-messages-per-5-s chat limit.
-* Students are created through the REST API like an admin would, but their bearer tokens are
-  minted with the deployment key the bench gives the server: argon2id costs ~0.2 s of CPU per
-  login, and 500 logins would add minutes of setup that measure nothing about the room. Join
-  tokens still come from ``POST /lectures/{id}/join``, the real path.
+* Students are created through the REST API like an admin would, but their room join tokens
+  are minted with the deployment key the bench gives the server: argon2id costs ~0.2 s of CPU
+  per login, and 500 logins would add minutes of setup that measure nothing about the room.
+  (Bearer tokens cannot be minted: the server records the ones it issues.) The educator's
+  and the observers' join tokens still come from ``POST /lectures/{id}/join``, the real path.
 """
 
 from __future__ import annotations

@@ -50,7 +50,17 @@ async def _csv_text(request: web.Request) -> str:
 
 
 def _rows(text: str) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
+    """The CSV's rows; any line ending (\\n, \\r\\n, a lone \\r) ends a row, and what the csv
+    module cannot read is a 422, not a 500."""
+    try:
+        return _read_rows(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise Problem(
+            422, "validation_error", "Invalid CSV", f"The CSV cannot be read: {exc}"
+        ) from exc
+
+
+def _read_rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     if reader.fieldnames is None or "username" not in [f.strip() for f in reader.fieldnames]:
         raise Problem(
             422,
