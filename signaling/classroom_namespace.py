@@ -28,6 +28,7 @@ from classroom_server.room import (
     participant_view,
     snapshot,
 )
+from classroom_server.room.events import OTHER
 from classroom_server.security import TokenError
 from classroom_server.services import SERVICES, Services
 from signaling.media_events import MEDIA_EVENTS, MediaEvents
@@ -156,9 +157,19 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self._media.disconnected(sid, lecture_id, actor.user_id, empty)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        if event in ("connect", "disconnect"):
-            return await super().trigger_event(event, *args)
-        sid, payload = args[0], (args[1] if len(args) > 1 else {})
+        """python-socketio's own lifecycle calls only. Client events never come this way
+        (``signaling.wire`` hands them to ``wire_event``), so no name a client picks can
+        select a method here, and nothing looks one up by attribute name."""
+        if event == "connect":
+            return await self.on_connect(*args)
+        if event == "disconnect":
+            return await self.on_disconnect(*args)
+        raise LookupError(f"no lifecycle handler for {event!r}")
+
+    async def wire_event(self, event: str, sid: str, args: list[Any]) -> dict[str, Any]:
+        """Every event a client sends: only ``EVENTS`` and ``MEDIA_EVENTS`` name what runs,
+        so ``connect``, ``disconnect`` or any other name outside them is an unknown event."""
+        payload = args[0] if args else {}
         label = event if event in EVENTS or event in MEDIA_EVENTS else "unknown"
         try:
             ack = {"ok": True, **await self._handle(event, sid, payload)}
@@ -166,7 +177,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             ROOM_EVENTS.labels(label, exc.code).inc()
             return exc.as_ack()
         except Exception:
-            log.exception("room event %s failed", event)
+            log.exception("room event %s failed", label)
             ROOM_EVENTS.labels(label, "internal_error").inc()
             return RoomError("internal_error", "the server failed; nothing was changed").as_ack()
         ROOM_EVENTS.labels(label, "ok").inc()
@@ -176,8 +187,6 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if event in MEDIA_EVENTS:
             return await self._media.handle(event, sid, payload)
         spec = EVENTS.get(event)
-        if spec is None:
-            raise RoomError("unknown_event", f"no event {event!r}")
         # python-socketio dispatches events only for connected clients, and a client is
         # connected only once on_connect (which saves the session) has returned: an event sent
         # before that is dropped by the server, unacknowledged. So the session is always here.
@@ -185,17 +194,18 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         actor: Actor = session["actor"]
         lecture_id: int = session["lecture_id"]
         ctx = self._context(lecture_id)
+        # An unknown event spends the budget of "every other event": a flood of made-up
+        # names is throttled like any other.
+        rate = spec.rate if spec is not None else OTHER
         retry_after = await ctx.store.hit(
-            f"{lecture_id}:{actor.user_id}:{spec.rate.name}",
-            spec.rate.limit,
-            spec.rate.window_seconds,
+            f"{lecture_id}:{actor.user_id}:{rate.name}", rate.limit, rate.window_seconds
         )
         if retry_after > 0:
             raise RoomError(
-                "rate_limited",
-                f"too many {spec.rate.name} events",
-                retry_after=round(retry_after, 2),
+                "rate_limited", f"too many {rate.name} events", retry_after=round(retry_after, 2)
             )
+        if spec is None:
+            raise RoomError("unknown_event", f"no event {event[:64]!r}")
         if spec.who == "educator" and not actor.is_educator:
             raise RoomError("forbidden", "only an educator may do this")
         if spec.who == "student" and actor.is_educator:

@@ -15,6 +15,7 @@ from signaling.classroom_namespace import ClassroomNamespace
 from signaling.media_registry import MEDIA, MediaRegistry
 from signaling.recording_hook import RECORDINGS
 from signaling.room_presence import PresenceKeeper
+from signaling.wire import WireServer
 
 SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -22,7 +23,7 @@ MAX_MESSAGE_BYTES = 64 * 1024
 
 def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer:
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
-    sio = socketio.AsyncServer(
+    sio = WireServer(
         async_mode="aiohttp",
         client_manager=manager,
         max_http_buffer_size=MAX_MESSAGE_BYTES,

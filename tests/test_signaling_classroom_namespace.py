@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import aiohttp
 import pytest
 import socketio
 
+from classroom_server.room import EVENTS
+from classroom_server.room.events import OTHER
 from classroom_server.security import TokenIssuer
+from signaling.classroom_namespace import ClassroomNamespace
+from signaling.media_events import MEDIA_EVENTS
 from tests.conftest import SECRET_KEY, Server, bearer
-from tests.room_client import Participant, join, join_token, live_lecture
+from tests.room_client import Participant, join, join_token, live_lecture, quiet, snapshot
 
 
 async def connect(server: Server, auth: object) -> socketio.AsyncClient:
@@ -163,3 +168,90 @@ async def test_room_metrics(http: aiohttp.ClientSession, server: Server) -> None
         line.startswith("qou_room_connections ") and float(line.split()[1]) >= 1
         for line in text.splitlines()
     )
+
+
+async def room_connections(http: aiohttp.ClientSession, server: Server) -> float:
+    async with http.get(server.url("/metrics")) as response:
+        text = await response.text()
+    line = next(x for x in text.splitlines() if x.startswith("qou_room_connections "))
+    return float(line.split()[1])
+
+
+def reserved_names() -> list[str]:
+    """The lifecycle names, and every name python-socketio's ``on_<name>`` lookup or any
+    attribute lookup could turn into a method of the namespace."""
+    names = {"connect", "disconnect", "connect_error", "message", "", "DISCONNECT", "*"}
+    for attribute in dir(ClassroomNamespace):
+        names |= {attribute, attribute.removeprefix("on_")}
+    return sorted(names - set(EVENTS) - set(MEDIA_EVENTS))
+
+
+async def test_lifecycle_and_other_reserved_names_never_reach_a_handler(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """A student who emitted ``disconnect`` left the roster but stayed in the room; ``connect``
+    re-ran on_connect. Every name outside the event tables answers unknown_event and runs
+    nothing: no roster change, no second snapshot, the connection count unchanged, and the
+    student is still there to be removed."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    token = await join_token(http, server, lecture, "student1")
+    student = Participant("student1")
+    await student.connect(server, token)
+    try:
+        await quiet(educator, student)
+        before = await room_connections(http, server)
+        names = reserved_names()
+        assert {"connect", "disconnect", "trigger_event", "_handle", "__init__"} <= set(names)
+        for name in names:
+            lifecycle = name in ("connect", "disconnect", "connect_error")
+            for payload in ({}, {"token": token}, "reason") if lifecycle else ({},):
+                ack = await student.call(name, payload)
+                assert ack["ok"] is False, (name, ack)
+                assert ack["error"]["code"] == "unknown_event", (name, ack)
+        assert await quiet(educator, student) == {}, "nothing ran"
+        assert await room_connections(http, server) == before
+        roster = await snapshot(http, server, lecture)
+        assert "Lina Saleh" in [p["name"] for p in roster["roster"]]
+        await educator.call("chat:send", {"text": "still one room"})
+        assert (await student.next("chat:message"))["text"] == "still one room"
+        ack = await educator.call("participant:remove", {"user_id": student.user_id})
+        assert ack["ok"], ack
+        for _ in range(50):
+            if not student.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not student.sio.connected, "participant:remove still disconnects them"
+        assert await room_connections(http, server) == before - 1
+    finally:
+        await student.leave()
+        await educator.leave()
+
+
+async def test_unknown_events_spend_the_budget_of_every_other_event(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """20,000 made-up events in 3 s were all answered unknown_event. They now count against
+    the "other" class (10 per second per user): a burst is cut at the bound, the flooder's
+    known events of that class wait too, and another user is served meanwhile."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    flooder = await join(http, server, lecture, "student1")
+    try:
+        burst = 20 * OTHER.limit
+        acks = await asyncio.gather(
+            *(flooder.call(f"no:such:{n}", {}, patient=False) for n in range(burst))
+        )
+        codes = [ack["error"]["code"] for ack in acks]
+        assert set(codes) == {"unknown_event", "rate_limited"}, codes
+        assert codes.count("unknown_event") <= 2 * OTHER.limit, codes  # at most two windows
+        limited = next(ack["error"] for ack in acks if ack["error"]["code"] == "rate_limited")
+        assert 0 < limited["retry_after"] <= OTHER.window_seconds
+        known = await flooder.call("hand:raise", {}, patient=False)
+        assert known["error"]["code"] == "rate_limited", "the same budget as known events"
+        assert (await educator.call("chat:lock", {"locked": False}))["ok"]
+        await asyncio.sleep(limited["retry_after"] + 0.05)
+        assert (await flooder.call("hand:raise", {}, patient=False))["ok"]
+    finally:
+        await flooder.leave()
+        await educator.leave()
