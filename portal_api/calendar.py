@@ -48,7 +48,7 @@ async def calendar_feed(request: web.Request) -> web.Response:
         raise not_found("calendar") from exc
     async with svc.database.session() as session:
         user = await session.get(User, int(claims["sub"]))
-        if user is None:
+        if user is None or user.disabled:  # a disabled account's feed URL stops working too
             raise not_found("calendar")
         body = await calendar_for(session, user, request.host)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8")

@@ -36,6 +36,10 @@ async def test_disabling_ends_every_session_on_every_node(
     admin = await bearer(http, server, *ADMIN)
     username, password, user_id = await new_user(http, server)
     token = await bearer(http, server, username, password)
+    async with http.get(server.url("/api/v1/me/calendar"), headers=token) as response:
+        feed = server.url((await response.json())["url"])
+    async with http.get(feed) as response:
+        assert response.status == 200
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
         body = {"username": username, "password": password}
         async with browser.post(server.url("/api/v1/auth/login"), json=body) as response:
@@ -49,6 +53,8 @@ async def test_disabling_ends_every_session_on_every_node(
         for node in (server, node_b):
             assert await _me(http, node, token) == 401
             assert await _me(browser, node, {}) == 401
+    async with http.get(feed) as response:
+        assert response.status == 404, "the calendar URL stops working too"
     async with http.post(
         server.url("/api/v1/auth/token"), json={"username": username, "password": password}
     ) as response:
