@@ -10,7 +10,7 @@ import { dashboardPage } from "./pages/dashboard.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
 import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
-import { officeHoursPage } from "./pages/office_hours.js";
+import { officeHoursPage } from "./pages/office-hours.js";
 import { playerPage } from "./pages/player.js";
 import { roomPage } from "./pages/room.js";
 

@@ -3,12 +3,12 @@
 // included). A slot is booked with one click, or chosen as the new time of a booking being
 // rescheduled.
 
-import { h } from "../dom.js";
-import { attempt, errorLine } from "../feedback.js";
-import { language, t } from "../i18n.js";
-import { formatDateTime } from "../time.js";
-import { button } from "../ui.js";
-import { book, listSlots, rescheduleBooking } from "./office_hours_api.js";
+import { h } from "../../dom.js";
+import { attempt, errorLine } from "../../feedback.js";
+import { language, t } from "../../i18n.js";
+import { formatDateTime } from "../../time.js";
+import { button } from "../../ui.js";
+import { book, listSlots, rescheduleBooking } from "./api.js";
 
 const DAYS = 14;
 

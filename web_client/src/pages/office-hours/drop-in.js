@@ -2,11 +2,11 @@
 // into a private room; a student joins the queue and sees their place until admitted. Both
 // sides poll every few seconds while the page is open.
 
-import { h } from "../dom.js";
-import { attempt, errorLine } from "../feedback.js";
-import { t } from "../i18n.js";
-import { button } from "../ui.js";
-import { pause } from "../wait.js";
+import { h } from "../../dom.js";
+import { attempt, errorLine } from "../../feedback.js";
+import { t } from "../../i18n.js";
+import { button } from "../../ui.js";
+import { pause } from "../../wait.js";
 import {
   admitNext,
   closeDropIn,
@@ -15,7 +15,7 @@ import {
   listDropIns,
   myPlace,
   openDropIn,
-} from "./office_hours_api.js";
+} from "./api.js";
 
 const POLL_MS = 3000;
 

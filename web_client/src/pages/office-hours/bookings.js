@@ -2,13 +2,13 @@
 // the user's own zone), with whom, and the meeting room's link, which is enabled from shortly
 // before the slot until its end (re-checked every few seconds while the page is open).
 
-import { h } from "../dom.js";
-import { attempt, errorLine } from "../feedback.js";
-import { t } from "../i18n.js";
-import { formatDateTime } from "../time.js";
-import { button } from "../ui.js";
-import { pause } from "../wait.js";
-import { JOIN_EARLY_MS, cancelBooking, listBookings, meetingState } from "./office_hours_api.js";
+import { h } from "../../dom.js";
+import { attempt, errorLine } from "../../feedback.js";
+import { t } from "../../i18n.js";
+import { formatDateTime } from "../../time.js";
+import { button } from "../../ui.js";
+import { pause } from "../../wait.js";
+import { JOIN_EARLY_MS, cancelBooking, listBookings, meetingState } from "./api.js";
 
 const RECHECK_MS = 5000;
 

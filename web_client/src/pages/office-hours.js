@@ -7,11 +7,11 @@ import { getCourse } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { managesCourse } from "../roles.js";
-import { listHosts } from "./office_hours_api.js";
-import { createAvailability } from "./office_hours_availability.js";
-import { createBookings } from "./office_hours_bookings.js";
-import { createDropIn } from "./office_hours_drop_in.js";
-import { createSlotPicker } from "./office_hours_slots.js";
+import { listHosts } from "./office-hours/api.js";
+import { createAvailability } from "./office-hours/availability.js";
+import { createBookings } from "./office-hours/bookings.js";
+import { createDropIn } from "./office-hours/drop-in.js";
+import { createSlotPicker } from "./office-hours/slots.js";
 
 export async function officeHoursPage({ user, params, signal }) {
   const courseId = Number(params.courseId);

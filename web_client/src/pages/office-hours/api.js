@@ -1,7 +1,7 @@
 // Office hours over REST (booked slots and drop-in queues), and when a meeting's room may be
 // entered; the server decides again when someone joins.
 
-import { request } from "../api.js";
+import { request } from "../../api.js";
 
 // The room opens this long before a slot (classroom_server/office_hours.py JOIN_EARLY).
 export const JOIN_EARLY_MS = 10 * 60_000;

@@ -1,12 +1,12 @@
 // The educator's weekly availability: windows as wall-clock times in their own time zone, slot
 // length, booking cutoff and blocked dates. The form is saved as a whole, as the API stores it.
 
-import { ApiError } from "../api.js";
-import { h } from "../dom.js";
-import { attempt, errorLine } from "../feedback.js";
-import { language, t } from "../i18n.js";
-import { button, field } from "../ui.js";
-import { getAvailability, saveAvailability } from "./office_hours_api.js";
+import { ApiError } from "../../api.js";
+import { h } from "../../dom.js";
+import { attempt, errorLine } from "../../feedback.js";
+import { language, t } from "../../i18n.js";
+import { button, field } from "../../ui.js";
+import { getAvailability, saveAvailability } from "./api.js";
 
 const DEFAULTS = { slot_minutes: 20, cutoff_minutes: 60, windows: [], blocked_dates: [] };
 
