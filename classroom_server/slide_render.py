@@ -3,7 +3,9 @@
 PDFium is neither thread-safe nor trustworthy on hostile input, so every document is handled in
 a spawned worker process: a crash or a runaway render costs that worker, never the event loop.
 A worker that overruns the time limit is killed and the pool replaced, since a render stuck
-inside PDFium cannot be interrupted any other way.
+inside PDFium cannot be interrupted any other way. Every process started here (pool workers and
+the manager that carries their progress) holds a ``Lifeline``, so none outlives the server,
+even one killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from PIL import Image, ImageOps
+
+from classroom_server import lifeline
 
 Kind = Literal["pdf", "image"]
 Progress = Callable[[int], Awaitable[None] | None]
@@ -198,19 +202,25 @@ class SlideRenderer:
         self._target_width = target_width
         # Not fork: the parent runs an event loop and threads whose locks a fork would copy.
         self._context = multiprocessing.get_context("spawn")
+        self._lifeline = lifeline.Lifeline(self._context)
         self._pool = self._new_pool()
         self._manager: SyncManager | None = None
         self._manager_lock = asyncio.Lock()
         self._watchers: set[asyncio.Future[None]] = set()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._max_workers, mp_context=self._context)
+        return ProcessPoolExecutor(
+            self._max_workers,
+            mp_context=self._context,
+            initializer=lifeline.hold,
+            initargs=(self._lifeline.end,),
+        )
 
     async def _events(self) -> Events:
         async with self._manager_lock:
             if self._manager is None:
                 manager = SyncManager(ctx=self._context)
-                await asyncio.to_thread(manager.start)
+                await asyncio.to_thread(manager.start, lifeline.hold, (self._lifeline.end,))
                 self._manager = manager
         return await asyncio.to_thread(self._manager.Queue)
 
@@ -296,6 +306,7 @@ class SlideRenderer:
         await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         if manager is not None:
             await asyncio.to_thread(manager.shutdown)
+        self._lifeline.cut()  # last: whatever a shutdown left running goes now
 
 
 async def _notify(progress: Progress | None, percent: int) -> None:

@@ -9,11 +9,16 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from PIL import Image
 
 from classroom_server.slide_render import RenderError, SlideRenderer, sniff_kind
+from tests.conftest import Server, bearer, start_server
+from tests.processes import descendants, wait_gone
+from tests.room_client import live_lecture
+from tests.test_portal_api_decks import upload
 
 WIDTH = 640
 
@@ -232,3 +237,32 @@ async def test_cancelled_render_stops_its_worker(tmp_path: Path) -> None:
 )
 def test_sniff_kind(head: bytes, kind: str | None) -> None:
     assert sniff_kind(head) == kind
+
+
+async def test_render_workers_die_with_a_killed_server(tmp_path: Path) -> None:
+    """kill -9 of ``serve`` left its render workers (and their manager) running under PID 1,
+    about 230 MB a crash. Every process the server started must go with it."""
+    server = start_server(tmp_path, "sqlite")
+    try:
+        async with aiohttp.ClientSession() as http:
+            lecture = await live_lecture(http, server)
+            status, deck = await upload(http, server, lecture, make_pdf(["killed"]), "k.pdf")
+            assert status == 202, deck
+            for _ in range(100):  # the workers are up once the deck has rendered
+                if await deck_status(http, server, lecture, deck["id"]) != "processing":
+                    break
+                await asyncio.sleep(0.1)
+        children = descendants(server.process.pid)
+        assert len(children) >= 2, "a pool worker and the progress manager at least"
+        server.process.kill()
+        server.process.wait(10)
+        assert wait_gone(children, 5.0) == set(), "render processes outlived the server"
+    finally:
+        server.stop()
+
+
+async def deck_status(http: aiohttp.ClientSession, server: Server, lecture: int, deck: int) -> str:
+    headers = await bearer(http, server, "educator")
+    async with http.get(server.url(f"/api/v1/lectures/{lecture}/decks"), headers=headers) as got:
+        items = (await got.json())["items"]
+    return str(next(d["status"] for d in items if d["id"] == deck))
