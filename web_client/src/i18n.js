@@ -1,10 +1,22 @@
 // English and Arabic texts, the page language and direction, and the remembered choice.
+//
+// A text with a count in it has one form per plural category of the language, chosen by
+// Intl.PluralRules from params.count: English has "one" and "other"; Arabic has six ("zero" 0,
+// "one" 1, "two" 2, "few" 3-10, "many" 11-99, "other" 100-102 and fractions), and its noun
+// changes with each (دقيقة واحدة، دقيقتان، 3 دقائق، 11 دقيقة).
 
 const STORAGE_KEY = "qou.lang";
 
+/** @typedef {"en" | "ar"} Language */
+/** @typedef {Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }} PluralForms */
+/** @typedef {Record<string, string | PluralForms>} Messages */
+/** @typedef {Record<string, unknown>} Params */
+
+/** @type {Record<Language, string>} */
 export const LANGUAGES = { en: "English", ar: "العربية" };
 
-const MESSAGES = {
+/** @type {Record<Language, Messages>} */
+export const MESSAGES = {
   en: {
     "app.name": "QOU Classroom",
     "lang.label": "Language",
@@ -19,7 +31,10 @@ const MESSAGES = {
     "dashboard.welcome": "Welcome,",
     "dashboard.heading": "My courses",
     "dashboard.empty": "You are not enrolled in any course yet.",
-    "dashboard.partial": "Showing {shown} of {total} courses.",
+    "dashboard.partial": {
+      one: "Showing {shown} of {count} course.",
+      other: "Showing {shown} of {count} courses.",
+    },
     "oh.link": "Office hours",
     "oh.title": "Office hours",
     "oh.availability": "Your weekly availability",
@@ -59,7 +74,10 @@ const MESSAGES = {
     "oh.dropIn": "Drop-in office hours",
     "oh.dropIn.closed": "Drop-in office hours are closed.",
     "oh.dropIn.open": "Open drop-in hours now",
-    "oh.dropIn.isOpen": "Drop-in hours are open. Waiting: {count}.",
+    "oh.dropIn.isOpen": {
+      one: "Drop-in hours are open. {count} student is waiting.",
+      other: "Drop-in hours are open. {count} students are waiting.",
+    },
     "oh.dropIn.admit": "Admit the next student",
     "oh.dropIn.admitted": "{name} is admitted.",
     "oh.dropIn.close": "Close drop-in hours",
@@ -101,7 +119,10 @@ const MESSAGES = {
     "course.lecture.startsAt": "Starts at ({zone})",
     "course.lecture.duration": "Duration (minutes)",
     "course.lecture.schedule": "Schedule",
-    "course.lecture.minutes": "{minutes} min",
+    "course.lecture.minutes": {
+      one: "{count} min",
+      other: "{count} min",
+    },
     "course.lecture.enter": "Enter room",
     "course.lecture.start": "Start",
     "lecture.status.scheduled": "Scheduled",
@@ -140,7 +161,10 @@ const MESSAGES = {
     "video.search.submit": "Search",
     "video.list.empty": "No videos yet.",
     "video.list.noMatch": "No videos match.",
-    "video.list.partial": "Showing {shown} of {total} videos.",
+    "video.list.partial": {
+      one: "Showing {shown} of {count} video.",
+      other: "Showing {shown} of {count} videos.",
+    },
     "video.status.processing": "Processing…",
     "video.status.failed": "Processing failed",
     "video.upload.heading": "Upload a video",
@@ -328,7 +352,10 @@ const MESSAGES = {
     "room.poll.vote": "Vote",
     "room.poll.voted": "Your vote is in:",
     "room.poll.closed": "Voting is closed.",
-    "room.poll.voters": "Voters: {count}",
+    "room.poll.voters": {
+      one: "{count} voter",
+      other: "{count} voters",
+    },
     "room.poll.yourChoice": "your choice",
     "room.poll.status.open": "Open",
     "room.poll.status.closed": "Closed",
@@ -337,7 +364,10 @@ const MESSAGES = {
     "room.error.forbidden": "Your role may not do this.",
     "room.error.not_found": "That no longer exists.",
     "room.error.locked": "This is locked by the educator.",
-    "room.error.rate_limited": "Too fast: try again in {seconds} s.",
+    "room.error.rate_limited": {
+      one: "Too fast: try again in {count} second.",
+      other: "Too fast: try again in {count} seconds.",
+    },
     "room.error.conflict": "That is not possible now (already done?).",
     "room.error.disconnected": "Not connected to the lecture: wait for the connection to come back.",
     "room.error.timeout": "The server did not answer. Try again.",
@@ -349,7 +379,10 @@ const MESSAGES = {
     "module.backToCourse": "Back to the course",
     "module.units": "Units",
     "module.noUnits": "This module has no units yet.",
-    "module.progress": "You have completed {done} of {total} units.",
+    "module.progress": {
+      one: "You have completed {done} of {count} unit.",
+      other: "You have completed {done} of {count} units.",
+    },
     "module.fact.order": "Order",
     "module.fact.threshold": "Mastery at",
     "module.fact.licence": "Licence",
@@ -374,11 +407,17 @@ const MESSAGES = {
     "quiz.submit": "Check my answers",
     "quiz.mastered": "Score {score}: mastered (needed {threshold}).",
     "quiz.notMastered": "Score {score}: not yet mastered (needs {threshold}). Read the feedback and try again.",
-    "quiz.attemptsLeft": "Attempts left: {count}.",
+    "quiz.attemptsLeft": {
+      one: "{count} attempt left.",
+      other: "{count} attempts left.",
+    },
     "quiz.correct": "Correct",
     "quiz.incorrect": "Not correct",
     "module.class.heading": "Class progress",
-    "module.class.summary": "{done} of {students} students completed the module.",
+    "module.class.summary": {
+      one: "{done} of {count} student completed the module.",
+      other: "{done} of {count} students completed the module.",
+    },
     "module.class.unit": "Unit",
     "module.class.kind": "Kind",
     "module.class.completed": "Completed",
@@ -394,7 +433,10 @@ const MESSAGES = {
     "open.intro": "Modules Al-Quds Open University publishes for everyone, each under its licence.",
     "open.empty": "No open courses yet.",
     "open.all": "All open courses",
-    "open.questions": "A quiz of {count} questions for enrolled students.",
+    "open.questions": {
+      one: "A quiz of {count} question for enrolled students.",
+      other: "A quiz of {count} questions for enrolled students.",
+    },
     "open.login": "Log in to take the quizzes and keep your progress",
   },
   ar: {
@@ -411,7 +453,14 @@ const MESSAGES = {
     "dashboard.welcome": "أهلاً بك،",
     "dashboard.heading": "مقرراتي",
     "dashboard.empty": "لست مسجلاً في أي مقرر بعد.",
-    "dashboard.partial": "يُعرض {shown} من أصل {total} مقرراً.",
+    "dashboard.partial": {
+      zero: "يُعرض {shown} من أصل {count} مقرر.",
+      one: "يُعرض {shown} من أصل مقرر واحد.",
+      two: "يُعرض {shown} من أصل مقررين.",
+      few: "يُعرض {shown} من أصل {count} مقررات.",
+      many: "يُعرض {shown} من أصل {count} مقرراً.",
+      other: "يُعرض {shown} من أصل {count} مقرر.",
+    },
     "oh.link": "الساعات المكتبية",
     "oh.title": "الساعات المكتبية",
     "oh.availability": "أوقاتك المتاحة أسبوعياً",
@@ -451,7 +500,14 @@ const MESSAGES = {
     "oh.dropIn": "الساعات المكتبية المفتوحة",
     "oh.dropIn.closed": "الساعات المكتبية المفتوحة مغلقة.",
     "oh.dropIn.open": "افتح الساعات المكتبية الآن",
-    "oh.dropIn.isOpen": "الساعات المكتبية مفتوحة. في الانتظار: {count}.",
+    "oh.dropIn.isOpen": {
+      zero: "الساعات المكتبية مفتوحة. لا أحد في الانتظار.",
+      one: "الساعات المكتبية مفتوحة. ينتظر طالب واحد.",
+      two: "الساعات المكتبية مفتوحة. ينتظر طالبان.",
+      few: "الساعات المكتبية مفتوحة. ينتظر {count} طلاب.",
+      many: "الساعات المكتبية مفتوحة. ينتظر {count} طالباً.",
+      other: "الساعات المكتبية مفتوحة. ينتظر {count} طالب.",
+    },
     "oh.dropIn.admit": "أدخل الطالب التالي",
     "oh.dropIn.admitted": "دخل {name}.",
     "oh.dropIn.close": "أغلق الساعات المكتبية",
@@ -493,7 +549,14 @@ const MESSAGES = {
     "course.lecture.startsAt": "موعد البدء ({zone})",
     "course.lecture.duration": "المدة (بالدقائق)",
     "course.lecture.schedule": "جدولة",
-    "course.lecture.minutes": "{minutes} دقيقة",
+    "course.lecture.minutes": {
+      zero: "{count} دقيقة",
+      one: "دقيقة واحدة",
+      two: "دقيقتان",
+      few: "{count} دقائق",
+      many: "{count} دقيقة",
+      other: "{count} دقيقة",
+    },
     "course.lecture.enter": "دخول القاعة",
     "course.lecture.start": "بدء",
     "lecture.status.scheduled": "مجدولة",
@@ -532,7 +595,14 @@ const MESSAGES = {
     "video.search.submit": "بحث",
     "video.list.empty": "لا توجد فيديوهات بعد.",
     "video.list.noMatch": "لا توجد فيديوهات مطابقة.",
-    "video.list.partial": "يُعرض {shown} من أصل {total} فيديو.",
+    "video.list.partial": {
+      zero: "يُعرض {shown} من أصل {count} فيديو.",
+      one: "يُعرض {shown} من أصل فيديو واحد.",
+      two: "يُعرض {shown} من أصل فيديوين.",
+      few: "يُعرض {shown} من أصل {count} فيديوهات.",
+      many: "يُعرض {shown} من أصل {count} فيديو.",
+      other: "يُعرض {shown} من أصل {count} فيديو.",
+    },
     "video.status.processing": "جارٍ التجهيز…",
     "video.status.failed": "تعذّر التجهيز",
     "video.upload.heading": "رفع فيديو",
@@ -720,7 +790,14 @@ const MESSAGES = {
     "room.poll.vote": "تصويت",
     "room.poll.voted": "سُجّل صوتك:",
     "room.poll.closed": "أُغلق التصويت.",
-    "room.poll.voters": "عدد المصوّتين: {count}",
+    "room.poll.voters": {
+      zero: "لم يصوّت أحد بعد",
+      one: "صوّت شخص واحد",
+      two: "صوّت شخصان",
+      few: "صوّت {count} أشخاص",
+      many: "صوّت {count} شخصاً",
+      other: "صوّت {count} شخص",
+    },
     "room.poll.yourChoice": "اختيارك",
     "room.poll.status.open": "مفتوح",
     "room.poll.status.closed": "مغلق",
@@ -729,7 +806,14 @@ const MESSAGES = {
     "room.error.forbidden": "لا يسمح دورك بالقيام بذلك.",
     "room.error.not_found": "لم يعد هذا موجوداً.",
     "room.error.locked": "أقفل المحاضر هذه الميزة.",
-    "room.error.rate_limited": "سريع جداً: حاول مجدداً بعد {seconds} ث.",
+    "room.error.rate_limited": {
+      zero: "سريع جداً: حاول مجدداً الآن.",
+      one: "سريع جداً: حاول مجدداً بعد ثانية واحدة.",
+      two: "سريع جداً: حاول مجدداً بعد ثانيتين.",
+      few: "سريع جداً: حاول مجدداً بعد {count} ثوانٍ.",
+      many: "سريع جداً: حاول مجدداً بعد {count} ثانية.",
+      other: "سريع جداً: حاول مجدداً بعد {count} ثانية.",
+    },
     "room.error.conflict": "لا يمكن ذلك الآن (ربما تمّ مسبقاً؟).",
     "room.error.disconnected": "لست متصلاً بالمحاضرة: انتظر عودة الاتصال.",
     "room.error.timeout": "لم يستجب الخادم. حاول مجدداً.",
@@ -741,7 +825,14 @@ const MESSAGES = {
     "module.backToCourse": "العودة إلى المقرر",
     "module.units": "الأجزاء",
     "module.noUnits": "لا أجزاء في هذه الوحدة بعد.",
-    "module.progress": "أكملت {done} من {total} أجزاء.",
+    "module.progress": {
+      zero: "أكملت {done} من {count} جزء.",
+      one: "أكملت {done} من جزء واحد.",
+      two: "أكملت {done} من جزأين.",
+      few: "أكملت {done} من {count} أجزاء.",
+      many: "أكملت {done} من {count} جزءاً.",
+      other: "أكملت {done} من {count} جزء.",
+    },
     "module.fact.order": "الترتيب",
     "module.fact.threshold": "الإتقان عند",
     "module.fact.licence": "الترخيص",
@@ -766,11 +857,25 @@ const MESSAGES = {
     "quiz.submit": "تحقق من إجاباتي",
     "quiz.mastered": "النتيجة {score}: أتقنت الاختبار (المطلوب {threshold}).",
     "quiz.notMastered": "النتيجة {score}: لم تتقنه بعد (المطلوب {threshold}). اقرأ الملاحظات وحاول مجدداً.",
-    "quiz.attemptsLeft": "المحاولات المتبقية: {count}.",
+    "quiz.attemptsLeft": {
+      zero: "لم تبقَ لك محاولات.",
+      one: "بقيت لك محاولة واحدة.",
+      two: "بقيت لك محاولتان.",
+      few: "بقيت لك {count} محاولات.",
+      many: "بقيت لك {count} محاولة.",
+      other: "بقيت لك {count} محاولة.",
+    },
     "quiz.correct": "صحيح",
     "quiz.incorrect": "غير صحيح",
     "module.class.heading": "تقدم الصف",
-    "module.class.summary": "أكمل {done} من {students} طلاب الوحدة.",
+    "module.class.summary": {
+      zero: "أكمل الوحدة {done} من أصل {count} طالب.",
+      one: "أكمل الوحدة {done} من أصل طالب واحد.",
+      two: "أكمل الوحدة {done} من أصل طالبين.",
+      few: "أكمل الوحدة {done} من أصل {count} طلاب.",
+      many: "أكمل الوحدة {done} من أصل {count} طالباً.",
+      other: "أكمل الوحدة {done} من أصل {count} طالب.",
+    },
     "module.class.unit": "الجزء",
     "module.class.kind": "النوع",
     "module.class.completed": "أكملوه",
@@ -786,20 +891,31 @@ const MESSAGES = {
     "open.intro": "وحدات تنشرها جامعة القدس المفتوحة للجميع، كلٌّ بترخيصها.",
     "open.empty": "لا توجد مقررات مفتوحة بعد.",
     "open.all": "كل المقررات المفتوحة",
-    "open.questions": "اختبار من {count} أسئلة للطلاب المسجلين.",
+    "open.questions": {
+      zero: "اختبار من {count} سؤال للطلاب المسجلين.",
+      one: "اختبار من سؤال واحد للطلاب المسجلين.",
+      two: "اختبار من سؤالين للطلاب المسجلين.",
+      few: "اختبار من {count} أسئلة للطلاب المسجلين.",
+      many: "اختبار من {count} سؤالاً للطلاب المسجلين.",
+      other: "اختبار من {count} سؤال للطلاب المسجلين.",
+    },
     "open.login": "سجّل الدخول لتأخذ الاختبارات وتحفظ تقدمك",
   },
 };
 
+/** @type {Language} */
 let current = "en";
 
-const isLanguage = (lang) => Object.hasOwn(LANGUAGES, lang);
+/** @type {(lang: unknown) => lang is Language} */
+const isLanguage = (lang) => typeof lang === "string" && Object.hasOwn(LANGUAGES, lang);
 
+/** @returns {Language} */
 export function language() {
   return current;
 }
 
 // The remembered choice, else the browser's language; used before anyone logs in.
+/** @returns {Language} */
 export function initialLanguage() {
   let stored = null;
   try {
@@ -811,6 +927,7 @@ export function initialLanguage() {
   return navigator.language?.toLowerCase().startsWith("ar") ? "ar" : "en";
 }
 
+/** @param {string} lang */
 export function setLanguage(lang) {
   current = isLanguage(lang) ? lang : "en";
   const root = document.documentElement;
@@ -824,13 +941,52 @@ export function setLanguage(lang) {
   }
 }
 
-// t("dashboard.partial", { shown, total }) fills the braces; missing Arabic falls back to English.
-export function t(key, params = {}) {
-  const text = MESSAGES[current][key] ?? MESSAGES.en[key] ?? key;
+/** @type {Map<Language, Intl.PluralRules>} */
+const pluralRules = new Map();
+
+// The plural category of `count` in `lang`: "one" for 1 in English; "zero", "one", "two",
+// "few", "many" or "other" in Arabic.
+/**
+ * @param {Language} lang
+ * @param {number} count
+ * @returns {Intl.LDMLPluralRule}
+ */
+export function pluralCategory(lang, count) {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(count);
+}
+
+// translate("ar", "quiz.attemptsLeft", { count: 2 }) picks the form for the count, fills the
+// braces; missing Arabic falls back to English (its forms, the category still Arabic's).
+/**
+ * @param {Language} lang
+ * @param {string} key
+ * @param {Params} [params]
+ * @returns {string}
+ */
+export function translate(lang, key, params = {}) {
+  const message = MESSAGES[lang][key] ?? MESSAGES.en[key] ?? key;
+  let text;
+  if (typeof message === "string") text = message;
+  else text = message[pluralCategory(lang, Number(params.count))] ?? message.other;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name]));
 }
 
+// t("dashboard.partial", { shown, count }) in the page language.
+/**
+ * @param {string} key
+ * @param {Params} [params]
+ */
+export function t(key, params = {}) {
+  return translate(current, key, params);
+}
+
 // What to tell the user about an ApiError: our own words for known codes, else the server's.
+/** @param {{ code: string, detail?: string | null }} error */
 export function describeError(error) {
   const key = `error.${error.code}`;
   if (Object.hasOwn(MESSAGES.en, key)) return t(key);

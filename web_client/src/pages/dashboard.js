@@ -72,6 +72,6 @@ export async function dashboardPage({ user }) {
         ? items.map((course) => courseCard(course, user))
         : [h("p", { class: "empty" }, t("dashboard.empty"))]),
     ),
-    items.length < total && h("p", { class: "muted" }, t("dashboard.partial", { shown: items.length, total })),
+    items.length < total && h("p", { class: "muted" }, t("dashboard.partial", { shown: items.length, count: total })),
   );
 }

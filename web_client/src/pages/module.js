@@ -40,7 +40,7 @@ export async function modulePage({ params }) {
 
   function show(current) {
     const done = current.units.filter((u) => u.state === "completed").length;
-    progress.textContent = t("module.progress", { done, total: current.units.length });
+    progress.textContent = t("module.progress", { done, count: current.units.length });
     renderUnits(list, current.units, { onOpenReading, onOpenQuiz });
   }
 

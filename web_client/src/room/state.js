@@ -1,13 +1,71 @@
 // How each server event changes the room state (shapes in docs/protocol.md). Pure: returns the
 // next state and never changes its argument. The state is `room:state` plus `lasers`, the
-// pointers presenters show now, by user id.
+// pointers presenters show now, by user id, and what room/media.js adds.
+
+/**
+ * The shapes of docs/protocol.md ("Shapes", `room:state`, the media events).
+ * @typedef {{ id: number, name: string, role: "educator" | "student", presenter: boolean, muted: boolean, connected: boolean }} Participant
+ * @typedef {{ id: number, from: { id: number, name: string, role: string }, to: { id: number, name: string } | null, text: string, sent_at: string }} ChatMessage
+ * @typedef {{ id: number, title: string, kind: "whiteboard" | "pdf" | "image", page_count: number, status: "processing" | "ready" | "failed", progress: number, error: string | null }} Deck
+ * @typedef {"pen" | "highlighter" | "line" | "rectangle" | "text"} AnnotationKind
+ * @typedef {{ id: number, deck_id: number, page: number, author_id: number, kind: AnnotationKind, points: [number, number][], color: string, width: number, text: string | null }} Annotation
+ * @typedef {"open" | "closed" | "published"} PollStatus
+ * @typedef {{ id: number, question: string, options: string[], multiple: boolean, status: PollStatus, counts: number[] | null, total_voters: number | null, my_choices: number[] | null }} Poll
+ * @typedef {{ user_id: number, name: string, raised_at: string }} Hand
+ * @typedef {{ deck_id: number, page: number }} SlidePosition
+ * @typedef {{ id: number, title: string, status: string, course_id: number }} LectureSummary
+ * @typedef {{ id: number, name: string, role: "educator" | "student", presenter: boolean, muted: boolean }} You
+ * @typedef {{ publication_id: string, user_id: number, kind: "audio" | "video", source: "camera" | "microphone" | "screen", quality: "high" | "low", forwarded: boolean }} Track
+ * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
+ * @typedef {{ x: number, y: number }} Laser
+ * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception> }} RoomState
+ *
+ * Each event's payload: the server's, and the three applied locally (see room/client.js).
+ * @typedef {{
+ *   "room:state": Snapshot,
+ *   "roster:joined": Participant,
+ *   "roster:updated": Participant,
+ *   "roster:left": { user_id: number },
+ *   "roster:removed": { user_id: number },
+ *   "chat:message": ChatMessage,
+ *   "chat:deleted": { id: number },
+ *   "room:locks": { chat: boolean, annotations: boolean },
+ *   "hand:queue": { hands: Hand[] },
+ *   "slides:page": SlidePosition & { annotations: Annotation[] },
+ *   "slides:deck": Deck,
+ *   "annotation:added": Annotation,
+ *   "annotation:removed": { id: number },
+ *   "annotation:cleared": SlidePosition,
+ *   "laser:moved": { user_id: number, x: number, y: number, hide?: undefined } | { user_id: number, hide: true },
+ *   "poll:opened": Poll,
+ *   "poll:counts": { poll_id: number, counts: number[], total_voters: number },
+ *   "poll:closed": { poll_id: number },
+ *   "poll:results": Poll,
+ *   "poll:voted": { poll_id: number, choices: number[] },
+ *   "lecture:started": { status: string },
+ *   "lecture:ended": unknown,
+ *   "recording:state": { recording: boolean },
+ *   "media:tracks": { tracks: Track[] },
+ *   "media:permissions": { user_id: number, invited: boolean },
+ *   "media:speaking": { user_id: number | null },
+ *   "media:reception": { users?: Record<string, Reception> | null },
+ * }} RoomEvents
+ */
 
 const MAX_CHAT = 500;
 
+/** @param {{ name: string }} a @param {{ name: string }} b */
 const byName = (a, b) => a.name.localeCompare(b.name);
+/** @param {RoomState} state @param {SlidePosition} position */
 const onCurrentPage = (state, { deck_id, page }) =>
   state.slide.deck_id === deck_id && state.slide.page === page;
 
+/**
+ * @param {RoomState} state
+ * @param {Participant} participant
+ * @returns {RoomState}
+ */
 function withParticipant(state, participant) {
   const others = state.roster.filter((p) => p.id !== participant.id);
   const you =
@@ -17,6 +75,11 @@ function withParticipant(state, participant) {
   return { ...state, you, roster: [...others, participant].sort(byName) };
 }
 
+/**
+ * @param {RoomState} state
+ * @param {number} userId
+ * @returns {RoomState}
+ */
 function withoutParticipant(state, userId) {
   return {
     ...state,
@@ -27,6 +90,11 @@ function withoutParticipant(state, userId) {
 }
 
 // Progress events and the upload's own answer may arrive in any order: never go backwards.
+/**
+ * @param {RoomState} state
+ * @param {Deck} deck
+ * @returns {RoomState}
+ */
 function withDeck(state, deck) {
   const old = state.decks.find((d) => d.id === deck.id);
   if (!old) return { ...state, decks: [...state.decks, deck].sort((a, b) => a.id - b.id) };
@@ -35,10 +103,20 @@ function withDeck(state, deck) {
   return stale ? state : { ...state, decks: state.decks.map((d) => (d.id === deck.id ? deck : d)) };
 }
 
+/**
+ * @param {RoomState} state
+ * @param {number} pollId
+ * @param {Partial<Poll>} changes
+ * @returns {RoomState}
+ */
 function withPoll(state, pollId, changes) {
   return state.poll?.id === pollId ? { ...state, poll: { ...state.poll, ...changes } } : state;
 }
 
+/**
+ * "room:state" is the one reducer that may meet no state yet.
+ * @type {{ [E in keyof RoomEvents]: (state: E extends "room:state" ? RoomState | null : RoomState, data: RoomEvents[E]) => RoomState }}
+ */
 const REDUCERS = {
   "room:state": (state, snapshot) => ({
     ...snapshot,
@@ -75,10 +153,10 @@ const REDUCERS = {
   }),
   "annotation:cleared": (state, page) =>
     onCurrentPage(state, page) ? { ...state, annotations: [] } : state,
-  "laser:moved": (state, { user_id, x, y, hide }) => {
+  "laser:moved": (state, moved) => {
     const lasers = { ...state.lasers };
-    if (hide) delete lasers[user_id];
-    else lasers[user_id] = { x, y };
+    if (moved.hide) delete lasers[moved.user_id];
+    else lasers[moved.user_id] = { x: moved.x, y: moved.y };
     return { ...state, lasers };
   },
   "poll:opened": (state, poll) => ({ ...state, poll }),
@@ -108,8 +186,18 @@ const REDUCERS = {
 };
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.
+// The payload is the server's, as docs/protocol.md describes it (not checked here).
+/**
+ * @param {RoomState | null} state
+ * @param {string} event
+ * @param {unknown} data
+ * @returns {RoomState | null}
+ */
 export function applyEvent(state, event, data) {
-  const reduce = REDUCERS[event];
-  if (!reduce || (state === null && event !== "room:state")) return state;
+  if (!Object.hasOwn(REDUCERS, event)) return state;
+  const reduce = /** @type {(state: RoomState | null, data: unknown) => RoomState} */ (
+    REDUCERS[/** @type {keyof RoomEvents} */ (event)]
+  );
+  if (state === null && event !== "room:state") return state;
   return reduce(state, data);
 }

@@ -105,7 +105,7 @@ export function createLectures({ courseId, manages, timeZone, signal }, initial)
           "p",
           { class: "muted" },
           h("time", { datetime: lecture.scheduled_start }, formatDateTime(lecture.scheduled_start, timeZone)),
-          ` · ${t("course.lecture.minutes", { minutes: lecture.duration_minutes })} `,
+          ` · ${t("course.lecture.minutes", { count: lecture.duration_minutes })} `,
           h(
             "span",
             { class: `badge status-${lecture.status}`, "data-testid": "lecture-status" },

@@ -46,7 +46,7 @@ export function createVideos({ courseId, manages, signal }, initial) {
         : [h("p", { class: "empty" }, t(filtered ? "video.list.noMatch" : "video.list.empty"))]),
     );
     partial.hidden = items.length >= total;
-    partial.textContent = t("video.list.partial", { shown: items.length, total });
+    partial.textContent = t("video.list.partial", { shown: items.length, count: total });
   }
 
   async function reload() {

@@ -28,7 +28,7 @@ export async function createClassProgress(moduleId) {
 
   async function load() {
     const view = await getClassProgress(moduleId);
-    summary.textContent = t("module.class.summary", { done: view.module_completed, students: view.students });
+    summary.textContent = t("module.class.summary", { done: view.module_completed, count: view.students });
     const heads = ["unit", "kind", "completed", "attempts", "meanScore", "firstMastery", "flag"];
     table.replaceChildren(
       h("thead", {}, h("tr", {}, ...heads.map((key) => h("th", { scope: "col" }, t(`module.class.${key}`))))),

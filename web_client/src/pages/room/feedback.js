@@ -11,7 +11,7 @@ const SHOW_MS = 6000;
 export function describeRoomError(error) {
   if (error instanceof ApiError) return describeError(error);
   if (error.code === "rate_limited") {
-    return t("room.error.rate_limited", { seconds: Math.ceil(error.retry_after ?? 1) });
+    return t("room.error.rate_limited", { count: Math.ceil(error.retry_after ?? 1) });
   }
   const key = `room.error.${error.code}`;
   const text = t(key);
