@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from classroom_server.client_assets import DIST_DIR
 from classroom_server.web_ranges import file_response
-from web_client import DIST_DIR
 
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>QOU Classroom</title>
 <p>The web client is not built. Run <code>npm --prefix web_client ci &amp;&amp;
