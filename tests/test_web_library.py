@@ -31,6 +31,8 @@ PROCESSING_S = 120
 PROCESSING_MS = PROCESSING_S * 1000
 
 # Reads the player element; `window.player` would not survive the page's own rebuilds.
+# Predicates are functions ("() => ..."): Playwright evals a bare expression, which the
+# server's Content-Security-Policy (no unsafe-eval) blocks.
 PLAYER = "document.querySelector('[data-testid=player]')"
 
 
@@ -194,7 +196,7 @@ async def test_educator_uploads_a_video_that_a_student_plays_and_resumes(
     await expect(download).to_have_attribute("href", f"/vod/{video_id}/download.mp4")
     await expect(download).to_have_attribute("download", "")
     await expect(student.get_by_test_id("download-composed-link")).to_have_count(0)  # no slides
-    await student.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    await student.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
     assert await student.evaluate(f"{PLAYER}.src.startsWith('blob:')")  # MSE, not native
 
     # Resume: about 2 s in, paused (which saves), the reloaded page starts there.
@@ -205,7 +207,7 @@ async def test_educator_uploads_a_video_that_a_student_plays_and_resumes(
         await student.evaluate(f"{PLAYER}.pause()")
     assert (await saved.value).ok
     await student.reload()
-    await student.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    await student.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
     assert await student.evaluate(f"{PLAYER}.currentTime") >= 1
 
     # Audio only: the menu lists it, and playback goes on from the same moment.

@@ -40,6 +40,8 @@ open_page = shared_open_page
 media_server = shared_media_server
 
 SLIDES = ["Week 2: Open licences", "Creative Commons in practice", "What to read next"]
+# Predicates are functions ("() => ..."): Playwright evals a bare expression, which the
+# server's Content-Security-Policy (no unsafe-eval) blocks.
 PLAYER = "document.querySelector('[data-testid=player]')"
 RECTANGLE = {"kind": "rectangle", "points": [[0.1, 0.1], [0.6, 0.6]], "color": "#d00000",
              "width": 0.01}  # fmt: skip
@@ -93,7 +95,7 @@ async def test_seeking_to_a_chapter_shows_its_slide(
     await log_in(page, server, "student2")
     await expect(page.get_by_test_id("user-name")).to_be_visible()
     await page.goto(server.url(f"/videos/{video_id}"))
-    await page.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    await page.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
     replay = page.get_by_test_id("replay")
     slide = page.get_by_test_id("replay-slide")
     chat = page.get_by_test_id("replay-chat").locator("li")
@@ -176,7 +178,7 @@ async def test_an_audio_only_lecture_plays_beside_its_slides(
     await log_in(page, media_server, "student2")
     await expect(page.get_by_test_id("user-name")).to_be_visible()
     await page.goto(media_server.url(f"/videos/{video_id}"))
-    await page.wait_for_function(f"{PLAYER}?.readyState >= 2")
+    await page.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
     await expect(page.get_by_test_id("player-audio-only")).to_have_text(
         "Sound only: this lecture was recorded without a camera."
     )
