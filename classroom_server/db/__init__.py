@@ -45,8 +45,8 @@ from classroom_server.db.vod_models import Video, VodJob, WatchPosition
 
 __all__ = [
     "Annotation",
-    "AuthSession",
     "AuditEntry",
+    "AuthSession",
     "AvailabilityWindow",
     "Base",
     "BlockedDate",
