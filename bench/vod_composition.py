@@ -26,11 +26,11 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from recording.assembly import Input
-from recording.screens import Screen
+from vod.assembly import Input
 from vod.composition import compose
 from vod.ffmpeg_binary import ffmpeg_path
 from vod.probe import probe
+from vod.screens import Screen
 
 CACHE = Path(__file__).parent / ".cache" / "composition"
 PAGES = 30

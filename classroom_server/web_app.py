@@ -1,4 +1,7 @@
-"""The application factory: one aiohttp app with the REST API, Socket.IO and the web client."""
+"""The application factory: one aiohttp app with the REST API, Socket.IO and the web client.
+
+The composition root: the one module that builds the outer packages' parts and wires them
+(the SFU's media to the recorder, the recorder to the room's signalling)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from classroom_server.web_problems import problem_middleware
 from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
+from recording.service import Recordings
+from signaling.media_registry import MediaRegistry
 from vod.web_files import setup_files
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -62,7 +67,19 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
     portal_api.setup(app, __version__)
-    signaling.create_sio(app, settings)
+    media = MediaRegistry(settings)
+    recordings = Recordings(settings.data_dir, svc.database, svc.jobs.enqueue, media.get)
+    media.on_created(recordings.media_created)
+    signaling.create_sio(app, settings, media, recordings)
+
+    async def recover_recordings(_app: web.Application) -> None:
+        await recordings.recover()  # what a crash left behind becomes a video
+
+    async def close_recordings(_app: web.Application) -> None:
+        await recordings.close()
+
+    app.on_startup.append(recover_recordings)
+    app.on_shutdown.append(close_recordings)  # after the media, which signaling closes
     setup_files(app)
     setup_static(app)
     return app

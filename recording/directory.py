@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-State = Literal["recording", "finished", "handed_off", "processed", "empty"]
+State = Literal["recording", "finished", "handed_off", "empty"]
 MAX_TRACKS = 99
 
 
@@ -61,6 +61,10 @@ class RecordingDirectory:
             }
         )
         return directory
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path.parents[2]
 
     @property
     def lecture_id(self) -> int:
@@ -123,14 +127,3 @@ def recordings_of(data_dir: Path) -> Iterator[RecordingDirectory]:
         ):
             if (path / "recording.json").is_file():
                 yield RecordingDirectory(path)
-
-
-def recording_for_video(data_dir: Path, lecture_id: int, video_id: int) -> RecordingDirectory:
-    """The recording handed to the library as ``video_id``."""
-    for directory in recordings_of(data_dir):
-        if (
-            directory.lecture_id == lecture_id
-            and directory.read_state().get("video_id") == video_id
-        ):
-            return directory
-    raise LookupError(f"no recording of lecture {lecture_id} for video {video_id}")

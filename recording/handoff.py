@@ -1,5 +1,8 @@
 """A finished recording becomes a library video of the lecture's course, queued for processing.
 
+The library gets a ``RecordingManifest`` (vod's plain description of the files), saved in its
+own storage before the job is queued: it never reads this package's directory layout.
+
 Order matters for crashes: the video row is committed first, its id is then written into
 ``recording.json``, then the ``recorded`` job is queued, then the state says ``handed_off``.
 Handing off again resumes from wherever a crash stopped it: a recorded video id whose video
@@ -11,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
@@ -19,6 +24,8 @@ from sqlalchemy import select
 from classroom_server.db import Database, Video, VodJob
 from recording.directory import RecordingDirectory
 from vod.library import add_video_row
+from vod.recording_manifest import RecordedTrack, RecordingManifest, save_manifest
+from vod.storage import VideoStorage
 
 Enqueue = Callable[[int, str], Awaitable[object]]
 STAGE = "recorded"
@@ -29,6 +36,31 @@ def holds_media(directory: RecordingDirectory) -> bool:
         segment.stat().st_size > 0
         for track in directory.track_dirs()
         for segment in track.glob("*.mkv")
+    )
+
+
+def manifest_of(directory: RecordingDirectory) -> RecordingManifest:
+    """What the library needs of the recording (blocking: reads each ``track.json``)."""
+    tracks = []
+    for track_dir in directory.track_dirs():
+        try:
+            meta = json.loads((track_dir / "track.json").read_text())
+        except (OSError, ValueError):
+            continue  # created, then the disk filled: nothing was recorded in it
+        tracks.append(_track(track_dir, meta))
+    return RecordingManifest(tuple(tracks), directory.timeline_file, directory.path / "work")
+
+
+def _track(track_dir: Path, meta: dict[str, object]) -> RecordedTrack:
+    kind = str(meta["kind"])
+    return RecordedTrack(
+        number=int(track_dir.name),
+        kind=kind,
+        codec=str(meta["codec"]),
+        participant=str(meta.get("participant", track_dir.name)),
+        # Recordings made before sources were kept: a video track was a camera.
+        source=str(meta.get("source", "camera" if kind == "video" else "microphone")),
+        segments=tuple(sorted(track_dir.glob("*.mkv"))),
     )
 
 
@@ -64,8 +96,11 @@ async def _hand_off(
         return None
     state = await asyncio.to_thread(directory.read_state)
     video_id = state.get("video_id")
+    storage = VideoStorage(directory.data_dir)
+    manifest = await asyncio.to_thread(manifest_of, directory)
     if isinstance(video_id, int) and await _video_exists(database, video_id, directory.lecture_id):
         if not await _has_job(database, video_id):
+            await asyncio.to_thread(save_manifest, storage, video_id, manifest)
             await enqueue(video_id, STAGE)
         await asyncio.to_thread(directory.update_state, state="handed_off")
         return video_id
@@ -79,6 +114,7 @@ async def _hand_off(
         await session.commit()
         video_id = video.id
     await asyncio.to_thread(directory.update_state, video_id=video_id)
+    await asyncio.to_thread(save_manifest, storage, video_id, manifest)
     await enqueue(video_id, STAGE)
     await asyncio.to_thread(directory.update_state, state="handed_off")
     return video_id

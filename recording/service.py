@@ -3,7 +3,7 @@
 The signaling layer calls ``observe`` for every event it emits to a lecture. From those alone
 the service knows what to do: ``recording:state`` starts or stops a take, ``lecture:ended``
 finishes the recording and hands it to the library, and the room events a replay needs go
-into the timeline. The lecture's ``RoomMedia`` comes from the media registry: ``media_created``
+into the timeline. The lecture's ``MediaRoom`` comes from the media registry: ``media_created``
 hears of each one it makes (on first use, and again after a room emptied), and ``media_for``
 looks it up when a take starts and, as a safety net, on each event.
 
@@ -20,24 +20,30 @@ from typing import Any
 from classroom_server.db import Database
 from recording.directory import RecordingDirectory, recordings_root
 from recording.handoff import Enqueue, hand_off
+from recording.ports import MediaRoom
 from recording.recovery import recover
 from recording.session import RecordingSession
-from signaling.sfu.room_media import RoomMedia
 
-MediaLookup = Callable[[int], RoomMedia | None]
+MediaLookup = Callable[[int], MediaRoom | None]
 MAX_CATALOGUE = 400  # tracks read from one ``media:tracks`` event
 
 
 class Recordings:
-    def __init__(self, data_dir: Path, database: Database, enqueue: Enqueue) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database: Database,
+        enqueue: Enqueue,
+        media_for: MediaLookup,
+    ) -> None:
         self._data_dir = data_dir
         self._database = database
         self._enqueue = enqueue
+        self._media_for = media_for
         self._sessions: dict[int, RecordingSession] = {}
         # The latest SFU catalogue of each live lecture (publication -> source), kept before
         # its first take too: a screen shared before recording starts is still a screen.
         self._sources: dict[int, dict[str, str]] = {}
-        self.media_for: MediaLookup = lambda _lecture_id: None
 
     def is_recording(self, lecture_id: int) -> bool:
         session = self._sessions.get(lecture_id)
@@ -69,7 +75,7 @@ class Recordings:
             directory = RecordingDirectory.create(self._data_dir, lecture_id, course_id, title)
             session = self._sessions[lecture_id] = RecordingSession(directory)
             session.sources(self._sources.get(lecture_id, {}))
-        media = self.media_for(lecture_id)
+        media = self._media_for(lecture_id)
         if media is not None:
             session.attach(media)
         return session.start(slide)
@@ -87,7 +93,7 @@ class Recordings:
         await session.finish()
         return await hand_off(self._database, self._enqueue, session.directory)
 
-    def media_created(self, lecture_id: int, media: RoomMedia) -> None:
+    def media_created(self, lecture_id: int, media: MediaRoom) -> None:
         """The media registry made a lecture's media: a running recording listens to it."""
         session = self._sessions.get(lecture_id)
         if session is not None:
@@ -100,7 +106,7 @@ class Recordings:
         session = self._sessions.get(lecture_id)
         if session is None:
             return
-        media = self.media_for(lecture_id)
+        media = self._media_for(lecture_id)
         if media is not None:
             session.attach(media)
         session.observe(event, data)

@@ -1,6 +1,6 @@
 """One lecture's recording while it runs: takes, tracks and the timeline.
 
-A ``RecordingSession`` is a ``RoomMediaListener``: attached to the lecture's ``RoomMedia`` it
+A ``RecordingSession`` is a ``PublicationListener``: attached to the lecture's ``MediaRoom`` it
 hears of every track (those already published included) and records each one during takes.
 The signaling layer feeds it the room's events through ``observe``; it keeps them in the
 timeline while a take runs.
@@ -15,12 +15,10 @@ from typing import Any
 
 from recording.directory import RecordingDirectory, write_json_atomically
 from recording.marks import MediaClock
+from recording.ports import MediaRoom, Publication, TrackSource
 from recording.segment_writer import CODEC_NAMES, SegmentWriter
 from recording.timeline import Timeline
 from recording.track_recorder import TrackRecorder
-from signaling.sfu.connection import PublishedTrack
-from signaling.sfu.forwarder import Forwarder
-from signaling.sfu.room_media import RoomMedia
 
 log = logging.getLogger(__name__)
 MAX_PUBLICATIONS = 400  # sources remembered per recording (a lecture's catalogue is smaller)
@@ -31,11 +29,11 @@ class RecordingSession:
         self.directory = directory
         self.clock = MediaClock(directory.marks_file)
         self.timeline = Timeline(directory.timeline_file)
-        self._tracks: dict[str, tuple[Forwarder, Path, str]] = {}  # publication -> where
+        self._tracks: dict[str, tuple[TrackSource, Path, str]] = {}  # publication -> where
         self._sources: dict[str, str] = {}  # publication -> camera, microphone or screen
         self._metadata: dict[str, tuple[Path, dict[str, Any]]] = {}  # publication -> track.json
         self._recorders: dict[str, TrackRecorder] = {}
-        self._media: RoomMedia | None = None
+        self._media: MediaRoom | None = None
         self._last_slide: dict[str, Any] | None = None
         self._stopping: set[asyncio.Task[None]] = set()
 
@@ -43,8 +41,8 @@ class RecordingSession:
     def recording(self) -> bool:
         return self.clock.running
 
-    # RoomMediaListener
-    def published(self, track: PublishedTrack, forwarder: Forwarder) -> None:
+    # PublicationListener
+    def published(self, track: Publication, forwarder: TrackSource) -> None:
         codec_name = CODEC_NAMES.get(track.codec.mimeType.lower())
         if codec_name is None:
             log.warning("not recording a %s track", track.codec.mimeType)
@@ -104,7 +102,7 @@ class RecordingSession:
         writer = SegmentWriter(track_dir, codec_name, self.clock.take)
         self._recorders[publication_id] = TrackRecorder(forwarder, writer, self.clock)
 
-    def attach(self, media: RoomMedia) -> None:
+    def attach(self, media: MediaRoom) -> None:
         """Listens to ``media`` (once); tracks published earlier are announced at once."""
         if self._media is media:
             return

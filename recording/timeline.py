@@ -1,7 +1,8 @@
 """What happened in the room while recording, at media time: ``timeline.jsonl``.
 
-One JSON object per line, ``{"t": <media seconds>, "event": <name>, "data": {...}}``, appended
-as events are emitted, so a crash loses at most the line being written. Only events sent to
+One JSON object per line, ``{"t": <media seconds>, "event": <name>, "data": {...}}`` (the
+format ``vod.recording_manifest`` reads), appended as events are emitted, so a crash loses at
+most the line being written. Only events sent to
 the whole room are kept (a private chat message never lands in a recording), and only the
 kinds a replay needs: slide changes, annotations, chat, polls and hands.
 """
@@ -36,18 +37,3 @@ class Timeline:
             timeline.write(line + "\n")
         self.entries += 1
         return True
-
-
-def read_timeline(path: Path) -> list[dict[str, Any]]:
-    """The entries in order; a last line cut short by a crash is skipped."""
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text().splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(entry, dict) and isinstance(entry.get("t"), int | float):
-            entries.append(entry)
-    return entries

@@ -20,15 +20,15 @@ import logging
 from aiortc.mediastreams import MediaStreamError
 
 from recording.marks import MediaClock
+from recording.ports import TrackSource
 from recording.segment_writer import SegmentWriter
-from signaling.sfu.forwarder import Forwarder
 
 log = logging.getLogger(__name__)
 KEYFRAME_SECONDS = 4.0
 
 
 class TrackRecorder:
-    def __init__(self, forwarder: Forwarder, writer: SegmentWriter, clock: MediaClock) -> None:
+    def __init__(self, forwarder: TrackSource, writer: SegmentWriter, clock: MediaClock) -> None:
         self._forwarder = forwarder
         self._writer = writer
         self._clock = clock

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -20,17 +20,37 @@ from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room import Outcome, RoomContext
 from classroom_server.room.slides import page_annotations
 
-if TYPE_CHECKING:  # ``recording`` imports ``signaling.sfu``, which imports this package
-    from recording.service import Recordings
-
 log = logging.getLogger(__name__)
-RECORDINGS: web.AppKey[Recordings] = web.AppKey("recordings")
+
+
+class Recorder(Protocol):
+    """What the room asks of the recorder (``recording.service.Recordings``, handed in by the
+    composition root: recording builds on the SFU, so signaling never imports it)."""
+
+    def is_recording(self, lecture_id: int) -> bool: ...
+
+    def records_automatically(self, lecture_id: int) -> bool: ...
+
+    def set_automatic(self, lecture_id: int, enabled: bool) -> None: ...
+
+    def start(
+        self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
+    ) -> bool: ...
+
+    async def stop(self, lecture_id: int) -> bool: ...
+
+    async def lecture_ended(self, lecture_id: int) -> int | None: ...
+
+    def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None: ...
+
+
+RECORDINGS: web.AppKey[Recorder] = web.AppKey("recordings")
 
 
 class RecordingHook:
     def __init__(
         self,
-        recordings: Recordings,
+        recordings: Recorder,
         context: Callable[[int], RoomContext],
         emit_outcome: Callable[[int, Outcome], Awaitable[None]],
     ) -> None:

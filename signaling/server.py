@@ -13,7 +13,7 @@ from classroom_server.config import Settings
 from classroom_server.services import SERVICES
 from signaling.classroom_namespace import ClassroomNamespace
 from signaling.media_registry import MEDIA, MediaRegistry
-from signaling.recording_hook import RECORDINGS
+from signaling.recording_hook import RECORDINGS, Recorder
 from signaling.room_presence import PresenceKeeper
 from signaling.wire import WireServer
 
@@ -21,7 +21,11 @@ SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
 
 
-def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer:
+def create_sio(
+    app: web.Application, settings: Settings, media: MediaRegistry, recorder: Recorder
+) -> socketio.AsyncServer:
+    """The room's Socket.IO server on ``app``, with the lecture media and the recorder the
+    composition root made (signaling never builds the recorder: recording builds on the SFU)."""
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = WireServer(
         async_mode="aiohttp",
@@ -30,28 +34,13 @@ def create_sio(app: web.Application, settings: Settings) -> socketio.AsyncServer
         ping_interval=20,
         ping_timeout=20,
     )
-    app[MEDIA] = MediaRegistry(settings)
-    from recording.service import Recordings  # recording builds on signaling.sfu
-
-    svc = app[SERVICES]
-    recordings = Recordings(settings.data_dir, svc.database, svc.jobs.enqueue)
-    recordings.media_for = app[MEDIA].get
-    app[MEDIA].on_created(recordings.media_created)
-    app[RECORDINGS] = recordings
-
-    async def recover_recordings(app: web.Application) -> None:
-        await app[RECORDINGS].recover()  # what a crash left behind becomes a video
-
-    async def close_recordings(app: web.Application) -> None:
-        await app[RECORDINGS].close()
-
-    app.on_startup.append(recover_recordings)
+    app[MEDIA] = media
+    app[RECORDINGS] = recorder
 
     async def close_media(app: web.Application) -> None:
         await app[MEDIA].close_all()
 
-    app.on_shutdown.append(close_media)
-    app.on_shutdown.append(close_recordings)
+    app.on_shutdown.append(close_media)  # before the recorder closes its files
     namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)

@@ -14,6 +14,8 @@ from classroom_server.db import Course, Database, Lecture, Video, VodJob, upgrad
 from recording.directory import RecordingDirectory
 from recording.handoff import hand_off
 from vod.jobs import JobQueue
+from vod.recording_manifest import load_manifest
+from vod.storage import VideoStorage
 
 
 @pytest.fixture
@@ -50,6 +52,13 @@ async def test_a_recording_becomes_one_video_and_one_job(
     assert video_id is not None
     assert recorded.read_state()["state"] == "handed_off"
     assert recorded.read_state()["video_id"] == video_id
+    # The library was told what to process, in its own storage, before the job was queued.
+    manifest = load_manifest(VideoStorage(tmp_path), video_id)
+    assert manifest is not None
+    (handed,) = manifest.tracks
+    assert (handed.kind, handed.codec, handed.source) == ("video", "h264", "camera")
+    assert handed.segments == (track / "001-00001.mkv",)
+    assert manifest.timeline == recorded.timeline_file
     # A crash after queueing, before the state was saved: handing off again adds nothing.
     recorded.update_state(state="finished")
     assert await hand_off(database, queue.enqueue, recorded) == video_id

@@ -17,17 +17,18 @@ import av
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
-from recording.assembly import NothingRecorded, assemble
 from recording.directory import RecordingDirectory
+from recording.handoff import manifest_of
 from recording.marks import read_marks
 from recording.segment_writer import MAX_SECONDS
 from recording.session import RecordingSession
-from recording.timeline import read_timeline
 from signaling.sfu import ice
 from signaling.sfu.loopback import TestCardTrack, publish, until
 from signaling.sfu.room_media import RoomMedia
 from tests.media_peer import ToneTrack
+from vod.assembly import NothingRecorded, assemble
 from vod.probe import probe
+from vod.recording_manifest import read_timeline
 
 FIRST_TAKE, SECOND_TAKE = 9.0, 3.0
 
@@ -146,7 +147,7 @@ async def test_two_takes_are_written_as_received_and_assembled_by_copy(
     assert directory.read_state()["state"] == "finished"
 
     target = tmp_path / "assembled.mkv"
-    plan = await assemble(directory, target)
+    plan = await assemble(manifest_of(directory), target)
     assembled = video_packets(target)
     assert len(assembled) == len(recorded)
     assert [units for _, _, units in assembled] == [units for _, _, units in recorded]
@@ -203,7 +204,7 @@ async def test_vp8_is_recorded_as_received_and_encoded_to_h264_at_assembly(
     assert all(frame in seen for frame in recorded)  # VP8 frames kept byte for byte
 
     target = tmp_path / "assembled.mkv"
-    plan = await assemble(directory, target)
+    plan = await assemble(manifest_of(directory), target)
     recorded_seconds = read_marks(directory.marks_file)[0]["stop"]  # 4 s, more under load
     with av.open(str(target)) as container:
         assert container.streams.video[0].codec_context.name == "h264"  # encoded once, here
@@ -235,7 +236,7 @@ async def test_a_camera_published_again_continues_the_picture(
             await client.close()
 
     target = tmp_path / "assembled.mkv"
-    plan = await assemble(directory, target)
+    plan = await assemble(manifest_of(directory), target)
     assert [s.participant for s in plan.video] == ["teacher", "teacher"]
     assert plan.video[0].last < plan.video[1].first
     frames = sum(len(video_packets(seg)) for s in plan.video for seg in s.segments)
@@ -264,7 +265,7 @@ async def test_an_audio_only_recording_assembles_into_an_audio_only_source(
             await client.close()
 
     target = tmp_path / "assembled.mkv"
-    plan = await assemble(directory, target)
+    plan = await assemble(manifest_of(directory), target)
     assert plan.video == () and plan.codec is None
     assert sorted(s.participant for s in plan.audio) == ["student", "teacher"]
     recorded_seconds = read_marks(directory.marks_file)[0]["stop"]  # 4 s, more under load
@@ -281,4 +282,4 @@ async def test_a_recording_with_neither_video_nor_audio_is_nothing_recorded(
 ) -> None:
     directory = RecordingDirectory.create(tmp_path, 45, 7, "Empty")
     with pytest.raises(NothingRecorded):
-        await assemble(directory, tmp_path / "assembled.mkv")
+        await assemble(manifest_of(directory), tmp_path / "assembled.mkv")

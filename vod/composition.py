@@ -10,7 +10,7 @@ durations), the recording's picture scaled into the bottom-right corner, the rec
 audio copied, H.264 encoded once with ``+faststart``. Its ``-progress`` is the job's percent.
 
 Slides narrower than 16:9 sit at the left, so a 4:3 deck leaves the camera a band of its own.
-While the educator shared a screen (:mod:`recording.screens`), the main area shows the screen
+While the educator shared a screen (:mod:`vod.screens`), the main area shows the screen
 instead, scaled to fit the same way: each screen track is one more input, its frames at their
 media times, laid over the slides with ``enable`` only between its first and last frame, so
 the camera stays in the corner and the slides come back when the share ends.
@@ -30,14 +30,18 @@ from typing import TYPE_CHECKING, Any
 
 import av
 
+from classroom_server.slide_decks import page_image_path
+from vod.chapters import timeline_path
 from vod.composition_pictures import BACKGROUND, FRAME, PageImage, Painter
 from vod.ffmpeg_run import Progress, run_ffmpeg
 from vod.probe import MediaInfo, probe
+from vod.recording_manifest import load_manifest
+from vod.screens import Screen
+from vod.screens import screens as shared_screens
 from vod.slide_states import bounded_states
 from vod.storage import VideoStorage
 
 if TYPE_CHECKING:
-    from recording.screens import Screen
     from vod.pipeline import JobContext
 
 PIP_BOX = (288, 216)  # the camera fits inside, keeping its shape: beside a 4:3 slide
@@ -45,7 +49,7 @@ MARGIN = 16
 DEFAULT_FPS = 25
 FPS_RANGE = (10, 30)
 DRAWING_SHARE = 10.0  # percent of the job's progress given to drawing the pictures
-ScreensOf = Callable[[Path], "list[Screen]"]  # writes their concat lists into the work dir
+ScreensOf = Callable[[Path], list[Screen]]  # writes their concat lists into the work dir
 
 
 def composed_path(storage: VideoStorage, video_id: int) -> Path:
@@ -215,10 +219,6 @@ async def _tell(progress: Progress | None, percent: float) -> None:
 
 async def composed(ctx: JobContext) -> None:
     """The job: a recorded lecture's export, from its source and ``timeline.json``."""
-    # Imported here: the page images belong to the room's slide pipeline.
-    from classroom_server.slide_decks import page_image_path
-    from vod.chapters import timeline_path
-
     path = timeline_path(ctx.storage, ctx.video_id)
     try:
         timeline = json.loads(await asyncio.to_thread(path.read_text))
@@ -237,20 +237,8 @@ async def composed(ctx: JobContext) -> None:
 
 
 async def _screens_of(ctx: JobContext) -> ScreensOf | None:
-    """The recording's shared screens, when the video is a lecture recording still on disk."""
-    from classroom_server.db import Video
-    from recording.directory import RecordingDirectory, recording_for_video
-    from recording.screens import screens
-
-    async with ctx.database.session() as session:
-        video = await session.get(Video, ctx.video_id)
-    if video is None or video.lecture_id is None:
+    """The recording's shared screens, when the video is a lecture recording."""
+    manifest = await asyncio.to_thread(load_manifest, ctx.storage, ctx.video_id)
+    if manifest is None:
         return None
-    data_dir, lecture_id = ctx.storage.root.parent, video.lecture_id
-    try:
-        directory: RecordingDirectory = await asyncio.to_thread(
-            recording_for_video, data_dir, lecture_id, ctx.video_id
-        )
-    except LookupError:
-        return None
-    return lambda work: screens(directory, work)
+    return lambda work: shared_screens(manifest, work)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from classroom_server.db import Database, Video
+from vod.assembly import assemble
 from vod.chapters import write_chapters
 from vod.composition import composed
 from vod.failure import Unprocessable
 from vod.ffmpeg_run import run_ffmpeg
 from vod.probe import MediaInfo, probe
+from vod.recording_manifest import load_manifest, read_timeline
 from vod.renditions import (
     audio_hls_args,
     copy_hls_args,
@@ -32,6 +34,7 @@ from vod.renditions import (
     rungs_for,
     still_args,
 )
+from vod.screens import has_screen
 from vod.storage import VideoStorage
 
 Enqueue = Callable[[int, str], Awaitable[None]]
@@ -168,18 +171,9 @@ async def stills(ctx: JobContext) -> None:
 
 
 async def recorded(ctx: JobContext) -> None:
-    # Imported here: ``recording`` builds on ``vod`` (its ffmpeg runner), not the reverse.
-    from recording.assembly import assemble
-    from recording.directory import recording_for_video
-    from recording.screens import has_screen
-    from recording.timeline import read_timeline
-
-    async with ctx.database.session() as session:
-        video = await session.get(Video, ctx.video_id)
-    if video is None or video.lecture_id is None:
-        raise LookupError(f"video {ctx.video_id} is not a lecture recording")
-    data_dir = ctx.storage.root.parent
-    directory = recording_for_video(data_dir, video.lecture_id, ctx.video_id)
+    manifest = await asyncio.to_thread(load_manifest, ctx.storage, ctx.video_id)
+    if manifest is None:
+        raise Unprocessable(f"video {ctx.video_id} has no recording to assemble")
     source = ctx.storage.source(ctx.video_id)
     hls_dir = ctx.storage.rendition_dir(ctx.video_id, "source")
     await asyncio.to_thread(_fresh_dir, hls_dir)
@@ -187,18 +181,16 @@ async def recorded(ctx: JobContext) -> None:
     # worker fails the video at once, as it does any first stage that gives up. The one run
     # that mixes the audio also writes the download and the HLS rendition (no remuxes after).
     outputs = recorded_outputs(source, ctx.storage.download(ctx.video_id), hls_dir)
-    plan = await assemble(directory, source, lambda p: ctx.progress(p * 0.98), outputs)
-    entries = await asyncio.to_thread(read_timeline, directory.timeline_file)
+    plan = await assemble(manifest, source, lambda p: ctx.progress(p * 0.98), outputs)
+    entries = await asyncio.to_thread(read_timeline, manifest.timeline)
     made = await write_chapters(
         ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
     )
     await _published(ctx, await _info(ctx))
     # Slides were shown or a screen shared: the export with them and the camera, after stage
     # 2's others (the composed export is the only place a shared screen appears).
-    shared_screen = await asyncio.to_thread(has_screen, directory)
-    if made or shared_screen:
+    if made or has_screen(manifest):
         await ctx.enqueue(ctx.video_id, "composed")
-    await asyncio.to_thread(directory.update_state, state="processed")
 
 
 STAGES: dict[str, tuple[str, Callable[[JobContext], Coroutine[Any, Any, None]]]] = {

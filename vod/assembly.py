@@ -1,5 +1,8 @@
 """A recording's segments -> one source file for the library, copying the video.
 
+The recording arrives as a ``RecordingManifest`` (what the recorder handed over); nothing
+here knows how the recorder keeps its files.
+
 One ffmpeg run reads each track's segments, across all takes, through the concat demuxer:
 every segment but the last gets a ``duration`` equal to the distance to the next segment's
 first frame, which makes the demuxer give each frame its recorded media time again (gaps
@@ -12,7 +15,7 @@ rendition.
 The picture is the longest camera track recorded (a shared screen only when no camera was
 recorded), continued by the same participant's other tracks of that codec that do not overlap
 it (a camera published again after a page reload); the other video tracks stay on disk, and a
-shared screen among them is shown in the composed export (:mod:`recording.screens`), which
+shared screen among them is shown in the composed export (:mod:`vod.screens`), which
 keeps the camera in its corner. A
 recording with no video track at all (microphone and slides) becomes an audio-only source:
 the same mix, encoded once; the library makes it an audio-only video.
@@ -21,23 +24,21 @@ the same mix, encoded once; the library makes it an audio-only video.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 
-from recording.directory import RecordingDirectory
 from vod.failure import Unprocessable
 from vod.ffmpeg_run import Progress, run_ffmpeg
+from vod.recording_manifest import SCREEN, RecordedTrack, RecordingManifest
 
 # Speech, all speakers mixed into one channel: mono halves the AAC encode, which is most of
 # stage 1's time (ffmpeg's AAC encoder runs at ~100x real time on one core; the video is
 # only copied).
 AUDIO_BITRATE = "96k"
 AUDIO_CHANNELS = "1"
-SCREEN = "screen"  # a video track's source in track.json when it is a shared screen
 
 
 class NothingRecorded(Unprocessable):
@@ -46,7 +47,7 @@ class NothingRecorded(Unprocessable):
 
 @dataclass(frozen=True)
 class TrackSpan:
-    directory: Path
+    number: int  # the track's, in the manifest
     kind: str
     codec: str
     participant: str
@@ -56,8 +57,8 @@ class TrackSpan:
     segments: tuple[Path, ...]
 
 
-def _segments(track_dir: Path) -> tuple[Path, ...]:
-    return tuple(sorted(p for p in track_dir.glob("*.mkv") if p.stat().st_size > 0))
+def _segments(track: RecordedTrack) -> tuple[Path, ...]:
+    return tuple(p for p in track.segments if p.is_file() and p.stat().st_size > 0)
 
 
 def _times(segment: Path) -> list[float]:
@@ -100,18 +101,22 @@ class _opened:
             self._container.close()
 
 
-def span(track_dir: Path) -> TrackSpan | None:
+def span(track: RecordedTrack) -> TrackSpan | None:
     """Where a track sits on the media timeline, read from its first and last segment."""
-    meta = json.loads((track_dir / "track.json").read_text())
-    segments = _segments(track_dir)
+    segments = _segments(track)
     first = next((t for t in map(_times, segments) if t), None)
     last = next((t for t in map(_times, reversed(segments)) if t), None)
     if first is None or last is None:
         return None
-    participant = str(meta.get("participant", track_dir.name))
-    source = str(meta.get("source", "camera"))  # recordings before sources were kept
     return TrackSpan(
-        track_dir, meta["kind"], meta["codec"], participant, source, first[0], last[-1], segments
+        track.number,
+        track.kind,
+        track.codec,
+        track.participant,
+        track.source,
+        first[0],
+        last[-1],
+        segments,
     )
 
 
@@ -146,7 +151,7 @@ def picture(videos: list[TrackSpan]) -> tuple[TrackSpan, ...]:
     A screen shared for most of a lecture would otherwise be the picture and leave the
     camera out of the video and the export; it is the picture only when no camera was on."""
     cameras = [s for s in videos if s.source != SCREEN] or videos
-    by_length = sorted(cameras, key=lambda s: (-(s.last - s.first), int(s.directory.name)))
+    by_length = sorted(cameras, key=lambda s: (-(s.last - s.first), s.number))
     main = by_length[0]
     chosen = [main]
     for other in by_length[1:]:
@@ -157,8 +162,8 @@ def picture(videos: list[TrackSpan]) -> tuple[TrackSpan, ...]:
     return tuple(sorted(chosen, key=lambda s: s.first))
 
 
-def plan(directory: RecordingDirectory) -> Plan:
-    spans = [s for s in map(span, directory.track_dirs()) if s is not None]
+def plan(manifest: RecordingManifest) -> Plan:
+    spans = [s for s in map(span, manifest.tracks) if s is not None]
     videos = [s for s in spans if s.kind == "video"]
     if not videos:
         audio_only = tuple(s for s in spans if s.kind == "audio")
@@ -265,16 +270,16 @@ def audio_only_args(
 
 
 async def assemble(
-    directory: RecordingDirectory,
+    manifest: RecordingManifest,
     target: Path,
     progress: Progress | None = None,
     output: list[str] | None = None,
 ) -> Plan:
     """Writes the recording as one file at ``target`` (Matroska: H.264 + AAC, or AAC alone),
     or to ffmpeg's ``output`` arguments instead (which should include ``target``)."""
-    work = directory.path / "work"
-    work.mkdir(exist_ok=True)
-    the_plan = await asyncio.to_thread(plan, directory)
+    work = manifest.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    the_plan = await asyncio.to_thread(plan, manifest)
     zero = the_plan.zero
     # Every segment is opened for its first time stamp (~1 ms each, ~2 s for an hour of video):
     # the tracks' lists are built side by side (the default executor bounds the threads).

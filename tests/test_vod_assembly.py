@@ -1,6 +1,6 @@
 """Which recorded video tracks become the video's picture (real segments, written as the
-recorder writes them); the assembly's mixing and timing are exercised end to end in
-``test_recording_session``."""
+recorder writes them, handed over as its manifest); the assembly's mixing and timing are
+exercised end to end in ``test_recording_session``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from recording.assembly import assemble, plan
 from recording.directory import RecordingDirectory
+from recording.handoff import manifest_of
 from tests.media import colour_clip, record_track
+from vod.assembly import assemble, plan
 from vod.probe import probe
 
 CAMERA = (40, 180, 60)
@@ -33,7 +34,7 @@ def test_the_camera_is_the_picture_though_the_screen_was_shared_longer(
     record_track(directory, screen, "screen", 0.0)
     record_track(directory, camera, "camera", 1.0)
 
-    the_plan = plan(directory)
+    the_plan = plan(manifest_of(directory))
 
     assert [s.source for s in the_plan.video] == ["camera"]
     assert the_plan.zero == pytest.approx(1.0, abs=0.1)
@@ -45,7 +46,7 @@ def test_a_screen_is_the_picture_when_no_camera_was_on(
     screen = colour_clip(tmp_path / "screen.mp4", SCREEN, "640x480", 3.0)
     record_track(directory, screen, "screen", 0.0)
 
-    assert [s.source for s in plan(directory).video] == ["screen"]
+    assert [s.source for s in plan(manifest_of(directory)).video] == ["screen"]
 
 
 def test_tracks_recorded_before_sources_were_kept_count_as_cameras(
@@ -58,7 +59,7 @@ def test_tracks_recorded_before_sources_were_kept_count_as_cameras(
     del meta["source"]
     (track / "track.json").write_text(json.dumps(meta))
 
-    assert [s.source for s in plan(directory).video] == ["camera"]
+    assert [s.source for s in plan(manifest_of(directory)).video] == ["camera"]
 
 
 async def test_the_assembled_source_has_the_cameras_picture(
@@ -70,7 +71,7 @@ async def test_the_assembled_source_has_the_cameras_picture(
     record_track(directory, camera, "camera", 0.5)
     target = tmp_path / "source.mkv"
 
-    await assemble(directory, target)
+    await assemble(manifest_of(directory), target)
 
     info = probe(target)
     assert (info.width, info.height) == (320, 240)
