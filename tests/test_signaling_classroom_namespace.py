@@ -239,19 +239,19 @@ async def test_unknown_events_spend_the_budget_of_every_other_event(
     flooder = await join(http, server, lecture, "student1")
     try:
         burst = 20 * OTHER.limit
-        acks = await asyncio.gather(
-            *(flooder.call(f"no:such:{n}", {}, patient=False) for n in range(burst))
-        )
-        codes = [ack["error"]["code"] for ack in acks]
-        assert set(codes) == {"unknown_event", "rate_limited"}, codes
-        assert codes.count("unknown_event") <= 2 * OTHER.limit, codes  # at most two windows
-        limited = next(ack["error"] for ack in acks if ack["error"]["code"] == "rate_limited")
+        calls = [flooder.call(f"no:such:{n}", {}, patient=False) for n in range(burst)]
+        calls += [flooder.call("hand:raise", {}, patient=False) for _ in range(3)]  # known
+        acks = await asyncio.gather(*calls)
+        codes = [ack.get("error", {}).get("code") for ack in acks]
+        assert set(codes[:burst]) == {"unknown_event", "rate_limited"}, codes
+        assert codes[:burst].count("unknown_event") <= 2 * OTHER.limit, codes  # two windows
+        limited = next(a["error"] for a in acks if a.get("error", {}).get("code") == "rate_limited")
         assert 0 < limited["retry_after"] <= OTHER.window_seconds
-        known = await flooder.call("hand:raise", {}, patient=False)
-        assert known["error"]["code"] == "rate_limited", "the same budget as known events"
-        assert (await educator.call("chat:lock", {"locked": False}))["ok"]
+        assert "rate_limited" in codes[burst:], "known events share the budget"
+        assert (await educator.call("chat:lock", {"locked": False}))["ok"], "others are served"
         await asyncio.sleep(limited["retry_after"] + 0.05)
-        assert (await flooder.call("hand:raise", {}, patient=False))["ok"]
+        ack = await flooder.call("no:such:event", {}, patient=False)
+        assert ack["error"]["code"] == "unknown_event", "a fresh window answers again"
     finally:
         await flooder.leave()
         await educator.leave()
