@@ -42,7 +42,10 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "install Debian's chromium (apt-get install chromium) for the browser tests"; fi; }
 
+# The web client's part needs its node_modules (`make web`): JSDoc types checked by tsc, and
+# the node:test unit tests of its pure modules.
 lint:
 	ruff check .
 	ruff format --check .
 	mypy
+	cd $(WEB) && $(NPM) run --silent typecheck && $(NPM) test --silent

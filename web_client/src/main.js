@@ -17,6 +17,13 @@ import { roomPage } from "./pages/room.js";
 // Pages by location.pathname (the server sends this app for every non-API path): the first
 // pattern that matches wins and its named groups become context.params. A page is
 // (context) => Node or Promise<Node>. Unknown paths show the dashboard.
+/**
+ * @typedef {{ user: any, params: Record<string, string>, signal: AbortSignal, onLogin: (me: any) => void }} PageContext
+ * `user` is the API's /me answer (any, as every API answer: see api.js request).
+ * @typedef {(context: PageContext) => HTMLElement | Promise<HTMLElement>} Page
+ * @typedef {[RegExp, Page][]} Routes
+ */
+/** @type {Routes} */
 const routes = [
   [/^\/$/, dashboardPage],
   [/^\/courses\/(?<courseId>\d+)\/?$/, coursePage],
@@ -27,11 +34,17 @@ const routes = [
 ];
 
 // Pages anyone may open, logged in or not: the open courses.
+/** @type {Routes} */
 const publicRoutes = [
   [/^\/open-courses\/?$/, openCoursesPage],
   [/^\/open-courses\/(?<moduleId>\d+)\/?$/, openCoursePage],
 ];
 
+/**
+ * @param {string} pathname
+ * @param {Routes} [table]
+ * @param {Page} [fallback]
+ */
 function route(pathname, table = [...publicRoutes, ...routes], fallback = dashboardPage) {
   for (const [pattern, page] of table) {
     const match = pattern.exec(pathname);
@@ -79,7 +92,8 @@ async function render() {
   }
   if (thisRender !== renderCount) return; // a newer render (e.g. a language switch) won
   main.replaceChildren(content);
-  content.querySelector("[autofocus]")?.focus();
+  const autofocus = content.querySelector("[autofocus]");
+  if (autofocus instanceof HTMLElement) autofocus.focus();
 }
 
 function logIn(me) {

@@ -3,13 +3,22 @@
 
 import { request } from "./api.js";
 
+/** @typedef {import("./api.js").Id} Id */
+
+/** @param {Id} courseId */
 export const listModules = (courseId) => request("GET", `/courses/${courseId}/modules?limit=200`);
+/** @param {Id} moduleId */
 export const getModule = (moduleId) => request("GET", `/modules/${moduleId}`);
+/** @param {Id} moduleId */
 export const getModuleProgress = (moduleId) => request("GET", `/modules/${moduleId}/progress`);
+/** @param {Id} moduleId */
 export const getClassProgress = (moduleId) => request("GET", `/modules/${moduleId}/class-progress`);
+/** @param {Id} unitId */
 export const markOpened = (unitId) => request("POST", `/units/${unitId}/opened`);
 // The learner's view of a quiz: questions and options, never the answers.
+/** @param {Id} quizId */
 export const getQuiz = (quizId) => request("GET", `/quizzes/${quizId}`);
 // answers: [{ question, choices: [optionId, ...] } or { question, value }]
+/** @param {Id} quizId @param {unknown[]} answers */
 export const submitAttempt = (quizId, answers) =>
   request("POST", `/quizzes/${quizId}/attempts`, { answers });

@@ -13,6 +13,24 @@ export function fact(labelKey, value) {
   return h("li", {}, `${t(labelKey)}: `, h("bdi", {}, String(value)));
 }
 
+// The control named `name` of a form built with it (checked: a missing one is a bug).
+/**
+ * @param {HTMLFormElement} form
+ * @param {string} name
+ * @returns {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement}
+ */
+export function control(form, name) {
+  const element = form.elements.namedItem(name);
+  if (
+    element instanceof HTMLInputElement ||
+    element instanceof HTMLSelectElement ||
+    element instanceof HTMLTextAreaElement
+  ) {
+    return element;
+  }
+  throw new Error(`the form has no control named ${name}`);
+}
+
 export function button(testId, label, onClick, attributes = {}) {
   const element = h(
     "button",

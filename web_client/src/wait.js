@@ -1,6 +1,11 @@
 // Waiting that stops early when the page goes away.
 
 // Resolves after `ms`, or at once when `signal` aborts.
+/**
+ * @param {number} ms
+ * @param {AbortSignal} signal
+ * @returns {Promise<void>}
+ */
 export function pause(ms, signal) {
   return new Promise((resolve) => {
     const done = () => {

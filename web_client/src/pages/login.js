@@ -3,7 +3,7 @@
 import { ApiError, login } from "../api.js";
 import { h } from "../dom.js";
 import { describeError, t } from "../i18n.js";
-import { field } from "../ui.js";
+import { control, field } from "../ui.js";
 
 export function loginPage({ onLogin }) {
   const error = h("p", { class: "form-error", role: "alert", "data-testid": "login-error" });
@@ -49,13 +49,14 @@ export function loginPage({ onLogin }) {
     submit.textContent = t("login.busy");
     let result;
     try {
-      result = await login(data.get("username"), data.get("password"));
+      result = await login(String(data.get("username") ?? ""), String(data.get("password") ?? ""));
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
       error.textContent = describeError(failure);
       submit.disabled = false;
       submit.textContent = t("login.submit");
-      form.elements.password.select();
+      const password = control(form, "password");
+      if (password instanceof HTMLInputElement) password.select();
       return;
     }
     onLogin(result.user);

@@ -18,11 +18,21 @@ import { io } from "socket.io-client";
 import { ApiError, joinLecture, startLecture, uploadDeck } from "../api.js";
 import { applyEvent } from "./state.js";
 
+/** @typedef {import("./state.js").RoomState} RoomState */
+/** @typedef {import("../api.js").Id} Id */
+/** @typedef {"idle" | "connecting" | "connected" | "reconnecting" | "removed" | "ended" | "failed" | "closed"} Status */
+/** @typedef {{ namespace: string, socket_path: string, token: string, expires_in: number }} JoinAnswer */
+/**
+ * An ack: `ok` true and the event's fields (see docs/protocol.md), or `ok` false and the error.
+ * @typedef {{ ok: boolean, error?: { code?: string, message?: string, [detail: string]: unknown }, [field: string]: any }} Ack
+ */
+
 const ACK_TIMEOUT_MS = 10_000;
 // A token is reused for reconnects until a minute before it expires (tokens live 5 minutes).
 const TOKEN_MARGIN_S = 60;
 
 // idle → connecting → connected ⇄ reconnecting; then one of the last four, for good.
+/** @type {Status[]} */
 const STATUSES = [
   "idle",
   "connecting",
@@ -33,28 +43,47 @@ const STATUSES = [
   "failed",
   "closed",
 ];
+/** @type {Record<string, Status>} */
 const FINAL_BY_CODE = { removed: "removed", lecture_ended: "ended" };
 
 export class RoomError extends Error {
   // details: the error's other fields, e.g. `fields` (invalid) or `retry_after` (rate_limited)
+  /**
+   * @param {string} code
+   * @param {string} [message]
+   * @param {Record<string, unknown>} [details]
+   */
   constructor(code, message, details = {}) {
     super(message || code);
     this.name = "RoomError";
     this.code = code;
+    /** @type {number | undefined} seconds to wait (rate_limited) */
+    this.retry_after = undefined;
+    /** @type {boolean | undefined} your own lecture:end ended it (lecture_ended) */
+    this.byYou = undefined;
     Object.assign(this, details);
   }
 }
 
 export class RoomClient {
+  /** @type {((state: RoomState, event: string, data: any) => void) | null} */
   onChange = null;
+  /** @type {RoomState | null} */
   #state = null;
+  /** @type {Status} */
   #status = "idle";
+  /** @type {Error | null} */
   #error = null;
+  /** @type {Map<string, Set<(...args: any[]) => void>>} */
   #listeners = new Map();
+  /** @type {Id | null} */
   #lectureId = null;
-  #join = null; // the latest REST join answer
+  /** @type {JoinAnswer | null} the latest REST join answer */
+  #join = null;
   #tokenFreshUntil = 0;
+  /** @type {import("socket.io-client").Socket | null} */
   #socket = null;
+  /** @type {{ resolve: (state: RoomState) => void, reject: (error: Error) => void } | null} */
   #pendingJoin = null;
   #retriedRefusal = false;
   #ending = 0; // lecture:end requests awaiting their ack
@@ -67,25 +96,43 @@ export class RoomClient {
     return this.#status;
   }
 
+  // A server event's listener gets its payload (any: the server's, as docs/protocol.md says);
+  // "status" listeners get (status, error).
+  /**
+   * @param {string} event
+   * @param {(...args: any[]) => void} listener
+   * @returns {() => void} unsubscribes
+   */
   on(event, listener) {
-    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
-    this.#listeners.get(event).add(listener);
-    return () => this.#listeners.get(event).delete(listener);
+    let listeners = this.#listeners.get(event);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(event, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
   }
 
   // Throws the REST join's ApiError (e.g. code not_started, lecture_ended, removed) or, when
   // the socket is refused, a RoomError; resolves with the first room:state.
+  /**
+   * @param {Id} lectureId
+   * @returns {Promise<RoomState>}
+   */
   async join(lectureId) {
     if (this.#status !== "idle") throw new Error("a RoomClient joins once");
     this.#lectureId = lectureId;
-    await this.#fetchToken();
+    const answer = await this.#fetchToken();
     this.#setStatus("connecting");
+    /** @type {Promise<RoomState>} */
     const joined = new Promise((resolve, reject) => {
       this.#pendingJoin = { resolve, reject };
     });
-    const socket = io(this.#join.namespace, {
+    const socket = io(answer.namespace, {
       forceNew: true, // this client owns its connection; closing it touches no other
-      path: this.#join.socket_path,
+      path: answer.socket_path,
       auth: (send) => this.#authenticate(send),
       transports: ["websocket", "polling"],
       tryAllTransports: true,
@@ -101,14 +148,17 @@ export class RoomClient {
     this.#stop("closed", null);
   }
 
+  /** @param {string} text @param {number | null} [to] a user, for a private message */
   sendChat(text, to = null) {
     return this.#send("chat:send", to == null ? { text } : { text, to });
   }
 
+  /** @param {number} id */
   deleteChat(id) {
     return this.#send("chat:delete", { id });
   }
 
+  /** @param {boolean} locked */
   lockChat(locked) {
     return this.#send("chat:lock", { locked });
   }
@@ -118,15 +168,18 @@ export class RoomClient {
   }
 
   // Without a user id, your own hand.
+  /** @param {number | null} [userId] */
   lowerHand(userId = null) {
     return this.#send("hand:lower", userId == null ? {} : { user_id: userId });
   }
 
+  /** @param {number} deckId @param {number} page */
   showSlide(deckId, page) {
     return this.#send("slides:show", { deck_id: deckId, page });
   }
 
   // { kind, points, color, width, text? }: it goes on the page shown now.
+  /** @param {{ kind: string, points: [number, number][], color: string, width: number, text?: string }} annotation */
   addAnnotation(annotation) {
     return this.#send("annotation:add", annotation);
   }
@@ -139,10 +192,12 @@ export class RoomClient {
     return this.#send("annotation:clear");
   }
 
+  /** @param {boolean} locked */
   lockAnnotations(locked) {
     return this.#send("annotation:lock", { locked });
   }
 
+  /** @param {number} x @param {number} y */
   moveLaser(x, y) {
     return this.#send("laser:move", { x, y });
   }
@@ -151,32 +206,39 @@ export class RoomClient {
     return this.#send("laser:move", { hide: true });
   }
 
+  /** @param {{ question: string, options: string[], multiple: boolean }} poll */
   openPoll({ question, options, multiple }) {
     return this.#send("poll:open", { question, options, multiple });
   }
 
+  /** @param {number} pollId @param {number[]} choices */
   async vote(pollId, choices) {
     const ack = await this.#send("poll:vote", { poll_id: pollId, choices });
     this.#apply("poll:voted", { poll_id: pollId, choices });
     return ack;
   }
 
+  /** @param {number} pollId */
   closePoll(pollId) {
     return this.#send("poll:close", { poll_id: pollId });
   }
 
+  /** @param {number} pollId */
   publishPoll(pollId) {
     return this.#send("poll:publish", { poll_id: pollId });
   }
 
+  /** @param {number} userId @param {boolean} presenter */
   setPresenter(userId, presenter) {
     return this.#send("presenter:set", { user_id: userId, presenter });
   }
 
+  /** @param {number} userId @param {boolean} muted */
   mute(userId, muted) {
     return this.#send("participant:mute", { user_id: userId, muted });
   }
 
+  /** @param {number} userId */
   remove(userId) {
     return this.#send("participant:remove", { user_id: userId });
   }
@@ -200,48 +262,60 @@ export class RoomClient {
   }
 
   // Educators: start or stop a take of the lecture's recording.
+  /** @param {boolean} on */
   setRecording(on) {
     return this.#send(on ? "recording:start" : "recording:stop");
   }
 
   // Let a student publish microphone and camera (educators), or take it back.
+  /** @param {number} userId */
   inviteToSpeak(userId) {
     return this.#send("media:invite", { user_id: userId });
   }
 
+  /** @param {number} userId */
   revokeSpeaking(userId) {
     return this.#send("media:revoke", { user_id: userId });
   }
 
   // Any other client → server event (the media:* signalling in room/media.js): its ack.
+  /** @param {string} event @param {Record<string, unknown>} [payload] */
   request(event, payload = {}) {
     return this.#send(event, payload);
   }
 
   // REST (educators): opens a scheduled lecture to students, who join by themselves.
   async startLecture() {
-    const lecture = await startLecture(this.#lectureId);
+    const lecture = await startLecture(this.#joinedLecture());
     this.#apply("lecture:started", lecture);
     return lecture;
   }
 
   // REST upload (educators); resolves with the Deck, whose progress then arrives as slides:deck.
+  /** @param {Blob} file */
   async uploadDeck(file) {
-    const deck = await uploadDeck(this.#lectureId, file);
+    const deck = await uploadDeck(this.#joinedLecture(), file);
     this.#apply("slides:deck", deck);
     return deck;
   }
 
+  /**
+   * @param {string} event
+   * @param {Record<string, unknown>} [payload]
+   * @returns {Promise<Ack>}
+   */
   async #send(event, payload = {}) {
-    if (!this.#socket?.connected) {
+    const socket = this.#socket;
+    if (!socket?.connected) {
       throw new RoomError("disconnected", "not connected to the room");
     }
+    /** @type {Ack | undefined} */
     let ack;
     try {
-      ack = await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+      ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
     } catch {
       // Socket.IO rejects an unanswered emit on timeout, and at once when the connection drops.
-      if (!this.#socket.connected) {
+      if (!socket.connected) {
         throw new RoomError("disconnected", `the connection closed before ${event} was answered`);
       }
       throw new RoomError("timeout", `no answer to ${event} in ${ACK_TIMEOUT_MS / 1000} s`);
@@ -253,12 +327,22 @@ export class RoomClient {
     return ack;
   }
 
+  #joinedLecture() {
+    if (this.#lectureId === null) throw new Error("join a lecture first");
+    return this.#lectureId;
+  }
+
+  /** @returns {Promise<JoinAnswer>} */
   async #fetchToken() {
-    this.#join = await joinLecture(this.#lectureId);
-    this.#tokenFreshUntil = Date.now() + Math.max(0, this.#join.expires_in - TOKEN_MARGIN_S) * 1000;
+    /** @type {JoinAnswer} */
+    const answer = await joinLecture(this.#joinedLecture());
+    this.#join = answer;
+    this.#tokenFreshUntil = Date.now() + Math.max(0, answer.expires_in - TOKEN_MARGIN_S) * 1000;
+    return answer;
   }
 
   // Socket.IO asks before every (re)connection: reuse the token while it is fresh.
+  /** @param {(auth: { token: string }) => void} send */
   async #authenticate(send) {
     if (Date.now() >= this.#tokenFreshUntil) {
       try {
@@ -267,20 +351,21 @@ export class RoomClient {
         if (!(error instanceof ApiError)) throw error;
         // Offline: the connection fails too and Socket.IO tries again later.
         if (error.status !== 0) {
-          this.#stop(FINAL_BY_CODE[error.code] ?? "failed", error);
+          this.#stop(Object.hasOwn(FINAL_BY_CODE, error.code) ? FINAL_BY_CODE[error.code] : "failed", error);
           return;
         }
       }
     }
-    send({ token: this.#join.token });
+    if (this.#join) send({ token: this.#join.token });
   }
 
+  /** @param {string} event @param {unknown} data */
   #receive(event, data) {
     this.#apply(event, data);
     if (event === "room:state") {
       this.#retriedRefusal = false;
       this.#setStatus("connected");
-      this.#pendingJoin?.resolve(this.#state);
+      if (this.#state) this.#pendingJoin?.resolve(this.#state);
       this.#pendingJoin = null;
     } else if (event === "room:removed") {
       this.#stop("removed", new RoomError("removed", "you were removed from this lecture"));
@@ -289,17 +374,21 @@ export class RoomClient {
     }
   }
 
+  /** @param {string} event @param {unknown} data */
   #apply(event, data) {
     // The socket joins the lecture's rooms before its snapshot is sent, so others' events can
     // arrive first; the snapshot already includes what they say.
-    if (this.#state === null && event !== "room:state") return;
-    this.#state = applyEvent(this.#state, event, data);
+    const state = applyEvent(this.#state, event, data);
+    if (state === null) return;
+    this.#state = state;
     for (const listener of this.#listeners.get(event) ?? []) listener(data);
-    this.onChange?.(this.#state, event, data);
+    this.onChange?.(state, event, data);
   }
 
+  // Socket.IO's connect_error: an Error, with `data` when the server refused the connection.
+  /** @param {Error & { data?: { code?: string, message?: string } }} error */
   #connectFailed(error) {
-    if (this.#isFinal()) return;
+    if (this.#isFinal() || !this.#socket) return;
     if (this.#socket.active) {
       // The server could not be reached: Socket.IO retries by itself.
       if (this.#status === "connected") this.#setStatus("reconnecting");
@@ -308,10 +397,10 @@ export class RoomClient {
     // The server refused. A removal or the end is final; anything else (an expired token,
     // say) gets one more try with a new token, whose REST answer says what is wrong if it
     // still is.
-    const code = error.data?.code;
-    const refusal = new RoomError(code ?? "refused", error.data?.message ?? error.message);
-    if (FINAL_BY_CODE[code] || this.#retriedRefusal) {
-      this.#stop(FINAL_BY_CODE[code] ?? "failed", refusal);
+    const code = error.data?.code ?? "refused";
+    const refusal = new RoomError(code, error.data?.message ?? error.message);
+    if (Object.hasOwn(FINAL_BY_CODE, code) || this.#retriedRefusal) {
+      this.#stop(Object.hasOwn(FINAL_BY_CODE, code) ? FINAL_BY_CODE[code] : "failed", refusal);
       return;
     }
     this.#retriedRefusal = true;
@@ -319,6 +408,7 @@ export class RoomClient {
     this.#socket.connect();
   }
 
+  /** @param {string} reason */
   #disconnected(reason) {
     if (this.#isFinal()) return;
     if (this.#state?.lecture.status === "ended") {
@@ -327,7 +417,7 @@ export class RoomClient {
     }
     this.#setStatus("reconnecting");
     // The server hung up without saying why: ask again (Socket.IO only retries lost transports).
-    if (reason === "io server disconnect") this.#socket.connect();
+    if (reason === "io server disconnect") this.#socket?.connect();
   }
 
   #ended() {
@@ -336,6 +426,7 @@ export class RoomClient {
     this.#stop("ended", new RoomError("lecture_ended", message, { byYou }));
   }
 
+  /** @param {Status} status @param {Error | null} error */
   #stop(status, error) {
     if (this.#isFinal()) return;
     this.#error = error;
@@ -349,6 +440,7 @@ export class RoomClient {
     return STATUSES.indexOf(this.#status) >= STATUSES.indexOf("removed");
   }
 
+  /** @param {Status} status */
   #setStatus(status) {
     if (status === this.#status) return;
     this.#status = status;

@@ -22,12 +22,21 @@ export const SILENT_MS = 5000;
 const POOR = { loss: 0.08, jitterMs: 100, freezes: 2 };
 const FAIR = { loss: 0.02, jitterMs: 30, freezes: 1, dropped: 10 };
 
+// A report entry's fields depend on its `type` ("outbound-rtp", "candidate-pair", …); lib.dom
+// types RTCStatsReport's values as any, and each use below reads the fields of the one type it
+// filtered for.
+/**
+ * @param {RTCStatsReport | null | undefined} report
+ * @param {(entry: any) => void} fn
+ */
 function forEach(report, fn) {
   report?.forEach?.((entry) => fn(entry));
 }
 
 // mid -> the track its sender carries now.
+/** @param {RTCPeerConnection | null | undefined} pc */
 function sentTracks(pc) {
+  /** @type {Map<string, MediaStreamTrack>} */
   const tracks = new Map();
   for (const transceiver of pc?.getTransceivers?.() ?? []) {
     if (transceiver.mid != null && transceiver.sender?.track) tracks.set(transceiver.mid, transceiver.sender.track);
@@ -37,6 +46,7 @@ function sentTracks(pc) {
 
 // What the video senders may send at most, in kbps (their encodings' maxBitrate caps; Infinity
 // when one has none): an encoder held back by our own cap is not a short uplink.
+/** @param {RTCPeerConnection | null | undefined} pc */
 function videoCapsKbps(pc) {
   let total = 0;
   for (const transceiver of pc?.getTransceivers?.() ?? []) {
@@ -49,11 +59,17 @@ function videoCapsKbps(pc) {
 }
 
 // The transport's estimate of what the uplink carries, in kbps (null when unknown).
+/**
+ * @param {RTCStatsReport | null | undefined} report
+ * @returns {number | null}
+ */
 function availableKbps(report) {
+  /** @type {string | null} */
   let selected = null;
   forEach(report, (entry) => {
     if (entry.type === "transport" && entry.selectedCandidatePairId) selected = entry.selectedCandidatePairId;
   });
+  /** @type {number | null} */
   let best = null;
   forEach(report, (entry) => {
     if (entry.type !== "candidate-pair" || !entry.availableOutgoingBitrate) return;
@@ -63,14 +79,31 @@ function availableKbps(report) {
   return best;
 }
 
+/**
+ * One published source over the last window.
+ * @typedef {{ source: string, kind: string, kbps: number | null, packets: number, width: number | null, height: number | null, fps: number | null, limitation: string, silentMs: number }} SentTrack
+ * @typedef {{ tracks: SentTrack[], availableKbps: number | null, limitedKbps: number | null }} Sending
+ * @typedef {{ loss: number, jitterMs: number, dropped: number, freezes: number }} LinkFigures
+ * @typedef {"good" | "fair" | "poor"} LinkQuality
+ */
+
 export class SendingMeter {
-  #previous = new Map(); // source -> { pc, track, bytes, packets, at }
-  #lastGrowth = new Map(); // source -> { track, at }: when it last sent a packet (or was published)
+  /** @type {Map<string, { pc: RTCPeerConnection | null, track: MediaStreamTrack, bytes: number, packets: number, at: number }>} */
+  #previous = new Map();
+  /** @type {Map<string, { track: MediaStreamTrack, at: number }>} when each source last sent a packet (or was published) */
+  #lastGrowth = new Map();
 
   // Per published source: kind, kbps over the window, frame size, what limits it, and how long
   // it has sent nothing (silentMs); the uplink estimate; and, when the encoder says bandwidth
   // limits a video track and the uplink estimate is below what the senders may send, the rate
   // the uplink is limited to (limitedKbps, else null).
+  /**
+   * @param {RTCStatsReport | null} report
+   * @param {RTCPeerConnection | null} pc
+   * @param {Map<string, MediaStreamTrack>} published
+   * @param {number} now ms, as performance.now()
+   * @returns {Sending}
+   */
   sample(report, pc, published, now) {
     const bySource = new Map();
     const tracks = sentTracks(pc);
@@ -97,7 +130,7 @@ export class SendingMeter {
         this.#lastGrowth.set(source, growth);
       }
       const seconds = same ? (now - before.at) / 1000 : 0;
-      const kbps = seconds > 0 ? Math.max(0, bytes - before.bytes) * 8 / 1000 / seconds : null;
+      const kbps = same && seconds > 0 ? Math.max(0, bytes - before.bytes) * 8 / 1000 / seconds : null;
       this.#previous.set(source, { pc, track, bytes, packets, at: now });
       const limitation = entry?.qualityLimitationReason ?? "none";
       if (track.kind === "video" && limitation === "bandwidth") bandwidthLimited = true;
@@ -130,6 +163,10 @@ export class SendingMeter {
 }
 
 // good / fair / poor from the window's figures.
+/**
+ * @param {LinkFigures} figures
+ * @returns {LinkQuality}
+ */
 export function grade({ loss, jitterMs, freezes, dropped }) {
   if (loss > POOR.loss || jitterMs > POOR.jitterMs || freezes >= POOR.freezes) return "poor";
   if (loss > FAIR.loss || jitterMs > FAIR.jitterMs || freezes >= FAIR.freezes || dropped >= FAIR.dropped) {
@@ -139,11 +176,18 @@ export function grade({ loss, jitterMs, freezes, dropped }) {
 }
 
 export class LinkMeter {
+  /** @type {RTCPeerConnection | null} */
   #pc = null;
-  #previous = new Map(); // inbound-rtp id -> its counters
+  /** @type {Map<string, { received: number, lost: number, dropped: number, freezes: number }>} inbound-rtp id -> its counters */
+  #previous = new Map();
 
   // What arrived in the window over every received track: the fraction of packets lost, the
   // worst jitter (ms), video frames dropped and freezes; null when nothing was expected.
+  /**
+   * @param {RTCStatsReport | null} report
+   * @param {RTCPeerConnection | null} pc
+   * @returns {(LinkFigures & { quality: LinkQuality }) | null}
+   */
   sample(report, pc) {
     if (pc !== this.#pc) {
       this.#pc = pc;

@@ -20,6 +20,14 @@
 // refuses ours ("glare"): we roll back, answer its offer, and offer again. Candidates ride in
 // the SDP: each side finishes gathering before it sends.
 
+import { RoomError } from "./client.js";
+
+/** @typedef {import("./client.js").RoomClient} RoomClient */
+/** @typedef {import("./client.js").Ack} Ack */
+/** @typedef {import("./state.js").Track} Track */
+/** @typedef {"idle" | "connecting" | "connected" | "reconnecting" | "failed"} MediaState */
+/** @typedef {{ track: MediaStreamTrack, transceiver: RTCRtpTransceiver, source: string, quality: "high" | "low" }} LocalEntry */
+
 const GATHER_TIMEOUT_MS = 3000;
 // A recovery that could not reach the server (its request timed out) tries again after this.
 const RETRY_MS = 3000;
@@ -33,6 +41,10 @@ const LOW_CAMERA = { width: 320, height: 180, frameRate: 15 };
 // the SFU's transport-cc feedback drives (signaling/sfu/transport_feedback.py).
 const MAX_BITRATE = { low: 300_000, high: 1_700_000, screen: 2_500_000 };
 
+/**
+ * @param {RTCPeerConnection} pc
+ * @returns {Promise<void>}
+ */
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
@@ -47,34 +59,60 @@ function gathered(pc) {
 }
 
 // H.264 first (recordings stream-copy it), VP8 next, the rest after.
+/** @param {RTCRtpTransceiver} transceiver */
 function preferH264(transceiver) {
   const codecs = RTCRtpSender.getCapabilities?.("video")?.codecs;
   if (!codecs || !transceiver.setCodecPreferences) return;
+  /** @param {RTCRtpCodec} c */
   const rank = (c) => (c.mimeType === "video/H264" ? 0 : c.mimeType === "video/VP8" ? 1 : 2);
   transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
 }
 
+// The SDP of the description just set: it is there once setLocalDescription resolved.
+/** @param {RTCPeerConnection} pc */
+function localSdp(pc) {
+  const description = pc.localDescription;
+  if (!description) throw new Error("no local description");
+  return description.sdp;
+}
+
 export class MediaSession {
-  onTrack = null; // (publicationId, track|null) — null when it went away
-  onState = null; // (state, reason|null) — see the header
-  catalogue = []; // the latest media:tracks
+  /** @type {((publicationId: string, track: MediaStreamTrack | null) => void) | null} null when it went away */
+  onTrack = null;
+  /** @type {((state: MediaState, reason: string | null) => void) | null} see the header */
+  onState = null;
+  /** @type {Track[]} the latest media:tracks */
+  catalogue = [];
+  /** @type {MediaState} */
   state = "idle";
   #video = true;
   #wanted = false; // joined once and not closed: recover after any drop
-  #republish = null; // [source, track] still to publish again after a rejoin
+  /** @type {[string, MediaStreamTrack][] | null} [source, track] still to publish again after a rejoin */
+  #republish = null;
+  /** @type {Promise<void> | null} */
   #recovering = null;
   #failures = 0;
-  #retry = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #retry = undefined;
+  /** @type {RoomClient} */
   #client;
+  /** @type {RTCPeerConnection | null} */
   #pc = null;
+  /** @type {Promise<Ack> | null} */
   #joined = null;
+  /** @type {Promise<unknown>} */
   #chain = Promise.resolve();
+  /** @type {Record<string, string>} mid -> publication id */
   #mids = {};
-  #remote = new Map(); // publication id -> MediaStreamTrack
-  #local = new Map(); // key (source or source:low) -> { track, transceiver }
+  /** @type {Map<string, MediaStreamTrack>} publication id -> track */
+  #remote = new Map();
+  /** @type {Map<string, LocalEntry>} key (source or source:low) -> what we send */
+  #local = new Map();
+  /** @type {(() => void)[]} */
   #unsubscribe;
   #closed = false;
 
+  /** @param {RoomClient} client */
   constructor(client) {
     this.#client = client;
     this.#unsubscribe = [
@@ -111,12 +149,17 @@ export class MediaSession {
   }
 
   // What we publish from `source`, also while a rejoin is about to publish it again.
+  /** @param {string} source */
   localTrack(source) {
     const waiting = this.#republish?.find(([key]) => key === source);
     return this.#local.get(source)?.track ?? waiting?.[1] ?? null;
   }
 
   // Idempotent; resolves once the connection exists and the server knows our preference.
+  /**
+   * @param {{ video?: boolean }} [options]
+   * @returns {Promise<Ack>}
+   */
   join({ video = true } = {}) {
     this.#video = video;
     this.#wanted = true;
@@ -135,6 +178,7 @@ export class MediaSession {
     return this.#joined;
   }
 
+  /** @param {boolean} video */
   async setVideo(video) {
     this.#video = video;
     await this.join({ video });
@@ -144,6 +188,11 @@ export class MediaSession {
   // Publish a camera, microphone or screen track. A camera also goes out as a low-quality
   // copy (about 320x180, 300 kbps) for the weakest links, unless `low` is false.
   // Adding and offering run as one step, so no other offer carries a half-added track.
+  /**
+   * @param {string} source
+   * @param {MediaStreamTrack} track
+   * @param {{ low?: boolean }} [options]
+   */
   async publish(source, track, { low = source === "camera" } = {}) {
     await this.join();
     let copy = null;
@@ -159,6 +208,7 @@ export class MediaSession {
   }
 
   // Switch devices: the same publication carries the new track.
+  /** @param {string} source @param {MediaStreamTrack} track */
   async replace(source, track) {
     const high = this.#local.get(source);
     if (!high) return;
@@ -175,9 +225,11 @@ export class MediaSession {
     }
   }
 
+  /** @param {string} source */
   async unpublish(source) {
-    const waiting = this.#republish?.findIndex(([key]) => key === source) ?? -1;
-    if (waiting >= 0) this.#republish.splice(waiting, 1)[0][1].stop();
+    const republish = this.#republish;
+    const waiting = republish?.findIndex(([key]) => key === source) ?? -1;
+    if (republish && waiting >= 0) republish.splice(waiting, 1)[0][1].stop();
     for (const key of [source, `${source}:low`]) {
       const entry = this.#local.get(key);
       if (!entry) continue;
@@ -192,6 +244,7 @@ export class MediaSession {
 
   // Packets received per publication (for "is audio still arriving?").
   async receivedPackets() {
+    /** @type {Record<string, number>} */
     const counts = {};
     if (!this.#pc) return counts;
     const stats = await this.#pc.getStats();
@@ -215,6 +268,7 @@ export class MediaSession {
     if (this.#joined) this.#client.request("media:leave").catch(() => {});
   }
 
+  /** @param {RTCIceServer[]} iceServers */
   #connect(iceServers) {
     const pc = new RTCPeerConnection({ iceServers });
     this.#pc = pc;
@@ -225,12 +279,14 @@ export class MediaSession {
     }, CONNECT_TIMEOUT_MS);
   }
 
+  /** @param {MediaState} state @param {string | null} [reason] */
   #setState(state, reason = null) {
     if (this.state === state && reason === null) return;
     this.state = state;
     this.onState?.(state, reason);
   }
 
+  /** @param {RTCPeerConnection} pc */
   #connectionChanged(pc) {
     if (pc !== this.#pc || this.#closed) return;
     const state = pc.connectionState;
@@ -257,6 +313,7 @@ export class MediaSession {
 
   // After a reconnect, or when the peer connection broke. One recovery at a time; one that
   // cannot reach the server now runs again on the next reconnect.
+  /** @param {{ fresh?: boolean }} [options] */
   #recover({ fresh = false } = {}) {
     if (this.#closed || this.#recovering || !this.#wanted) return;
     clearTimeout(this.#retry);
@@ -266,10 +323,12 @@ export class MediaSession {
         if (!fresh && (await this.#resume())) return;
         await this.#rejoin();
       } catch (error) {
-        if (error.code === "timeout") {
+        // Only a RoomError's code is ours (a DOMException's numeric legacy code is not).
+        const code = error instanceof RoomError ? error.code : null;
+        if (code === "timeout") {
           this.#retry = setTimeout(() => this.#recover({ fresh }), RETRY_MS);
-        } else if (error.code !== "disconnected") {
-          this.#setState("failed", error.code ?? "error"); // a reconnect tries again
+        } else if (code !== "disconnected") {
+          this.#setState("failed", code ?? "error"); // a reconnect tries again
         }
       } finally {
         this.#recovering = null;
@@ -278,6 +337,7 @@ export class MediaSession {
   }
 
   // The server kept our peer connection through a short Socket.IO outage: take it back.
+  /** @returns {Promise<boolean>} */
   async #resume() {
     const pc = this.#pc;
     const usable = ["connected", "connecting", "new", "disconnected"];
@@ -305,7 +365,7 @@ export class MediaSession {
       const ack = await this.#client.request("media:join", { video: this.#video });
       this.#republish ??= [...this.#local.entries()]
         .filter(([key]) => !key.includes(":"))
-        .map(([source, { track }]) => [source, track]);
+        .map(([source, { track }]) => /** @type {[string, MediaStreamTrack]} */ ([source, track]));
       for (const [key, entry] of this.#local) if (key.includes(":")) entry.track.stop();
       this.#local.clear();
       this.#pc?.close();
@@ -331,8 +391,13 @@ export class MediaSession {
     this.#republish = null;
   }
 
+  /**
+   * @param {string} key
+   * @param {MediaStreamTrack} track
+   * @param {"high" | "low"} quality
+   */
   async #add(key, track, quality) {
-    const transceiver = this.#pc.addTransceiver(track, { direction: "sendonly" });
+    const transceiver = this.#peer().addTransceiver(track, { direction: "sendonly" });
     this.#local.set(key, { track, transceiver, source: key.split(":")[0], quality });
     if (track.kind === "video") {
       preferH264(transceiver);
@@ -348,30 +413,42 @@ export class MediaSession {
     }
   }
 
+  /**
+   * @template T
+   * @param {() => T | Promise<T>} step
+   * @returns {Promise<T>}
+   */
   #serially(step) {
     const run = this.#chain.then(step);
     this.#chain = run.catch(() => {});
     return run;
   }
 
+  // The peer connection publishing and offering need (gone once closed).
+  #peer() {
+    if (!this.#pc) throw new Error("the media session has no peer connection (closed?)");
+    return this.#pc;
+  }
+
   async #offer() {
-    const pc = this.#pc;
+    const pc = this.#peer();
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     let ack;
     try {
       // What each sending m-line carries, by mid (the SDP's msid ids are not track ids).
+      /** @type {Record<string, { source: string, quality: string }>} */
       const tracks = {};
       for (const { transceiver, source, quality } of this.#local.values()) {
         if (transceiver.mid != null) tracks[transceiver.mid] = { source, quality };
       }
       ack = await this.#client.request("media:offer", {
         type: "offer",
-        sdp: pc.localDescription.sdp,
+        sdp: localSdp(pc),
         tracks,
       });
     } catch (error) {
-      if (error.code !== "glare") throw error;
+      if (!(error instanceof RoomError && error.code === "glare")) throw error;
       // The server's offer crossed ours: it is queued behind this step; answer it, then retry.
       await pc.setLocalDescription({ type: "rollback" });
       this.#serially(() => this.#offer());
@@ -380,6 +457,7 @@ export class MediaSession {
     await pc.setRemoteDescription(ack.answer);
   }
 
+  /** @param {{ type: RTCSdpType, sdp: string, tracks?: Record<string, string> }} offer */
   async #answer(offer) {
     await this.#joined;
     const pc = this.#pc;
@@ -397,7 +475,7 @@ export class MediaSession {
     // The SFU reuses a finished transceiver for a new publication (a camera quality switch):
     // no track event then, so take each mid's track from its transceiver.
     for (const transceiver of pc.getTransceivers()) {
-      const publication = this.#mids[transceiver.mid];
+      const publication = transceiver.mid === null ? undefined : this.#mids[transceiver.mid];
       const track = transceiver.receiver.track;
       if (!publication || this.#remote.get(publication) === track) continue;
       this.#remote.set(publication, track);
@@ -405,16 +483,19 @@ export class MediaSession {
     }
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
-    await this.#client.request("media:answer", { type: "answer", sdp: pc.localDescription.sdp });
+    await this.#client.request("media:answer", { type: "answer", sdp: localSdp(pc) });
   }
 
+  /** @param {RTCTrackEvent} event */
   #received(event) {
-    const publication = this.#mids[event.transceiver.mid];
+    const mid = event.transceiver.mid;
+    const publication = mid === null ? undefined : this.#mids[mid];
     if (!publication) return;
     this.#remote.set(publication, event.track);
     this.onTrack?.(publication, event.track);
   }
 
+  /** @param {Track[]} tracks */
   #forgetGone(tracks) {
     const live = new Set(tracks.map((t) => t.publication_id));
     for (const publication of [...this.#remote.keys()]) {

@@ -6,7 +6,7 @@ import { h } from "../../dom.js";
 import { attempt, errorLine } from "../../feedback.js";
 import { t } from "../../i18n.js";
 import { zonedToIso } from "../../time.js";
-import { field } from "../../ui.js";
+import { control, field } from "../../ui.js";
 
 const DEFAULT_MINUTES = 60;
 
@@ -52,7 +52,9 @@ export function createLectureForm(courseId, timeZone, onScheduled) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const { title, scheduled_start, duration_minutes } = form.elements;
+    const [title, scheduled_start, duration_minutes] = ["title", "scheduled_start", "duration_minutes"].map(
+      (name) => control(form, name),
+    );
     const lecture = {
       title: title.value.trim(),
       scheduled_start: zonedToIso(scheduled_start.value, timeZone),

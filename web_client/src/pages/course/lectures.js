@@ -126,6 +126,7 @@ export function createLectures({ courseId, manages, timeZone, signal }, initial)
     if (!lecture) return;
     justEnded.textContent = t("lecture.justEnded", { title: lecture.title });
     const element = list.querySelector(`#lecture-${lecture.id}`);
+    if (!element) return;
     element.classList.add("highlight");
     requestAnimationFrame(() => element.scrollIntoView({ block: "center" }));
   }

@@ -70,7 +70,7 @@ function resourceForm(courseId, onAdded) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form).entries());
-    const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]));
+    const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]));
     if (await attempt(error, () => addResource(courseId, body))) {
       form.reset();
       await onAdded();

@@ -48,12 +48,14 @@ export function createVideoUpload(courseId, onUploaded) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const chosen = file.files?.[0];
+    if (!chosen) return; // the input is required: the browser asks for a file first
     const name = title.value.trim();
     submit.disabled = true;
     status.textContent = t("video.upload.busy", { title: name });
     const uploaded = await attempt(
       error,
-      () => uploadVideo(courseId, name, file.files[0]),
+      () => uploadVideo(courseId, name, chosen),
       describeUploadError,
     );
     submit.disabled = false;

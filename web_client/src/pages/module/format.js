@@ -2,5 +2,6 @@
 
 import { language } from "../../i18n.js";
 
+/** @param {number | null | undefined} share */
 export const percent = (share) =>
   share == null ? "–" : new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 0 }).format(share);

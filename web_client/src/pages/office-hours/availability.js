@@ -26,6 +26,14 @@ async function loadMine(educatorId) {
   }
 }
 
+/** @typedef {{ weekday: number, start: string, end: string }} AvailabilityWindow */
+
+// A window's row, and how to read the window it now says.
+/**
+ * @param {AvailabilityWindow} window
+ * @param {(row: HTMLLIElement) => void} onRemove
+ * @returns {{ row: HTMLLIElement, read: () => AvailabilityWindow }}
+ */
 function windowRow(window, onRemove) {
   const weekday = h(
     "select",
@@ -52,12 +60,12 @@ function windowRow(window, onRemove) {
     end,
     button("window-remove", t("oh.window.remove"), () => onRemove(row)),
   );
-  row.read = () => ({
+  const read = () => ({
     weekday: Number(weekday.value),
     start: start.value,
     end: end.value === "00:00" ? "24:00" : end.value,
   });
-  return row;
+  return { row, read };
 }
 
 export async function createAvailability({ courseId, user }) {
@@ -69,8 +77,20 @@ export async function createAvailability({ courseId, user }) {
   const blocked = new Set(current.blocked_dates);
   const blockedList = h("ul", { class: "tags", "data-testid": "blocked-list" });
 
-  const removeRow = (row) => row.remove();
-  const addWindow = (w) => windows.append(windowRow(w, removeRow));
+  // Rows in the list's order (added only at its end): each one's reader.
+  /** @type {Map<HTMLLIElement, () => AvailabilityWindow>} */
+  const rows = new Map();
+  /** @param {HTMLLIElement} row */
+  const removeRow = (row) => {
+    rows.delete(row);
+    row.remove();
+  };
+  /** @param {AvailabilityWindow} w */
+  const addWindow = (w) => {
+    const { row, read } = windowRow(w, removeRow);
+    rows.set(row, read);
+    windows.append(row);
+  };
   current.windows.forEach(addWindow);
 
   function showBlocked() {
@@ -135,7 +155,7 @@ export async function createAvailability({ courseId, user }) {
       time_zone: zone.value.trim(),
       slot_minutes: Number(slot.value),
       cutoff_minutes: Number(cutoff.value),
-      windows: [...windows.children].map((row) => row.read()),
+      windows: [...rows.values()].map((read) => read()),
       blocked_dates: [...blocked].sort(),
     };
     submit.disabled = true;

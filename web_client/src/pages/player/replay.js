@@ -91,7 +91,8 @@ export async function createReplay(video, player, signal) {
     ink.width = image.naturalWidth || 960;
     ink.height = image.naturalHeight || 540;
     ink.dataset.count = String(drawn.length);
-    paint(ink.getContext("2d"), drawn, ink.width, ink.height);
+    const context = ink.getContext("2d");
+    if (context) paint(context, drawn, ink.width, ink.height);
   }
   image.addEventListener("load", () => draw(player.currentTime), { signal });
 

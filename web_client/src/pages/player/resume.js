@@ -7,9 +7,15 @@ const SAVE_EVERY_MS = 5000;
 const NEAR_END_S = 2;
 
 // Where to start: the saved position, unless that was (near) the end.
+/** @param {number} saved @param {number | null | undefined} duration */
 export const startingPoint = (saved, duration) =>
   duration != null && saved >= duration - NEAR_END_S ? 0 : saved;
 
+/**
+ * @param {HTMLVideoElement} video
+ * @param {import("../../api.js").Id} videoId
+ * @param {AbortSignal} signal
+ */
 export function keepPosition(video, videoId, signal) {
   function save() {
     // Before metadata (or while a new stream attaches) currentTime says nothing.

@@ -5,7 +5,7 @@ import { deleteVideo, updateVideo } from "../../api.js";
 import { h } from "../../dom.js";
 import { attempt, errorLine } from "../../feedback.js";
 import { t } from "../../i18n.js";
-import { button, field } from "../../ui.js";
+import { button, control, field } from "../../ui.js";
 
 const VISIBILITIES = ["course", "public", "private"];
 
@@ -83,7 +83,7 @@ export function createVideoEdit(video, onSaved) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const { title, tags } = form.elements;
+    const [title, tags] = ["title", "tags"].map((name) => control(form, name));
     const changes = {
       title: title.value.trim(),
       description: description.value,

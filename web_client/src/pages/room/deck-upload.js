@@ -35,7 +35,7 @@ export function createDeckUpload(client, feedback) {
   }
 
   input.addEventListener("change", async () => {
-    const [file] = input.files;
+    const file = input.files?.[0];
     if (!file) return;
     input.disabled = true;
     report("uploading", t("room.deck.uploading", { title: file.name }), null);

@@ -8,6 +8,7 @@ import { RoomError } from "../../room/client.js";
 const SHOW_MS = 6000;
 
 // Our words for an ApiError or RoomError code, else the server's message.
+/** @param {ApiError | RoomError} error */
 export function describeRoomError(error) {
   if (error instanceof ApiError) return describeError(error);
   if (error.code === "rate_limited") {
@@ -25,8 +26,10 @@ export function createFeedback() {
     "data-testid": "room-error",
     hidden: true,
   });
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
 
+  /** @param {ApiError | RoomError} error */
   function show(error) {
     element.textContent = describeRoomError(error);
     element.hidden = false;
@@ -37,6 +40,11 @@ export function createFeedback() {
   }
 
   // Runs an action; a refusal is shown, never thrown (bugs still are). Resolves to null then.
+  /**
+   * @template T
+   * @param {() => Promise<T>} action
+   * @returns {Promise<T | null>}
+   */
   async function act(action) {
     try {
       return await action();

@@ -25,7 +25,7 @@ export function createLiveView(client, feedback, state) {
   const chat = createChat(client, feedback);
   const poll = createPoll(client, feedback);
   const media = createMediaPanel(client, feedback);
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter(Boolean);
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter((panel) => panel !== null);
 
   const element = h(
     "div",

@@ -100,10 +100,12 @@ export function createMediaPanel(client, feedback) {
 
   async function listDevices() {
     const devices = await navigator.mediaDevices.enumerateDevices();
-    for (const [select, kind] of [
+    /** @type {[HTMLSelectElement, MediaDeviceKind][]} */
+    const pickers = [
       [cameraSelect, "videoinput"],
       [microphoneSelect, "audioinput"],
-    ]) {
+    ];
+    for (const [select, kind] of pickers) {
       const chosen = select.value;
       select.replaceChildren(
         ...devices

@@ -82,10 +82,12 @@ export function createMediaStatus(media, signalling, toggles, preview) {
   const sendingMeter = new SendingMeter();
   const linkMeter = new LinkMeter();
   let latest = null; // the last sending sample
-  let reported = { state: media.state, reason: null }; // the MediaSession's word
+  /** @type {{ state: import("../../room/media.js").MediaState, reason: string | null }} the MediaSession's word */
+  let reported = { state: media.state, reason: null };
   let troubleSince = null; // since when media is not up while signalling is
 
   // onState: what the MediaSession says.
+  /** @param {import("../../room/media.js").MediaState} state @param {string | null} [reason] */
   function showState(state, reason = null) {
     reported = { state, reason };
     render();

@@ -6,6 +6,14 @@ const MIN_FONT_PX = 8;
 // A text whose first letter is of a right-to-left script is written leftwards from its point.
 const RIGHT_TO_LEFT = /^\P{L}*[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
+/** @typedef {import("../../room/state.js").Annotation} Annotation */
+
+/**
+ * @param {CanvasRenderingContext2D} context
+ * @param {[number, number][]} points
+ * @param {number} width
+ * @param {number} height
+ */
 function stroke(context, points, width, height) {
   context.beginPath();
   points.forEach(([x, y], i) => {
@@ -15,6 +23,12 @@ function stroke(context, points, width, height) {
   context.stroke();
 }
 
+/**
+ * @param {CanvasRenderingContext2D} context
+ * @param {Annotation} annotation
+ * @param {number} width
+ * @param {number} height
+ */
 function paintOne(context, annotation, width, height) {
   const { kind, points, color } = annotation;
   context.save();
@@ -32,15 +46,22 @@ function paintOne(context, annotation, width, height) {
     context.font = `${Math.max(MIN_FONT_PX, annotation.width * width)}px system-ui, sans-serif`;
     context.textBaseline = "top";
     // Set, not inherited from the page: an Arabic and an English viewer see it in one place.
-    context.direction = RIGHT_TO_LEFT.test(annotation.text) ? "rtl" : "ltr";
+    const text = annotation.text ?? "";
+    context.direction = RIGHT_TO_LEFT.test(text) ? "rtl" : "ltr";
     context.textAlign = "start";
-    context.fillText(annotation.text, x * width, y * height);
+    context.fillText(text, x * width, y * height);
   } else {
     stroke(context, points, width, height);
   }
   context.restore();
 }
 
+/**
+ * @param {CanvasRenderingContext2D} context
+ * @param {Annotation[]} annotations
+ * @param {number} width
+ * @param {number} height
+ */
 export function paint(context, annotations, width, height) {
   context.clearRect(0, 0, width, height);
   for (const annotation of annotations) paintOne(context, annotation, width, height);

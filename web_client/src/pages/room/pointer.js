@@ -16,7 +16,8 @@ export function attachPointer(canvas, client, feedback, tools, onDrawing) {
   let enabled = false;
   let shape = null;
   const pending = new Set();
-  const laser = { shown: false, last: 0, timer: null, point: null };
+  /** @type {{ shown: boolean, last: number, timer: ReturnType<typeof setTimeout> | undefined, point: [number, number] | null }} */
+  const laser = { shown: false, last: 0, timer: undefined, point: null };
 
   const report = () => onDrawing({ pending: [...pending], preview: shape });
 
@@ -34,7 +35,8 @@ export function attachPointer(canvas, client, feedback, tools, onDrawing) {
   }
 
   function sendLaser() {
-    laser.timer = null;
+    laser.timer = undefined;
+    if (!laser.point) return;
     laser.last = Date.now();
     laser.shown = true;
     const [x, y] = laser.point;
@@ -51,7 +53,7 @@ export function attachPointer(canvas, client, feedback, tools, onDrawing) {
 
   function hideLaser() {
     clearTimeout(laser.timer);
-    laser.timer = null;
+    laser.timer = undefined;
     if (!laser.shown) return;
     laser.shown = false;
     feedback.act(() => client.hideLaser());

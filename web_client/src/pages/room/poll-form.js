@@ -38,9 +38,12 @@ export function createPollForm(client, feedback) {
   function renumber() {
     const items = [...options.children];
     items.forEach((item, i) => {
-      item.querySelector("input").setAttribute("aria-label", t("room.poll.option", { n: i + 1 }));
-      item.querySelector("input").placeholder = t("room.poll.option", { n: i + 1 });
-      item.querySelector("button").hidden = items.length <= MIN_OPTIONS;
+      const input = item.querySelector("input");
+      const remove = item.querySelector("button");
+      if (!input || !remove) return;
+      input.setAttribute("aria-label", t("room.poll.option", { n: i + 1 }));
+      input.placeholder = t("room.poll.option", { n: i + 1 });
+      remove.hidden = items.length <= MIN_OPTIONS;
     });
     add.hidden = items.length >= MAX_OPTIONS;
   }

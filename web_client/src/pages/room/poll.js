@@ -54,7 +54,7 @@ function voteForm(client, feedback, poll) {
     ),
     vote,
   );
-  const choices = () => [...form.querySelectorAll("input:checked")].map((input) => Number(input.value));
+  const choices = () => [...form.querySelectorAll("input:checked")].filter((input) => input instanceof HTMLInputElement).map((input) => Number(input.value));
   form.addEventListener("change", () => {
     vote.disabled = choices().length === 0;
   });

@@ -1,7 +1,13 @@
 // What the viewer may do, from the room state; the server decides again on every event.
 
+// Only what these read of the room state (room/state.js RoomState).
+/** @typedef {{ you: { role: string, presenter: boolean }, locks: { annotations: boolean } }} Viewer */
+
+/** @param {Viewer} state */
 export const isEducator = (state) => state.you.role === "educator";
 
+/** @param {Viewer} state */
 export const mayPresent = (state) => isEducator(state) || state.you.presenter;
 
+/** @param {Viewer} state */
 export const mayDraw = (state) => mayPresent(state) || !state.locks.annotations;

@@ -63,6 +63,7 @@ export function createSlideNav(client, feedback) {
     }
     [...thumbs.children].forEach((item, i) => {
       const go = item.firstElementChild;
+      if (!go) return;
       if (i + 1 === slide.page) go.setAttribute("aria-current", "page");
       else go.removeAttribute("aria-current");
     });

@@ -38,7 +38,8 @@ export function createStage(client, feedback, tools) {
         canvas.height = height;
       }
       const shown = [...annotations, ...drawing.pending, drawing.preview].filter(Boolean);
-      paint(canvas.getContext("2d"), shown, width, height);
+      const context = canvas.getContext("2d");
+      if (context) paint(context, shown, width, height);
     });
   }
 

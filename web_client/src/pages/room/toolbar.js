@@ -51,7 +51,8 @@ export function createToolbar(client, feedback) {
     const presenting = mayPresent(state);
     locked = state.locks.annotations;
     tools.hidden = !mayDraw(state);
-    toolButtons.get("laser").hidden = !presenting;
+    const laserButton = toolButtons.get("laser");
+    if (laserButton) laserButton.hidden = !presenting;
     clear.hidden = !presenting;
     if (!presenting && kind === "laser") select("pen");
     lock.hidden = !isEducator(state);

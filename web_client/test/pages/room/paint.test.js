@@ -36,7 +36,9 @@ function recorder() {
   return { calls, context: /** @type {CanvasRenderingContext2D} */ (/** @type {unknown} */ (context)) };
 }
 
-/** @param {Record<string, unknown>} more */
+/** @typedef {import("../../../src/room/state.js").Annotation} Annotation */
+
+/** @param {Partial<Annotation>} more @returns {Annotation} */
 const annotation = (more) => ({
   id: 1,
   deck_id: 1,
