@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from signaling.sfu import ice
 from signaling.sfu.connection import SdpDict, SendPath
-from signaling.sfu.loopback import ClientPeer, PacketReplayTrack, until
+from tests.sfu_peer import ClientPeer, PacketReplayTrack, until
 
 SERVER_CORE, CLIENT_CORE = 0, 1
 HOST = "127.0.0.1"  # loopback only, by design

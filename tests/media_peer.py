@@ -16,8 +16,8 @@ import numpy as np
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack
 from av import AudioFrame
 
-from signaling.sfu.loopback import ClientPeer, FrameLog
 from tests.room_client import Participant
+from tests.sfu_peer import ClientPeer, FrameLog
 
 
 class ToneTrack(AudioStreamTrack):

@@ -19,11 +19,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from signaling.sfu.loopback import TestCardTrack
 from tests.conftest import DATABASES, Server, bearer, start_server
 from tests.documents import make_pdf
 from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import demo_course_id, join_token, live_lecture
+from tests.sfu_peer import TestCardTrack
 from tests.test_portal_api_decks import upload
 from vod.probe import probe
 

@@ -23,9 +23,9 @@ from recording.marks import read_marks
 from recording.segment_writer import MAX_SECONDS
 from recording.session import RecordingSession
 from signaling.sfu import ice
-from signaling.sfu.loopback import TestCardTrack, publish, until
 from signaling.sfu.room_media import RoomMedia
 from tests.media_peer import ToneTrack
+from tests.sfu_peer import TestCardTrack, publish, until
 from vod.assembly import NothingRecorded, assemble
 from vod.probe import probe
 from vod.recording_manifest import read_timeline

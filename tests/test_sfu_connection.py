@@ -13,8 +13,8 @@ from aiortc.mediastreams import AudioStreamTrack
 from signaling.sfu import ice
 from signaling.sfu.codecs import UnsupportedCodec, check_forwardable, prefer_codecs
 from signaling.sfu.connection import Glare, SdpDict
-from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
+from tests.sfu_peer import ClientPeer, TestCardTrack, join, publish, until
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from av.stream import Stream
 from signaling.sfu import ice
 from signaling.sfu.connection import SendPath
 from signaling.sfu.forwarder import Forwarder
-from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.metrics import RoomCounters
 from signaling.sfu.room_media import RoomMedia
 from signaling.sfu.subscriber_track import SubscriberTrack
+from tests.sfu_peer import ClientPeer, TestCardTrack, join, publish, until
 
 
 @pytest.fixture

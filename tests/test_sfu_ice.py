@@ -12,8 +12,8 @@ from aiortc.mediastreams import AudioStreamTrack
 
 from signaling.sfu import ice
 from signaling.sfu.connection import SdpDict
-from signaling.sfu.loopback import ClientPeer, TestCardTrack, publish, until
 from signaling.sfu.room_media import RoomMedia
+from tests.sfu_peer import ClientPeer, TestCardTrack, publish, until
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from signaling.sfu.keyframes import (
     is_h264_keyframe,
     is_vp8_keyframe,
 )
-from signaling.sfu.loopback import paint_test_card
+from tests.sfu_peer import paint_test_card
 
 H264 = RTCRtpCodecParameters(
     mimeType="video/H264",

@@ -14,8 +14,8 @@ import pytest
 from aiortc.mediastreams import AudioStreamTrack
 
 from signaling.sfu import ice
-from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
+from tests.sfu_peer import ClientPeer, TestCardTrack, join, publish, until
 
 
 @pytest.fixture

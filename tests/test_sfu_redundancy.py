@@ -12,9 +12,9 @@ import pytest
 from aiortc.mediastreams import AudioStreamTrack
 
 from signaling.sfu import ice, redundancy
-from signaling.sfu.loopback import join, publish, until
 from signaling.sfu.redundancy import RedEncoder, parse, without_red
 from signaling.sfu.room_media import RoomMedia
+from tests.sfu_peer import join, publish, until
 
 OPUS_PT = 111
 FRAME_TICKS = 960  # 20 ms at 48 kHz

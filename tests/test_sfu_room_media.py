@@ -11,8 +11,8 @@ from aiortc.mediastreams import AudioStreamTrack
 from prometheus_client import REGISTRY
 
 from signaling.sfu import ice
-from signaling.sfu.loopback import TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
+from tests.sfu_peer import TestCardTrack, join, publish, until
 
 
 @pytest.fixture

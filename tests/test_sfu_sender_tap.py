@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from signaling.sfu import ice
-from signaling.sfu.loopback import ClientPeer, TestCardTrack, join, publish, until
 from signaling.sfu.room_media import RoomMedia
 from signaling.sfu.sender_tap import DirectSender
 from signaling.sfu.subscriber_track import SubscriberTrack
+from tests.sfu_peer import ClientPeer, TestCardTrack, join, publish, until
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import pytest
 
 from signaling.sfu import ice
-from signaling.sfu.loopback import ClientPeer, TestCardTrack
 from signaling.sfu.room_media import RoomMedia
 from signaling.sfu.transport_feedback import (
     ABS_SEND_TIME,
@@ -26,6 +25,7 @@ from signaling.sfu.transport_feedback import (
     build_message,
     negotiate,
 )
+from tests.sfu_peer import ClientPeer, TestCardTrack
 
 
 @dataclass

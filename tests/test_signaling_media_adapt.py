@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from signaling.sfu.loopback import TestCardTrack, until
 from tests.media_peer import MediaParticipant, ToneTrack
+from tests.sfu_peer import TestCardTrack, until
 from tests.test_signaling_media_events import Room, intact, media_server, room
 
 __all__ = ["media_server", "room"]  # fixtures

@@ -14,10 +14,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from signaling.sfu.loopback import TestCardTrack, until
 from tests.conftest import DATABASES, Server, bearer, start_server
 from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import demo_course_id, join_token, live_lecture
+from tests.sfu_peer import TestCardTrack, until
 
 LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from signaling.reception import Counters, delivered, link_state
-from signaling.sfu.loopback import TestCardTrack
 from tests.media_peer import ToneTrack
 from tests.room_client import Participant, join_token
+from tests.sfu_peer import TestCardTrack
 from tests.test_signaling_media_events import Room, media_server, room
 
 __all__ = ["media_server", "room"]  # fixtures
