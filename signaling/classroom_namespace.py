@@ -38,7 +38,6 @@ from signaling.recording_hook import RECORDINGS, RecordingHook
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
-WELCOME_WAIT_SECONDS = 2.0
 ACK_GRACE_SECONDS = 0.2
 
 
@@ -104,7 +103,11 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         ROOM_CONNECTIONS.inc()
         for room in self._rooms_of(lecture_id, actor):
             await self.enter_room(sid, room)
-        self._spawn(self._welcome(sid, lecture_id, actor))
+
+    async def wire_connected(self, sid: str) -> None:
+        """The client has its CONNECT packet (``signaling.wire``): welcome it."""
+        session = await self.get_session(sid)
+        self._spawn(self._welcome(sid, session["lecture_id"], session["actor"]))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -117,17 +120,14 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return rooms + ([educators_room(lecture_id)] if actor.is_educator else [])
 
     async def _welcome(self, sid: str, lecture_id: int, actor: Actor) -> None:
-        """Sends the snapshot once the client has its CONNECT packet (sent after on_connect)."""
-        manager = self.server.manager
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WELCOME_WAIT_SECONDS
-        while not manager.is_connected(sid, NAMESPACE):
-            if loop.time() > deadline:
-                return
-            await asyncio.sleep(0.005)
+        """The join flow: presence, the snapshot, the media catalogue, then the roster."""
         ctx = self._context(lecture_id)
         who = (actor.name, actor.role)
         first = await ctx.store.add_connection(lecture_id, actor.user_id, sid, who)
+        if not self.server.manager.is_connected(sid, NAMESPACE):
+            # Gone while being added: on_disconnect may have run first and removed nothing.
+            await ctx.store.remove_connection(lecture_id, actor.user_id, sid)
+            return
         state = await snapshot(ctx, actor)
         state["recording"] = self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)

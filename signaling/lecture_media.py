@@ -252,8 +252,16 @@ class LectureMedia:
     async def sync(self) -> None:
         """Make forwarding and subscriptions match the rules; announce a changed catalogue."""
         async with self._lock:
-            muted = await self.ctx.store.flagged(self.ctx.lecture_id, "muted")
-            rights = {user: await self.rights(user) for user in self.actors}
+            # The room's flags once per sync, whatever the number of participants: a sync
+            # runs on every join, leave, mute and adaptation.
+            store, lecture_id = self.ctx.store, self.ctx.lecture_id
+            muted = await store.flagged(lecture_id, "muted")
+            presenters = await store.flagged(lecture_id, "presenter")
+            invited = await store.flagged(lecture_id, "invited")
+            rights = {
+                user: policy.rights_given(actor, self.meeting, presenters, invited)
+                for user, actor in self.actors.items()
+            }
             for publication_id, publication in self.publications.items():
                 forwarder = self.room.forwarders.get(publication_id)
                 if forwarder is not None:

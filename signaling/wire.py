@@ -12,10 +12,13 @@ deeper than ``bounded_json.MAX_DEPTH``, binary packets, an event that is not a l
 its name) surfaced as ERROR tracebacks from inside the libraries and left the connection up.
 Each now costs one WARNING line and the connection (WebSocket close code 1002).
 
+A namespace greets a new connection from ``wire_connected``, called once its CONNECT packet has
+gone out (python-socketio sends it only after the connect handler returns).
+
 This reaches into python-socketio and python-engineio internals (``_handle_eio_message``,
-``_handle_event_internal``, the engine's ``_async`` driver table); tests/test_signaling_wire.py
-and the lifecycle tests in tests/test_signaling_classroom_namespace.py hold them to the versions
-in constraints.txt.
+``_handle_connect``, ``_handle_event_internal``, the engine's ``_async`` driver table);
+tests/test_signaling_wire.py and the lifecycle tests in
+tests/test_signaling_classroom_namespace.py hold them to the versions in constraints.txt.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ class WireNamespace(Protocol):
 
     async def wire_event(self, event: str, sid: str, args: list[Any]) -> Any:
         """The ack for ``event`` sent with ``args``; never dispatches by attribute name."""
+
+    async def wire_connected(self, sid: str) -> None:
+        """``sid`` has its CONNECT packet: what greets a new connection may be sent now
+        (python-socketio sends CONNECT only after the connect handler returns)."""
 
 
 class _WireJson:
@@ -206,6 +213,18 @@ class WireServer(socketio.AsyncServer):  # type: ignore[misc]
         if not isinstance(namespace_handler, WireNamespace):
             raise TypeError("namespaces on this server take events through wire_event")
         super().register_namespace(namespace_handler)
+
+    async def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
+        """python-socketio's CONNECT handling, then the namespace's ``wire_connected`` for a
+        connection it accepted: the greeting waits on the CONNECT packet, not a poll for it.
+        A CONNECT on a namespace the client has already joined is refused and greets no one."""
+        namespace = namespace or "/"
+        joined = self.manager.sid_from_eio_sid(eio_sid, namespace) is not None
+        await super()._handle_connect(eio_sid, namespace, data)
+        handler = self.namespace_handlers.get(namespace)
+        sid = None if joined else self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if handler is not None and sid is not None and self.manager.is_connected(sid, namespace):
+            await handler.wire_connected(sid)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         try:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import WSCloseCode, WSMsgType
+import socketio
+from aiohttp import WSCloseCode, WSMsgType, web
 
-from tests.conftest import Server
+from signaling.wire import WireServer
+from tests.conftest import Server, free_port
 from tests.room_client import join, join_token, live_lecture
 
 DEEP = "[" * 3000  # RecursionError in the JSON decoder, before
@@ -193,3 +196,78 @@ async def test_lifecycle_packets_cannot_be_replayed(
     finally:
         await ws.close()
         await educator.leave()
+
+
+class GreetingProbe(socketio.AsyncNamespace):  # type: ignore[misc]
+    """A namespace on the real WireServer that notes, for each lifecycle call, whether the
+    client had its CONNECT packet at that moment (python-socketio marks a client connected
+    right after sending it), and greets from ``wire_connected`` as the classroom does."""
+
+    def __init__(self) -> None:
+        super().__init__("/probe")
+        self.calls: list[tuple[str, str, bool]] = []
+
+    def _note(self, what: str, sid: str) -> None:
+        self.calls.append((what, sid, self.server.manager.is_connected(sid, self.namespace)))
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event == "connect":
+            sid, _environ, auth = args
+            self._note("connect", sid)
+            if auth != {"let": "in"}:
+                raise socketio.exceptions.ConnectionRefusedError("no")
+        return None
+
+    async def wire_event(self, event: str, sid: str, args: list[Any]) -> Any:
+        return {"ok": True}
+
+    async def wire_connected(self, sid: str) -> None:
+        self._note("connected", sid)
+        await self.emit("hello", {"sid": sid}, to=sid)
+
+
+@pytest.fixture
+async def probe_server() -> AsyncIterator[tuple[str, GreetingProbe]]:
+    """A WireServer in this process, serving only the probe namespace."""
+    app = web.Application()
+    sio = WireServer(async_mode="aiohttp")
+    probe = GreetingProbe()
+    sio.register_namespace(probe)
+    sio.attach(app)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}", probe
+    await runner.cleanup()
+
+
+async def test_a_connection_is_greeted_once_its_connect_packet_is_out(
+    http: aiohttp.ClientSession, probe_server: tuple[str, GreetingProbe]
+) -> None:
+    """The namespace greets from ``wire_connected``, which runs once per accepted connection,
+    after the CONNECT packet (nothing has to poll for it); a refused connection and a replayed
+    CONNECT greet no one."""
+    url, probe = probe_server
+    client = socketio.AsyncClient(reconnection=False)
+    hello: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+    client.on("hello", hello.set_result, namespace="/probe")
+    await client.connect(url, namespaces=["/probe"], auth={"let": "in"}, transports=["websocket"])
+    try:
+        sid = (await asyncio.wait_for(hello, 5))["sid"]
+        assert probe.calls == [("connect", sid, False), ("connected", sid, True)]
+    finally:
+        await client.disconnect()
+    probe.calls.clear()
+    refused = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refused.connect(url, namespaces=["/probe"], auth={}, transports=["websocket"])
+    assert [what for what, _, _ in probe.calls] == ["connect"]
+    probe.calls.clear()
+    async with http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket") as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        for _ in range(2):
+            await ws.send_str("40/probe," + json.dumps({"let": "in"}))
+        frames = [await asyncio.wait_for(ws.receive_str(), 5) for _ in range(3)]
+        assert sorted(frame[:2] for frame in frames) == ["40", "42", "44"], frames
+        assert [what for what, _, _ in probe.calls] == ["connect", "connected"]

@@ -142,9 +142,21 @@ async def is_meeting(ctx: RoomContext) -> bool:
 
 
 async def publish_rights(ctx: RoomContext, actor: Actor, meeting: bool) -> frozenset[Source]:
-    if meeting or await ctx.may_present(actor):
+    if meeting or actor.is_educator:  # nothing to read
         return EVERYTHING
-    if actor.user_id in await ctx.store.flagged(ctx.lecture_id, "invited"):
+    presenters = await ctx.store.flagged(ctx.lecture_id, "presenter")
+    invited = await ctx.store.flagged(ctx.lecture_id, "invited")
+    return rights_given(actor, meeting, presenters, invited)
+
+
+def rights_given(
+    actor: Actor, meeting: bool, presenters: set[int], invited: set[int]
+) -> frozenset[Source]:
+    """What ``actor`` may publish, from the room's flag sets already read: a reconciliation
+    of every participant reads them once, not once per participant."""
+    if meeting or actor.is_educator or actor.user_id in presenters:
+        return EVERYTHING
+    if actor.user_id in invited:
         return INVITED
     return frozenset()
 
