@@ -1,14 +1,12 @@
-"""The app's recording service: which lectures record, driven by the room's events.
+"""The app's recording service: which lectures record, and their takes.
 
-The signaling layer calls ``observe`` for every event it emits to a lecture. From those alone
-the service knows what to do: ``recording:state`` starts or stops a take, ``lecture:ended``
-finishes the recording and hands it to the library, and the room events a replay needs go
-into the timeline. The lecture's ``MediaRoom`` comes from the media registry: ``media_created``
-hears of each one it makes (on first use, and again after a room emptied), and ``media_for``
-looks it up when a take starts and, as a safety net, on each event.
+The room's signaling calls ``start``, ``stop`` and ``lecture_ended`` for the effects of the
+room's operations, and ``observe`` for every event it emits to a whole lecture (those a replay
+needs go into the timeline). The lecture's ``MediaRoom`` comes from the media registry:
+``media_created`` hears of each one it makes (on first use, and again after a room emptied),
+and ``media_for`` looks it up when a take starts.
 
-The state is this process's, like the SFU media it records. The "record automatically" choice
-is a file beside the lecture's recordings (no database column), so it survives restarts.
+The state is this process's, like the SFU media it records.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_server.db import Database
-from recording.directory import RecordingDirectory, recordings_root
+from recording.directory import RecordingDirectory
 from recording.handoff import Enqueue, hand_off
 from recording.ports import MediaRoom
 from recording.recovery import recover
@@ -51,20 +49,6 @@ class Recordings:
 
     def session(self, lecture_id: int) -> RecordingSession | None:
         return self._sessions.get(lecture_id)
-
-    def _auto_file(self, lecture_id: int) -> Path:
-        return recordings_root(self._data_dir) / str(int(lecture_id)) / "record-automatically"
-
-    def records_automatically(self, lecture_id: int) -> bool:
-        return self._auto_file(lecture_id).is_file()
-
-    def set_automatic(self, lecture_id: int, enabled: bool) -> None:
-        marker = self._auto_file(lecture_id)
-        if enabled:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        else:
-            marker.unlink(missing_ok=True)
 
     def start(
         self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
@@ -104,12 +88,8 @@ class Recordings:
         if event == "media:tracks":
             self._catalogue(lecture_id, data)
         session = self._sessions.get(lecture_id)
-        if session is None:
-            return
-        media = self._media_for(lecture_id)
-        if media is not None:
-            session.attach(media)
-        session.observe(event, data)
+        if session is not None:
+            session.observe(event, data)
 
     def _catalogue(self, lecture_id: int, data: dict[str, Any]) -> None:
         tracks = data.get("tracks")

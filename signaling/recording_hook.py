@@ -1,11 +1,10 @@
-"""Where the live room meets the recorder: every emitted room event passes through here.
+"""Where the live room meets the recorder.
 
-``emitted`` is called by the namespace for each outcome it delivers: ``recording:state``
-starts or stops a take, ``recording:auto`` sets the lecture's choice, ``lecture:ended``
-finishes the recording and queues its processing, and everything else sent to the whole room
-is offered to the recording's timeline. ``joined`` starts a lecture that records
-automatically (once per process and lecture, so an educator's stop is not undone by the next
-join).
+``emitted`` is called by the namespace for each outcome it delivers: its effects
+(``StartRecording``, ``StopRecording``, ``LectureEnded``) go to the recorder, and every event
+sent to the whole room is offered to the recording's timeline. ``joined`` starts a lecture
+whose educator chose to record automatically (once per process and lecture, so an educator's
+stop is not undone by the next join).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from aiohttp import web
 
 from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room import Outcome, RoomContext
+from classroom_server.room.outcome import Effect, LectureEnded, StartRecording, StopRecording
 from classroom_server.room.slides import page_annotations
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,6 @@ class Recorder(Protocol):
     composition root: recording builds on the SFU, so signaling never imports it)."""
 
     def is_recording(self, lecture_id: int) -> bool: ...
-
-    def records_automatically(self, lecture_id: int) -> bool: ...
-
-    def set_automatic(self, lecture_id: int, enabled: bool) -> None: ...
 
     def start(
         self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
@@ -60,50 +56,59 @@ class RecordingHook:
         self._auto_started: set[int] = set()
 
     async def emitted(self, lecture_id: int, outcome: Outcome) -> None:
+        for effect in outcome.effects:
+            await self._guarded(lecture_id, type(effect).__name__, self._apply(lecture_id, effect))
         for emit in outcome.emits:
-            try:
-                if emit.event == "recording:state":
-                    await self._state(lecture_id, bool(emit.data.get("recording")))
-                elif emit.event == "recording:auto":
-                    self.recordings.set_automatic(lecture_id, bool(emit.data.get("enabled")))
-                elif emit.event == "lecture:ended":
-                    self._auto_started.discard(lecture_id)
-                    await self.recordings.lecture_ended(lecture_id)
-                elif emit.to.kind == "room":
-                    self.recordings.observe(lecture_id, emit.event, emit.data)
-            except Exception:
-                # The room goes on even if the disk or the library refuses the recording.
-                log.exception("recording could not follow %s in lecture %s", emit.event, lecture_id)
+            if emit.to.kind == "room":
+                self.recordings.observe(lecture_id, emit.event, emit.data)
 
-    async def _state(self, lecture_id: int, on: bool) -> None:
-        if not on:
-            await self.recordings.stop(lecture_id)
-            return
+    async def _guarded(self, lecture_id: int, what: str, action: Awaitable[object]) -> None:
+        try:
+            await action
+        except Exception:
+            # The room goes on even if the disk or the library refuses the recording.
+            log.exception("recording could not follow %s in lecture %s", what, lecture_id)
+
+    async def _apply(self, lecture_id: int, effect: Effect) -> None:
+        match effect:
+            case StartRecording():
+                await self._start(lecture_id)
+            case StopRecording():
+                await self.recordings.stop(lecture_id)
+            case LectureEnded():
+                self._auto_started.discard(lecture_id)
+                await self.recordings.lecture_ended(lecture_id)
+
+    async def _start(self, lecture_id: int) -> bool:
         ctx = self._context(lecture_id)
         async with ctx.database.session() as session:
             lecture = await session.get(Lecture, lecture_id)
         if lecture is None:
-            return
+            return False
         settings = await ctx.settings()
         slide = None
         if settings.deck_id:
             # What the page already shows: the replay draws it from the take's first moment.
             drawn = await page_annotations(ctx, settings)
             slide = {"deck_id": settings.deck_id, "page": settings.page, "annotations": drawn}
-        self.recordings.start(lecture_id, lecture.course_id, lecture.title, slide)
+        return self.recordings.start(lecture_id, lecture.course_id, lecture.title, slide)
 
     async def joined(self, lecture_id: int) -> None:
         if lecture_id in self._auto_started or self.recordings.is_recording(lecture_id):
-            return
-        if not self.recordings.records_automatically(lecture_id):
             return
         ctx = self._context(lecture_id)
         async with ctx.database.session() as session:
             lecture = await session.get(Lecture, lecture_id)
         if lecture is None or lecture.status != LectureStatus.LIVE.value:
             return
+        if not lecture.record_automatically:
+            return
         self._auto_started.add(lecture_id)
-        await self._emit_outcome(lecture_id, Outcome().emit("recording:state", {"recording": True}))
+        await self._guarded(lecture_id, "automatic recording", self._start(lecture_id))
+        if self.recordings.is_recording(lecture_id):  # the room sees it, as when started by hand
+            await self._emit_outcome(
+                lecture_id, Outcome().emit("recording:state", {"recording": True})
+            )
 
     def snapshot_flag(self, lecture_id: int) -> bool:
         return self.recordings.is_recording(lecture_id)

@@ -148,5 +148,9 @@ class Lecture(Base):
     private_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # Starts recording by itself once live and someone joins (the educator's choice).
+    record_automatically: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     course: Mapped[Course] = relationship(back_populates="lectures")

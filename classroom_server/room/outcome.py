@@ -1,7 +1,9 @@
-"""What a room operation produces: an ack for the caller and events for others.
+"""What a room operation produces: an ack for the caller, events for others, and effects.
 
 Operations never talk to Socket.IO themselves; they return ``Outcome``s, and the signaling
-layer delivers them. That keeps the rules testable and transport-free.
+layer delivers them. That keeps the rules testable and transport-free. Effects are what the
+operation asks of the parts outside the room (the recorder): typed, so nothing outside has to
+recognise an operation by the names of the events it emits.
 """
 
 from __future__ import annotations
@@ -44,13 +46,36 @@ class Emit:
     to: Audience = ROOM
 
 
+@dataclass(frozen=True)
+class StartRecording:
+    """A take starts (the first one creates the lecture's recording)."""
+
+
+@dataclass(frozen=True)
+class StopRecording:
+    """The running take ends; the recording stays open for the next."""
+
+
+@dataclass(frozen=True)
+class LectureEnded:
+    """The lecture is over: its recording is finished and handed to the library."""
+
+
+Effect = StartRecording | StopRecording | LectureEnded
+
+
 @dataclass
 class Outcome:
     ack: dict[str, Any] = field(default_factory=dict)
     emits: list[Emit] = field(default_factory=list)
     disconnect_users: list[int] = field(default_factory=list)
     end_room: bool = False
+    effects: list[Effect] = field(default_factory=list)
 
     def emit(self, event: str, data: dict[str, Any], to: Audience = ROOM) -> Outcome:
         self.emits.append(Emit(event, data, to))
+        return self
+
+    def effect(self, effect: Effect) -> Outcome:
+        self.effects.append(effect)
         return self

@@ -10,7 +10,7 @@ from classroom_server.policy import lecture_course_role
 from classroom_server.room import hands
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
-from classroom_server.room.outcome import Outcome, RoomError, users
+from classroom_server.room.outcome import LectureEnded, Outcome, RoomError, users
 from classroom_server.room.payloads import Empty, MuteSet, PresenterSet, UserRef
 from classroom_server.room.store import Flag
 
@@ -105,4 +105,4 @@ async def end(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
         lecture.ended_at = datetime.now(UTC)
         audit(session, ctx, actor, "end", None)
         await session.commit()
-    return Outcome(end_room=True).emit("lecture:ended", {})
+    return Outcome(end_room=True).effect(LectureEnded()).emit("lecture:ended", {})

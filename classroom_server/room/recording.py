@@ -2,9 +2,10 @@
 record automatically.
 
 The rules live here (educator only, through the EVENTS table; only while the lecture is live);
-the recorder itself is the signaling side's (it holds the media), and acts on the
-``recording:state`` / ``recording:auto`` events these operations emit. Starting while a take
-runs, or stopping when none does, changes nothing and is not an error.
+the recorder itself is outside the room (it holds the media), and acts on the effects these
+operations return (``StartRecording``, ``StopRecording``). The automatic choice is a column of
+the lecture, read when someone joins. Starting while a take runs, or stopping when none does,
+changes nothing and is not an error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
-from classroom_server.room.outcome import EDUCATORS, Outcome, RoomError
+from classroom_server.room.outcome import (
+    EDUCATORS,
+    Outcome,
+    RoomError,
+    StartRecording,
+    StopRecording,
+)
 from classroom_server.room.payloads import Empty, RecordingAuto
 
 
@@ -27,12 +34,14 @@ async def _live(ctx: RoomContext, actor: Actor, action: str) -> None:
 
 async def start(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
     await _live(ctx, actor, "recording_start")
-    return Outcome(ack={"recording": True}).emit("recording:state", {"recording": True})
+    outcome = Outcome(ack={"recording": True}).effect(StartRecording())
+    return outcome.emit("recording:state", {"recording": True})
 
 
 async def stop(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
     await _live(ctx, actor, "recording_stop")
-    return Outcome(ack={"recording": False}).emit("recording:state", {"recording": False})
+    outcome = Outcome(ack={"recording": False}).effect(StopRecording())
+    return outcome.emit("recording:state", {"recording": False})
 
 
 async def automatic(ctx: RoomContext, actor: Actor, payload: RecordingAuto) -> Outcome:
@@ -41,6 +50,7 @@ async def automatic(ctx: RoomContext, actor: Actor, payload: RecordingAuto) -> O
         lecture = await session.get(Lecture, ctx.lecture_id)
         if lecture is None or lecture.status == LectureStatus.ENDED.value:
             raise RoomError("conflict", "the lecture has ended")
+        lecture.record_automatically = payload.enabled
         audit(session, ctx, actor, "recording_auto", None, {"enabled": payload.enabled})
         await session.commit()
     view = {"enabled": payload.enabled}
