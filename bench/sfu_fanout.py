@@ -48,15 +48,28 @@ import aiohttp
 import av
 import numpy as np
 from aiohttp import web
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import (
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
+from aiortc.codecs.base import Encoder
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.stats import RTCOutboundRtpStreamStats
+from av.frame import Frame
+from av.stream import Stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from signaling.sfu import ice
-from signaling.sfu.connection import SdpDict, SendPath
+from signaling.sfu import aiortc_internals, ice
+from signaling.sfu.connection import Connection, SdpDict
+from signaling.sfu.forwarder import Forwarder
+from signaling.sfu.room_media import RoomMedia
+from signaling.sfu.subscriber_track import SubscriberTrack
 from tests.sfu_peer import ClientPeer, PacketReplayTrack, until
 
 SERVER_CORE, CLIENT_CORE = 0, 1
@@ -70,10 +83,75 @@ JOINS_IN_FLIGHT = 4
 CLIENT_NICENESS = 5
 FULL_RATE = 0.95
 CACHE = Path(tempfile.gettempdir()) / "qou-sfu-fanout-clip.pickle"
-MODES: dict[str, SendPath] = {
-    "sfu": "direct",  # the product default
-    "sfu-sender": "sender",  # aiortc's sender task per subscriber, shared packetization
-    "sfu-stock": "sender-own-pack",  # aiortc's sender, packetizing per subscriber
+
+
+# --- aiortc's own senders, for comparison only ----------------------------------------------
+
+
+class SharedPayloadEncoder(Encoder):
+    """Hands aiortc's sender the RTP payloads the forwarder already packetized for the frame.
+
+    The forwarder stores them in ``packet.opaque``; ``pts`` is already in RTP clock units.
+    Nothing is encoded here, so ``encode`` refuses.
+    """
+
+    def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+        raise TypeError("the SFU forwards encoded media; it never encodes")
+
+    def pack(self, packet: av.Packet[Stream]) -> tuple[list[bytes], int]:
+        payloads = packet.opaque
+        if not isinstance(payloads, list) or packet.pts is None:
+            raise TypeError("packet was not prepared by the SFU forwarder")
+        return payloads, packet.pts
+
+
+class AiortcSenderConnection(Connection):
+    """A subscriber's frames go through aiortc's ``RTCRtpSender``, which pulls them from the
+    subscription's queue in a task per track and packetizes each one itself (stock aiortc),
+    instead of the product's ``DirectSender``."""
+
+    shared_payloads = False
+
+    def _send_from(
+        self, forwarder: Forwarder, transceiver: RTCRtpTransceiver, track: SubscriberTrack
+    ) -> None:
+        # The codec alone (and RTX): aiortc's sender cannot build RED.
+        codec = forwarder.codec
+        wanted = RTCRtpCodecCapability(
+            mimeType=codec.mimeType,
+            clockRate=codec.clockRate,
+            channels=codec.channels,
+            parameters=dict(codec.parameters),
+        )
+        capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
+        assert capabilities is not None
+        transceiver.setCodecPreferences(
+            [c for c in capabilities.codecs if c == wanted or c.mimeType.lower().endswith("/rtx")]
+        )
+        aiortc_internals.on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
+        if self.shared_payloads:
+            # aiortc creates its encoder only when it has none (bench only: not a contract).
+            transceiver.sender._RTCRtpSender__encoder = SharedPayloadEncoder()
+
+
+class SharedPayloadConnection(AiortcSenderConnection):
+    """aiortc's sender task per subscriber, sending the forwarder's shared packetization."""
+
+    shared_payloads = True
+
+
+class StockSenderRoom(RoomMedia):
+    connection_type = AiortcSenderConnection
+
+
+class SharedPayloadRoom(RoomMedia):
+    connection_type = SharedPayloadConnection
+
+
+MODES: dict[str, type[RoomMedia]] = {
+    "sfu": RoomMedia,  # the product: DirectSender
+    "sfu-sender": SharedPayloadRoom,  # aiortc's sender task per subscriber, shared packetization
+    "sfu-stock": StockSenderRoom,  # aiortc's sender, packetizing per subscriber
 }
 
 
@@ -142,13 +220,10 @@ def encode_audio(seconds: int) -> list[bytes]:
 class SfuServer:
     """Signalling over plain HTTP for the bench only; the SFU itself is the product code."""
 
-    def __init__(self, send_path: SendPath) -> None:
-        from signaling.sfu.room_media import RoomMedia
-
-        self.room = RoomMedia(
+    def __init__(self, room_type: type[RoomMedia]) -> None:
+        self.room = room_type(
             "bench",
             host_addresses=ice.LOOPBACK,
-            send_path=send_path,
             # Seen only when the publisher's connection dies (e.g. ICE consent expires on a
             # starved machine): the figures after it are void.
             on_unpublished=lambda pid: print(f"server: {pid} unpublished", file=sys.stderr),

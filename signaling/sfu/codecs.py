@@ -8,8 +8,8 @@ nothing. Subscribers must receive exactly the publisher's codec, since frames ar
 without transcoding, so their transceivers offer that codec alone. An offer with neither
 codec is refused with ``UnsupportedCodec``.
 
-Reaches into aiortc 1.16.0's ``RTCRtpTransceiver._codecs`` (the codecs common to both sides
-after ``setRemoteDescription``, which ``createAnswer`` lists).
+An answer is narrowed through ``aiortc_internals`` (aiortc lists the codecs common to both
+sides after ``setRemoteDescription``, and has no public way to drop some).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aiortc import RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters
 
-from signaling.sfu import redundancy
+from signaling.sfu import aiortc_internals, redundancy
 
 PREFERRED_VIDEO = ("H264", "VP8")
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w-]+)/", re.MULTILINE)
@@ -50,19 +50,22 @@ def keep_first_family(transceiver: RTCRtpTransceiver) -> None:
     receives as they are, and they must be plain Opus (subscribers get RED from the SFU, see
     ``redundancy``). Send-only transceivers keep what the SFU offered them.
     """
-    codecs = transceiver._codecs
+    codecs = aiortc_internals.negotiated_codecs(transceiver)
     if transceiver.kind == "audio" and transceiver.direction == "recvonly":
-        transceiver._codecs = [c for c in codecs if not redundancy.is_red(c)]
+        aiortc_internals.answer_with(transceiver, [c for c in codecs if not redundancy.is_red(c)])
         return
     if transceiver.kind != "video" or not codecs:
         return
     family = codecs[0].mimeType.lower()
     kept = {c.payloadType for c in codecs if c.mimeType.lower() == family}
-    transceiver._codecs = [
-        c
-        for c in codecs
-        if c.payloadType in kept or (is_rtx(c) and c.parameters.get("apt") in kept)
-    ]
+    aiortc_internals.answer_with(
+        transceiver,
+        [
+            c
+            for c in codecs
+            if c.payloadType in kept or (is_rtx(c) and c.parameters.get("apt") in kept)
+        ],
+    )
 
 
 def prefer_codecs(sdp: str, kind: str = "video", order: tuple[str, ...] = PREFERRED_VIDEO) -> str:
@@ -95,11 +98,9 @@ def _pt(rtpmap_line: str) -> str:
     return rtpmap_line.split(":", 1)[1].split(" ", 1)[0]
 
 
-def restrict_to(
-    transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters, red: bool = False
-) -> None:
-    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver; with ``red``,
-    Opus is offered wrapped in RED first (see ``redundancy``), and plain as the fallback."""
+def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) -> None:
+    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver; Opus is
+    offered wrapped in RED first (see ``redundancy``), and plain as the fallback."""
     wanted = RTCRtpCodecCapability(
         mimeType=codec.mimeType,
         clockRate=codec.clockRate,
@@ -112,6 +113,6 @@ def restrict_to(
     if not chosen:
         raise ValueError(f"aiortc cannot send {codec.mimeType} {codec.parameters}")
     chosen += [c for c in capabilities.codecs if c.mimeType.lower().endswith("/rtx")]
-    if red and codec.mimeType.lower() == "audio/opus":
+    if codec.mimeType.lower() == "audio/opus":
         chosen[:0] = [c for c in capabilities.codecs if c.mimeType.lower() == "audio/red"]
     transceiver.setCodecPreferences(chosen)

@@ -25,19 +25,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from aiortc import RTCIceServer, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from signaling.sfu import ice, redundancy
+from signaling.sfu import aiortc_internals, ice, redundancy
 from signaling.sfu.codecs import check_forwardable, keep_first_family, prefer_codecs, restrict_to
+from signaling.sfu.direct_sender import DirectSender
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.header_extensions import ExtensionIds
 from signaling.sfu.receiver_tap import ReceiverTap
-from signaling.sfu.sender_tap import DirectSender, on_keyframe_request, use_shared_payloads
 from signaling.sfu.subscriber_track import SubscriberTrack
 from signaling.sfu.transport_feedback import TransportFeedback, negotiate
 
@@ -45,10 +44,6 @@ logger = logging.getLogger(__name__)
 
 SdpDict = dict[str, str]
 SendOffer = Callable[[SdpDict], Awaitable[None]]
-SendPath = Literal["direct", "sender", "sender-own-pack"]
-"""How frames leave for subscribers: ``direct`` (default, fastest) sends from the forwarder's
-loop; ``sender`` lets each aiortc sender pull them, sharing the forwarder's packetization;
-``sender-own-pack`` is stock aiortc, packetizing per subscriber (kept for comparison)."""
 
 
 class Glare(Exception):
@@ -81,7 +76,6 @@ class Connection:
         on_publish: Callable[[PublishedTrack], None],
         send_offer: SendOffer | None = None,
         host_addresses: Sequence[str] | None = None,
-        send_path: SendPath = "direct",
         ice_servers: Sequence[RTCIceServer] | None = None,
     ) -> None:
         self.participant_id = participant_id
@@ -91,7 +85,6 @@ class Connection:
         self._host_addresses = host_addresses
         self._on_publish = on_publish
         self._send_offer = send_offer
-        self._send_path = send_path
         self._lock = asyncio.Lock()
         self._new_taps: list[tuple[RTCRtpTransceiver, ReceiverTap]] = []
         self._negotiation_needed = False
@@ -163,25 +156,30 @@ class Connection:
         """Start sending ``forwarder``'s frames to this participant (after a re-offer).
 
         A send-only transceiver whose subscription ended carries the new one when it can (same
-        kind and codec, direct path): a viewer switching camera quality or video off and on
+        kind and codec): a viewer switching camera quality or video off and on
         again does not grow the SDP by an m-line each time. The re-offer then only tells the
         client which publication its mid now carries.
         """
         track = forwarder.subscribe()
-        if self._send_path == "direct" and self._reuse(forwarder, track):
+        if self._reuse(forwarder, track):
             self._schedule_negotiation()
             return track
         transceiver = self.pc.addTransceiver(track, direction="sendonly")
-        restrict_to(transceiver, forwarder.codec, red=self._send_path == "direct")
-        sender = transceiver.sender
-        on_keyframe_request(sender, forwarder.request_keyframe)
-        if self._send_path == "direct":
-            track.direct = DirectSender(sender, forwarder.send_time)
-        elif self._send_path == "sender":
-            use_shared_payloads(sender)
+        self._send_from(forwarder, transceiver, track)
         self._sending.append((transceiver, track, forwarder.codec))
         self._schedule_negotiation()
         return track
+
+    def _send_from(
+        self, forwarder: Forwarder, transceiver: RTCRtpTransceiver, track: SubscriberTrack
+    ) -> None:
+        """Offer ``forwarder``'s codec (Opus wrapped in RED, see ``redundancy``) on a new
+        send-only transceiver and send its frames there directly (``DirectSender``).
+
+        (``bench/sfu_fanout.py`` overrides this to measure aiortc's own senders instead.)"""
+        restrict_to(transceiver, forwarder.codec)
+        aiortc_internals.on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
+        track.direct = DirectSender(transceiver.sender, forwarder.send_time)
 
     def _reuse(self, forwarder: Forwarder, track: SubscriberTrack) -> bool:
         codec = forwarder.codec
@@ -198,7 +196,7 @@ class Connection:
                 continue
             # aiortc's own sender loop ended with the old track; it is not restarted (the
             # direct path sends), so the transceiver keeps its sender as it is.
-            on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
+            aiortc_internals.on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
             old.direct.follow(forwarder.send_time, codec.clockRate // 30)
             track.direct = old.direct
             self._sending[index] = (transceiver, track, old_codec)

@@ -18,9 +18,9 @@ from aiortc.codecs import get_encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from av.stream import Stream
 
+from signaling.sfu.direct_sender import SendTime
 from signaling.sfu.keyframes import detector_for
 from signaling.sfu.metrics import RoomCounters
-from signaling.sfu.sender_tap import SendTime
 from signaling.sfu.subscriber_track import SubscriberTrack
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ per-connection setting for host addresses. Tests and benchmarks must keep every 
 loopback, and a production SFU may want to pin one interface, so the lookup is wrapped once
 per process and consults a context variable: only code running inside ``gathering_on(...)``
 (and the tasks it spawns, which inherit the context) sees the pinned list; every other aiortc
-user in the process keeps aioice's default.
+user in the process keeps aioice's default. (aioice is patched through ``aiortc_internals``.)
 """
 
 from __future__ import annotations
@@ -15,24 +15,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-import aioice.ice
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
+
+from signaling.sfu import aiortc_internals
 
 LOOPBACK = ("127.0.0.1",)
 
 _pinned: ContextVar[tuple[str, ...] | None] = ContextVar("sfu_ice_host_addresses", default=None)
-_aioice_lookup = aioice.ice.get_host_addresses
 
 
-def _host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+def _host_addresses(
+    aioice_lookup: aiortc_internals.HostLookup, use_ipv4: bool, use_ipv6: bool
+) -> list[str]:
     pinned = _pinned.get()
     if pinned is None:
-        return _aioice_lookup(use_ipv4, use_ipv6)
+        return aioice_lookup(use_ipv4, use_ipv6)
     wanted = {4: use_ipv4, 6: use_ipv6}
     return [a for a in pinned if wanted[ipaddress.ip_address(a).version]]
 
 
-aioice.ice.get_host_addresses = _host_addresses
+aiortc_internals.replace_host_lookup(_host_addresses)
 
 
 @contextmanager
@@ -76,8 +78,6 @@ def configuration(
 
 
 _allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None = None
-_aioice_add_remote = aioice.ice.Connection.add_remote_candidate
-_aioice_request_received = aioice.ice.Connection.request_received
 
 
 def _is_allowed(host: str) -> bool:
@@ -90,24 +90,6 @@ def _is_allowed(host: str) -> bool:
     return any(address in network for network in _allowed)
 
 
-async def _add_remote_candidate(
-    self: aioice.ice.Connection, remote_candidate: aioice.Candidate | None
-) -> None:
-    if remote_candidate is not None and not _is_allowed(remote_candidate.host):
-        return
-    await _aioice_add_remote(self, remote_candidate)
-
-
-def _request_received(
-    self: aioice.ice.Connection,
-    message: aioice.stun.Message,
-    addr: tuple[str, int],
-    protocol: aioice.ice.StunProtocol,
-) -> None:
-    if _is_allowed(addr[0]):
-        _aioice_request_received(self, message, addr, protocol)
-
-
 def accept_checks_from(networks: Sequence[str] | None) -> None:
     """Ignore remote candidates and incoming ICE checks from outside ``networks`` (CIDR),
     process-wide; ``None`` accepts every address (aioice's behaviour).
@@ -115,11 +97,9 @@ def accept_checks_from(networks: Sequence[str] | None) -> None:
     Why: a browser on the same machine pairs all of its addresses with the SFU's, and the SFU
     would answer checks to any of them. A deployment (or a loopback-only test) that must
     keep media on given networks drops the rest before aioice ever sees them: no pair is
-    formed, no response is sent. Patched once on aioice's ``Connection`` class (aioice
-    0.13: ``add_remote_candidate`` and ``request_received``)."""
+    formed, no response is sent."""
     global _allowed
     _allowed = (
         None if networks is None else tuple(ipaddress.ip_network(n, strict=False) for n in networks)
     )
-    aioice.ice.Connection.add_remote_candidate = _add_remote_candidate  # type: ignore[method-assign]
-    aioice.ice.Connection.request_received = _request_received  # type: ignore[method-assign]
+    aiortc_internals.screen_remote_hosts(_is_allowed)

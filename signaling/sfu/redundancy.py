@@ -14,17 +14,18 @@ send plain Opus, which the SFU forwards and records as it is (a publisher's RED 
 from the SFU's answers by ``codecs.keep_first_family``). A subscriber that does not take RED
 in its answer gets plain Opus.
 
-aiortc 1.16.0 internals relied on: ``aiortc.codecs.CODECS`` (what may be offered and
-answered) and its fmtp handling, which keeps a parameter without ``=`` (RED's ``96/96``) as a
-key with the value None and writes it back unchanged.
+aiortc internals relied on (through ``aiortc_internals``): its process-wide codec list (what
+may be offered and answered) and its fmtp handling, which keeps a parameter without ``=``
+(RED's ``96/96``) as a key with the value None and writes it back unchanged.
 """
 
 from __future__ import annotations
 
 import re
 
-from aiortc.codecs import CODECS
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from signaling.sfu import aiortc_internals
 
 PAYLOAD_TYPE = 63
 """RED's payload type in the SFU's offers (as Chromium numbers it; unused by aiortc)."""
@@ -36,7 +37,7 @@ MAX_BLOCK = (1 << 10) - 1
 
 def register() -> None:
     """Let aiortc offer audio/red wrapping its Opus (idempotent)."""
-    audio = CODECS["audio"]
+    audio = aiortc_internals.offered_codecs("audio")
     if any(c.mimeType.lower() == "audio/red" for c in audio):
         return
     opus = next(c for c in audio if c.mimeType.lower() == "audio/opus")

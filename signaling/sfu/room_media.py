@@ -18,7 +18,7 @@ from typing import Protocol
 
 from aiortc import RTCIceServer
 
-from signaling.sfu.connection import Connection, PublishedTrack, SendOffer, SendPath
+from signaling.sfu.connection import Connection, PublishedTrack, SendOffer
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.metrics import RoomCounters
 from signaling.sfu.subscriber_track import SubscriberTrack
@@ -35,12 +35,14 @@ class RoomMediaListener(Protocol):
 class RoomMedia:
     """One room's SFU state; see the module docstring."""
 
+    connection_type: type[Connection] = Connection
+    """What ``connect`` builds (``bench/sfu_fanout.py`` swaps in aiortc's own senders)."""
+
     def __init__(
         self,
         room_id: str,
         *,
         host_addresses: Sequence[str] | None = None,
-        send_path: SendPath = "direct",
         on_published: Callable[[PublishedTrack], None] | None = None,
         on_unpublished: Callable[[str], None] | None = None,
         ice_servers: Sequence[RTCIceServer] | None = None,
@@ -49,7 +51,6 @@ class RoomMedia:
         self._ice_servers = ice_servers
         self.counters = RoomCounters.for_room(room_id)
         self._host_addresses = host_addresses
-        self._send_path = send_path
         self._on_published = on_published
         self._on_unpublished = on_unpublished
         self.connections: dict[str, Connection] = {}
@@ -75,12 +76,11 @@ class RoomMedia:
         """The participant's connection, created on first use."""
         connection = self.connections.get(participant_id)
         if connection is None:
-            connection = Connection(
+            connection = self.connection_type(
                 participant_id,
                 on_publish=self._publish,
                 send_offer=send_offer,
                 host_addresses=self._host_addresses,
-                send_path=self._send_path,
                 ice_servers=self._ice_servers,
             )
             self.connections[participant_id] = connection

@@ -1,12 +1,13 @@
 """One subscriber's view of a published track.
 
-Frames reach the subscriber in one of two ways. With a ``DirectSender`` (the default) the
-forwarder's ``offer`` sends them at once on the subscriber's transport, so no task, queue or
-wake-up is spent per subscriber. Without one, aiortc's sender pulls them with ``recv()`` from
-a bounded queue. Either way the forwarder never waits, so a slow subscriber only hurts
-itself: when its queue overflows (or its socket pushes back) it discards what it holds and
-skips frames until a keyframe. Dropping the backlog rather than the newest frames keeps a
-recovered subscriber live instead of permanently behind.
+Frames reach the subscriber in one of two ways. A participant's subscription has a
+``DirectSender``: the forwarder's ``offer`` sends each frame at once on the subscriber's
+transport, so no task, queue or wake-up is spent per subscriber. A local consumer without a
+transport (the recorder) pulls them with ``recv()`` from a bounded queue. Either way the
+forwarder never waits, so a slow subscriber only hurts itself: when its queue overflows (or
+its socket pushes back) it discards what it holds and skips frames until a keyframe. Dropping
+the backlog rather than the newest frames keeps a recovered subscriber live instead of
+permanently behind.
 
 A subscriber asks for a keyframe when it needs one *and can use one*: it waits for a keyframe
 and its sender is ready. Asking earlier (say, before DTLS is up) would only spend the
@@ -23,7 +24,7 @@ import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av.stream import Stream
 
-from signaling.sfu.sender_tap import DirectSender
+from signaling.sfu.direct_sender import DirectSender
 
 VIDEO_QUEUE_FRAMES = 30  # one second at 30 fps
 AUDIO_QUEUE_FRAMES = 50  # one second of 20 ms Opus frames
@@ -87,7 +88,7 @@ class SubscriberTrack(MediaStreamTrack):
         direct = self.direct
         if direct is not None:
             return direct.ready()
-        return self._waiter is not None  # aiortc's sender is waiting in recv()
+        return self._waiter is not None  # the consumer is waiting in recv()
 
     def _overflow(self, packet: av.Packet[Stream]) -> bool:
         self._drop(len(self._queue))
@@ -107,8 +108,9 @@ class SubscriberTrack(MediaStreamTrack):
         return len(self._queue)
 
     async def recv(self) -> av.Packet[Stream]:
-        """Next queued frame for aiortc's sender; with a ``DirectSender`` none ever comes and
-        this waits until the track stops, which keeps aiortc's own sending loop idle."""
+        """Next queued frame for a local consumer. With a ``DirectSender`` none ever comes and
+        this waits until the track stops, which keeps aiortc's own sending loop (which reads
+        the transceiver's track) idle."""
         while not self._queue:
             if self.readyState != "live":
                 raise MediaStreamError

@@ -17,9 +17,9 @@ packet, routed or not, probes included) and sends a feedback message every 50 ms
 packets arrive. It is attached to publishers' transports only: fan-out to subscribers costs
 nothing more.
 
-aiortc 1.16.0 internals relied on (pinned, see ``receiver_tap``): ``aiortc.codecs.CODECS`` and
-``HEADER_EXTENSIONS`` (what an answer may negotiate), ``RTCDtlsTransport._rtp_router`` with
-``route_rtp(packet)``, ``RTCDtlsTransport._send_rtp(data)`` (protects RTCP when given RTCP).
+aiortc internals relied on, all through ``aiortc_internals``: its process-wide codec and
+header extension lists (what an answer may negotiate), the DTLS transport's RTP routing (to
+see each packet) and its sending of a ready-made RTCP message.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ import time
 from collections.abc import Sequence
 
 from aiortc import RTCDtlsTransport
-from aiortc.codecs import CODECS, HEADER_EXTENSIONS
 from aiortc.rtcdtlstransport import RtpReceiver
 from aiortc.rtcrtpparameters import RTCRtcpFeedback, RTCRtpHeaderExtensionParameters
 from aiortc.rtp import RtpPacket
+
+from signaling.sfu import aiortc_internals
 
 URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 ABS_SEND_TIME = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
@@ -62,7 +63,7 @@ def negotiate() -> None:
     """Let aiortc negotiate transport-cc on every codec, no REMB, and a start bitrate for video
     (idempotent)."""
     for kind in ("audio", "video"):
-        for codec in CODECS[kind]:
+        for codec in aiortc_internals.offered_codecs(kind):
             if codec.mimeType.lower().endswith("/rtx"):
                 continue
             codec.rtcpFeedback[:] = [f for f in codec.rtcpFeedback if f != _REMB]
@@ -72,7 +73,7 @@ def negotiate() -> None:
                 codec.parameters["x-google-start-bitrate"] = str(START_KBPS)
             elif codec.mimeType.lower() == "audio/opus":
                 codec.parameters["useinbandfec"] = 1  # an int, as aiortc parses it; see ReceiverTap
-        extensions = HEADER_EXTENSIONS[kind]
+        extensions = aiortc_internals.offered_header_extensions(kind)
         extensions[:] = [e for e in extensions if e.uri != ABS_SEND_TIME]
         if all(e.uri != URI for e in extensions):
             extensions.append(RTCRtpHeaderExtensionParameters(id=EXTENSION_ID, uri=URI))
@@ -182,18 +183,20 @@ class TransportFeedback:
         self.arrivals = Arrivals()
         self._timer: asyncio.TimerHandle | None = None
         self._sending: set[asyncio.Future[None]] = set()
-        router = transport._rtp_router
-        route = router.route_rtp
 
-        def route_and_note(packet: RtpPacket) -> RtpReceiver | None:
-            seq = packet.extensions.transport_sequence_number
-            if seq is not None:
-                self.arrivals.note(seq, packet.ssrc, time.monotonic_ns() // 1000)
-                if self._timer is None:
-                    self._timer = asyncio.get_running_loop().call_later(INTERVAL, self._flush)
-            return route(packet)
+        def noting(route: aiortc_internals.RtpRoute) -> aiortc_internals.RtpRoute:
+            def route_and_note(packet: RtpPacket) -> RtpReceiver | None:
+                seq = packet.extensions.transport_sequence_number
+                if seq is not None:
+                    self.arrivals.note(seq, packet.ssrc, time.monotonic_ns() // 1000)
+                    if self._timer is None:
+                        loop = asyncio.get_running_loop()
+                        self._timer = loop.call_later(INTERVAL, self._flush)
+                return route(packet)
 
-        router.route_rtp = route_and_note  # type: ignore[method-assign]
+            return route_and_note
+
+        aiortc_internals.intercept_routing(transport, noting)
 
     def _flush(self) -> None:
         self._timer = None
@@ -203,7 +206,7 @@ class TransportFeedback:
     def _send(self, message: bytes) -> None:
         async def send() -> None:
             with contextlib.suppress(ConnectionError):  # closed: nobody is left to tell
-                await self._transport._send_rtp(message)
+                await aiortc_internals.send_rtcp(self._transport, message)
 
         task = asyncio.ensure_future(send())
         self._sending.add(task)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from signaling.sfu import ice
+from signaling.sfu.direct_sender import DirectSender
 from signaling.sfu.room_media import RoomMedia
-from signaling.sfu.sender_tap import DirectSender
 from signaling.sfu.subscriber_track import SubscriberTrack
 from tests.sfu_peer import ClientPeer, TestCardTrack, join, publish, until
 
