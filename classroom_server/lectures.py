@@ -11,6 +11,8 @@ from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, Use
 from classroom_server.db.paging import count_rows
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import course_role
+from classroom_server.room.broadcast import RoomBroadcaster
+from classroom_server.room.outcome import Outcome, users
 from classroom_server.room.slides import create_whiteboard
 
 
@@ -63,8 +65,11 @@ def end(lecture: Lecture) -> None:
 async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> CourseRole:
     """The role a user enters the room with, or why they may not enter now.
 
-    Admins enter as educators; educators may enter a scheduled lecture to prepare it.
+    Admins enter as educators; educators may enter a scheduled lecture to prepare it. A
+    disabled account is refused even with a join token issued before it was disabled.
     """
+    if user.disabled:
+        raise JoinRefused("account_disabled", "this account is disabled")
     role = await course_role(session, user, lecture.course_id)
     if role is None and user.role == "admin":
         role = CourseRole.EDUCATOR
@@ -93,3 +98,16 @@ def _meeting_role(lecture: Lecture, user: User, role: CourseRole) -> CourseRole:
         code = "not_started" if now < lecture.scheduled_start else "lecture_ended"
         raise JoinRefused(code, "the meeting room opens 10 minutes before the slot")
     return role
+
+
+async def leave_live_lectures(
+    session: AsyncSession, broadcaster: RoomBroadcaster, user_id: int
+) -> None:
+    """Cut a user's live room connections on every node (their account was disabled, or its
+    password reset by an admin): a room connection outlives the session that opened it."""
+    live = await session.scalars(
+        select(Lecture.id).where(Lecture.status == LectureStatus.LIVE.value)
+    )
+    for lecture_id in live:
+        outcome = Outcome(disconnect_users=[user_id])
+        await broadcaster.deliver(lecture_id, outcome.emit("room:removed", {}, users(user_id)))

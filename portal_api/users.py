@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from classroom_server.db import Role, User
+from classroom_server.lectures import leave_live_lectures
 from classroom_server.services import services
 from classroom_server.users import UsernameTaken, create_user, set_disabled, set_password
 from classroom_server.web_auth import require_user
@@ -75,7 +76,7 @@ async def patch_user(request: web.Request, body: UserUpdate) -> UserAdminOut:
     """Disable or enable an account, reset its password, change its role or name.
 
     Disabling or a new password ends the user's sessions and tokens at once, on every server
-    (they live in the shared database)."""
+    (they live in the shared database), and their live room connections."""
     admin = await require_user(request, Role.ADMIN)
     user_id = path_id(request, "user_id", "user")
     async with services(request).database.session() as session:
@@ -95,4 +96,6 @@ async def patch_user(request: web.Request, body: UserUpdate) -> UserAdminOut:
         if body.display_name is not None:
             user.display_name = body.display_name
         await session.commit()
+        if body.disabled or body.password is not None:
+            await leave_live_lectures(session, services(request).broadcaster, user.id)
     return UserAdminOut.model_validate(user)

@@ -1,15 +1,18 @@
-"""Account administration: disabling a user or resetting a password ends their sessions and
-tokens at once, on every server node; only admins may."""
+"""Account administration: disabling a user or resetting a password ends their sessions,
+tokens and live room connections at once, on every server node; only admins may."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import aiohttp
 import pytest
+import socketio
 
 from tests.accounts import NEW_PASSWORD, new_user, second_node
-from tests.conftest import ADMIN, Server, bearer
+from tests.conftest import ADMIN, PASSWORD, Server, bearer
+from tests.room_client import Participant, demo_course_id, join_token, live_lecture
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +108,43 @@ async def test_only_admins_and_not_on_themselves(
         server.url("/api/v1/users/999999"), json={"disabled": True}, headers=admin
     ) as response:
         assert response.status == 404
+
+
+async def test_a_disabled_user_leaves_live_rooms_and_cannot_rejoin(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """A room connection outlives the session that opened it: disabling cuts it, and a join
+    token issued before does not let them back in."""
+    admin = await bearer(http, server, *ADMIN)
+    username, _, user_id = await new_user(http, server, password=PASSWORD)  # as join_token logs in
+    course_id = await demo_course_id(http, server)
+    educator = await bearer(http, server, "educator")
+    async with http.post(
+        server.url(f"/api/v1/courses/{course_id}/enrolments"),
+        json={"username": username, "role": "student"},
+        headers=educator,
+    ) as response:
+        assert response.status == 201, await response.text()
+    lecture = await live_lecture(http, server)
+    student = Participant(username)
+    await student.connect(server, await join_token(http, server, lecture, username))
+    spare_token = await join_token(http, server, lecture, username)
+    try:
+        async with http.patch(
+            server.url(f"/api/v1/users/{user_id}"), json={"disabled": True}, headers=admin
+        ) as response:
+            assert response.status == 200
+        assert (await student.next("room:removed")) == {}
+        for _ in range(50):
+            if not student.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not student.sio.connected, "still in the room after being disabled"
+        again = Participant(username)
+        refusals: list[object] = []
+        again.sio.on("connect_error", refusals.append, namespace="/classroom")
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await again.connect(server, spare_token)
+        assert "account_disabled" in str(refusals), refusals
+    finally:
+        await student.leave()
