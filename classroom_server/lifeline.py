@@ -17,6 +17,7 @@ would kill healthy workers; it is Linux-only besides. A pipe is neither.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -53,3 +54,23 @@ def _watch(end: Connection) -> None:
     except (EOFError, OSError):
         pass
     os._exit(EXIT_STATUS)  # no cleanup: the parent that would want it is gone
+
+
+# For a program that is not ours (ffmpeg), which cannot hold a pipe: a Python stub asks the
+# kernel to kill it when its parent dies (PR_SET_PDEATHSIG, which survives exec), checks the
+# parent did not die already, and becomes the program. Here the thread caveat above does not
+# bite: the caller awaits the program on the event loop's thread, which outlives the wait.
+_STUB = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"  # 1: PR_SET_PDEATHSIG
+    "if os.getppid() != int(sys.argv[1]): os._exit(70)\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def dying_with_this_process(argv: list[str]) -> list[str]:
+    """``argv`` run so that it is killed when this process dies, however it dies (Linux; on
+    other systems ``argv`` as it is)."""
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-I", "-S", "-c", _STUB, str(os.getpid()), *argv]

@@ -1,7 +1,10 @@
 """ffmpeg as an asyncio subprocess: progress from ``-progress``, and cancellation that ends it.
 
 A cancelled job must leave no ffmpeg behind, so cancellation kills the process (its own
-session, so nothing it spawned survives) and waits for it before re-raising.
+session, so nothing it spawned survives) and waits for it before re-raising. Nor must a server
+killed outright (kill -9, the OOM killer): ffmpeg would run on under PID 1, and the job, run
+again after the restart, would have two writing the same files. So ffmpeg dies with its parent
+(``lifeline.dying_with_this_process``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import inspect
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
+from classroom_server.lifeline import dying_with_this_process
 from vod.ffmpeg_binary import ffmpeg_path
 
 Progress = Callable[[float], Awaitable[None] | None]
@@ -29,17 +33,10 @@ async def run_ffmpeg(
     binary = ffmpeg_path()
     if binary is None:
         raise FfmpegError("no ffmpeg found")
+    argv = [binary, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats"]
+    argv += ["-progress", "pipe:1", *args]
     process = await asyncio.create_subprocess_exec(
-        binary,
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-nostats",
-        "-progress",
-        "pipe:1",
-        *args,
+        *dying_with_this_process(argv),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
