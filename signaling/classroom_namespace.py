@@ -1,7 +1,8 @@
 """The ``/classroom`` namespace: the live room's Socket.IO edge.
 
-It authenticates connections with join tokens, validates and rate-limits every event against
-``classroom_server.room.EVENTS``, and delivers the resulting ``Outcome``s to Socket.IO rooms.
+It authenticates connections with join tokens, rate-limits, authorizes and validates every
+event against one table (``signaling.client_events``: the room's ``EVENTS`` and the media
+signalling's ``MEDIA_EVENTS``), and delivers the resulting ``Outcome``s to Socket.IO rooms.
 Rules live in ``classroom_server.room``; nothing here decides what is allowed.
 """
 
@@ -19,7 +20,6 @@ from pydantic import ValidationError
 from classroom_server.db import Lecture, User
 from classroom_server.lectures import JoinRefused, join_role
 from classroom_server.room import (
-    EVENTS,
     Actor,
     Audience,
     Outcome,
@@ -31,9 +31,10 @@ from classroom_server.room import (
 from classroom_server.room.events import OTHER
 from classroom_server.security import TokenError
 from classroom_server.services import SERVICES, Services
-from signaling.media_events import MEDIA_EVENTS, MediaEvents
+from signaling.client_events import Sender, client_events
 from signaling.media_registry import MEDIA
 from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
+from signaling.namespace_media import NamespaceMedia
 from signaling.recording_hook import RECORDINGS, RecordingHook
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         super().__init__(NAMESPACE)
         self._app = app
         self._tasks: set[asyncio.Task[None]] = set()
-        self._media = MediaEvents(self, app[MEDIA])
-        self._recording = RecordingHook(app[RECORDINGS], self._context, self.emit_outcome)
+        self._media = NamespaceMedia(app[MEDIA], self._emit_all, self._emit_to)
+        self._events = client_events(self._media)
+        self._recording = RecordingHook(app[RECORDINGS], self._context, self._emit_all)
 
     @property
     def _services(self) -> Services:
@@ -73,12 +75,6 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def _context(self, lecture_id: int) -> RoomContext:
         svc = self._services
         return RoomContext(lecture_id, svc.database, svc.room_store)
-
-    room_context = _context
-
-    async def emit_outcome(self, lecture_id: int, outcome: Outcome) -> None:
-        """For ``signaling.media_events``: room events go out the way every outcome does."""
-        await self._emit_all(lecture_id, outcome)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -131,7 +127,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         state = await snapshot(ctx, actor)
         state["recording"] = self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)
-        await self._media.welcome(sid, lecture_id)
+        await self._media.welcome(sid, ctx, actor)
         await self._recording.joined(lecture_id)
         if first:
             presenters = await ctx.store.flagged(lecture_id, "presenter")
@@ -167,10 +163,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         raise LookupError(f"no lifecycle handler for {event!r}")
 
     async def wire_event(self, event: str, sid: str, args: list[Any]) -> dict[str, Any]:
-        """Every event a client sends: only ``EVENTS`` and ``MEDIA_EVENTS`` name what runs,
-        so ``connect``, ``disconnect`` or any other name outside them is an unknown event."""
+        """Every event a client sends: only the event table names what runs, so
+        ``connect``, ``disconnect`` or any other name outside it is an unknown event."""
         payload = args[0] if args else {}
-        label = event if event in EVENTS or event in MEDIA_EVENTS else "unknown"
+        label = event if event in self._events else "unknown"
         try:
             ack = {"ok": True, **await self._handle(event, sid, payload)}
         except RoomError as exc:
@@ -184,9 +180,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return ack
 
     async def _handle(self, event: str, sid: str, payload: Any) -> dict[str, Any]:
-        if event in MEDIA_EVENTS:
-            return await self._media.handle(event, sid, payload)
-        spec = EVENTS.get(event)
+        spec = self._events.get(event)
         # python-socketio dispatches events only for connected clients, and a client is
         # connected only once on_connect (which saves the session) has returned: an event sent
         # before that is dropped by the server, unacknowledged. So the session is always here.
@@ -217,9 +211,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise RoomError(
                 "invalid", "the payload does not match the event", fields=fields
             ) from None
-        outcome = await spec.operation(ctx, actor, data)
+        outcome = await spec.run(Sender(sid, actor, ctx), data)
         await self._emit_all(lecture_id, outcome)
-        await self._media.after_event(lecture_id, event)
+        if spec.media:
+            await self._media.resync(lecture_id)
         if outcome.disconnect_users or outcome.end_room:
             # After the ack has gone out: the caller may be among those disconnected.
             self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
@@ -229,6 +224,9 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Delivers events, then disconnects whom the outcome says to (RoomBroadcaster)."""
         await self._emit_all(lecture_id, outcome)
         await self._disconnect_after(0, lecture_id, outcome)
+
+    async def _emit_to(self, event: str, sid: str, data: dict[str, Any]) -> None:
+        await self.emit(event, data, to=sid)
 
     async def _emit_all(self, lecture_id: int, outcome: Outcome) -> None:
         for emit in outcome.emits:

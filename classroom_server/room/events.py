@@ -1,7 +1,8 @@
 """The table of client → server room events: payload model, who may send it, rate class.
 
 The signaling layer dispatches through this table only, so an event cannot exist without a
-validated payload, an authorization rule and a rate limit.
+validated payload, an authorization rule and a rate limit. An event marked ``media`` changes
+what the SFU may forward (``media_policy``): the live media is reconciled after it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class RoomEvent:
     operation: Operation
     who: Who
     rate: RateClass = OTHER
+    media: bool = False
 
 
 EVENTS: dict[str, RoomEvent] = {
@@ -83,12 +85,12 @@ EVENTS: dict[str, RoomEvent] = {
     "poll:vote": RoomEvent(PollVote, polls.vote, "student"),
     "poll:close": RoomEvent(PollRef, polls.close, "educator"),
     "poll:publish": RoomEvent(PollRef, polls.publish, "educator"),
-    "presenter:set": RoomEvent(PresenterSet, participants.set_presenter, "educator"),
-    "participant:mute": RoomEvent(MuteSet, participants.mute, "educator"),
+    "presenter:set": RoomEvent(PresenterSet, participants.set_presenter, "educator", media=True),
+    "participant:mute": RoomEvent(MuteSet, participants.mute, "educator", media=True),
     "participant:remove": RoomEvent(UserRef, participants.remove, "educator"),
     "lecture:end": RoomEvent(Empty, participants.end, "educator"),
-    "media:invite": RoomEvent(UserRef, media_policy.invite, "educator"),
-    "media:revoke": RoomEvent(UserRef, media_policy.revoke, "educator"),
+    "media:invite": RoomEvent(UserRef, media_policy.invite, "educator", media=True),
+    "media:revoke": RoomEvent(UserRef, media_policy.revoke, "educator", media=True),
     "recording:start": RoomEvent(Empty, recording.start, "educator"),
     "recording:stop": RoomEvent(Empty, recording.stop, "educator"),
     "recording:auto": RoomEvent(RecordingAuto, recording.automatic, "educator"),
