@@ -9,7 +9,7 @@ never answered the offer all keep their subscriptions and send nothing.
 
 When what it sees changes (or who may see it: a new presenter), it sends ``media:reception``
 to the educators and presenters only; a late or reconnecting educator gets the last one in
-the join flow (``signaling.media_events``). Students never receive it.
+the join flow (``signaling.namespace_media``). Students never receive it.
 """
 
 from __future__ import annotations
