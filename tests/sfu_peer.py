@@ -189,9 +189,21 @@ class ClientPeer:
                 transceiver.setCodecPreferences(
                     [c for c in capabilities if c.mimeType == f"video/{video_codec}"]
                 )
+        if not self._red:
+            self._refuse_red()
         with ice.gathering_on(ice.LOOPBACK):
             await self.pc.setLocalDescription(await self.pc.createOffer())
         return {"type": "offer", "sdp": self.pc.localDescription.sdp}
+
+    def _refuse_red(self) -> None:
+        """aiortc offers every codec it knows on every audio m-line, receiving ones included,
+        and RED is among them once the SFU registered it in this process: an offer must not
+        claim RED this peer cannot decode (the SFU would then send it RED)."""
+        audio = RTCRtpSender.getCapabilities("audio").codecs
+        plain = [c for c in audio if c.mimeType.lower() != "audio/red"]
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind == "audio":
+                transceiver.setCodecPreferences(plain)
 
     async def accept(self, answer: SdpDict) -> None:
         await self.pc.setRemoteDescription(RTCSessionDescription(**answer))

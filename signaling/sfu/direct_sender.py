@@ -77,6 +77,8 @@ class DirectSender:
         self._parameters = parameters
         codec = parameters.codecs[0]
         self._payload_type = codec.payloadType or 0
+        # Configured again on each renegotiation: RED exactly while the subscriber takes it.
+        self._red = None
         if is_red(codec):  # the subscriber took RED: wrap the Opus it names
             primary = next(c for c in parameters.codecs[1:] if not is_red(c))
             self._red = RedEncoder(primary.payloadType or 0)
