@@ -1,3 +1,3 @@
-from classroom_server.cli import main
+from classroom_server.commands import main
 
 main()

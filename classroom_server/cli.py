@@ -240,14 +240,3 @@ def demo(password: str | None, **flags: Any) -> None:
             f"  {account.role.value:<9} {account.username:<10} {secret:<16} "
             f"({account.display_name})"
         )
-
-
-def _register_plugins() -> None:
-    """Commands owned by other packages, registered here so one executable offers them all."""
-    from vod.cli import vod_group, worker
-
-    main.add_command(vod_group)
-    main.add_command(worker)
-
-
-_register_plugins()

@@ -24,7 +24,6 @@ from classroom_server.security import (
     TokenIssuer,
 )
 from classroom_server.slide_decks import SlideDecks
-from vod import VideoStorage, Worker
 
 
 @dataclass
@@ -39,20 +38,11 @@ class Services:
     access_lifetime: timedelta = field(init=False)
     session_lifetime: timedelta = field(init=False)
     slides: SlideDecks = field(init=False)
-    videos: VideoStorage = field(init=False)
-    jobs: Worker = field(init=False)
 
     def __post_init__(self) -> None:
         self.access_lifetime = timedelta(minutes=self.settings.access_token_minutes)
         self.session_lifetime = timedelta(hours=self.settings.session_hours)
         self.slides = SlideDecks(self.settings.data_dir, self.database, self.broadcaster)
-        self.videos = VideoStorage(self.settings.data_dir)
-        self.jobs = Worker(self.database, self.videos, redis=self.redis)
-
-    @property
-    def runs_jobs_in_process(self) -> bool:
-        """The embedded default processes videos itself; with Redis, ``worker`` processes do."""
-        return self.redis is None
 
     def attach_broadcaster(self, broadcaster: RoomBroadcaster) -> None:
         """The Socket.IO layer plugs in here once it exists."""

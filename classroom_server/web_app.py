@@ -18,13 +18,17 @@ from classroom_server.logs import request_id_middleware
 from classroom_server.metrics import metrics_handler, metrics_middleware
 from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import SERVICES, Services
-from classroom_server.web_health import healthz, readyz
+from classroom_server.web_health import READINESS, Check, healthz, readyz
 from classroom_server.web_problems import problem_middleware
 from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
 from recording.service import Recordings
 from signaling.media_registry import MediaRegistry
+from vod.app_keys import JOBS, VIDEOS
+from vod.ffmpeg_binary import ffmpeg_ready
+from vod.jobs import Worker
+from vod.storage import VideoStorage
 from vod.web_files import setup_files
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -45,6 +49,12 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     )
     svc = Services.build(settings)
     app[SERVICES] = svc
+    videos = app[VIDEOS] = VideoStorage(settings.data_dir)
+    jobs = app[JOBS] = Worker(svc.database, videos, redis=svc.redis)
+    # The embedded default processes videos itself; with Redis, ``worker`` processes do.
+    runs_jobs = svc.redis is None
+    needs: dict[str, Check] = {"ffmpeg": ffmpeg_ready}  # the core checks database and Redis
+    app[READINESS] = needs
     app[PROXY_POLICY] = ProxyPolicy.from_settings(settings.trusted_proxies)
     setup_security_headers(app, https=settings.secure_cookies)
     should_migrate = settings.is_sqlite if migrate is None else migrate
@@ -56,10 +66,10 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
             await svc.close()
             raise
         await svc.slides.resume_interrupted()
-        if svc.runs_jobs_in_process:
-            svc.jobs.start()
+        if runs_jobs:
+            jobs.start()
         yield
-        await svc.jobs.stop()
+        await jobs.stop()
         await svc.close()
 
     app.cleanup_ctx.append(lifecycle)
@@ -68,7 +78,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/metrics", metrics_handler)
     portal_api.setup(app, __version__)
     media = MediaRegistry(settings)
-    recordings = Recordings(settings.data_dir, svc.database, svc.jobs.enqueue, media.get)
+    recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get)
     media.on_created(recordings.media_created)
     signaling.create_sio(app, settings, media, recordings)
 

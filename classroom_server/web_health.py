@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from classroom_server.services import services
-from vod import ffmpeg_path
 
 Check = Callable[[web.Request], Awaitable[str]]
 CHECK_TIMEOUT_SECONDS = 3.0
@@ -31,20 +30,19 @@ async def _redis(request: web.Request) -> str:
     return "ok"
 
 
-async def _ffmpeg(_request: web.Request) -> str:
-    path = ffmpeg_path()
-    if path is None:
-        raise RuntimeError("no ffmpeg found (install imageio-ffmpeg or set QOU_FFMPEG)")
-    return path
-
-
-CHECKS: dict[str, Check] = {"database": _database, "redis": _redis, "ffmpeg": _ffmpeg}
+CHECKS: dict[str, Check] = {"database": _database, "redis": _redis}
+READINESS: web.AppKey[dict[str, Check]] = web.AppKey("readiness")
+"""Checks of the other packages' needs (ffmpeg), added by the composition root."""
 
 
 async def readyz(request: web.Request) -> web.Response:
     """503 names the failing dependency, so an operator sees what to fix."""
     results: dict[str, dict[str, str]] = {}
-    for name, check in CHECKS.items():
+    checks = dict(CHECKS)
+    if READINESS in request.app:
+        needs: dict[str, Check] = request.app[READINESS]
+        checks |= needs
+    for name, check in checks.items():
         try:
             detail = await asyncio.wait_for(check(request), CHECK_TIMEOUT_SECONDS)
             results[name] = {"status": "ok", "detail": detail}

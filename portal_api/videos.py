@@ -21,6 +21,7 @@ from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import ApiRouter, path_id, validate
 from portal_api.schemas import DbId, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
+from vod import app_keys
 from vod.composition import composed_ids
 from vod.failure import failure_reason
 from vod.library import VideoFilter, add_video_row, find, may_watch, set_tags
@@ -123,7 +124,7 @@ async def with_exports(request: web.Request, videos: list[VideoOut]) -> list[Vid
     """Fills ``composed_url`` where the export's file is there (only lectures get one)."""
     lectures = [v.id for v in videos if v.lecture_id is not None]
     if lectures:
-        made = await asyncio.to_thread(composed_ids, services(request).videos, lectures)
+        made = await asyncio.to_thread(composed_ids, app_keys.videos(request), lectures)
         for video in videos:
             if video.id in made:
                 video.composed_url = f"/vod/{video.id}/composed.mp4"
@@ -202,9 +203,9 @@ async def upload_video(request: web.Request) -> VideoOut:
             raise forbidden("Only the course's educators add videos")
         video = await add_video_row(session, form.course_id, form.title, owner_id=user.id)
         head = await part.read_chunk(CHUNK)
-        await stream_to_disk(part, head, svc.videos.source(video.id), MAX_VIDEO_BYTES)
+        await stream_to_disk(part, head, app_keys.videos(request).source(video.id), MAX_VIDEO_BYTES)
         await session.commit()
-    await svc.jobs.enqueue(video.id, "playable")
+    await app_keys.jobs(request).enqueue(video.id, "playable")
     return VideoOut.of(video)
 
 
@@ -252,7 +253,7 @@ async def delete_video(request: web.Request) -> None:
         if row is not None:
             await session.delete(row)
         await session.commit()
-    await svc.videos.remove(video.id)
+    await app_keys.videos(request).remove(video.id)
 
 
 @router.route("GET", "/videos/{video_id}/jobs", tag="videos", query=Page, response=JobList)
@@ -282,7 +283,7 @@ async def cancel_job(request: web.Request) -> JobOut:
             raise not_found(f"job {job_id}")
         if not await can_manage_course(session, user, video.course_id):
             raise forbidden("Only the course's educators cancel its jobs")
-    if not await svc.jobs.queue.cancel(job_id):
+    if not await app_keys.jobs(request).queue.cancel(job_id):
         raise Problem(409, "conflict", "Conflict", f"job {job_id} is already {job.state}")
     async with svc.database.session() as session:
         job = await session.get(VodJob, job_id)

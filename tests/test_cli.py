@@ -14,7 +14,7 @@ import click
 import pytest
 from alembic.script import ScriptDirectory
 
-from classroom_server.cli import main
+from classroom_server.commands import main
 from classroom_server.db import Database
 from classroom_server.db.migrate import alembic_config, upgrade
 from tests.conftest import DATABASES, run_cli, run_postgres_url, scratch_postgres

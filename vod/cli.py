@@ -11,8 +11,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from classroom_server.cli import data_options, settings_from
-from classroom_server.cli_common import ensure_data_dir
+from classroom_server.cli_common import data_options, ensure_data_dir, settings_from
 from classroom_server.config import Settings
 from classroom_server.db import Course, Database, VodJob
 from classroom_server.db.migrate import DatabaseProblem, prepare

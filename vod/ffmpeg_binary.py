@@ -7,6 +7,8 @@ import functools
 import os
 import shutil
 
+from aiohttp import web
+
 
 @functools.cache
 def ffmpeg_path() -> str | None:
@@ -24,4 +26,12 @@ def ffmpeg_path() -> str | None:
         path: str = imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError:
         return None
+    return path
+
+
+async def ffmpeg_ready(_request: web.Request) -> str:
+    """The readiness check (``/readyz``): which ffmpeg jobs will run."""
+    path = ffmpeg_path()
+    if path is None:
+        raise RuntimeError("no ffmpeg found (install imageio-ffmpeg or set QOU_FFMPEG)")
     return path

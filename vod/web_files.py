@@ -17,6 +17,7 @@ from classroom_server.web_auth import current_identity
 from classroom_server.web_ids import path_id
 from classroom_server.web_problems import forbidden, not_found
 from classroom_server.web_ranges import file_response
+from vod.app_keys import videos
 from vod.chapters import chapters_path, timeline_path
 from vod.composition import composed_path
 from vod.library import may_watch
@@ -54,7 +55,7 @@ async def _file(
 
 async def master(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
-    return await _file(request, services(request).videos.master(video_id), FRESH)
+    return await _file(request, videos(request).master(video_id), FRESH)
 
 
 async def rendition_file(request: web.Request) -> web.FileResponse:
@@ -62,7 +63,7 @@ async def rendition_file(request: web.Request) -> web.FileResponse:
     rendition, name = request.match_info["rendition"], request.match_info["name"]
     if rendition not in RENDITIONS or not SEGMENT_FILE.match(name):
         raise not_found("that file")
-    path = services(request).videos.rendition_dir(video_id, rendition) / name
+    path = videos(request).rendition_dir(video_id, rendition) / name
     return await _file(request, path, FRESH if name.endswith(".m3u8") else IMMUTABLE)
 
 
@@ -70,7 +71,7 @@ async def download(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
     return await _file(
         request,
-        services(request).videos.download(video_id),
+        videos(request).download(video_id),
         IMMUTABLE,
         download_name=f"qou-video-{video_id}.mp4",
     )
@@ -81,7 +82,7 @@ async def composed(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
     return await _file(
         request,
-        composed_path(services(request).videos, video_id),
+        composed_path(videos(request), video_id),
         FRESH,
         download_name=f"qou-video-{video_id}-slides.mp4",
     )
@@ -89,7 +90,7 @@ async def composed(request: web.Request) -> web.FileResponse:
 
 async def still(request: web.Request) -> web.FileResponse:
     video_id = await _allowed(request)
-    storage = services(request).videos
+    storage = videos(request)
     path = (
         storage.thumbnail(video_id)
         if request.match_info["kind"] == "thumbnail"
@@ -101,7 +102,7 @@ async def still(request: web.Request) -> web.FileResponse:
 async def replay_file(request: web.Request) -> web.FileResponse:
     """A recorded lecture's chapters (WebVTT) or replay timeline (JSON)."""
     video_id = await _allowed(request)
-    storage = services(request).videos
+    storage = videos(request)
     if request.match_info["name"] == "chapters.vtt":
         return await _file(
             request, chapters_path(storage, video_id), FRESH, content_type="text/vtt"
