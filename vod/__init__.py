@@ -1,7 +1,7 @@
 """QOU Tube: the video library and its ffmpeg processing.
 
-``vod.web_files`` (the playback routes) is imported by the app factory, not here: it needs the
-services that import this package.
+``vod.web_files`` (the playback routes) and ``vod.app_keys`` are imported by the composition
+root, not here: they need aiohttp's app, which the library's jobs do not.
 """
 
 from vod.ffmpeg_binary import ffmpeg_path
