@@ -50,7 +50,6 @@ import numpy as np
 from aiohttp import web
 from aiortc import (
     RTCPeerConnection,
-    RTCRtpReceiver,
     RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
@@ -58,7 +57,6 @@ from aiortc import (
 from aiortc.codecs.base import Encoder
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
-from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.stats import RTCOutboundRtpStreamStats
 from av.frame import Frame
 from av.stream import Stream
@@ -66,6 +64,7 @@ from av.stream import Stream
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from signaling.sfu import aiortc_internals, ice
+from signaling.sfu.codecs import exactly
 from signaling.sfu.connection import Connection, SdpDict
 from signaling.sfu.forwarder import Forwarder
 from signaling.sfu.room_media import RoomMedia
@@ -116,18 +115,7 @@ class AiortcSenderConnection(Connection):
         self, forwarder: Forwarder, transceiver: RTCRtpTransceiver, track: SubscriberTrack
     ) -> None:
         # The codec alone (and RTX): aiortc's sender cannot build RED.
-        codec = forwarder.codec
-        wanted = RTCRtpCodecCapability(
-            mimeType=codec.mimeType,
-            clockRate=codec.clockRate,
-            channels=codec.channels,
-            parameters=dict(codec.parameters),
-        )
-        capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
-        assert capabilities is not None
-        transceiver.setCodecPreferences(
-            [c for c in capabilities.codecs if c == wanted or c.mimeType.lower().endswith("/rtx")]
-        )
+        transceiver.setCodecPreferences(exactly(transceiver.kind, forwarder.codec))
         aiortc_internals.on_keyframe_request(transceiver.sender, forwarder.request_keyframe)
         if self.shared_payloads:
             # aiortc creates its encoder only when it has none (bench only: not a contract).

@@ -261,9 +261,10 @@ async def publish(
     participant_id: str,
     tracks: Sequence[MediaStreamTrack],
     video_codec: str = "H264",
+    red: bool = False,
 ) -> ClientPeer:
     """A client that publishes ``tracks`` into ``room`` (client-initiated offer)."""
-    client = ClientPeer(decode=False)
+    client = ClientPeer(decode=False, red=red)
     connection = room.connect(participant_id)
     await client.accept(await connection.handle_offer(await client.offer(tracks, video_codec)))
     return client

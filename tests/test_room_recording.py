@@ -5,17 +5,16 @@ the lecture itself (real SQLite; the room store in memory, as on one machine).""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from classroom_server.db import Course, Database, Lecture, LectureStatus, User, upgrade
+from classroom_server.db import Lecture, User
 from classroom_server.room import participants, recording
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import LectureEnded, RoomError, StartRecording, StopRecording
 from classroom_server.room.payloads import Empty, RecordingAuto
-from classroom_server.room.store import MemoryRoomStore
+from tests.room_domain import live_lecture_context
 
 
 @pytest.fixture
@@ -29,22 +28,8 @@ async def educator(ctx: RoomContext) -> Actor:
 
 @pytest.fixture
 async def ctx(tmp_path: Path) -> AsyncIterator[RoomContext]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
-    await upgrade(database)
-    async with database.session() as session:
-        course = Course(code="C1", title="Course")
-        session.add(course)
-        await session.flush()
-        lecture = Lecture(
-            course_id=course.id,
-            title="Week 1",
-            scheduled_start=datetime.now(UTC),
-            status=LectureStatus.LIVE.value,
-        )
-        session.add(lecture)
-        await session.commit()
-    yield RoomContext(lecture.id, database, MemoryRoomStore())
-    await database.close()
+    async with live_lecture_context(tmp_path) as ctx:
+        yield ctx
 
 
 async def test_start_and_stop_are_effects_beside_the_events(

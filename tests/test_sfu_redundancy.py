@@ -93,7 +93,7 @@ def test_without_red_drops_red_from_audio_only() -> None:
 
 
 async def test_a_subscriber_taking_red_gets_each_frame_twice(room: RoomMedia) -> None:
-    teacher = await publish(room, "teacher", [AudioStreamTrack()])
+    teacher = await publish(room, "teacher", [AudioStreamTrack()], red=True)  # as Chromium
     student = join(room, "student", decode=False, red=True)
     try:
         await until(

@@ -98,21 +98,29 @@ def _pt(rtpmap_line: str) -> str:
     return rtpmap_line.split(":", 1)[1].split(" ", 1)[0]
 
 
-def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) -> None:
-    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver; Opus is
-    offered wrapped in RED first (see ``redundancy``), and plain as the fallback."""
+def exactly(kind: str, codec: RTCRtpCodecParameters) -> list[RTCRtpCodecCapability]:
+    """aiortc's capability for ``codec`` and its RTX ones: what a subscriber must be offered
+    to receive the publisher's frames as they are."""
     wanted = RTCRtpCodecCapability(
         mimeType=codec.mimeType,
         clockRate=codec.clockRate,
         channels=codec.channels,
         parameters=dict(codec.parameters),
     )
-    capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
+    capabilities = RTCRtpReceiver.getCapabilities(kind)
     assert capabilities is not None
     chosen = [c for c in capabilities.codecs if c == wanted]
     if not chosen:
         raise ValueError(f"aiortc cannot send {codec.mimeType} {codec.parameters}")
-    chosen += [c for c in capabilities.codecs if c.mimeType.lower().endswith("/rtx")]
+    return chosen + [c for c in capabilities.codecs if c.mimeType.lower().endswith("/rtx")]
+
+
+def restrict_to(transceiver: RTCRtpTransceiver, codec: RTCRtpCodecParameters) -> None:
+    """Offer only ``codec`` (and RTX for video) on a subscriber's transceiver; Opus is
+    offered wrapped in RED first (see ``redundancy``), and plain as the fallback."""
+    chosen = exactly(transceiver.kind, codec)
     if codec.mimeType.lower() == "audio/opus":
+        capabilities = RTCRtpReceiver.getCapabilities("audio")
+        assert capabilities is not None
         chosen[:0] = [c for c in capabilities.codecs if c.mimeType.lower() == "audio/red"]
     transceiver.setCodecPreferences(chosen)
