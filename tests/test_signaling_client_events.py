@@ -8,21 +8,19 @@ media entry running on a lecture's media with nothing but what it is handed (no 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from classroom_server.config import Settings
-from classroom_server.db import Course, Database, Lecture, LectureStatus, upgrade
 from classroom_server.room import EVENTS, Actor, Outcome, RoomContext, RoomError
-from classroom_server.room.store import MemoryRoomStore
 from signaling.client_events import Sender, client_events
 from signaling.media_events import MEDIA_EVENTS, MEDIA_RATE
 from signaling.media_payloads import Empty, Join, Prefer
 from signaling.media_registry import MediaRegistry
 from signaling.namespace_media import NamespaceMedia
+from tests.room_domain import live_lecture_context
 
 FORWARDING = {"participant:mute", "presenter:set", "media:invite", "media:revoke"}
 """Room events after which the SFU's forwarding is reconciled."""
@@ -51,22 +49,8 @@ async def registry() -> AsyncIterator[MediaRegistry]:
 
 @pytest.fixture
 async def ctx(tmp_path: Path) -> AsyncIterator[RoomContext]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
-    await upgrade(database)
-    async with database.session() as session:
-        course = Course(code="C1", title="Course")
-        session.add(course)
-        await session.flush()
-        lecture = Lecture(
-            course_id=course.id,
-            title="Week 1",
-            scheduled_start=datetime.now(UTC),
-            status=LectureStatus.LIVE.value,
-        )
-        session.add(lecture)
-        await session.commit()
-    yield RoomContext(lecture.id, database, MemoryRoomStore())
-    await database.close()
+    async with live_lecture_context(tmp_path) as ctx:
+        yield ctx
 
 
 def test_one_table_holds_every_client_event(registry: MediaRegistry) -> None:
