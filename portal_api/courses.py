@@ -14,12 +14,12 @@ from classroom_server.courses import (
     get_course_view,
     list_courses,
 )
-from classroom_server.db import Course, CourseRole, Role
-from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.db import CourseRole, Role
 from classroom_server.services import services
 from classroom_server.users import find_user
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_problems import Problem, not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import CourseList, CourseOut, Page
 
@@ -99,11 +99,9 @@ async def get_course(request: web.Request) -> CourseOut:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
+        await require_course(session, user, course_id)
         view = await get_course_view(session, user, course_id)
-        if view is None:
-            raise not_found(f"course {course_id}")
-        if not await can_view_course(session, user, course_id):
-            raise forbidden("You are not enrolled in this course")
+    assert view is not None
     return CourseOut.of(view)
 
 
@@ -121,10 +119,13 @@ async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> Enrolme
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if await get_course_view(session, user, course_id) is None:
-            raise not_found(f"course {course_id}")
-        if not await can_manage_course(session, user, course_id):
-            raise forbidden("Only the course's educators may enrol people")
+        await require_course(
+            session,
+            user,
+            course_id,
+            manage=True,
+            denied="Only the course's educators may enrol people",
+        )
         member = await find_user(session, body.username)
         if member is None:
             raise not_found(f"user {body.username!r}")
@@ -144,11 +145,9 @@ async def patch_course(request: web.Request, body: CourseUpdate) -> CourseOut:
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        course = await session.get(Course, course_id)
-        if course is None:
-            raise not_found(f"course {course_id}")
-        if not await can_manage_course(session, user, course_id):
-            raise forbidden("Only the course's educators edit it")
+        course = await require_course(
+            session, user, course_id, manage=True, denied="Only the course's educators edit it"
+        )
         for name, value in body.model_dump(exclude_none=True).items():
             setattr(course, name, value)
         await session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from classroom_server.db import Deck, Lecture
 from classroom_server.db.paging import count_rows
-from classroom_server.policy import can_manage_course, can_view_course, lecture_course_role
+from classroom_server.policy import can_manage_course, lecture_course_role
 from classroom_server.room.views import deck_view
 from classroom_server.services import services
 from classroom_server.slide_decks import MAX_UPLOAD_BYTES
@@ -19,6 +19,7 @@ from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from classroom_server.web_ranges import file_response
+from portal_api.access import require_course
 from portal_api.lectures import may_see_meeting
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Page
@@ -59,13 +60,13 @@ async def _lecture(request: web.Request, manage: bool) -> Lecture:
         lecture = await session.get(Lecture, lecture_id)
         if lecture is None:
             raise not_found(f"lecture {lecture_id}")
-        check = can_manage_course if manage else can_view_course
-        if not await check(session, user, lecture.course_id):
-            raise forbidden(
-                "Only the course's educators upload slides"
-                if manage
-                else "You are not enrolled in this course"
-            )
+        await require_course(
+            session,
+            user,
+            lecture.course_id,
+            manage=manage,
+            denied="Only the course's educators upload slides" if manage else None,
+        )
         if not await may_see_meeting(session, user, lecture):
             raise forbidden("This office hour belongs to another student")
     return lecture

@@ -19,10 +19,10 @@ from classroom_server.drop_in import (
     queue,
     queue_length,
 )
-from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import DbId, Page
 
@@ -78,8 +78,7 @@ async def _drop_in(request: web.Request, user: User, owner: bool) -> DropIn:
             raise not_found(f"drop-in {drop_in_id}")
         if owner and drop_in.educator_id != user.id and user.role != Role.ADMIN:
             raise forbidden("Only the educator who opened it (or an admin) runs this queue")
-        if not await can_view_course(session, user, drop_in.course_id):
-            raise forbidden("You are not enrolled in this course")
+        await require_course(session, user, drop_in.course_id)
     return drop_in
 
 
@@ -95,14 +94,25 @@ def _out(drop_in: DropIn, waiting: list[Waiting] | None = None, total: int = 0) 
 
 
 @router.route(
-    "POST", "/drop-ins", tag="office hours", body=DropInCreate, response=DropInOut, status=201
+    "POST",
+    "/drop-ins",
+    tag="office hours",
+    body=DropInCreate,
+    response=DropInOut,
+    status=201,
+    errors=(404,),
 )
 async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
     """Open drop-in office hours now."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     async with services(request).database.session() as session:
-        if not await can_manage_course(session, user, body.course_id):
-            raise forbidden("Open drop-in hours in a course you teach")
+        await require_course(
+            session,
+            user,
+            body.course_id,
+            manage=True,
+            denied="Open drop-in hours in a course you teach",
+        )
         drop_in = DropIn(educator_id=user.id, course_id=body.course_id)
         session.add(drop_in)
         await session.commit()
@@ -117,8 +127,7 @@ async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if not await can_view_course(session, user, course_id):
-            raise forbidden("You are not enrolled in this course")
+        await require_course(session, user, course_id)
         where = select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
         total = await count_rows(session, where)
         rows = await session.scalars(

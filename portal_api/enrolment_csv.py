@@ -11,12 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.courses import Conflict, enrol
-from classroom_server.db import Course, CourseRole, Role
-from classroom_server.policy import can_manage_course
+from classroom_server.db import CourseRole, Role
 from classroom_server.services import services
 from classroom_server.users import find_user
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_problems import Problem
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 
 router = ApiRouter()
@@ -93,10 +93,13 @@ async def enrol_csv(request: web.Request) -> CsvReport:
     rows = _rows(await _csv_text(request))
     report: list[RowReport] = []
     async with services(request).database.session() as session:
-        if await session.get(Course, course_id) is None:
-            raise not_found(f"course {course_id}")
-        if not await can_manage_course(session, user, course_id):
-            raise forbidden("Only the course's educators may enrol people")
+        await require_course(
+            session,
+            user,
+            course_id,
+            manage=True,
+            denied="Only the course's educators may enrol people",
+        )
         for number, row in enumerate(rows, start=2):  # line 1 is the header
             report.append(await _enrol_row(session, course_id, number, row))
         await session.commit()

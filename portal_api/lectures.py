@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Course, Lecture, LectureStatus, User, Video
+from classroom_server.db import Lecture, LectureStatus, User, Video
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
@@ -19,12 +19,13 @@ from classroom_server.lectures import (
     list_lectures,
     start,
 )
-from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.policy import can_manage_course
 from classroom_server.room import Outcome
 from classroom_server.room.audit import record
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Instant, Page
 from vod.library import visible_to
@@ -105,26 +106,12 @@ class JoinOut(BaseModel):
     expires_in: int
 
 
-async def _course(session: AsyncSession, user: User, course_id: int, manage: bool) -> Course:
-    course = await session.get(Course, course_id)
-    if course is None:
-        raise not_found(f"course {course_id}")
-    allowed = await (can_manage_course if manage else can_view_course)(session, user, course_id)
-    if not allowed:
-        raise forbidden(
-            "Only the course's educators may do this"
-            if manage
-            else "You are not enrolled in this course"
-        )
-    return course
-
-
 async def lecture_for(session: AsyncSession, user: User, lecture_id: int, manage: bool) -> Lecture:
     """The lecture if ``user`` may see it (or run it, with ``manage``); else 404 or 403."""
     lecture = await session.get(Lecture, lecture_id)
     if lecture is None:
         raise not_found(f"lecture {lecture_id}")
-    await _course(session, user, lecture.course_id, manage)
+    await require_course(session, user, lecture.course_id, manage=manage)
     if not await may_see_meeting(session, user, lecture):
         raise forbidden("This office hour belongs to another student")
     return lecture
@@ -150,7 +137,7 @@ async def post_lecture(request: web.Request, body: LectureCreate) -> LectureOut:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        await _course(session, user, course_id, manage=True)
+        await require_course(session, user, course_id, manage=True)
         lecture = await create_lecture(
             session, course_id, body.title, body.scheduled_start, body.duration_minutes
         )
@@ -166,7 +153,7 @@ async def get_lectures(request: web.Request, query: Page) -> LectureList:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        await _course(session, user, course_id, manage=False)
+        await require_course(session, user, course_id)
         lectures, total = await list_lectures(session, course_id, query.limit, query.offset)
         items = await lectures_out(session, user, lectures)
     return LectureList(

@@ -6,13 +6,14 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 
-from classroom_server.db import Course, Module, Quiz, Resource, Unit, Video
+from classroom_server.db import Module, Quiz, Resource, Unit, Video
 from classroom_server.db.paging import count_rows
 from classroom_server.module_progress import MAX_UNITS, unit_states, units_of
-from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_problems import Problem, not_found
+from portal_api.access import require_course
 from portal_api.module_common import UnitKind, UnitOut, load_module, load_unit, unit_outputs
 from portal_api.quizzes import QuizIn
 from portal_api.router import ApiRouter, path_id
@@ -117,10 +118,7 @@ async def list_modules(request: web.Request, query: Page) -> ModuleList:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if await session.get(Course, course_id) is None:
-            raise not_found(f"course {course_id}")
-        if not await can_view_course(session, user, course_id):
-            raise forbidden("You are not enrolled in this course")
+        await require_course(session, user, course_id)
         where = select(Module).where(Module.course_id == course_id)
         if not await can_manage_course(session, user, course_id):
             where = where.where(Module.published.is_(True))
@@ -145,10 +143,13 @@ async def create_module(request: web.Request, body: ModuleIn) -> ModuleOut:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if await session.get(Course, course_id) is None:
-            raise not_found(f"course {course_id}")
-        if not await can_manage_course(session, user, course_id):
-            raise forbidden("Only the course's educators create modules")
+        await require_course(
+            session,
+            user,
+            course_id,
+            manage=True,
+            denied="Only the course's educators create modules",
+        )
         module = Module(course_id=course_id, **body.model_dump())
         session.add(module)
         await session.commit()

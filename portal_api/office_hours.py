@@ -23,10 +23,10 @@ from classroom_server.office_hours import (
     load,
     publish,
 )
-from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import DbId, Instant, Page, TimeZone
 
@@ -163,14 +163,24 @@ def _booking_problem(exc: BookingError) -> Problem:
 
 
 @router.route(
-    "PUT", "/office-hours", tag="office hours", body=OfficeHoursIn, response=OfficeHoursOut
+    "PUT",
+    "/office-hours",
+    tag="office hours",
+    body=OfficeHoursIn,
+    response=OfficeHoursOut,
+    errors=(404,),
 )
 async def put_office_hours(request: web.Request, body: OfficeHoursIn) -> OfficeHoursOut:
     """Publish your weekly availability (replaces what you had)."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     async with services(request).database.session() as session:
-        if not await can_manage_course(session, user, body.course_id):
-            raise forbidden("Offer office hours in a course you teach")
+        await require_course(
+            session,
+            user,
+            body.course_id,
+            manage=True,
+            denied="Offer office hours in a course you teach",
+        )
         windows = [Window(w.weekday, _minutes(w.start), _minutes(w.end)) for w in body.windows]
         await publish(
             session,
@@ -197,8 +207,9 @@ async def get_office_hours(request: web.Request) -> OfficeHoursOut:
         if loaded is None:
             raise not_found(f"office hours of educator {educator_id}")
         hours, windows, blocked = loaded
-        if not await can_view_course(session, user, hours.course_id):
-            raise forbidden("You are not enrolled in this educator's course")
+        await require_course(
+            session, user, hours.course_id, denied="You are not enrolled in this educator's course"
+        )
     return OfficeHoursOut(
         educator_id=educator_id,
         course_id=hours.course_id,
@@ -231,8 +242,12 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
         loaded = await load(session, educator_id)
         if loaded is None:
             raise not_found(f"office hours of educator {educator_id}")
-        if not await can_view_course(session, user, loaded[0].course_id):
-            raise forbidden("You are not enrolled in this educator's course")
+        await require_course(
+            session,
+            user,
+            loaded[0].course_id,
+            denied="You are not enrolled in this educator's course",
+        )
         slots = await free_slots(session, educator_id, query.start, query.end, datetime.now(UTC))
     zone = ZoneInfo(user.time_zone)
     page = slots[query.offset : query.offset + query.limit]
@@ -266,8 +281,12 @@ async def post_booking(request: web.Request, body: BookingIn) -> BookingOut:
         loaded = await load(session, body.educator_id)
         if loaded is None:
             raise not_found(f"office hours of educator {body.educator_id}")
-        if not await can_view_course(session, user, loaded[0].course_id):
-            raise forbidden("You are not enrolled in this educator's course")
+        await require_course(
+            session,
+            user,
+            loaded[0].course_id,
+            denied="You are not enrolled in this educator's course",
+        )
         try:
             booking = await book(session, user, body.educator_id, body.starts_at, datetime.now(UTC))
         except BookingError as exc:
@@ -320,8 +339,7 @@ async def course_office_hours(request: web.Request, query: Page) -> HostList:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if not await can_view_course(session, user, course_id):
-            raise forbidden("You are not enrolled in this course")
+        await require_course(session, user, course_id)
         where = (
             select(OfficeHours, User.display_name)
             .join(User, User.id == OfficeHours.educator_id)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from classroom_server.db import Resource, Video
 from classroom_server.db.paging import count_rows
-from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import forbidden, not_found
+from classroom_server.web_problems import not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import DbId, Page
 
@@ -77,8 +77,7 @@ async def list_resources(request: web.Request, query: Page) -> ResourceList:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if not await can_view_course(session, user, course_id):
-            raise forbidden("You are not enrolled in this course")
+        await require_course(session, user, course_id)
         where = select(Resource).where(Resource.course_id == course_id)
         total = await count_rows(session, where)
         rows = await session.scalars(
@@ -101,8 +100,13 @@ async def add_resource(request: web.Request, body: ResourceIn) -> ResourceOut:
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
-        if not await can_manage_course(session, user, course_id):
-            raise forbidden("Only the course's educators add resources")
+        await require_course(
+            session,
+            user,
+            course_id,
+            manage=True,
+            denied="Only the course's educators add resources",
+        )
         if body.video_id is not None:
             video = await session.get(Video, body.video_id)
             if video is None or video.course_id != course_id:
@@ -124,7 +128,12 @@ async def delete_resource(request: web.Request) -> None:
         resource = await session.get(Resource, resource_id)
         if resource is None:
             raise not_found(f"resource {resource_id}")
-        if not await can_manage_course(session, user, resource.course_id):
-            raise forbidden("Only the course's educators remove resources")
+        await require_course(
+            session,
+            user,
+            resource.course_id,
+            manage=True,
+            denied="Only the course's educators remove resources",
+        )
         await session.delete(resource)
         await session.commit()

@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Course, Role, User, Video, VodJob, WatchPosition, add_unique
+from classroom_server.db import Role, User, Video, VodJob, WatchPosition, add_unique
 from classroom_server.db.paging import count_rows
 from classroom_server.module_progress import complete_watched_units
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
 from classroom_server.web_auth import current_identity, require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_problems import Problem, not_found
+from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id, validate
 from portal_api.schemas import DbId, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
@@ -174,10 +175,14 @@ async def _managed(request: web.Request) -> tuple[User, Video]:
         video = await may_watch(session, user, video_id)
         if video is None:
             raise not_found(f"video {video_id}")
-        if video.owner_id != user.id and not await can_manage_course(
-            session, user, video.course_id
-        ):
-            raise forbidden("Only the course's educators change its videos")
+        if video.owner_id != user.id:
+            await require_course(
+                session,
+                user,
+                video.course_id,
+                manage=True,
+                denied="Only the course's educators change its videos",
+            )
     return user, video
 
 
@@ -197,10 +202,13 @@ async def upload_video(request: web.Request) -> VideoOut:
     form = validate(VideoUpload, fields, "form")  # course_id and title come before the file
     svc = services(request)
     async with svc.database.session() as session:
-        if await session.get(Course, form.course_id) is None:
-            raise not_found(f"course {form.course_id}")
-        if not await can_manage_course(session, user, form.course_id):
-            raise forbidden("Only the course's educators add videos")
+        await require_course(
+            session,
+            user,
+            form.course_id,
+            manage=True,
+            denied="Only the course's educators add videos",
+        )
         video = await add_video_row(session, form.course_id, form.title, owner_id=user.id)
         head = await part.read_chunk(CHUNK)
         await stream_to_disk(part, head, app_keys.videos(request).source(video.id), MAX_VIDEO_BYTES)
@@ -281,8 +289,13 @@ async def cancel_job(request: web.Request) -> JobOut:
         video = await session.get(Video, job.video_id) if job else None
         if job is None or video is None:
             raise not_found(f"job {job_id}")
-        if not await can_manage_course(session, user, video.course_id):
-            raise forbidden("Only the course's educators cancel its jobs")
+        await require_course(
+            session,
+            user,
+            video.course_id,
+            manage=True,
+            denied="Only the course's educators cancel its jobs",
+        )
     if not await app_keys.jobs(request).queue.cancel(job_id):
         raise Problem(409, "conflict", "Conflict", f"job {job_id} is already {job.state}")
     async with svc.database.session() as session:

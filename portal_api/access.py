@@ -1,0 +1,33 @@
+"""The API's one course gate: 404 if there is no such course, 403 if the user may not use it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import Course, User
+from classroom_server.policy import can_manage_course, can_view_course
+from classroom_server.web_problems import forbidden, not_found
+
+NOT_ENROLLED = "You are not enrolled in this course"
+NOT_EDUCATOR = "Only the course's educators may do this"
+
+
+async def require_course(
+    session: AsyncSession,
+    user: User,
+    course_id: int,
+    *,
+    manage: bool = False,
+    denied: str | None = None,
+) -> Course:
+    """The course if ``user`` may view it (or manage it, with ``manage``).
+
+    ``denied`` is the 403's message; by default it says what was missing (enrolment or teaching).
+    """
+    course = await session.get(Course, course_id)
+    if course is None:
+        raise not_found(f"course {course_id}")
+    allowed = await (can_manage_course if manage else can_view_course)(session, user, course_id)
+    if not allowed:
+        raise forbidden(denied or (NOT_EDUCATOR if manage else NOT_ENROLLED))
+    return course
