@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
 from classroom_server.db import Course, CourseRole, Enrolment, Role, User, add_unique
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate_rows
 from classroom_server.policy import course_role
 
 
@@ -47,11 +47,12 @@ async def list_courses(
         .select_from(join_mine(mine, mine.c.course_id == Course.id))
         .outerjoin(counts, counts.c.course_id == Course.id)
     )
-    total = await count_rows(session, base)
-    rows = await session.execute(base.order_by(Course.title, Course.id).limit(limit).offset(offset))
+    rows, total = await paginate_rows(
+        session, base.order_by(Course.title, Course.id), limit, offset
+    )
     views = [
         CourseView(course, CourseRole(role) if role else None, students)
-        for course, role, students in rows.all()
+        for course, role, students in rows
     ]
     return views, total
 

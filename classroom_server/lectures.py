@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import course_role
 from classroom_server.room.broadcast import RoomBroadcaster
@@ -41,11 +41,9 @@ async def list_lectures(
     session: AsyncSession, course_id: int, limit: int, offset: int
 ) -> tuple[list[Lecture], int]:
     query = select(Lecture).where(Lecture.course_id == course_id, Lecture.private_to.is_(None))
-    total = await count_rows(session, query)
-    rows = await session.scalars(
-        query.order_by(Lecture.scheduled_start, Lecture.id).limit(limit).offset(offset)
+    return await paginate(
+        session, query.order_by(Lecture.scheduled_start, Lecture.id), limit, offset
     )
-    return list(rows), total
 
 
 def start(lecture: Lecture) -> None:

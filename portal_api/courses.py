@@ -65,9 +65,7 @@ async def get_courses(request: web.Request, query: Page) -> CourseList:
     user = await require_user(request)
     async with services(request).database.session() as session:
         views, total = await list_courses(session, user, query.limit, query.offset)
-    return CourseList(
-        items=[CourseOut.of(v) for v in views], total=total, limit=query.limit, offset=query.offset
-    )
+    return CourseList.of(map(CourseOut.of, views), total, query)
 
 
 @router.route(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from classroom_server.db import Deck, Lecture
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.policy import can_manage_course, lecture_course_role
 from classroom_server.room.views import deck_view
 from classroom_server.services import services
@@ -22,7 +22,7 @@ from classroom_server.web_ranges import file_response
 from portal_api.access import require_course
 from portal_api.lectures import may_see_meeting
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import ListPage, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
@@ -38,11 +38,8 @@ class DeckOut(BaseModel):
     error: str | None
 
 
-class DeckList(BaseModel):
-    items: list[DeckOut]
-    total: int
-    limit: int
-    offset: int
+class DeckList(ListPage[DeckOut]):
+    pass
 
 
 def _title(filename: str | None) -> str:
@@ -120,12 +117,8 @@ async def list_decks(request: web.Request, query: Page) -> DeckList:
         where = select(Deck).where(Deck.lecture_id == lecture.id)
         if not staff:
             where = where.where(Deck.status == "ready")
-        total = await count_rows(session, where)
-        decks = list(
-            await session.scalars(where.order_by(Deck.id).limit(query.limit).offset(query.offset))
-        )
-    items = [DeckOut(**deck_view(d)) for d in decks]
-    return DeckList(items=items, total=total, limit=query.limit, offset=query.offset)
+        decks, total = await paginate(session, where.order_by(Deck.id), query.limit, query.offset)
+    return DeckList.of((DeckOut(**deck_view(d)) for d in decks), total, query)
 
 
 @router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png")

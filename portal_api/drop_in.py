@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from classroom_server.db import DropIn, Role, User
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.drop_in import (
     admit_next,
     close,
@@ -24,7 +24,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import DbId, Page
+from portal_api.schemas import DbId, ListPage, Page
 
 router = ApiRouter()
 
@@ -52,11 +52,8 @@ class DropInOut(BaseModel):
     queue_total: int | None = Field(None, description="educator only: how many wait in all")
 
 
-class DropInList(BaseModel):
-    items: list[DropInOut]
-    total: int
-    limit: int
-    offset: int
+class DropInList(ListPage[DropInOut]):
+    pass
 
 
 class MyPlace(BaseModel):
@@ -129,12 +126,8 @@ async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
     async with services(request).database.session() as session:
         await require_course(session, user, course_id)
         where = select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
-        total = await count_rows(session, where)
-        rows = await session.scalars(
-            where.order_by(DropIn.id).limit(query.limit).offset(query.offset)
-        )
-        items = [_out(d) for d in rows]
-    return DropInList(items=items, total=total, limit=query.limit, offset=query.offset)
+        rows, total = await paginate(session, where.order_by(DropIn.id), query.limit, query.offset)
+    return DropInList.of((_out(d) for d in rows), total, query)
 
 
 @router.route("GET", "/drop-ins/{drop_in_id}", tag="office hours", query=Page, response=DropInOut)

@@ -15,14 +15,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from classroom_server.db import AuditEntry, Poll, PollVote, User
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate, paginate_rows
 from classroom_server.policy import can_manage_course
 from classroom_server.room.polls import counts
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from portal_api.lectures import lecture_for
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import ListPage, Page
 
 router = ApiRouter()
 
@@ -39,11 +39,8 @@ class PollOut(BaseModel):
     closed_at: datetime | None
 
 
-class PollList(BaseModel):
-    items: list[PollOut]
-    total: int
-    limit: int
-    offset: int
+class PollList(ListPage[PollOut]):
+    pass
 
 
 class AuditOut(BaseModel):
@@ -56,11 +53,8 @@ class AuditOut(BaseModel):
     details: dict[str, Any]
 
 
-class AuditList(BaseModel):
-    items: list[AuditOut]
-    total: int
-    limit: int
-    offset: int
+class AuditList(ListPage[AuditOut]):
+    pass
 
 
 def _tallies(polls: list[Poll], votes: list[PollVote], user_id: int) -> list[PollOut]:
@@ -95,17 +89,14 @@ async def get_polls(request: web.Request, query: Page) -> PollList:
         where = select(Poll).where(Poll.lecture_id == lecture_id)
         if not await can_manage_course(session, user, lecture.course_id):
             where = where.where(Poll.status == "published")
-        total = await count_rows(session, where)
-        polls = list(
-            await session.scalars(where.order_by(Poll.id).limit(query.limit).offset(query.offset))
-        )
+        polls, total = await paginate(session, where.order_by(Poll.id), query.limit, query.offset)
         votes = list(
             await session.scalars(
                 select(PollVote).where(PollVote.poll_id.in_([p.id for p in polls]))
             )
         )
     items = _tallies(polls, votes, user.id)
-    return PollList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return PollList.of(items, total, query)
 
 
 @router.route("GET", "/lectures/{lecture_id}/audit", tag="lectures", query=Page, response=AuditList)
@@ -120,12 +111,9 @@ async def get_audit(request: web.Request, query: Page) -> AuditList:
             .outerjoin(User, User.id == AuditEntry.actor_id)
             .where(AuditEntry.lecture_id == lecture_id)
         )
-        total = await count_rows(session, where)
-        rows = (
-            await session.execute(
-                where.order_by(AuditEntry.id).limit(query.limit).offset(query.offset)
-            )
-        ).all()
+        rows, total = await paginate_rows(
+            session, where.order_by(AuditEntry.id), query.limit, query.offset
+        )
     items = [
         AuditOut(
             id=entry.id,
@@ -138,4 +126,4 @@ async def get_audit(request: web.Request, query: Page) -> AuditList:
         )
         for entry, name in rows
     ]
-    return AuditList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return AuditList.of(items, total, query)

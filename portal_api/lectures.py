@@ -27,7 +27,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Instant, Page
+from portal_api.schemas import Instant, ListPage, Page
 from vod.library import visible_to
 
 router = ApiRouter()
@@ -90,11 +90,8 @@ async def lectures_out(
     return [LectureOut.of(x, videos.get(x.id)) for x in lectures]
 
 
-class LectureList(BaseModel):
-    items: list[LectureOut]
-    total: int
-    limit: int
-    offset: int
+class LectureList(ListPage[LectureOut]):
+    pass
 
 
 class JoinOut(BaseModel):
@@ -156,12 +153,7 @@ async def get_lectures(request: web.Request, query: Page) -> LectureList:
         await require_course(session, user, course_id)
         lectures, total = await list_lectures(session, course_id, query.limit, query.offset)
         items = await lectures_out(session, user, lectures)
-    return LectureList(
-        items=items,
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return LectureList.of(items, total, query)
 
 
 @router.route("GET", "/lectures/{lecture_id}", tag="lectures", response=LectureOut)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 
 from classroom_server.db import Module, Quiz, Resource, Unit, Video
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.module_progress import MAX_UNITS, unit_states, units_of
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
@@ -17,7 +17,7 @@ from portal_api.access import require_course
 from portal_api.module_common import UnitKind, UnitOut, load_module, load_unit, unit_outputs
 from portal_api.quizzes import QuizIn
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import DbId, Page
+from portal_api.schemas import DbId, ListPage, Page
 
 router = ApiRouter()
 
@@ -67,11 +67,8 @@ class ModuleOut(BaseModel):
     licence: str
 
 
-class ModuleList(BaseModel):
-    items: list[ModuleOut]
-    total: int
-    limit: int
-    offset: int
+class ModuleList(ListPage[ModuleOut]):
+    pass
 
 
 class ModuleDetail(ModuleOut):
@@ -122,12 +119,10 @@ async def list_modules(request: web.Request, query: Page) -> ModuleList:
         where = select(Module).where(Module.course_id == course_id)
         if not await can_manage_course(session, user, course_id):
             where = where.where(Module.published.is_(True))
-        total = await count_rows(session, where)
-        rows = await session.scalars(
-            where.order_by(Module.position, Module.id).limit(query.limit).offset(query.offset)
+        rows, total = await paginate(
+            session, where.order_by(Module.position, Module.id), query.limit, query.offset
         )
-        items = [_out(m) for m in rows]
-    return ModuleList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return ModuleList.of(map(_out, rows), total, query)
 
 
 @router.route(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import or_, select
 
 from classroom_server.db import Booking, OfficeHours, Role, User
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate, paginate_rows
 from classroom_server.office_hours import (
     MAX_RANGE_DAYS,
     BookingError,
@@ -28,7 +28,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import DbId, Instant, Page, TimeZone
+from portal_api.schemas import DbId, Instant, ListPage, Page, TimeZone
 
 router = ApiRouter()
 # [0-9], not \d: pydantic's \d matches every script's digits, which int() would then read.
@@ -133,11 +133,8 @@ class BookingQuery(Page):
     everyone: bool = Field(False, description="admins only: every booking, not only your own")
 
 
-class BookingList(BaseModel):
-    items: list[BookingOut]
-    total: int
-    limit: int
-    offset: int
+class BookingList(ListPage[BookingOut]):
+    pass
 
 
 class Host(BaseModel):
@@ -147,11 +144,8 @@ class Host(BaseModel):
     slot_minutes: int
 
 
-class HostList(BaseModel):
-    items: list[Host]
-    total: int
-    limit: int
-    offset: int
+class HostList(ListPage[Host]):
+    pass
 
 
 def _fmt(minute: int) -> str:
@@ -309,13 +303,8 @@ async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList
     if query.upcoming:
         where = where.where(Booking.ends_at > datetime.now(UTC))
     async with services(request).database.session() as session:
-        total = await count_rows(session, where)
-        rows = list(
-            await session.scalars(
-                where.order_by(Booking.starts_at, Booking.id)
-                .limit(query.limit)
-                .offset(query.offset)
-            )
+        rows, total = await paginate(
+            session, where.order_by(Booking.starts_at, Booking.id), query.limit, query.offset
         )
         people = {b.student_id for b in rows} | {b.educator_id for b in rows}
         names = dict(
@@ -328,7 +317,7 @@ async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList
         out = BookingOut.of(b)
         out.student_name, out.educator_name = names.get(b.student_id), names.get(b.educator_id)
         items.append(out)
-    return BookingList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return BookingList.of(items, total, query)
 
 
 @router.route(
@@ -345,20 +334,19 @@ async def course_office_hours(request: web.Request, query: Page) -> HostList:
             .join(User, User.id == OfficeHours.educator_id)
             .where(OfficeHours.course_id == course_id)
         )
-        total = await count_rows(session, where)
-        rows = await session.execute(
-            where.order_by(User.display_name, User.id).limit(query.limit).offset(query.offset)
+        rows, total = await paginate_rows(
+            session, where.order_by(User.display_name, User.id), query.limit, query.offset
         )
-        items = [
-            Host(
-                educator_id=hours.educator_id,
-                name=name,
-                time_zone=hours.time_zone,
-                slot_minutes=hours.slot_minutes,
-            )
-            for hours, name in rows.tuples()
-        ]
-    return HostList(items=items, total=total, limit=query.limit, offset=query.offset)
+    items = (
+        Host(
+            educator_id=hours.educator_id,
+            name=name,
+            time_zone=hours.time_zone,
+            slot_minutes=hours.slot_minutes,
+        )
+        for hours, name in rows
+    )
+    return HostList.of(items, total, query)
 
 
 async def _own_booking(request: web.Request, user: User) -> int:

@@ -11,13 +11,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from classroom_server.db import Course, Module, Quiz, Resource
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate_rows
 from classroom_server.module_progress import units_of
 from classroom_server.services import services
 from classroom_server.web_problems import not_found
 from portal_api.module_common import ReadingOut, UnitKind
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import ListPage, Page
 
 router = ApiRouter()
 
@@ -32,11 +32,8 @@ class OpenCourseOut(BaseModel):
     language: str
 
 
-class OpenCourseList(BaseModel):
-    items: list[OpenCourseOut]
-    total: int
-    limit: int
-    offset: int
+class OpenCourseList(ListPage[OpenCourseOut]):
+    pass
 
 
 class OpenUnitOut(BaseModel):
@@ -76,14 +73,14 @@ async def list_open_courses(request: web.Request, query: Page) -> OpenCourseList
         .where(Module.published.is_(True), Module.open_course.is_(True))
     )
     async with services(request).database.session() as session:
-        total = await count_rows(session, base)
-        rows = await session.execute(
-            base.order_by(Course.code, Module.position, Module.id)
-            .limit(query.limit)
-            .offset(query.offset)
+        rows, total = await paginate_rows(
+            session,
+            base.order_by(Course.code, Module.position, Module.id),
+            query.limit,
+            query.offset,
         )
-        items = [_out(m, c) for m, c in rows.tuples()]
-    return OpenCourseList(items=items, total=total, limit=query.limit, offset=query.offset)
+        items = [_out(m, c) for m, c in rows]
+    return OpenCourseList.of(items, total, query)
 
 
 @router.route(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Quiz, QuizAttempt, Unit, User, add_unique
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.mastery import (
     Answer,
     Marked,
@@ -37,7 +37,7 @@ from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.module_common import Loaded, load_module, locked_problem
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Page
+from portal_api.schemas import ListPage, Page
 
 router = ApiRouter()
 
@@ -116,11 +116,8 @@ class AttemptSummary(BaseModel):
     created_at: datetime
 
 
-class AttemptList(BaseModel):
-    items: list[AttemptSummary]
-    total: int
-    limit: int
-    offset: int
+class AttemptList(ListPage[AttemptSummary]):
+    pass
 
 
 async def _quiz(
@@ -274,9 +271,8 @@ async def list_attempts(request: web.Request, query: Page) -> AttemptList:
         where = select(QuizAttempt).where(
             QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id
         )
-        total = await count_rows(session, where)
-        rows = await session.scalars(
-            where.order_by(QuizAttempt.number.desc()).limit(query.limit).offset(query.offset)
+        rows, total = await paginate(
+            session, where.order_by(QuizAttempt.number.desc()), query.limit, query.offset
         )
         threshold = loaded.module.mastery_threshold
         items = [
@@ -288,4 +284,4 @@ async def list_attempts(request: web.Request, query: Page) -> AttemptList:
             )
             for a in rows
         ]
-    return AttemptList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return AttemptList.of(items, total, query)

@@ -9,13 +9,13 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, model
 from sqlalchemy import select
 
 from classroom_server.db import Resource, Video
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import not_found
 from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import DbId, Page
+from portal_api.schemas import DbId, ListPage, Page
 
 router = ApiRouter()
 Kind = Literal["journal_article", "book", "research", "slides", "dataset", "open_course", "video"]
@@ -58,11 +58,8 @@ class ResourceOut(BaseModel):
     position: int
 
 
-class ResourceList(BaseModel):
-    items: list[ResourceOut]
-    total: int
-    limit: int
-    offset: int
+class ResourceList(ListPage[ResourceOut]):
+    pass
 
 
 def _out(r: Resource) -> ResourceOut:
@@ -79,12 +76,10 @@ async def list_resources(request: web.Request, query: Page) -> ResourceList:
     async with services(request).database.session() as session:
         await require_course(session, user, course_id)
         where = select(Resource).where(Resource.course_id == course_id)
-        total = await count_rows(session, where)
-        rows = await session.scalars(
-            where.order_by(Resource.position, Resource.id).limit(query.limit).offset(query.offset)
+        rows, total = await paginate(
+            session, where.order_by(Resource.position, Resource.id), query.limit, query.offset
         )
-        items = [_out(r) for r in rows]
-    return ResourceList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return ResourceList.of(map(_out, rows), total, query)
 
 
 @router.route(

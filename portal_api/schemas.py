@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, Protocol, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -70,6 +71,32 @@ class Page(BaseModel):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
+ItemT = TypeVar("ItemT")
+
+
+class Window(Protocol):
+    """What a list's query asked for: ``Page`` or any query model with its two fields."""
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
+
+
+class ListPage(BaseModel, Generic[ItemT]):
+    # One page of a list: its items, how many there are in all, and the window asked for
+    # (no docstring: each list's schema keeps its own description).
+    items: list[ItemT]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, items: Iterable[ItemT], total: int, page: Window) -> Self:
+        return cls(items=list(items), total=total, limit=page.limit, offset=page.offset)
+
+
 class CourseOut(BaseModel):
     id: int
     code: str
@@ -95,8 +122,5 @@ class CourseOut(BaseModel):
         )
 
 
-class CourseList(BaseModel):
-    items: list[CourseOut]
-    total: int
-    limit: int
-    offset: int
+class CourseList(ListPage[CourseOut]):
+    pass

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Role, User, Video, VodJob, WatchPosition, add_unique
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import paginate
 from classroom_server.module_progress import complete_watched_units
 from classroom_server.policy import can_manage_course
 from classroom_server.services import services
@@ -20,7 +20,7 @@ from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id, validate
-from portal_api.schemas import DbId, Page
+from portal_api.schemas import DbId, ListPage, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 from vod import app_keys
 from vod.composition import composed_ids
@@ -132,11 +132,8 @@ async def with_exports(request: web.Request, videos: list[VideoOut]) -> list[Vid
     return videos
 
 
-class VideoList(BaseModel):
-    items: list[VideoOut]
-    total: int
-    limit: int
-    offset: int
+class VideoList(ListPage[VideoOut]):
+    pass
 
 
 class JobOut(BaseModel):
@@ -148,11 +145,8 @@ class JobOut(BaseModel):
     last_error: str | None
 
 
-class JobList(BaseModel):
-    items: list[JobOut]
-    total: int
-    limit: int
-    offset: int
+class JobList(ListPage[JobOut]):
+    pass
 
 
 @router.route("GET", "/videos", tag="videos", query=VideoQuery, response=VideoList, auth=False)
@@ -165,7 +159,7 @@ async def list_videos(request: web.Request, query: VideoQuery) -> VideoList:
         videos, total = await find(session, user, where, query.limit, query.offset)
         items = [VideoOut.of(v, await _failure(session, user, v)) for v in videos]
     items = await with_exports(request, items)
-    return VideoList(items=items, total=total, limit=query.limit, offset=query.offset)
+    return VideoList.of(items, total, query)
 
 
 async def _managed(request: web.Request) -> tuple[User, Video]:
@@ -270,12 +264,8 @@ async def video_jobs(request: web.Request, query: Page) -> JobList:
     _, video = await _managed(request)
     async with services(request).database.session() as session:
         where = select(VodJob).where(VodJob.video_id == video.id)
-        total = await count_rows(session, where)
-        jobs = await session.scalars(
-            where.order_by(VodJob.id).limit(query.limit).offset(query.offset)
-        )
-        items = [JobOut.model_validate(j, from_attributes=True) for j in jobs]
-    return JobList(items=items, total=total, limit=query.limit, offset=query.offset)
+        jobs, total = await paginate(session, where.order_by(VodJob.id), query.limit, query.offset)
+    return JobList.of((JobOut.model_validate(j, from_attributes=True) for j in jobs), total, query)
 
 
 @router.route("POST", "/jobs/{job_id}/cancel", tag="videos", response=JobOut, errors=(409,))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Enrolment, User, Video
+from classroom_server.db.paging import paginate
 from vod.storage import VideoStorage
 
 COPY_CHUNK = 1024 * 1024
@@ -60,9 +61,9 @@ async def find(
         query = query.where(Video.title.ilike(f"%{_escape(where.search)}%", escape="\\"))
     if where.tag:
         query = query.where(Video.tag_index.like(f"%,{_escape(where.tag.lower())},%", escape="\\"))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(Video.created_at.desc(), Video.id.desc()).limit(limit).offset(offset)
-    return list(await session.scalars(page)), total
+    return await paginate(
+        session, query.order_by(Video.created_at.desc(), Video.id.desc()), limit, offset
+    )
 
 
 def set_tags(video: Video, tags: list[str]) -> None:
