@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -72,6 +73,18 @@ def unauthenticated(detail: str = "Log in or send a bearer token") -> Problem:
         "Authentication required",
         detail,
         headers={"WWW-Authenticate": 'Bearer realm="qou-classroom"'},
+    )
+
+
+def too_many_attempts(wait: float, title: str) -> Problem:
+    """429 for a throttled password check; ``Retry-After`` in whole seconds."""
+    seconds = math.ceil(wait)
+    return Problem(
+        429,
+        "too_many_attempts",
+        title,
+        f"Try again in {seconds} seconds",
+        headers={"Retry-After": str(seconds)},
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,7 +17,7 @@ from classroom_server.services import services
 from classroom_server.sessions import end_session, open_session
 from classroom_server.users import authenticate
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE, check_csrf, current_identity
-from classroom_server.web_problems import Problem
+from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
 from portal_api.schemas import UserOut
 
@@ -55,13 +54,7 @@ async def _check_password(request: web.Request, credentials: Credentials) -> Log
     wait = await svc.throttle.retry_after(attempt)
     if wait > 0:
         LOGIN_FAILURES.labels("throttled").inc()
-        raise Problem(
-            429,
-            "too_many_attempts",
-            "Too many failed logins",
-            f"Try again in {math.ceil(wait)} seconds",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        raise too_many_attempts(wait, "Too many failed logins")
     async with svc.database.session() as session:
         user = await authenticate(session, credentials.username, credentials.password)
     if user is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +11,7 @@ from classroom_server.security.proxies import client_address
 from classroom_server.services import services
 from classroom_server.users import password_matches, set_password
 from classroom_server.web_auth import current_identity, require_user
-from classroom_server.web_problems import Problem
+from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
 from portal_api.schemas import Language, TimeZone, UserOut
 
@@ -67,13 +65,7 @@ async def change_password(request: web.Request, body: PasswordChange) -> None:
     attempt = Attempt(caller.username, client_address(request))
     wait = await svc.throttle.retry_after(attempt)
     if wait > 0:
-        raise Problem(
-            429,
-            "too_many_attempts",
-            "Too many failed attempts",
-            f"Try again in {math.ceil(wait)} seconds",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        raise too_many_attempts(wait, "Too many failed attempts")
     async with svc.database.session() as session:
         user = await session.get(User, caller.id)
         assert user is not None
