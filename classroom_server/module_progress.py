@@ -27,6 +27,7 @@ from classroom_server.db import (
     WatchPosition,
     add_unique,
 )
+from classroom_server.db.paging import paginate
 from classroom_server.mastery import locks, mastered, struggling, video_watched
 from classroom_server.policy import can_manage_course, can_view_course
 
@@ -41,6 +42,16 @@ async def module_access(session: AsyncSession, user: User, module: Module) -> Ac
     if module.published and await can_view_course(session, user, module.course_id):
         return "learn"
     return None
+
+
+async def course_modules(
+    session: AsyncSession, user: User, course_id: int, limit: int, offset: int
+) -> tuple[list[Module], int]:
+    """A page of a course's modules in order (only the published ones for its students)."""
+    query = select(Module).where(Module.course_id == course_id)
+    if not await can_manage_course(session, user, course_id):
+        query = query.where(Module.published.is_(True))
+    return await paginate(session, query.order_by(Module.position, Module.id), limit, offset)
 
 
 async def units_of(session: AsyncSession, module_id: int) -> list[Unit]:

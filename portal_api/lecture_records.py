@@ -14,9 +14,10 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from classroom_server.db import AuditEntry, Poll, PollVote, User
-from classroom_server.db.paging import paginate, paginate_rows
+from classroom_server.db import Poll, PollVote
+from classroom_server.db.paging import paginate
 from classroom_server.policy import can_manage_course
+from classroom_server.room.audit import audit_log
 from classroom_server.room.polls import counts
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
@@ -106,24 +107,7 @@ async def get_audit(request: web.Request, query: Page) -> AuditList:
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
         await lecture_for(session, user, lecture_id, manage=True)
-        where = (
-            select(AuditEntry, User.display_name)
-            .outerjoin(User, User.id == AuditEntry.actor_id)
-            .where(AuditEntry.lecture_id == lecture_id)
-        )
-        rows, total = await paginate_rows(
-            session, where.order_by(AuditEntry.id), query.limit, query.offset
-        )
-    items = [
-        AuditOut(
-            id=entry.id,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_name=name,
-            action=entry.action,
-            target_id=entry.target_id,
-            details=entry.details,
-        )
-        for entry, name in rows
-    ]
-    return AuditList.of(items, total, query)
+        views, total = await audit_log(session, lecture_id, query.limit, query.offset)
+    return AuditList.of(
+        (AuditOut.model_validate(v, from_attributes=True) for v in views), total, query
+    )

@@ -7,9 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 
 from classroom_server.db import Module, Quiz, Resource, Unit, Video
-from classroom_server.db.paging import paginate
-from classroom_server.module_progress import MAX_UNITS, unit_states, units_of
-from classroom_server.policy import can_manage_course
+from classroom_server.module_progress import MAX_UNITS, course_modules, unit_states, units_of
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
@@ -116,12 +114,7 @@ async def list_modules(request: web.Request, query: Page) -> ModuleList:
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
         await require_course(session, user, course_id)
-        where = select(Module).where(Module.course_id == course_id)
-        if not await can_manage_course(session, user, course_id):
-            where = where.where(Module.published.is_(True))
-        rows, total = await paginate(
-            session, where.order_by(Module.position, Module.id), query.limit, query.offset
-        )
+        rows, total = await course_modules(session, user, course_id, query.limit, query.offset)
     return ModuleList.of(map(_out, rows), total, query)
 
 
