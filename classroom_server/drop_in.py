@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import DropIn, DropInEntry, Lecture, User, add_unique
-from classroom_server.db.paging import count_rows
+from classroom_server.db.paging import count_rows, paginate
 
 MEETING_MINUTES = 30
 
@@ -19,6 +19,14 @@ def _waiting(drop_in_id: int) -> Select[DropInEntry, User]:
         .join(User, User.id == DropInEntry.student_id)
         .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.state == "waiting")
     )
+
+
+async def open_drop_ins(
+    session: AsyncSession, course_id: int, limit: int, offset: int
+) -> tuple[list[DropIn], int]:
+    """A page of the course's open drop-in hours, oldest first, and how many are open."""
+    query = select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
+    return await paginate(session, query.order_by(DropIn.id), limit, offset)
 
 
 async def queue(

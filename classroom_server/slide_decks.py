@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Database, Deck, DeckPage
+from classroom_server.db import Database, Deck, DeckPage, Lecture, User
+from classroom_server.db.paging import paginate
+from classroom_server.policy import can_manage_course
 from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.room.outcome import EDUCATORS, ROOM
 from classroom_server.room.views import deck_view
@@ -135,3 +138,13 @@ class SlideDecks:
         await self.broadcaster.deliver(
             deck.lecture_id, Outcome().emit("slides:deck", view, audience)
         )
+
+
+async def lecture_decks(
+    session: AsyncSession, user: User, lecture: Lecture, limit: int, offset: int
+) -> tuple[list[Deck], int]:
+    """A page of the lecture's decks in upload order (the ready ones only for its students)."""
+    query = select(Deck).where(Deck.lecture_id == lecture.id)
+    if not await can_manage_course(session, user, lecture.course_id):
+        query = query.where(Deck.status == "ready")
+    return await paginate(session, query.order_by(Deck.id), limit, offset)

@@ -7,14 +7,12 @@ from urllib.parse import unquote
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from classroom_server.db import Deck, Lecture
-from classroom_server.db.paging import paginate
-from classroom_server.policy import can_manage_course, lecture_course_role
+from classroom_server.policy import lecture_course_role
 from classroom_server.room.views import deck_view
 from classroom_server.services import services
-from classroom_server.slide_decks import MAX_UPLOAD_BYTES
+from classroom_server.slide_decks import MAX_UPLOAD_BYTES, lecture_decks
 from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
@@ -113,11 +111,7 @@ async def list_decks(request: web.Request, query: Page) -> DeckList:
     lecture = await _lecture(request, manage=False)
     user = await require_user(request)
     async with services(request).database.session() as session:
-        staff = await can_manage_course(session, user, lecture.course_id)
-        where = select(Deck).where(Deck.lecture_id == lecture.id)
-        if not staff:
-            where = where.where(Deck.status == "ready")
-        decks, total = await paginate(session, where.order_by(Deck.id), query.limit, query.offset)
+        decks, total = await lecture_decks(session, user, lecture, query.limit, query.offset)
     return DeckList.of((DeckOut(**deck_view(d)) for d in decks), total, query)
 
 

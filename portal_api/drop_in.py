@@ -6,15 +6,14 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from classroom_server.db import DropIn, Role, User
-from classroom_server.db.paging import paginate
 from classroom_server.drop_in import (
     admit_next,
     close,
     enter,
     latest_entry,
+    open_drop_ins,
     place,
     queue,
     queue_length,
@@ -125,8 +124,7 @@ async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
     course_id = path_id(request, "course_id", "course")
     async with services(request).database.session() as session:
         await require_course(session, user, course_id)
-        where = select(DropIn).where(DropIn.course_id == course_id, DropIn.open.is_(True))
-        rows, total = await paginate(session, where.order_by(DropIn.id), query.limit, query.offset)
+        rows, total = await open_drop_ins(session, course_id, query.limit, query.offset)
     return DropInList.of((_out(d) for d in rows), total, query)
 
 
