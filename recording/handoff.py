@@ -96,12 +96,9 @@ async def _hand_off(
         return None
     state = await asyncio.to_thread(directory.read_state)
     video_id = state.get("video_id")
-    storage = VideoStorage(directory.data_dir)
-    manifest = await asyncio.to_thread(manifest_of, directory)
     if isinstance(video_id, int) and await _video_exists(database, video_id, directory.lecture_id):
         if not await _has_job(database, video_id):
-            await asyncio.to_thread(save_manifest, storage, video_id, manifest)
-            await enqueue(video_id, STAGE)
+            await _queue(enqueue, directory, video_id)
         await asyncio.to_thread(directory.update_state, state="handed_off")
         return video_id
     async with database.session() as session:
@@ -114,10 +111,17 @@ async def _hand_off(
         await session.commit()
         video_id = video.id
     await asyncio.to_thread(directory.update_state, video_id=video_id)
-    await asyncio.to_thread(save_manifest, storage, video_id, manifest)
-    await enqueue(video_id, STAGE)
+    await _queue(enqueue, directory, video_id)
     await asyncio.to_thread(directory.update_state, state="handed_off")
     return video_id
+
+
+async def _queue(enqueue: Enqueue, directory: RecordingDirectory, video_id: int) -> None:
+    """The manifest goes into the library's storage first: the job reads nothing else."""
+    manifest = await asyncio.to_thread(manifest_of, directory)
+    storage = VideoStorage(directory.data_dir)
+    await asyncio.to_thread(save_manifest, storage, video_id, manifest)
+    await enqueue(video_id, STAGE)
 
 
 async def _video_exists(database: Database, video_id: int, lecture_id: int) -> bool:

@@ -72,39 +72,39 @@ class RecordingHook:
     async def _apply(self, lecture_id: int, effect: Effect) -> None:
         match effect:
             case StartRecording():
-                await self._start(lecture_id)
+                lecture = await self._lecture(lecture_id)
+                if lecture is not None:
+                    await self._start(lecture)
             case StopRecording():
                 await self.recordings.stop(lecture_id)
             case LectureEnded():
                 self._auto_started.discard(lecture_id)
                 await self.recordings.lecture_ended(lecture_id)
 
-    async def _start(self, lecture_id: int) -> bool:
-        ctx = self._context(lecture_id)
-        async with ctx.database.session() as session:
-            lecture = await session.get(Lecture, lecture_id)
-        if lecture is None:
-            return False
+    async def _lecture(self, lecture_id: int) -> Lecture | None:
+        async with self._context(lecture_id).database.session() as session:
+            return await session.get(Lecture, lecture_id)
+
+    async def _start(self, lecture: Lecture) -> None:
+        ctx = self._context(lecture.id)
         settings = await ctx.settings()
         slide = None
         if settings.deck_id:
             # What the page already shows: the replay draws it from the take's first moment.
             drawn = await page_annotations(ctx, settings)
             slide = {"deck_id": settings.deck_id, "page": settings.page, "annotations": drawn}
-        return self.recordings.start(lecture_id, lecture.course_id, lecture.title, slide)
+        self.recordings.start(lecture.id, lecture.course_id, lecture.title, slide)
 
     async def joined(self, lecture_id: int) -> None:
         if lecture_id in self._auto_started or self.recordings.is_recording(lecture_id):
             return
-        ctx = self._context(lecture_id)
-        async with ctx.database.session() as session:
-            lecture = await session.get(Lecture, lecture_id)
+        lecture = await self._lecture(lecture_id)
         if lecture is None or lecture.status != LectureStatus.LIVE.value:
             return
         if not lecture.record_automatically:
             return
         self._auto_started.add(lecture_id)
-        await self._guarded(lecture_id, "automatic recording", self._start(lecture_id))
+        await self._guarded(lecture_id, "automatic recording", self._start(lecture))
         if self.recordings.is_recording(lecture_id):  # the room sees it, as when started by hand
             await self._emit_outcome(
                 lecture_id, Outcome().emit("recording:state", {"recording": True})

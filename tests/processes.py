@@ -30,6 +30,23 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def children_running(pid: int, program: str) -> set[int]:
+    """Living children of ``pid`` whose command line names ``program`` (e.g. "ffmpeg")."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (stat := _stat(int(entry.name))) is None:
+            continue
+        if stat[0] == "Z" or stat[1] != pid:
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if program.encode() in cmdline:
+            found.add(int(entry.name))
+    return found
+
+
 def alive(pid: int) -> bool:
     """Running or sleeping: neither gone nor a zombie waiting for a parent that never reaps."""
     stat = _stat(pid)

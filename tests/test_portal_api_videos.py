@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,6 +11,7 @@ import pytest
 
 from tests.conftest import ADMIN, Server, bearer
 from tests.media import make_clip
+from tests.processes import children_running
 from tests.room_client import demo_course_id
 
 
@@ -164,16 +164,7 @@ async def test_upload_refusals(http: aiohttp.ClientSession, server: Server, clip
 
 def ffmpeg_processes_of(pid: int) -> list[int]:
     """ffmpeg processes started by the server process ``pid``."""
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"ffmpeg" in cmdline:
-            found.append(int(entry))
-    return found
+    return sorted(children_running(pid, "ffmpeg"))
 
 
 async def test_an_unreadable_upload_fails_and_says_why(

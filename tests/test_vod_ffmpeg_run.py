@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.processes import descendants, wait_gone
+from tests.processes import children_running, wait_gone
 from vod.ffmpeg_run import run_ffmpeg
 
 # Read at real time (-re): a job as slow as a real encode, still running when the server dies.
@@ -38,22 +38,12 @@ def test_ffmpeg_dies_with_a_killed_server(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 20
-        while not (started := _ffmpegs(server.pid)) and time.monotonic() < deadline:
+        while (
+            not (started := children_running(server.pid, "ffmpeg")) and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert started, "ffmpeg never started"
     finally:
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
     assert not wait_gone(started, 5), "ffmpeg outlived its server"
-
-
-def _ffmpegs(pid: int) -> set[int]:
-    found = set()
-    for child in descendants(pid):
-        try:
-            name = Path(f"/proc/{child}/comm").read_text().strip()
-        except OSError:
-            continue
-        if "ffmpeg" in name:
-            found.add(child)
-    return found

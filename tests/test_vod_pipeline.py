@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from classroom_server.db import Course, Database, Video, VodJob, upgrade
 from tests.media import make_clip
+from tests.processes import children_running
 from vod.failure import CANCELLED, failure_reason
 from vod.jobs import WATCH_SECONDS, Worker
 from vod.library import add_video
@@ -125,19 +126,7 @@ async def test_vp8_source_is_transcoded(
 
 def ffmpeg_children() -> list[int]:
     """ffmpeg processes whose parent is this test process."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and b"ffmpeg" in cmdline:
-            found.append(int(entry))
-    return found
+    return sorted(children_running(os.getpid(), "ffmpeg"))
 
 
 async def test_cancelling_a_running_job_ends_its_ffmpeg(
