@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
 from classroom_server.db.paging import paginate
 from classroom_server.office_hours import meeting_open
-from classroom_server.policy import course_role
+from classroom_server.policy import can_manage_course, course_role
 from classroom_server.room.broadcast import RoomBroadcaster
 from classroom_server.room.outcome import Outcome, users
 from classroom_server.room.slides import create_whiteboard
@@ -44,6 +44,13 @@ async def list_lectures(
     return await paginate(
         session, query.order_by(Lecture.scheduled_start, Lecture.id), limit, offset
     )
+
+
+async def may_see_meeting(session: AsyncSession, user: User, lecture: Lecture) -> bool:
+    """A private meeting (an office hour) is its student's and the course educators' only."""
+    if lecture.private_to is None or lecture.private_to == user.id:
+        return True
+    return await can_manage_course(session, user, lecture.course_id)
 
 
 def start(lecture: Lecture) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Database, Deck, DeckPage, Lecture, User
 from classroom_server.db.paging import paginate
-from classroom_server.policy import can_manage_course
+from classroom_server.policy import can_manage_course, lecture_course_role
 from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.room.outcome import EDUCATORS, ROOM
 from classroom_server.room.views import deck_view
@@ -50,6 +50,22 @@ class SlideDecks:
 
     def page_path(self, deck_id: int, page: int) -> Path:
         return page_image_path(self.root.parent, deck_id, page)
+
+    async def add(self, lecture_id: int, title: str, kind: str) -> Deck:
+        """A new deck row, before its source is stored: its id names the source's folder."""
+        async with self._database.session() as session:
+            deck = Deck(lecture_id=lecture_id, title=title, kind=kind)
+            session.add(deck)
+            await session.commit()
+        return deck
+
+    async def discard(self, deck_id: int) -> None:
+        """Forgets a deck whose source could not be stored (too large, upload cut off)."""
+        async with self._database.session() as session:
+            deck = await session.get(Deck, deck_id)
+            if deck is not None:
+                await session.delete(deck)
+                await session.commit()
 
     def start(self, deck_id: int) -> None:
         """Renders in the background; the upload's response does not wait for it."""
@@ -148,3 +164,14 @@ async def lecture_decks(
     if not await can_manage_course(session, user, lecture.course_id):
         query = query.where(Deck.status == "ready")
     return await paginate(session, query.order_by(Deck.id), limit, offset)
+
+
+async def member_deck(session: AsyncSession, user: User, deck_id: int) -> tuple[Deck, bool] | None:
+    """The deck (None if there is none), and whether ``user`` may see its pages: a member of
+    its lecture's course, or an admin."""
+    deck = await session.get(Deck, deck_id)
+    if deck is None:
+        return None
+    if user.role == "admin":
+        return deck, True
+    return deck, await lecture_course_role(session, deck.lecture_id, user.id) is not None

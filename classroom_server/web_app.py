@@ -13,16 +13,21 @@ import portal_api
 import signaling
 from classroom_server import __version__
 from classroom_server.config import Settings
+from classroom_server.db import Database
 from classroom_server.db.migrate import prepare
 from classroom_server.logs import request_id_middleware
 from classroom_server.metrics import metrics_handler, metrics_middleware
+from classroom_server.room import RoomBroadcaster
+from classroom_server.security import LoginThrottle, TokenIssuer
 from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import SERVICES, Services
+from classroom_server.slide_decks import SlideDecks
 from classroom_server.web_health import READINESS, Check, healthz, readyz
 from classroom_server.web_problems import problem_middleware
 from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
+from portal_api.router import Provide
 from recording.service import Recordings
 from signaling.media_registry import MediaRegistry
 from vod.app_keys import JOBS, VIDEOS
@@ -76,11 +81,12 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
-    portal_api.setup(app, __version__)
     media = MediaRegistry(settings)
     recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get)
     media.on_created(recordings.media_created)
     signaling.create_sio(app, settings, media, recordings)
+    # After signaling, whose room namespace is then the broadcaster the handlers are handed.
+    portal_api.setup(app, __version__, _provide(svc, videos, jobs))
 
     async def recover_recordings(_app: web.Application) -> None:
         await recordings.recover()  # what a crash left behind becomes a video
@@ -93,3 +99,16 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     setup_files(app)
     setup_static(app)
     return app
+
+
+def _provide(svc: Services, videos: VideoStorage, jobs: Worker) -> Provide:
+    """What the REST handlers may ask for, by type (``portal_api.router``)."""
+    return {
+        Database: svc.database,
+        TokenIssuer: svc.tokens,
+        LoginThrottle: svc.throttle,
+        SlideDecks: svc.slides,
+        RoomBroadcaster: svc.broadcaster,
+        VideoStorage: videos,
+        Worker: jobs,
+    }

@@ -24,7 +24,7 @@ from portal_api import (
     videos,
 )
 from portal_api.openapi import build_document
-from portal_api.router import PREFIX, ApiRouter
+from portal_api.router import PREFIX, ApiRouter, Provide
 
 __all__ = ["api_router", "setup"]
 
@@ -54,9 +54,10 @@ def api_router() -> ApiRouter:
     return router
 
 
-def setup(app: web.Application, version: str) -> None:
+def setup(app: web.Application, version: str, provide: Provide) -> None:
+    """The API's routes, their handlers handed what they ask of ``provide``, and /openapi.json."""
     router = api_router()
-    router.setup(app)
+    router.setup(app, provide)
     document = build_document(router, version)
 
     async def openapi(_request: web.Request) -> web.Response:

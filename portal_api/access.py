@@ -1,10 +1,11 @@
-"""The API's one course gate: 404 if there is no such course, 403 if the user may not use it."""
+"""The API's gates: 404 if there is no such course or lecture, 403 if the user may not use it."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Course, User
+from classroom_server.db import Course, Lecture, User
+from classroom_server.lectures import may_see_meeting
 from classroom_server.policy import can_manage_course, can_view_course
 from classroom_server.web_problems import forbidden, not_found
 
@@ -31,3 +32,22 @@ async def require_course(
     if not allowed:
         raise forbidden(denied or (NOT_EDUCATOR if manage else NOT_ENROLLED))
     return course
+
+
+async def require_lecture(
+    session: AsyncSession,
+    user: User,
+    lecture_id: int,
+    *,
+    manage: bool = False,
+    denied: str | None = None,
+) -> Lecture:
+    """The lecture if ``user`` may see it (or run it, with ``manage``): its course's gate, and a
+    private meeting (an office hour) only for its student and the course's educators."""
+    lecture = await session.get(Lecture, lecture_id)
+    if lecture is None:
+        raise not_found(f"lecture {lecture_id}")
+    await require_course(session, user, lecture.course_id, manage=manage, denied=denied)
+    if not await may_see_meeting(session, user, lecture):
+        raise forbidden("This office hour belongs to another student")
+    return lecture

@@ -8,22 +8,20 @@ from urllib.parse import unquote
 from aiohttp import web
 from pydantic import BaseModel
 
-from classroom_server.db import Deck, Lecture
-from classroom_server.policy import lecture_course_role
+from classroom_server.db import Database
 from classroom_server.room.views import deck_view
-from classroom_server.services import services
-from classroom_server.slide_decks import MAX_UPLOAD_BYTES, lecture_decks
+from classroom_server.slide_decks import MAX_UPLOAD_BYTES, SlideDecks, lecture_decks, member_deck
 from classroom_server.slide_render import sniff_kind
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from classroom_server.web_ranges import file_response
-from portal_api.access import require_course
-from portal_api.lectures import may_see_meeting
+from portal_api.access import NOT_ENROLLED, require_lecture
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import ListPage, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
+EDUCATORS_UPLOAD = "Only the course's educators upload slides"
 
 
 class DeckOut(BaseModel):
@@ -48,25 +46,6 @@ def _title(filename: str | None) -> str:
     return stem.strip()[:200] or "Slides"
 
 
-async def _lecture(request: web.Request, manage: bool) -> Lecture:
-    user = await require_user(request)
-    lecture_id = path_id(request, "lecture_id", "lecture")
-    async with services(request).database.session() as session:
-        lecture = await session.get(Lecture, lecture_id)
-        if lecture is None:
-            raise not_found(f"lecture {lecture_id}")
-        await require_course(
-            session,
-            user,
-            lecture.course_id,
-            manage=manage,
-            denied="Only the course's educators upload slides" if manage else None,
-        )
-        if not await may_see_meeting(session, user, lecture):
-            raise forbidden("This office hour belongs to another student")
-    return lecture
-
-
 @router.route(
     "POST",
     "/lectures/{lecture_id}/decks",
@@ -76,9 +55,12 @@ async def _lecture(request: web.Request, manage: bool) -> Lecture:
     upload=True,
     errors=(413, 415, 422),
 )
-async def upload_deck(request: web.Request) -> DeckOut:
+async def upload_deck(request: web.Request, db: Database, slides: SlideDecks) -> DeckOut:
     """Upload a PDF, PNG or JPEG deck; pages render in the background (progress in the room)."""
-    lecture = await _lecture(request, manage=True)
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with db.session() as session:
+        await require_lecture(session, user, lecture_id, manage=True, denied=EDUCATORS_UPLOAD)
     _, part = await file_part(request)
     head = await part.read_chunk(CHUNK)
     kind = sniff_kind(head)
@@ -89,51 +71,41 @@ async def upload_deck(request: web.Request) -> DeckOut:
             "Unsupported media type",
             "Decks are PDF, PNG or JPEG files",
         )
-    svc = services(request)
-    async with svc.database.session() as session:
-        deck = Deck(lecture_id=lecture.id, title=_title(part.filename), kind=kind)
-        session.add(deck)
-        await session.commit()
+    deck = await slides.add(lecture_id, _title(part.filename), kind)
     try:
-        await stream_to_disk(part, head, svc.slides.source_path(deck.id), MAX_UPLOAD_BYTES)
+        await stream_to_disk(part, head, slides.source_path(deck.id), MAX_UPLOAD_BYTES)
     except Problem:
-        async with svc.database.session() as session:
-            await session.delete(await session.get(Deck, deck.id))
-            await session.commit()
+        await slides.discard(deck.id)
         raise
-    svc.slides.start(deck.id)
+    slides.start(deck.id)
     return DeckOut(**deck_view(deck))
 
 
 @router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", query=Page, response=DeckList)
-async def list_decks(request: web.Request, query: Page) -> DeckList:
+async def list_decks(request: web.Request, query: Page, db: Database) -> DeckList:
     """A lecture's decks in upload order (students see the ready ones)."""
-    lecture = await _lecture(request, manage=False)
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with db.session() as session:
+        lecture = await require_lecture(session, user, lecture_id)
         decks, total = await lecture_decks(session, user, lecture, query.limit, query.offset)
     return DeckList.of((DeckOut(**deck_view(d)) for d in decks), total, query)
 
 
 @router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png")
-async def page_image(request: web.Request) -> web.FileResponse:
+async def page_image(request: web.Request, db: Database, slides: SlideDecks) -> web.FileResponse:
     """One rendered page as PNG (course members only)."""
     user = await require_user(request)
     deck_id = path_id(request, "deck_id", "deck")
     page = path_id(request, "page", "page")
-    svc = services(request)
-    async with svc.database.session() as session:
-        deck = await session.get(Deck, deck_id)
-        if deck is None:
-            raise not_found(f"deck {deck_id}")
-        lecture = await session.get(Lecture, deck.lecture_id)
-        assert lecture is not None
-        member = user.role == "admin" or (
-            await lecture_course_role(session, lecture.id, user.id) is not None
-        )
+    async with db.session() as session:
+        found = await member_deck(session, user, deck_id)
+    if found is None:
+        raise not_found(f"deck {deck_id}")
+    deck, member = found
     if not member:
-        raise forbidden("You are not enrolled in this course")
-    path = svc.slides.page_path(deck_id, page)
+        raise forbidden(NOT_ENROLLED)
+    path = slides.page_path(deck_id, page)
     if deck.status != "ready" or page > deck.page_count or not path.is_file():
         raise not_found(f"page {page} of deck {deck_id}")
     return await file_response(request, path, {"Cache-Control": "private, max-age=86400"})

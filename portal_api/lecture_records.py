@@ -21,7 +21,7 @@ from classroom_server.room.audit import audit_log
 from classroom_server.room.polls import counts
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
-from portal_api.lectures import lecture_for
+from portal_api.access import require_lecture
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import ListPage, Page
 
@@ -86,7 +86,7 @@ async def get_polls(request: web.Request, query: Page) -> PollList:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=False)
+        lecture = await require_lecture(session, user, lecture_id)
         where = select(Poll).where(Poll.lecture_id == lecture_id)
         if not await can_manage_course(session, user, lecture.course_id):
             where = where.where(Poll.status == "published")
@@ -106,7 +106,7 @@ async def get_audit(request: web.Request, query: Page) -> AuditList:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        await lecture_for(session, user, lecture_id, manage=True)
+        await require_lecture(session, user, lecture_id, manage=True)
         views, total = await audit_log(session, lecture_id, query.limit, query.offset)
     return AuditList.of(
         (AuditOut.model_validate(v, from_attributes=True) for v in views), total, query

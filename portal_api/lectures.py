@@ -19,13 +19,12 @@ from classroom_server.lectures import (
     list_lectures,
     start,
 )
-from classroom_server.policy import can_manage_course
 from classroom_server.room import Outcome
 from classroom_server.room.audit import record
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
-from portal_api.access import require_course
+from classroom_server.web_problems import Problem
+from portal_api.access import require_course, require_lecture
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Instant, ListPage, Page
 from vod.library import visible_to
@@ -103,24 +102,6 @@ class JoinOut(BaseModel):
     expires_in: int
 
 
-async def lecture_for(session: AsyncSession, user: User, lecture_id: int, manage: bool) -> Lecture:
-    """The lecture if ``user`` may see it (or run it, with ``manage``); else 404 or 403."""
-    lecture = await session.get(Lecture, lecture_id)
-    if lecture is None:
-        raise not_found(f"lecture {lecture_id}")
-    await require_course(session, user, lecture.course_id, manage=manage)
-    if not await may_see_meeting(session, user, lecture):
-        raise forbidden("This office hour belongs to another student")
-    return lecture
-
-
-async def may_see_meeting(session: AsyncSession, user: User, lecture: Lecture) -> bool:
-    """A private meeting (an office hour) is its student's and the course educators' only."""
-    if lecture.private_to is None or lecture.private_to == user.id:
-        return True
-    return await can_manage_course(session, user, lecture.course_id)
-
-
 @router.route(
     "POST",
     "/courses/{course_id}/lectures",
@@ -162,7 +143,7 @@ async def get_lecture(request: web.Request) -> LectureOut:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=False)
+        lecture = await require_lecture(session, user, lecture_id)
         return (await lectures_out(session, user, [lecture]))[0]
 
 
@@ -174,7 +155,7 @@ async def post_start(request: web.Request) -> LectureOut:
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with services(request).database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=True)
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
         try:
             start(lecture)
         except JoinRefused as exc:
@@ -190,14 +171,14 @@ async def post_end(request: web.Request) -> LectureOut:
     lecture_id = path_id(request, "lecture_id", "lecture")
     svc = services(request)
     async with svc.database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=True)
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
         end(lecture)
         record(session, lecture_id, user.id, "end", details={"via": "api"})
         await session.commit()
     # Delivering lecture:ended hands the recording to the library: the answer names its video.
     await svc.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
     async with svc.database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=True)
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
         return (await lectures_out(session, user, [lecture]))[0]
 
 
@@ -210,7 +191,7 @@ async def post_join(request: web.Request) -> JoinOut:
     lecture_id = path_id(request, "lecture_id", "lecture")
     svc = services(request)
     async with svc.database.session() as session:
-        lecture = await lecture_for(session, user, lecture_id, manage=False)
+        lecture = await require_lecture(session, user, lecture_id)
         try:
             role = await join_role(session, lecture, user)
         except JoinRefused as exc:

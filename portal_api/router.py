@@ -3,15 +3,21 @@
 Each operation names the pydantic models of its body, query and response; the router checks
 input against them at the edge (problem+json on failure) and the OpenAPI document is generated
 from the same declarations, so the two cannot drift apart.
+
+A handler also declares what it needs by its parameters' types (``db: Database``); the
+composition root hands the router one instance of each type (``Provide``) and ``setup`` binds
+them once, so no handler looks its dependencies up per request, and a handler asking for a type
+nobody provides stops the server at start-up rather than failing on its first request.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -23,7 +29,11 @@ from classroom_server.web_problems import Problem
 ApiHandler = Callable[..., Awaitable[BaseModel | web.StreamResponse | None]]
 PREFIX = "/api/v1"
 M = TypeVar("M", bound=BaseModel)
-__all__ = ["MAX_ID", "ApiRouter", "Operation", "path_id", "validate"]
+Provide = Mapping[Any, object]
+"""What the composition root hands the handlers: a type (``Database``) to its one instance."""
+VALIDATED = frozenset({"query", "body"})
+"""Parameters the router fills from the request (the operation's ``query`` and ``body``)."""
+__all__ = ["MAX_ID", "ApiRouter", "Operation", "Provide", "path_id", "validate"]
 
 
 @dataclass(frozen=True)
@@ -65,14 +75,37 @@ class ApiRouter:
     def include(self, other: ApiRouter) -> None:
         self.operations.extend(other.operations)
 
-    def setup(self, app: web.Application) -> None:
+    def setup(self, app: web.Application, provide: Provide) -> None:
+        """Adds every operation to ``app``, each handler bound to what it asks of ``provide``."""
         for op in self.operations:
-            app.router.add_route(op.method, PREFIX + op.path, _endpoint(op))
+            bound = dependencies(op.handler, provide)
+            app.router.add_route(op.method, PREFIX + op.path, _endpoint(op, bound))
 
 
-def _endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def dependencies(handler: ApiHandler, provide: Provide) -> dict[str, object]:
+    """The instances ``handler``'s parameters ask for by type (all but the request, ``query``
+    and ``body``); a TypeError naming the handler and the type if ``provide`` lacks one."""
+    hints = get_type_hints(handler)
+    names = list(inspect.signature(handler).parameters)[1:]
+    bound: dict[str, object] = {}
+    for name in names:
+        if name in VALIDATED:
+            continue
+        wanted = hints.get(name)
+        if wanted is None or wanted not in provide:
+            raise TypeError(
+                f"{handler.__module__}.{handler.__qualname__} asks for {name}: {wanted},"
+                " which the composition root does not provide"
+            )
+        bound[name] = provide[wanted]
+    return bound
+
+
+def _endpoint(
+    op: Operation, bound: dict[str, object]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def endpoint(request: web.Request) -> web.StreamResponse:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = dict(bound)
         if op.query is not None:
             kwargs["query"] = validate(op.query, dict(request.query), "query")
         if op.body is not None:

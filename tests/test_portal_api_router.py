@@ -1,12 +1,19 @@
 """The API's edge: a NUL character anywhere in a body, a query or an upload form is a 422
-naming where it was, on PostgreSQL (which refuses NUL in text) as on SQLite."""
+naming where it was, on PostgreSQL (which refuses NUL in text) as on SQLite; and the handlers
+are handed what their parameters' types ask for, or the app does not start."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import BaseModel
 
+from portal_api.router import ApiRouter
+from portal_api.schemas import Page
 from tests.conftest import Server, bearer
 from tests.documents import make_pdf
 from tests.room_client import demo_course_id, live_lecture
@@ -62,3 +69,41 @@ async def test_nul_in_an_upload_form_or_file_name(
     ) as response:
         assert response.status == 202, await response.text()
         assert (await response.json())["title"] == "week1"
+
+
+class Greeter:
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+
+class Unprovided:
+    pass
+
+
+class Greeting(BaseModel):
+    text: str
+
+
+async def test_a_handler_is_handed_the_instance_of_each_type_it_asks_for() -> None:
+    router = ApiRouter()
+
+    @router.route("GET", "/greet", tag="t", query=Page, response=Greeting, auth=False)
+    async def greet(request: web.Request, query: Page, greeter: Greeter) -> Greeting:
+        return Greeting(text=f"{greeter.word} {query.limit}")
+
+    app = web.Application()
+    router.setup(app, {Greeter: Greeter("hello")})
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/api/v1/greet", params={"limit": "3"})
+        assert await response.json() == {"text": "hello 3"}
+
+
+def test_a_handler_asking_for_what_nobody_provides_stops_the_setup() -> None:
+    router = ApiRouter()
+
+    @router.route("GET", "/lost", tag="t", auth=False)
+    async def lost(request: web.Request, thing: Unprovided) -> None:
+        return None
+
+    with pytest.raises(TypeError, match=r"lost asks for thing.*Unprovided"):
+        router.setup(web.Application(), {Greeter: Greeter("hello")})
