@@ -84,7 +84,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     media = MediaRegistry(settings)
     recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get)
     media.on_created(recordings.media_created)
-    signaling.create_sio(app, settings, media, recordings)
+    signaling.create_sio(app, settings, svc, media, recordings)
     # After signaling, whose room namespace is then the broadcaster the handlers are handed.
     portal_api.setup(app, __version__, _provide(svc, videos, jobs))
 
