@@ -22,7 +22,14 @@ from classroom_server.security import LoginThrottle, TokenIssuer
 from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import SERVICES, Services
 from classroom_server.slide_decks import SlideDecks
-from classroom_server.web_health import READINESS, Check, healthz, readyz
+from classroom_server.web_auth import IDENTITIES, Identities
+from classroom_server.web_health import (
+    READINESS,
+    database_check,
+    healthz,
+    readyz,
+    redis_check,
+)
 from classroom_server.web_problems import problem_middleware
 from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
@@ -34,7 +41,7 @@ from vod.app_keys import JOBS, VIDEOS
 from vod.ffmpeg_binary import ffmpeg_ready
 from vod.jobs import Worker
 from vod.storage import VideoStorage
-from vod.web_files import setup_files
+from vod.web_files import VideoFiles, setup_files
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -58,8 +65,12 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     jobs = app[JOBS] = Worker(svc.database, videos, redis=svc.redis)
     # The embedded default processes videos itself; with Redis, ``worker`` processes do.
     runs_jobs = svc.redis is None
-    needs: dict[str, Check] = {"ffmpeg": ffmpeg_ready}  # the core checks database and Redis
-    app[READINESS] = needs
+    app[IDENTITIES] = Identities(svc.tokens, svc.database)
+    app[READINESS] = {
+        "database": database_check(svc.database),
+        "redis": redis_check(svc.redis),
+        "ffmpeg": ffmpeg_ready,
+    }
     app[PROXY_POLICY] = ProxyPolicy.from_settings(settings.trusted_proxies)
     setup_security_headers(app, https=settings.secure_cookies)
     should_migrate = settings.is_sqlite if migrate is None else migrate
@@ -96,7 +107,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
 
     app.on_startup.append(recover_recordings)
     app.on_shutdown.append(close_recordings)  # after the media, which signaling closes
-    setup_files(app)
+    setup_files(app, VideoFiles(svc.database, videos))
     setup_static(app)
     return app
 

@@ -1,7 +1,9 @@
 """Who is calling: bearer token or session cookie, with CSRF checks for the cookie.
 
 This is the one place roles are checked: handlers call ``require_user`` with the roles they
-allow, and course-level rules live in ``classroom_server.policy``.
+allow, and course-level rules live in ``classroom_server.policy``. The composition root hands
+this module what it needs, an ``Identities`` (the token issuer and the database), under
+``IDENTITIES``: nothing else of the app is reachable from here.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from classroom_server.db import Role, User
-from classroom_server.security import TokenError
-from classroom_server.services import services
+from classroom_server.db import Database, Role, User
+from classroom_server.security import TokenError, TokenIssuer
 from classroom_server.sessions import Kind, session_user
 from classroom_server.web_ids import parse_id
 from classroom_server.web_problems import Problem, forbidden, unauthenticated
@@ -32,6 +33,51 @@ class Identity:
     session_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Identities:
+    """Who a bearer token or session cookie names: verified by ``tokens``, and only while
+    ``database`` still holds the session the token names."""
+
+    tokens: TokenIssuer
+    database: Database
+
+    async def resolve(self, request: web.Request) -> Identity | None:
+        """A bad bearer token is an error, not anonymity; a bad session cookie is logged out."""
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise unauthenticated("Authorization must be 'Bearer <token>'")
+            try:
+                claims = self.tokens.verify(token.strip(), "access")
+            except TokenError as exc:
+                raise unauthenticated(f"Invalid token: {exc}") from exc
+            user = await self._load_user(claims, "access")
+            if user is None:
+                raise unauthenticated(
+                    "The token was revoked: logged out, password changed or account disabled"
+                )
+            return Identity(user, via_cookie=False, session_id=claims["jti"])
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        try:
+            claims = self.tokens.verify(cookie, "session")
+        except TokenError:
+            return None  # an expired session cookie just means "logged out"
+        user = await self._load_user(claims, "session")
+        return Identity(user, via_cookie=True, session_id=claims["jti"]) if user else None
+
+    async def _load_user(self, claims: dict[str, Any], kind: Kind) -> User | None:
+        """The token's user, if the server still holds the session the token names."""
+        jti, subject = claims.get("jti"), parse_id(str(claims.get("sub")))
+        if not isinstance(jti, str) or subject is None:
+            return None
+        async with self.database.session() as session:
+            return await session_user(session, jti, subject, kind)
+
+
+IDENTITIES = web.AppKey("identities", Identities)
 IDENTITY: web.RequestKey[Identity | None] = web.RequestKey("identity")
 
 
@@ -39,46 +85,9 @@ async def current_identity(request: web.Request) -> Identity | None:
     """Resolves the caller once per request; a bad bearer token is an error, not anonymity."""
     if IDENTITY in request:
         return request[IDENTITY]
-    identity = await _resolve(request)
+    identity = await request.app[IDENTITIES].resolve(request)
     request[IDENTITY] = identity
     return identity
-
-
-async def _resolve(request: web.Request) -> Identity | None:
-    svc = services(request)
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise unauthenticated("Authorization must be 'Bearer <token>'")
-        try:
-            claims = svc.tokens.verify(token.strip(), "access")
-        except TokenError as exc:
-            raise unauthenticated(f"Invalid token: {exc}") from exc
-        user = await _load_user(request, claims, "access")
-        if user is None:
-            raise unauthenticated(
-                "The token was revoked: logged out, password changed or account disabled"
-            )
-        return Identity(user, via_cookie=False, session_id=claims["jti"])
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    try:
-        claims = svc.tokens.verify(cookie, "session")
-    except TokenError:
-        return None  # an expired session cookie just means "logged out"
-    user = await _load_user(request, claims, "session")
-    return Identity(user, via_cookie=True, session_id=claims["jti"]) if user else None
-
-
-async def _load_user(request: web.Request, claims: dict[str, Any], kind: Kind) -> User | None:
-    """The token's user, if the server still holds the session the token names."""
-    jti, subject = claims.get("jti"), parse_id(str(claims.get("sub")))
-    if not isinstance(jti, str) or subject is None:
-        return None
-    async with services(request).database.session() as session:
-        return await session_user(session, jti, subject, kind)
 
 
 def check_csrf(request: web.Request, identity: Identity) -> None:
@@ -86,7 +95,8 @@ def check_csrf(request: web.Request, identity: Identity) -> None:
         return
     presented = request.headers.get(CSRF_HEADER, "")
     assert identity.session_id is not None
-    if not presented or not services(request).tokens.csrf_matches(identity.session_id, presented):
+    tokens = request.app[IDENTITIES].tokens
+    if not presented or not tokens.csrf_matches(identity.session_id, presented):
         raise Problem(
             403,
             "csrf_failed",
