@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # With Redis: how often a server process renews its presence lease (which lasts three
     # beats) and sweeps the connections of processes whose lease lapsed.
     room_heartbeat_seconds: float = Field(5.0, ge=0.05, le=60)
+    # With Redis, every server process is a media node (signaling.media_nodes): it takes new
+    # lectures while it holds fewer than media_capacity peer connections (plus one per
+    # lecture), and renews its lease (three beats) every media_beat_seconds; a lecture whose
+    # node lost its lease is placed again within about four beats.
+    media_capacity: int = Field(200, ge=1, le=100_000)
+    media_beat_seconds: float = Field(1.0, ge=0.05, le=30)
     # Media (ICE). STUN/TURN URLs the SFU and the browsers use; the TURN credentials go with
     # every turn:/turns: URL. ice_addresses: the local addresses the SFU gathers host
     # candidates on (None: the machine's). ice_allow: networks (CIDR) it accepts ICE

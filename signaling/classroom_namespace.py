@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import socketio
-from aiohttp import web
 from pydantic import ValidationError
+from redis.asyncio import Redis
 
-from classroom_server.db import Lecture, User
+from classroom_server.db import Database, Lecture, User
 from classroom_server.lectures import JoinRefused, join_role
 from classroom_server.room import (
     Actor,
@@ -29,13 +30,15 @@ from classroom_server.room import (
     snapshot,
 )
 from classroom_server.room.events import OTHER
-from classroom_server.security import TokenError
-from classroom_server.services import SERVICES, Services
+from classroom_server.room.store import RoomStore
+from classroom_server.security import TokenError, TokenIssuer
 from signaling.client_events import Sender, client_events
-from signaling.media_registry import MEDIA
+from signaling.media_nodes import MediaNodes
+from signaling.media_registry import MediaRegistry
+from signaling.media_relay import MediaRelay
 from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
 from signaling.namespace_media import NamespaceMedia
-from signaling.recording_hook import RECORDINGS, RecordingHook
+from signaling.recording_hook import Recorder, RecordingHook
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
@@ -59,33 +62,46 @@ def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedErro
     return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
 
 
-class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
-    def __init__(self, app: web.Application) -> None:
-        super().__init__(NAMESPACE)
-        self._app = app
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._media = NamespaceMedia(app[MEDIA], self._emit_all, self._emit_to)
-        self._events = client_events(self._media)
-        self._recording = RecordingHook(app[RECORDINGS], self._context, self._emit_all)
+@dataclass(frozen=True)
+class RoomParts:
+    """What the namespace works with, as the composition root built it."""
 
-    @property
-    def _services(self) -> Services:
-        return self._app[SERVICES]
+    tokens: TokenIssuer
+    database: Database
+    store: RoomStore
+    media: MediaRegistry
+    recorder: Recorder
+    nodes: MediaNodes
+    redis: Redis | None
+    """Shared with the other processes, if any: their media nodes answer through it."""
+    beat_seconds: float
+
+
+class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, parts: RoomParts) -> None:
+        super().__init__(NAMESPACE)
+        self._parts = parts
+        self._tasks: set[asyncio.Task[None]] = set()
+        local = NamespaceMedia(parts.media, self._emit_all, self._emit_to)
+        self.media = MediaRelay(
+            local, parts.nodes, parts.redis, self._context, self._emit_all, parts.beat_seconds
+        )
+        self._events = client_events(self.media)
+        self._recording = RecordingHook(parts.recorder, self._context, self._emit_all)
 
     def _context(self, lecture_id: int) -> RoomContext:
-        svc = self._services
-        return RoomContext(lecture_id, svc.database, svc.room_store)
+        return RoomContext(lecture_id, self._parts.database, self._parts.store)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or len(token) > 4096:
             raise refuse("unauthenticated", "connect with auth={token: <join token>}")
         try:
-            claims = self._services.tokens.verify(token, "join")
+            claims = self._parts.tokens.verify(token, "join")
         except TokenError as exc:
             raise refuse("unauthenticated", f"invalid join token: {exc}") from exc
         lecture_id, user_id = int(claims["lecture"]), int(claims["sub"])
-        async with self._services.database.session() as session:
+        async with self._parts.database.session() as session:
             lecture = await session.get(Lecture, lecture_id)
             user = await session.get(User, user_id)
             if lecture is None or user is None:
@@ -127,7 +143,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         state = await snapshot(ctx, actor)
         state["recording"] = self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)
-        await self._media.welcome(sid, ctx, actor)
+        await self.media.welcome(sid, ctx, actor)
         await self._recording.joined(lecture_id)
         if first:
             presenters = await ctx.store.flagged(lecture_id, "presenter")
@@ -144,13 +160,13 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         actor: Actor = session["actor"]
         lecture_id: int = session["lecture_id"]
         ROOM_CONNECTIONS.dec()
-        store = self._services.room_store
+        store = self._parts.store
         if await store.remove_connection(lecture_id, actor.user_id, sid):
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )
         empty = not await store.connections(lecture_id)
-        await self._media.disconnected(sid, lecture_id, actor.user_id, empty)
+        await self.media.disconnected(sid, lecture_id, actor.user_id, empty)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         """python-socketio's own lifecycle calls only. Client events never come this way
@@ -214,7 +230,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         outcome = await spec.run(Sender(sid, actor, ctx), data)
         await self._emit_all(lecture_id, outcome)
         if spec.media:
-            await self._media.resync(lecture_id)
+            await self.media.resync(lecture_id)
         if outcome.disconnect_users or outcome.end_room:
             # After the ack has gone out: the caller may be among those disconnected.
             self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
@@ -238,7 +254,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if not outcome.disconnect_users and not outcome.end_room:
             return
         await asyncio.sleep(delay)
-        connections = await self._services.room_store.connections(lecture_id)
+        connections = await self._parts.store.connections(lecture_id)
         targets = (
             connections
             if outcome.end_room
@@ -248,8 +264,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             for sid in sids:
                 await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
-            await self._services.room_store.forget_room(lecture_id)
-            await self._media.ended(lecture_id)
+            await self._parts.store.forget_room(lecture_id)
+            await self.media.ended(lecture_id)
 
     @staticmethod
     def _audience_rooms(lecture_id: int, audience: Audience) -> list[str]:

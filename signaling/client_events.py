@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from classroom_server.room import EVENTS, Actor, Outcome, RoomContext
 from classroom_server.room.events import RateClass, RoomEvent, Who
-from signaling.media_events import MEDIA_EVENTS, MediaCall, MediaEvent
-from signaling.namespace_media import NamespaceMedia
+from signaling.media_events import MEDIA_EVENTS, MediaEvent
+from signaling.media_relay import MediaRelay
 
 
 @dataclass(frozen=True)
@@ -53,19 +53,15 @@ def from_room(event: RoomEvent) -> ClientEvent:
     return ClientEvent(event.payload, run, event.who, event.rate, event.media)
 
 
-def from_media(event: MediaEvent, media: NamespaceMedia) -> ClientEvent:
-    handler = event.handler
-
+def from_media(name: str, event: MediaEvent, media: MediaRelay) -> ClientEvent:
     async def run(sender: Sender, payload: Any) -> Outcome:
-        lecture = await media.lecture(sender.ctx)
-        call = MediaCall(sender.sid, sender.actor, lecture, media.ice_servers)
-        return await handler(call, payload)
+        return await media.run(name, event, sender.sid, sender.actor, sender.ctx, payload)
 
     return ClientEvent(event.payload, run, event.who, event.rate)
 
 
-def client_events(media: NamespaceMedia) -> dict[str, ClientEvent]:
-    """The whole table; media events run on the lectures' media that ``media`` gives."""
+def client_events(media: MediaRelay) -> dict[str, ClientEvent]:
+    """The whole table; media events run where ``media`` says the lecture's media is."""
     table = {name: from_room(event) for name, event in EVENTS.items()}
-    table.update({name: from_media(event, media) for name, event in MEDIA_EVENTS.items()})
+    table.update({name: from_media(name, event, media) for name, event in MEDIA_EVENTS.items()})
     return table

@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from classroom_server.room import Actor, Outcome, RoomContext
 from signaling.lecture_media import EmitTo, LectureMedia
+from signaling.media_events import MediaCall, MediaHandler
 from signaling.media_registry import MediaRegistry
 from signaling.reception import EVENT as RECEPTION
 
@@ -41,6 +44,21 @@ class NamespaceMedia:
             await self._emit_room(lecture_id, outcome)
 
         return await self.registry.ensure(ctx, emit_outcome, self._emit_to)
+
+    async def run(
+        self, handler: MediaHandler, sid: str, actor: Actor, ctx: RoomContext, data: BaseModel
+    ) -> Outcome:
+        """One media event, on this process's media of the lecture."""
+        lecture = await self.lecture(ctx)
+        return await handler(MediaCall(sid, actor, lecture, self.ice_servers), data)
+
+    def holding(self) -> list[int]:
+        """The lectures whose media this process holds."""
+        return self.registry.lecture_ids()
+
+    def load(self) -> int:
+        """What placement weighs: the peer connections held, plus one per lecture."""
+        return self.registry.load()
 
     async def welcome(self, sid: str, ctx: RoomContext, actor: Actor) -> None:
         """Part of the join flow: the track catalogue right after ``room:state``."""

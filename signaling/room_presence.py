@@ -20,7 +20,6 @@ from aiohttp import web
 from classroom_server.config import Settings
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
-from classroom_server.services import SERVICES
 from signaling.classroom_namespace import NAMESPACE, lecture_room
 
 log = logging.getLogger(__name__)
@@ -37,17 +36,13 @@ def instance_name(settings: Settings) -> str:
 
 
 class PresenceKeeper:
-    def __init__(self, app: web.Application, sio: socketio.AsyncServer, settings: Settings):
-        self._app = app
+    def __init__(self, store: RoomStore, sio: socketio.AsyncServer, settings: Settings):
+        self._store = store
         self._sio = sio
         self._name = instance_name(settings)
         self._interval = settings.room_heartbeat_seconds
         self._registered = False
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def _store(self) -> RoomStore:
-        return self._app[SERVICES].room_store
 
     async def start(self, _app: web.Application) -> None:
         await self._step()

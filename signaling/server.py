@@ -1,7 +1,9 @@
 """The Socket.IO server attached to the aiohttp app.
 
 With a Redis URL, python-socketio's AsyncRedisManager carries room emits between server
-processes; without one, everything stays in this process (the embedded default).
+processes, and each process is a media node (``signaling.media_nodes``) that holds the media
+of the lectures placed on it; without one, everything stays in this process (the embedded
+default).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import socketio
 from aiohttp import web
 
 from classroom_server.config import Settings
-from classroom_server.services import SERVICES
-from signaling.classroom_namespace import ClassroomNamespace
-from signaling.media_registry import MEDIA, MediaRegistry
-from signaling.recording_hook import RECORDINGS, Recorder
+from classroom_server.services import Services
+from signaling.classroom_namespace import ClassroomNamespace, RoomParts
+from signaling.media_nodes import MediaNodes, OneNode, RedisNodes
+from signaling.media_registry import MediaRegistry
+from signaling.recording_hook import Recorder
 from signaling.room_presence import PresenceKeeper
 from signaling.wire import WireServer
 
@@ -22,7 +25,11 @@ MAX_MESSAGE_BYTES = 64 * 1024
 
 
 def create_sio(
-    app: web.Application, settings: Settings, media: MediaRegistry, recorder: Recorder
+    app: web.Application,
+    settings: Settings,
+    svc: Services,
+    media: MediaRegistry,
+    recorder: Recorder,
 ) -> socketio.AsyncServer:
     """The room's Socket.IO server on ``app``, with the lecture media and the recorder the
     composition root made (signaling never builds the recorder: recording builds on the SFU)."""
@@ -34,18 +41,38 @@ def create_sio(
         ping_interval=20,
         ping_timeout=20,
     )
-    app[MEDIA] = media
-    app[RECORDINGS] = recorder
+    nodes: MediaNodes = (
+        RedisNodes(svc.redis, settings.media_capacity, settings.media_beat_seconds)
+        if svc.redis is not None
+        else OneNode()
+    )
+    parts = RoomParts(
+        tokens=svc.tokens,
+        database=svc.database,
+        store=svc.room_store,
+        media=media,
+        recorder=recorder,
+        nodes=nodes,
+        redis=svc.redis,
+        beat_seconds=settings.media_beat_seconds,
+    )
+    namespace = ClassroomNamespace(parts)
 
-    async def close_media(app: web.Application) -> None:
-        await app[MEDIA].close_all()
+    async def start_media(_app: web.Application) -> None:
+        await namespace.media.start()
 
+    async def close_media(_app: web.Application) -> None:
+        await namespace.media.stop()  # other nodes place this node's lectures again
+        await media.close_all()
+
+    app.on_startup.append(start_media)
     app.on_shutdown.append(close_media)  # before the recorder closes its files
-    namespace = ClassroomNamespace(app)
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
-    presence = PresenceKeeper(app, sio, settings)  # Redis: forget what dead processes left
+    presence = PresenceKeeper(
+        svc.room_store, sio, settings
+    )  # Redis: forget what dead processes left
     app.on_startup.append(presence.start)
     app.on_shutdown.append(presence.stop)
-    app[SERVICES].attach_broadcaster(namespace)
+    svc.attach_broadcaster(namespace)
     return sio

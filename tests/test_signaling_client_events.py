@@ -17,8 +17,10 @@ from classroom_server.config import Settings
 from classroom_server.room import EVENTS, Actor, Outcome, RoomContext, RoomError
 from signaling.client_events import Sender, client_events
 from signaling.media_events import MEDIA_EVENTS, MEDIA_RATE
+from signaling.media_nodes import OneNode
 from signaling.media_payloads import Empty, Join, Prefer
 from signaling.media_registry import MediaRegistry
+from signaling.media_relay import MediaRelay
 from signaling.namespace_media import NamespaceMedia
 from tests.room_domain import live_lecture_context
 
@@ -53,9 +55,20 @@ async def ctx(tmp_path: Path) -> AsyncIterator[RoomContext]:
         yield ctx
 
 
+def one_node(registry: MediaRegistry, sent: Sent, ctx: RoomContext | None = None) -> MediaRelay:
+    """The embedded default: this process holds every lecture's media."""
+
+    def context(_lecture_id: int) -> RoomContext:
+        assert ctx is not None
+        return ctx
+
+    local = NamespaceMedia(registry, sent.room, sent.socket)
+    return MediaRelay(local, OneNode(), None, context, sent.room, beat_seconds=1.0)
+
+
 def test_one_table_holds_every_client_event(registry: MediaRegistry) -> None:
     sent = Sent()
-    table = client_events(NamespaceMedia(registry, sent.room, sent.socket))
+    table = client_events(one_node(registry, sent))
     assert not EVENTS.keys() & MEDIA_EVENTS.keys()
     assert table.keys() == EVENTS.keys() | MEDIA_EVENTS.keys()
     sources: dict[str, Any] = {**EVENTS, **MEDIA_EVENTS}
@@ -72,7 +85,7 @@ async def test_a_media_entry_runs_on_what_it_is_handed(
     """The lecture's media is made on first use and delivers through the functions the
     namespace hands in; handlers answer with an Outcome, or a coded RoomError."""
     sent = Sent()
-    table = client_events(NamespaceMedia(registry, sent.room, sent.socket))
+    table = client_events(one_node(registry, sent, ctx))
     sender = Sender("sid-1", Actor(7, "S", "student"), ctx)
     with pytest.raises(RoomError) as refused:
         await table["media:prefer"].run(sender, Prefer())

@@ -1,0 +1,194 @@
+"""Which process holds a lecture's media: media nodes with leases, and placement, in Redis.
+
+One Python process forwards media on one core, and a lecture's peer connections must all end
+on the process that holds its ``LectureMedia``. Each ``serve`` process with Redis is a media
+node: it renews a lease (``qou:media:node:{id}``, a hash of its capacity and load with a TTL)
+every ``beat_seconds`` and is listed in ``qou:media:nodes``. A lecture is placed when its media
+is first needed, on the live node with the most room (``qou:media:lecture:{id}`` holds the
+node), the way LiveKit and Scalelite pin a room to one server. Placing is one Lua script, so
+nodes placing the same lecture at once agree; a placement whose node lost its lease is placed
+again by the first node to need it, and that node alone is told it moved the lecture.
+
+The embedded default is one node, ``OneNode``: everything is here, and nothing is asked of
+Redis. Node ids are new on every start: a restarted process holds none of its old media.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+NODES_KEY = "qou:media:nodes"
+PLACEMENT_SECONDS = 24 * 3600
+"""A placement outlives its holder's refreshes by this much at most (a lecture longer than a
+day keeps it: the holder refreshes it on every beat)."""
+
+
+def node_key(node: str) -> str:
+    return f"qou:media:node:{node}"
+
+
+def placement_key(lecture_id: int) -> str:
+    return f"qou:media:lecture:{lecture_id}"
+
+
+def new_node_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+PLACE = """
+local current = redis.call('GET', KEYS[2])
+if current and redis.call('EXISTS', 'qou:media:node:' .. current) == 1 then
+  return {current, 0}
+end
+local best, best_room = '', 0
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local info = redis.call('HMGET', 'qou:media:node:' .. node, 'capacity', 'load')
+  if not info[1] then
+    redis.call('SREM', KEYS[1], node)
+  else
+    local room = tonumber(info[1]) - tonumber(info[2] or '0')
+    if room > best_room or (room == best_room and room > 0 and node < best) then
+      best, best_room = node, room
+    end
+  end
+end
+if best == '' then return {'', 0} end
+redis.call('HINCRBY', 'qou:media:node:' .. best, 'load', 1)
+redis.call('SET', KEYS[2], best, 'EX', ARGV[1])
+if current then return {best, 1} end
+return {best, 0}
+"""
+"""KEYS nodes, placement; ARGV placement seconds. Returns [node or '' when every node is full,
+1 when this call moved the lecture off a node that lost its lease]. The load a placement adds
+is counted at once, so two lectures placed within one beat spread out."""
+
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class NoMediaNode(Exception):
+    """Every live media node is at capacity (or none is live)."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    node: str
+    moved: bool = False
+    """This call placed the lecture again because its node had lost its lease."""
+
+
+class MediaNodes(Protocol):
+    """Where lectures' media are held; see the module docstring."""
+
+    node_id: str
+
+    async def placed(self, lecture_id: int) -> str | None:
+        """The lecture's node, without placing it (None when it has none)."""
+        ...
+
+    async def place(self, lecture_id: int) -> Placement:
+        """The lecture's node, placed now if it has none or its node is gone."""
+        ...
+
+    async def release(self, lecture_id: int) -> None:
+        """This node closed the lecture's media: it may be placed anywhere next time."""
+        ...
+
+    async def beat(self, load: int, holding: Iterable[int]) -> None:
+        """Renews this node's lease with its ``load`` and the placements it ``holding``."""
+        ...
+
+    async def alive(self, nodes: Iterable[str]) -> set[str]:
+        """Which of ``nodes`` hold a lease now."""
+        ...
+
+    async def leave(self) -> None:
+        """A clean stop: the lease ends now, not when it lapses."""
+        ...
+
+
+class OneNode:
+    """The embedded default: this process is the only node."""
+
+    def __init__(self) -> None:
+        self.node_id = new_node_id()
+
+    async def placed(self, lecture_id: int) -> str | None:
+        return self.node_id
+
+    async def place(self, lecture_id: int) -> Placement:
+        return Placement(self.node_id)
+
+    async def release(self, lecture_id: int) -> None:
+        return None
+
+    async def beat(self, load: int, holding: Iterable[int]) -> None:
+        return None
+
+    async def alive(self, nodes: Iterable[str]) -> set[str]:
+        return {self.node_id} & set(nodes)
+
+    async def leave(self) -> None:
+        return None
+
+
+class RedisNodes:
+    """Media nodes in a Redis every ``serve`` process shares."""
+
+    def __init__(self, redis: Redis, capacity: int, beat_seconds: float) -> None:
+        self.node_id = new_node_id()
+        self._redis = redis
+        self._capacity = capacity
+        self._lease_ms = max(1, round(beat_seconds * 3 * 1000))
+        self._place = redis.register_script(PLACE)
+        self._release = redis.register_script(RELEASE)
+
+    async def placed(self, lecture_id: int) -> str | None:
+        node = await self._redis.get(placement_key(lecture_id))
+        return node.decode() if isinstance(node, bytes) else node
+
+    async def place(self, lecture_id: int) -> Placement:
+        keys = [NODES_KEY, placement_key(lecture_id)]
+        node, moved = await self._place(keys=keys, args=[PLACEMENT_SECONDS])
+        node = node.decode() if isinstance(node, bytes) else str(node)
+        if not node:
+            raise NoMediaNode("every media node is at capacity")
+        return Placement(node, bool(moved))
+
+    async def release(self, lecture_id: int) -> None:
+        await self._release(keys=[placement_key(lecture_id)], args=[self.node_id])
+
+    async def beat(self, load: int, holding: Iterable[int]) -> None:
+        key = node_key(self.node_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"capacity": self._capacity, "load": load})
+            pipe.pexpire(key, self._lease_ms)
+            pipe.sadd(NODES_KEY, self.node_id)
+            for lecture_id in holding:
+                pipe.expire(placement_key(lecture_id), PLACEMENT_SECONDS)
+            await pipe.execute()
+
+    async def alive(self, nodes: Iterable[str]) -> set[str]:
+        wanted = sorted(set(nodes))
+        if not wanted:
+            return set()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for node in wanted:
+                pipe.exists(node_key(node))
+            found = await pipe.execute()
+        return {node for node, exists in zip(wanted, found, strict=True) if exists}
+
+    async def leave(self) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(node_key(self.node_id))
+            pipe.srem(NODES_KEY, self.node_id)
+            await pipe.execute()
