@@ -11,7 +11,8 @@
 //
 // Recovery: after a Socket.IO reconnect the session asks for its peer connection back
 // (media:join with resume); if the server no longer has it (a restart) or the connection
-// itself failed, it starts a new one and publishes again what it was publishing. `state`
+// itself failed, or the server says the lecture's media moved to another process
+// (media:moved), it starts a new one and publishes again what it was publishing. `state`
 // (onState) says honestly where media stands: idle, connecting, connected, reconnecting,
 // failed (no route for media: another network or a TURN server may help).
 //
@@ -120,6 +121,11 @@ export class MediaSession {
       client.on("media:tracks", ({ tracks }) => {
         this.catalogue = tracks;
         this.#forgetGone(tracks);
+      }),
+      // The server process that held the lecture's media is gone and another holds it now:
+      // our peer connection leads nowhere, so start a new one without waiting for ICE to fail.
+      client.on("media:moved", () => {
+        if (this.#joined) this.#recover({ fresh: true });
       }),
       client.on("status", (status) => {
         if (["removed", "ended", "failed", "closed"].includes(status)) this.close();

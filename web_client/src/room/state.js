@@ -49,6 +49,7 @@
  *   "media:tracks": { tracks: Track[] },
  *   "media:permissions": { user_id: number, invited: boolean },
  *   "media:speaking": { user_id: number | null },
+ *   "media:moved": { reason: "node_lost" },
  *   "media:reception": { users?: Record<string, Reception> | null },
  * }} RoomEvents
  */
