@@ -1,16 +1,50 @@
-"""Drop-in office hours: a queue in arrival order, admitted one at a time into a private room."""
+"""Drop-in office hours: a queue in arrival order, admitted one at a time into a private room;
+who may run a queue, and where a student stands in it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal, cast
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import DropIn, DropInEntry, Lecture, User, add_unique
+from classroom_server.db import DropIn, DropInEntry, Lecture, Role, User, add_unique
 from classroom_server.db.paging import count_rows, paginate
+from classroom_server.office_hours import NotAllowed, NotFound
 
 MEETING_MINUTES = 30
+QueueState = Literal["waiting", "admitted", "left", "none"]
+RUN_BY = "Only the educator who opened it (or an admin) runs this queue"
+
+
+class DropInError(Exception):
+    """The queue cannot do this now (it has closed, nobody waits); ``code`` says which, and the
+    message is what the page shows."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Someone in the queue as its educator sees them: 1 is admitted next."""
+
+    student_id: int
+    name: str
+    place: int
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a student stands: their place while waiting, their room once admitted."""
+
+    state: QueueState
+    place: int | None
+    lecture_id: int | None
 
 
 def _waiting(drop_in_id: int) -> Select[DropInEntry, User]:
@@ -21,6 +55,14 @@ def _waiting(drop_in_id: int) -> Select[DropInEntry, User]:
     )
 
 
+async def start_drop_in(session: AsyncSession, educator: User, course_id: int) -> DropIn:
+    """Opens drop-in hours now, run by ``educator`` (the caller has checked they teach it)."""
+    drop_in = DropIn(educator_id=educator.id, course_id=course_id)
+    session.add(drop_in)
+    await session.commit()
+    return drop_in
+
+
 async def open_drop_ins(
     session: AsyncSession, course_id: int, limit: int, offset: int
 ) -> tuple[list[DropIn], int]:
@@ -29,51 +71,64 @@ async def open_drop_ins(
     return await paginate(session, query.order_by(DropIn.id), limit, offset)
 
 
-async def queue(
-    session: AsyncSession, drop_in_id: int, limit: int | None = None, offset: int = 0
+async def drop_in_for(session: AsyncSession, user: User, drop_in_id: int, *, run: bool) -> DropIn:
+    """The drop-in, for a user of its course (the caller's course gate decides that); ``run``
+    for what only the educator who opened it, or an admin, may do with its queue."""
+    drop_in = await session.get(DropIn, drop_in_id)
+    if drop_in is None:
+        raise NotFound(f"drop-in {drop_in_id}")
+    if run and drop_in.educator_id != user.id and user.role != Role.ADMIN:
+        raise NotAllowed(RUN_BY)
+    return drop_in
+
+
+async def _queue(
+    session: AsyncSession, drop_in_id: int, limit: int, offset: int = 0
 ) -> list[tuple[DropInEntry, User]]:
-    """Who waits, in arrival order; ``limit``/``offset`` for a page of a long queue."""
-    query = _waiting(drop_in_id).order_by(DropInEntry.id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    query = _waiting(drop_in_id).order_by(DropInEntry.id).offset(offset).limit(limit)
     rows = await session.execute(query)
     return [(entry, user) for entry, user in rows.tuples()]
 
 
-async def queue_length(session: AsyncSession, drop_in_id: int) -> int:
-    return await count_rows(session, _waiting(drop_in_id))
+async def waiting_page(
+    session: AsyncSession, drop_in: DropIn, limit: int, offset: int
+) -> tuple[list[Waiting], int]:
+    """A page of who waits, in arrival order, and how many wait in all."""
+    total = await count_rows(session, _waiting(drop_in.id))
+    rows = await _queue(session, drop_in.id, limit, offset)
+    page = [
+        Waiting(student_id=student.id, name=student.display_name, place=offset + i + 1)
+        for i, (_, student) in enumerate(rows)
+    ]
+    return page, total
 
 
-async def enter(session: AsyncSession, drop_in: DropIn, student: User) -> DropInEntry:
-    """Joining twice keeps the first place in the queue."""
-    entry = DropInEntry(drop_in_id=drop_in.id, student_id=student.id)
-    if not await add_unique(session, entry):
-        existing = await session.scalar(
-            select(DropInEntry).where(
-                DropInEntry.drop_in_id == drop_in.id,
-                DropInEntry.student_id == student.id,
-                DropInEntry.state == "waiting",
-            )
-        )
-        assert existing is not None
-        return existing
-    await session.commit()
-    return entry
+async def enter(session: AsyncSession, drop_in: DropIn, student: User) -> QueuePlace:
+    """Joins the queue of open drop-in hours; joining twice keeps the first place."""
+    if not drop_in.open:
+        raise DropInError("closed", "The drop-in office hours have closed")
+    if await add_unique(session, DropInEntry(drop_in_id=drop_in.id, student_id=student.id)):
+        await session.commit()
+    return await place_of(session, drop_in, student)
 
 
-async def latest_entry(
-    session: AsyncSession, drop_in_id: int, student_id: int
-) -> DropInEntry | None:
-    entry: DropInEntry | None = await session.scalar(
+async def place_of(session: AsyncSession, drop_in: DropIn, student: User) -> QueuePlace:
+    """Where the student stands in the queue now (by their latest entry: a student admitted
+    or sent away may have queued again)."""
+    entry = await session.scalar(
         select(DropInEntry)
-        .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.student_id == student_id)
+        .where(DropInEntry.drop_in_id == drop_in.id, DropInEntry.student_id == student.id)
         .order_by(DropInEntry.id.desc())
         .limit(1)
     )
-    return entry
+    if entry is None:
+        return QueuePlace(state="none", place=None, lecture_id=None)
+    place = await _place(session, entry) if entry.state == "waiting" else None
+    state = cast(QueueState, entry.state)  # the table's check constraint allows no other
+    return QueuePlace(state=state, place=place, lecture_id=entry.lecture_id)
 
 
-async def place(session: AsyncSession, entry: DropInEntry) -> int:
+async def _place(session: AsyncSession, entry: DropInEntry) -> int:
     """1 for the next to be admitted."""
     ahead = await session.scalar(
         select(func.count()).where(
@@ -85,15 +140,16 @@ async def place(session: AsyncSession, entry: DropInEntry) -> int:
     return (ahead or 0) + 1
 
 
-async def admit_next(session: AsyncSession, drop_in: DropIn) -> DropInEntry | None:
-    """Claims the head of the queue with a conditional update, so two clicks admit two people.
+async def admit_next(session: AsyncSession, drop_in: DropIn) -> DropInEntry:
+    """Admits the head of the queue into a private meeting room.
 
-    Reads the head a few at a time: those another click claimed meanwhile leave the queue."""
-    while head := await queue(session, drop_in.id, limit=4):
+    Claims it with a conditional update, so two clicks admit two people; reads the head a few
+    at a time: those another click claimed meanwhile leave the queue."""
+    while head := await _queue(session, drop_in.id, limit=4):
         for entry, student in head:
             if await _claim(session, drop_in, entry, student):
                 return entry
-    return None
+    raise DropInError("queue_empty", "Nobody is waiting")
 
 
 async def _claim(session: AsyncSession, drop_in: DropIn, entry: DropInEntry, student: User) -> bool:
@@ -119,6 +175,7 @@ async def _claim(session: AsyncSession, drop_in: DropIn, entry: DropInEntry, stu
 
 
 async def close(session: AsyncSession, drop_in: DropIn) -> None:
+    """Closes the drop-in; whoever still waits leaves the queue (their page says it closed)."""
     drop_in.open = False
     await session.execute(
         update(DropInEntry)

@@ -1,8 +1,12 @@
-"""Office-hour slots and bookings, with time zones done right.
+"""An educator's office hours: the weekly availability they publish, the free slots it offers,
+who offers it in a course, and the refusals the office-hours rules answer with.
 
 Windows are stored as weekday + minutes in the educator's own zone, and expanded date by date
 in that zone, so a 09:00 window stays at 09:00 for the educator across daylight-saving changes
 while a student abroad sees it move in their own clock, as it really does.
+
+Bookings made in these slots are ``classroom_server.bookings``; drop-in hours are
+``classroom_server.drop_in``.
 """
 
 from __future__ import annotations
@@ -21,17 +25,27 @@ from classroom_server.db import (
     Lecture,
     OfficeHours,
     User,
-    add_unique,
 )
+from classroom_server.db.paging import paginate_rows
 
 MAX_RANGE_DAYS = 62
 JOIN_EARLY = timedelta(minutes=10)
 
 
-class BookingError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class NotFound(LookupError):
+    """No such thing, or none the user may act on: both answer alike, so ids cannot be probed."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} does not exist")
+        self.what = what
+
+
+class NotAllowed(Exception):
+    """The user may see the thing but not do this; the message says who may."""
+
+
+class InvalidRange(ValueError):
+    """Slots asked for in an empty range, or one longer than ``MAX_RANGE_DAYS``."""
 
 
 @dataclass(frozen=True)
@@ -47,23 +61,54 @@ class Slot:
     ends_at: datetime
 
 
-async def publish(
-    session: AsyncSession,
-    educator: User,
-    course_id: int,
-    time_zone: str,
-    slot_minutes: int,
-    cutoff_minutes: int,
-    windows: list[Window],
-    blocked: list[date],
-) -> OfficeHours:
+@dataclass(frozen=True)
+class Availability:
+    """An educator's office hours as a whole: the form publishes and shows them as one thing,
+    and slots are cut from them."""
+
+    educator_id: int
+    course_id: int
+    time_zone: str
+    slot_minutes: int
+    cutoff_minutes: int
+    windows: tuple[Window, ...]
+    blocked_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class SlotRange:
+    """Where free slots are looked for; bounded so that one request expands a bounded number
+    of days."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if not timedelta(0) < self.end - self.start <= timedelta(days=MAX_RANGE_DAYS):
+            raise InvalidRange(f"end must be after start, at most {MAX_RANGE_DAYS} days later")
+
+
+@dataclass(frozen=True)
+class HostView:
+    """Someone offering office hours in a course, as the booking page lists them."""
+
+    educator_id: int
+    name: str
+    time_zone: str
+    slot_minutes: int
+
+
+async def publish(session: AsyncSession, availability: Availability) -> None:
     """Replaces the educator's availability as a whole: the form edits it as a whole."""
-    hours = await session.scalar(select(OfficeHours).where(OfficeHours.educator_id == educator.id))
+    hours = await session.scalar(
+        select(OfficeHours).where(OfficeHours.educator_id == availability.educator_id)
+    )
     if hours is None:
-        hours = OfficeHours(educator_id=educator.id)
+        hours = OfficeHours(educator_id=availability.educator_id)
         session.add(hours)
-    hours.course_id, hours.time_zone = course_id, time_zone
-    hours.slot_minutes, hours.cutoff_minutes = slot_minutes, cutoff_minutes
+    hours.course_id, hours.time_zone = availability.course_id, availability.time_zone
+    hours.slot_minutes = availability.slot_minutes
+    hours.cutoff_minutes = availability.cutoff_minutes
     await session.flush()
     await session.execute(
         delete(AvailabilityWindow).where(AvailabilityWindow.office_hours_id == hours.id)
@@ -76,44 +121,55 @@ async def publish(
             start_minute=w.start_minute,
             end_minute=w.end_minute,
         )
-        for w in windows
+        for w in availability.windows
     )
-    session.add_all(BlockedDate(office_hours_id=hours.id, day=d) for d in set(blocked))
+    session.add_all(
+        BlockedDate(office_hours_id=hours.id, day=d) for d in set(availability.blocked_dates)
+    )
     await session.commit()
-    return hours
 
 
-async def load(
-    session: AsyncSession, educator_id: int
-) -> tuple[OfficeHours, list[Window], set[date]] | None:
+async def published(session: AsyncSession, educator_id: int) -> Availability | None:
+    """The educator's availability, blocked dates in order; None if they never published."""
     hours = await session.scalar(select(OfficeHours).where(OfficeHours.educator_id == educator_id))
     if hours is None:
         return None
-    windows = [
-        Window(w.weekday, w.start_minute, w.end_minute)
-        for w in await session.scalars(
-            select(AvailabilityWindow).where(AvailabilityWindow.office_hours_id == hours.id)
-        )
-    ]
-    blocked = set(
-        await session.scalars(
-            select(BlockedDate.day).where(BlockedDate.office_hours_id == hours.id)
-        )
+    windows = await session.scalars(
+        select(AvailabilityWindow).where(AvailabilityWindow.office_hours_id == hours.id)
     )
-    return hours, windows, blocked
+    blocked = await session.scalars(
+        select(BlockedDate.day).where(BlockedDate.office_hours_id == hours.id)
+    )
+    return Availability(
+        educator_id=educator_id,
+        course_id=hours.course_id,
+        time_zone=hours.time_zone,
+        slot_minutes=hours.slot_minutes,
+        cutoff_minutes=hours.cutoff_minutes,
+        windows=tuple(Window(w.weekday, w.start_minute, w.end_minute) for w in windows),
+        blocked_dates=tuple(sorted(set(blocked))),
+    )
 
 
-def expand(
-    hours: OfficeHours, windows: list[Window], blocked: set[date], start: datetime, end: datetime
-) -> list[Slot]:
+async def office_hours_of(session: AsyncSession, educator_id: int) -> Availability:
+    """The educator's availability, or NotFound: everything about their office hours (seeing
+    them, their slots, booking one) starts here, and their course is the gate."""
+    availability = await published(session, educator_id)
+    if availability is None:
+        raise NotFound(f"office hours of educator {educator_id}")
+    return availability
+
+
+def expand(availability: Availability, start: datetime, end: datetime) -> list[Slot]:
     """Every slot starting in [start, end), in UTC, before bookings and cutoffs are applied."""
-    zone = ZoneInfo(hours.time_zone)
-    step = timedelta(minutes=hours.slot_minutes)
+    zone = ZoneInfo(availability.time_zone)
+    step = timedelta(minutes=availability.slot_minutes)
+    blocked = set(availability.blocked_dates)
     slots: list[Slot] = []
     day = start.astimezone(zone).date() - timedelta(days=1)
     while day <= end.astimezone(zone).date():
         if day not in blocked:
-            for window in (w for w in windows if w.weekday == day.weekday()):
+            for window in (w for w in availability.windows if w.weekday == day.weekday()):
                 slots += _window_slots(day, window, zone, step)
         day += timedelta(days=1)
     return sorted(s for s in set(slots) if start <= s.starts_at < end)
@@ -132,89 +188,62 @@ def _window_slots(day: date, window: Window, zone: ZoneInfo, step: timedelta) ->
 
 
 async def free_slots(
-    session: AsyncSession, educator_id: int, start: datetime, end: datetime, now: datetime
+    session: AsyncSession, availability: Availability, span: SlotRange, now: datetime
 ) -> list[Slot]:
-    loaded = await load(session, educator_id)
-    if loaded is None:
-        return []
-    hours, windows, blocked = loaded
-    cutoff = now + timedelta(minutes=hours.cutoff_minutes)
+    """The slots still offered in ``span``: past the cutoff from ``now``, and not booked."""
+    cutoff = now + timedelta(minutes=availability.cutoff_minutes)
     taken = set(
         await session.scalars(
             select(Booking.starts_at).where(
-                Booking.educator_id == educator_id,
+                Booking.educator_id == availability.educator_id,
                 Booking.status == "booked",
-                Booking.starts_at >= start,
-                Booking.starts_at < end,
+                Booking.starts_at >= span.start,
+                Booking.starts_at < span.end,
             )
         )
     )
     return [
         s
-        for s in expand(hours, windows, blocked, start, end)
+        for s in expand(availability, span.start, span.end)
         if s.starts_at >= cutoff and s.starts_at not in taken
     ]
 
 
-async def book(
-    session: AsyncSession, student: User, educator_id: int, starts_at: datetime, now: datetime
-) -> Booking:
-    starts_at = starts_at.astimezone(UTC)
-    slot = next(
-        (
-            s
-            for s in await free_slots(
-                session, educator_id, starts_at, starts_at + timedelta(seconds=1), now
-            )
-        ),
-        None,
-    )
-    loaded = await load(session, educator_id)
-    if slot is None or loaded is None:
-        raise BookingError("slot_unavailable", "that slot is not offered or no longer free")
-    hours = loaded[0]
-    meeting = Lecture(
-        course_id=hours.course_id,
-        title=f"Office hour: {student.display_name}",
-        scheduled_start=slot.starts_at,
-        duration_minutes=hours.slot_minutes,
-        private_to=student.id,
-    )
-    booking = Booking(
-        educator_id=educator_id,
-        student_id=student.id,
-        course_id=hours.course_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-    )
-    if not await add_unique(session, booking):
-        raise BookingError("slot_taken", "someone booked that slot a moment ago")
-    session.add(meeting)
-    await session.flush()
-    booking.lecture_id = meeting.id
-    await session.commit()
-    return booking
+async def free_slot_page(
+    session: AsyncSession,
+    availability: Availability,
+    span: SlotRange,
+    now: datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[Slot], int]:
+    """A page of the free slots in ``span``, soonest first, and how many there are: slots are
+    computed, not rows, so the page is cut here rather than by the database."""
+    slots = await free_slots(session, availability, span, now)
+    return slots[offset : offset + limit], len(slots)
 
 
-async def ensure_cancellable(session: AsyncSession, booking: Booking, now: datetime) -> None:
-    hours = await session.scalar(
-        select(OfficeHours).where(OfficeHours.educator_id == booking.educator_id)
+async def course_hosts(
+    session: AsyncSession, course_id: int, limit: int, offset: int
+) -> tuple[list[HostView], int]:
+    """A page of who offers office hours in the course, by name, and how many do."""
+    query = (
+        select(OfficeHours, User.display_name)
+        .join(User, User.id == OfficeHours.educator_id)
+        .where(OfficeHours.course_id == course_id)
+        .order_by(User.display_name, User.id)
     )
-    cutoff = timedelta(minutes=hours.cutoff_minutes if hours else 0)
-    if booking.status != "booked":
-        raise BookingError("conflict", "the booking is already cancelled")
-    if booking.starts_at - cutoff < now:
-        raise BookingError("too_late", "the cancellation cutoff has passed")
-
-
-async def cancel(session: AsyncSession, booking: Booking, now: datetime) -> None:
-    await ensure_cancellable(session, booking, now)
-    booking.status = "cancelled"
-    if booking.lecture_id:
-        meeting = await session.get(Lecture, booking.lecture_id)
-        if meeting is not None:
-            meeting.status = "ended"
-    await session.commit()
+    rows, total = await paginate_rows(session, query, limit, offset)
+    hosts = [
+        HostView(
+            educator_id=hours.educator_id,
+            name=name,
+            time_zone=hours.time_zone,
+            slot_minutes=hours.slot_minutes,
+        )
+        for hours, name in rows
+    ]
+    return hosts, total
 
 
 def meeting_open(lecture: Lecture, now: datetime) -> bool:

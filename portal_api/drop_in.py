@@ -6,22 +6,24 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import DropIn, Role, User
 from classroom_server.drop_in import (
+    QueuePlace,
     admit_next,
     close,
+    drop_in_for,
     enter,
-    latest_entry,
     open_drop_ins,
-    place,
-    queue,
-    queue_length,
+    place_of,
+    start_drop_in,
+    waiting_page,
 )
 from classroom_server.services import services
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
+from portal_api.office_hours import office_hours_session
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import DbId, ListPage, Page
 
@@ -50,6 +52,17 @@ class DropInOut(BaseModel):
     )
     queue_total: int | None = Field(None, description="educator only: how many wait in all")
 
+    @classmethod
+    def of(cls, drop_in: DropIn, waiting: list[Waiting] | None = None, total: int = 0) -> DropInOut:
+        return cls(
+            id=drop_in.id,
+            course_id=drop_in.course_id,
+            educator_id=drop_in.educator_id,
+            open=drop_in.open,
+            queue=waiting,
+            queue_total=None if waiting is None else total,
+        )
+
 
 class DropInList(ListPage[DropInOut]):
     pass
@@ -60,33 +73,22 @@ class MyPlace(BaseModel):
     place: int | None
     join_url: str | None
 
+    @classmethod
+    def of(cls, place: QueuePlace) -> MyPlace:
+        join = f"/lectures/{place.lecture_id}" if place.lecture_id else None
+        return cls(state=place.state, place=place.place, join_url=join)
+
 
 class Admitted(BaseModel):
     student_id: int
     join_url: str
 
 
-async def _drop_in(request: web.Request, user: User, owner: bool) -> DropIn:
-    drop_in_id = path_id(request, "drop_in_id", "drop-in")
-    async with services(request).database.session() as session:
-        drop_in = await session.get(DropIn, drop_in_id)
-        if drop_in is None:
-            raise not_found(f"drop-in {drop_in_id}")
-        if owner and drop_in.educator_id != user.id and user.role != Role.ADMIN:
-            raise forbidden("Only the educator who opened it (or an admin) runs this queue")
-        await require_course(session, user, drop_in.course_id)
+async def _drop_in(session: AsyncSession, request: web.Request, user: User, *, run: bool) -> DropIn:
+    """The drop-in of the path, to a user of its course (``run``: to whoever runs its queue)."""
+    drop_in = await drop_in_for(session, user, path_id(request, "drop_in_id", "drop-in"), run=run)
+    await require_course(session, user, drop_in.course_id)
     return drop_in
-
-
-def _out(drop_in: DropIn, waiting: list[Waiting] | None = None, total: int = 0) -> DropInOut:
-    return DropInOut(
-        id=drop_in.id,
-        course_id=drop_in.course_id,
-        educator_id=drop_in.educator_id,
-        open=drop_in.open,
-        queue=waiting,
-        queue_total=None if waiting is None else total,
-    )
 
 
 @router.route(
@@ -101,7 +103,7 @@ def _out(drop_in: DropIn, waiting: list[Waiting] | None = None, total: int = 0) 
 async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
     """Open drop-in office hours now."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
-    async with services(request).database.session() as session:
+    async with office_hours_session(services(request).database) as session:
         await require_course(
             session,
             user,
@@ -109,10 +111,8 @@ async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
             manage=True,
             denied="Open drop-in hours in a course you teach",
         )
-        drop_in = DropIn(educator_id=user.id, course_id=body.course_id)
-        session.add(drop_in)
-        await session.commit()
-    return _out(drop_in, [])
+        drop_in = await start_drop_in(session, user, body.course_id)
+    return DropInOut.of(drop_in, [])
 
 
 @router.route(
@@ -122,25 +122,21 @@ async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
     """The course's open drop-in office hours, oldest first."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with office_hours_session(services(request).database) as session:
         await require_course(session, user, course_id)
         rows, total = await open_drop_ins(session, course_id, query.limit, query.offset)
-    return DropInList.of((_out(d) for d in rows), total, query)
+    return DropInList.of((DropInOut.of(d) for d in rows), total, query)
 
 
 @router.route("GET", "/drop-ins/{drop_in_id}", tag="office hours", query=Page, response=DropInOut)
 async def get_drop_in(request: web.Request, query: Page) -> DropInOut:
     """A page of the queue in arrival order (the educator who opened it, or an admin)."""
     user = await require_user(request)
-    drop_in = await _drop_in(request, user, owner=True)
-    async with services(request).database.session() as session:
-        total = await queue_length(session, drop_in.id)
-        waiting = await queue(session, drop_in.id, query.limit, query.offset)
-    page = [
-        Waiting(student_id=u.id, name=u.display_name, place=query.offset + i + 1)
-        for i, (_, u) in enumerate(waiting)
-    ]
-    return _out(drop_in, page, total)
+    async with office_hours_session(services(request).database) as session:
+        drop_in = await _drop_in(session, request, user, run=True)
+        waiting, total = await waiting_page(session, drop_in, query.limit, query.offset)
+    page = [Waiting.model_validate(w, from_attributes=True) for w in waiting]
+    return DropInOut.of(drop_in, page, total)
 
 
 @router.route(
@@ -149,11 +145,9 @@ async def get_drop_in(request: web.Request, query: Page) -> DropInOut:
 async def admit(request: web.Request) -> Admitted:
     """Admit the next student into a private meeting room."""
     user = await require_user(request)
-    drop_in = await _drop_in(request, user, owner=True)
-    async with services(request).database.session() as session:
+    async with office_hours_session(services(request).database) as session:
+        drop_in = await _drop_in(session, request, user, run=True)
         entry = await admit_next(session, drop_in)
-    if entry is None:
-        raise Problem(409, "queue_empty", "Nobody is waiting")
     return Admitted(student_id=entry.student_id, join_url=f"/lectures/{entry.lecture_id}")
 
 
@@ -161,22 +155,10 @@ async def admit(request: web.Request) -> Admitted:
 async def close_drop_in(request: web.Request) -> DropInOut:
     """Close the drop-in; whoever still waits is told it closed."""
     user = await require_user(request)
-    drop_in = await _drop_in(request, user, owner=True)
-    async with services(request).database.session() as session:
-        row = await session.get(DropIn, drop_in.id)
-        assert row is not None
-        await close(session, row)
-        return _out(row, [])
-
-
-async def _my_place(request: web.Request, user: User, drop_in: DropIn) -> MyPlace:
-    async with services(request).database.session() as session:
-        entry = await latest_entry(session, drop_in.id, user.id)
-        if entry is None:
-            return MyPlace(state="none", place=None, join_url=None)
-        spot = await place(session, entry) if entry.state == "waiting" else None
-    join = f"/lectures/{entry.lecture_id}" if entry.lecture_id else None
-    return MyPlace(state=entry.state, place=spot, join_url=join)
+    async with office_hours_session(services(request).database) as session:
+        drop_in = await _drop_in(session, request, user, run=True)
+        await close(session, drop_in)
+    return DropInOut.of(drop_in, [])
 
 
 @router.route(
@@ -185,17 +167,17 @@ async def _my_place(request: web.Request, user: User, drop_in: DropIn) -> MyPlac
 async def join_queue(request: web.Request) -> MyPlace:
     """Wait in the queue (joining again keeps your place)."""
     user = await require_user(request, Role.STUDENT)
-    drop_in = await _drop_in(request, user, owner=False)
-    if not drop_in.open:
-        raise Problem(409, "closed", "The drop-in office hours have closed")
-    async with services(request).database.session() as session:
-        await enter(session, drop_in, user)
-    return await _my_place(request, user, drop_in)
+    async with office_hours_session(services(request).database) as session:
+        drop_in = await _drop_in(session, request, user, run=False)
+        place = await enter(session, drop_in, user)
+    return MyPlace.of(place)
 
 
 @router.route("GET", "/drop-ins/{drop_in_id}/queue/me", tag="office hours", response=MyPlace)
 async def my_place(request: web.Request) -> MyPlace:
     """Your place in the queue, or the room to enter once admitted."""
     user = await require_user(request)
-    drop_in = await _drop_in(request, user, owner=False)
-    return await _my_place(request, user, drop_in)
+    async with office_hours_session(services(request).database) as session:
+        drop_in = await _drop_in(session, request, user, run=False)
+        place = await place_of(session, drop_in, user)
+    return MyPlace.of(place)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Booking, OfficeHours, Role, User
-from classroom_server.db.paging import paginate, paginate_rows
-from classroom_server.office_hours import (
-    MAX_RANGE_DAYS,
+from classroom_server.bookings import (
     BookingError,
-    Window,
+    BookingView,
     book,
+    bookings_page,
     cancel,
-    ensure_cancellable,
-    free_slots,
-    load,
+    reschedule,
+)
+from classroom_server.db import Database, Role, User
+from classroom_server.drop_in import DropInError
+from classroom_server.office_hours import (
+    Availability,
+    InvalidRange,
+    NotAllowed,
+    NotFound,
+    Slot,
+    SlotRange,
+    Window,
+    course_hosts,
+    free_slot_page,
+    office_hours_of,
     publish,
 )
 from classroom_server.services import services
@@ -33,11 +45,16 @@ from portal_api.schemas import DbId, Instant, ListPage, Page, TimeZone
 router = ApiRouter()
 # [0-9], not \d: pydantic's \d matches every script's digits, which int() would then read.
 HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
+NOT_IN_COURSE = "You are not enrolled in this educator's course"
 
 
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def _fmt(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 class WindowIn(BaseModel):
@@ -64,9 +81,37 @@ class OfficeHoursIn(BaseModel):
     windows: list[WindowIn] = Field(max_length=50)
     blocked_dates: list[date] = Field(default_factory=list, max_length=366)
 
+    def availability(self, educator: User) -> Availability:
+        return Availability(
+            educator_id=educator.id,
+            course_id=self.course_id,
+            time_zone=self.time_zone,
+            slot_minutes=self.slot_minutes,
+            cutoff_minutes=self.cutoff_minutes,
+            windows=tuple(
+                Window(w.weekday, _minutes(w.start), _minutes(w.end)) for w in self.windows
+            ),
+            blocked_dates=tuple(self.blocked_dates),
+        )
+
 
 class OfficeHoursOut(OfficeHoursIn):
     educator_id: int
+
+    @classmethod
+    def of(cls, hours: Availability) -> OfficeHoursOut:
+        return cls(
+            educator_id=hours.educator_id,
+            course_id=hours.course_id,
+            time_zone=hours.time_zone,
+            slot_minutes=hours.slot_minutes,
+            cutoff_minutes=hours.cutoff_minutes,
+            windows=[
+                WindowIn(weekday=w.weekday, start=_fmt(w.start_minute), end=_fmt(w.end_minute))
+                for w in hours.windows
+            ],
+            blocked_dates=list(hours.blocked_dates),
+        )
 
 
 class SlotQuery(Page):
@@ -78,6 +123,14 @@ class SlotOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     local_start: datetime = Field(description="starts_at in your own time zone")
+
+    @classmethod
+    def of(cls, slot: Slot, zone: ZoneInfo) -> SlotOut:
+        return cls(
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            local_start=slot.starts_at.astimezone(zone),
+        )
 
 
 class SlotList(BaseModel):
@@ -114,7 +167,7 @@ class BookingOut(BaseModel):
     educator_name: str | None = Field(None, description="in your own list of bookings")
 
     @classmethod
-    def of(cls, b: Booking) -> BookingOut:
+    def of(cls, b: BookingView) -> BookingOut:
         return cls(
             id=b.id,
             educator_id=b.educator_id,
@@ -124,6 +177,8 @@ class BookingOut(BaseModel):
             ends_at=b.ends_at,
             status=b.status,
             join_url=f"/lectures/{b.lecture_id}" if b.lecture_id else None,
+            student_name=b.student_name,
+            educator_name=b.educator_name,
         )
 
 
@@ -148,12 +203,31 @@ class HostList(ListPage[Host]):
     pass
 
 
-def _fmt(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+@contextlib.asynccontextmanager
+async def office_hours_session(database: Database) -> AsyncIterator[AsyncSession]:
+    """A session in which the office-hours rules' refusals (bookings' and drop-ins' too)
+    answer as problem+json, each kind in the one shape the API has always given it."""
+    async with database.session() as session:
+        try:
+            yield session
+        except NotFound as exc:
+            raise not_found(exc.what) from exc
+        except NotAllowed as exc:
+            raise forbidden(str(exc)) from exc
+        except InvalidRange as exc:
+            raise Problem(422, "validation_error", "Invalid request", str(exc)) from exc
+        except BookingError as exc:
+            raise Problem(409, exc.code, "Cannot book", str(exc)) from exc
+        except DropInError as exc:
+            raise Problem(409, exc.code, exc.message) from exc
 
 
-def _booking_problem(exc: BookingError) -> Problem:
-    return Problem(409, exc.code, "Cannot book", str(exc))
+async def _hours_for(session: AsyncSession, user: User, educator_id: int) -> Availability:
+    """The educator's office hours, to a member of their course: seeing them, their slots and
+    booking one are gated alike."""
+    hours = await office_hours_of(session, educator_id)
+    await require_course(session, user, hours.course_id, denied=NOT_IN_COURSE)
+    return hours
 
 
 @router.route(
@@ -167,26 +241,17 @@ def _booking_problem(exc: BookingError) -> Problem:
 async def put_office_hours(request: web.Request, body: OfficeHoursIn) -> OfficeHoursOut:
     """Publish your weekly availability (replaces what you had)."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
-    async with services(request).database.session() as session:
+    hours = body.availability(user)
+    async with office_hours_session(services(request).database) as session:
         await require_course(
             session,
             user,
-            body.course_id,
+            hours.course_id,
             manage=True,
             denied="Offer office hours in a course you teach",
         )
-        windows = [Window(w.weekday, _minutes(w.start), _minutes(w.end)) for w in body.windows]
-        await publish(
-            session,
-            user,
-            body.course_id,
-            body.time_zone,
-            body.slot_minutes,
-            body.cutoff_minutes,
-            windows,
-            body.blocked_dates,
-        )
-    return OfficeHoursOut(educator_id=user.id, **body.model_dump())
+        await publish(session, hours)
+    return OfficeHoursOut.of(hours)
 
 
 @router.route(
@@ -196,26 +261,9 @@ async def get_office_hours(request: web.Request) -> OfficeHoursOut:
     """An educator's published availability."""
     user = await require_user(request)
     educator_id = path_id(request, "educator_id", "educator")
-    async with services(request).database.session() as session:
-        loaded = await load(session, educator_id)
-        if loaded is None:
-            raise not_found(f"office hours of educator {educator_id}")
-        hours, windows, blocked = loaded
-        await require_course(
-            session, user, hours.course_id, denied="You are not enrolled in this educator's course"
-        )
-    return OfficeHoursOut(
-        educator_id=educator_id,
-        course_id=hours.course_id,
-        time_zone=hours.time_zone,
-        slot_minutes=hours.slot_minutes,
-        cutoff_minutes=hours.cutoff_minutes,
-        windows=[
-            WindowIn(weekday=w.weekday, start=_fmt(w.start_minute), end=_fmt(w.end_minute))
-            for w in windows
-        ],
-        blocked_dates=sorted(blocked),
-    )
+    async with office_hours_session(services(request).database) as session:
+        hours = await _hours_for(session, user, educator_id)
+    return OfficeHoursOut.of(hours)
 
 
 @router.route(
@@ -225,37 +273,16 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
     """Free slots between start and end (at most 62 days), also shown in your own zone."""
     user = await require_user(request)
     educator_id = path_id(request, "educator_id", "educator")
-    if not timedelta(0) < query.end - query.start <= timedelta(days=MAX_RANGE_DAYS):
-        raise Problem(
-            422,
-            "validation_error",
-            "Invalid request",
-            f"end must be after start, at most {MAX_RANGE_DAYS} days later",
+    async with office_hours_session(services(request).database) as session:
+        span = SlotRange(query.start, query.end)
+        hours = await _hours_for(session, user, educator_id)
+        slots, total = await free_slot_page(
+            session, hours, span, datetime.now(UTC), query.limit, query.offset
         )
-    async with services(request).database.session() as session:
-        loaded = await load(session, educator_id)
-        if loaded is None:
-            raise not_found(f"office hours of educator {educator_id}")
-        await require_course(
-            session,
-            user,
-            loaded[0].course_id,
-            denied="You are not enrolled in this educator's course",
-        )
-        slots = await free_slots(session, educator_id, query.start, query.end, datetime.now(UTC))
     zone = ZoneInfo(user.time_zone)
-    page = slots[query.offset : query.offset + query.limit]
+    items = [SlotOut.of(s, zone) for s in slots]
     return SlotList(
-        time_zone=user.time_zone,
-        items=[
-            SlotOut(
-                starts_at=s.starts_at, ends_at=s.ends_at, local_start=s.starts_at.astimezone(zone)
-            )
-            for s in page
-        ],
-        total=len(slots),
-        limit=query.limit,
-        offset=query.offset,
+        time_zone=user.time_zone, items=items, total=total, limit=query.limit, offset=query.offset
     )
 
 
@@ -271,21 +298,10 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
 async def post_booking(request: web.Request, body: BookingIn) -> BookingOut:
     """Book a free slot; the database refuses a second booking of the same slot."""
     user = await require_user(request, Role.STUDENT)
-    async with services(request).database.session() as session:
-        loaded = await load(session, body.educator_id)
-        if loaded is None:
-            raise not_found(f"office hours of educator {body.educator_id}")
-        await require_course(
-            session,
-            user,
-            loaded[0].course_id,
-            denied="You are not enrolled in this educator's course",
-        )
-        try:
-            booking = await book(session, user, body.educator_id, body.starts_at, datetime.now(UTC))
-        except BookingError as exc:
-            raise _booking_problem(exc) from exc
-        return BookingOut.of(booking)
+    async with office_hours_session(services(request).database) as session:
+        hours = await _hours_for(session, user, body.educator_id)
+        booking = await book(session, user, hours, body.starts_at, datetime.now(UTC))
+    return BookingOut.of(booking)
 
 
 @router.route("GET", "/bookings", tag="office hours", query=BookingQuery, response=BookingList)
@@ -293,31 +309,18 @@ async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList
     """Your bookings, as the student or as the educator, soonest first; an admin answering
     a student's complaint can list everyone's."""
     user = await require_user(request)
-    where = select(Booking)
-    if query.everyone and user.role != Role.ADMIN:
-        raise forbidden("only an admin lists everyone's bookings")
-    if not query.everyone:
-        where = where.where(or_(Booking.student_id == user.id, Booking.educator_id == user.id))
-    if query.course_id is not None:
-        where = where.where(Booking.course_id == query.course_id)
-    if query.upcoming:
-        where = where.where(Booking.ends_at > datetime.now(UTC))
-    async with services(request).database.session() as session:
-        rows, total = await paginate(
-            session, where.order_by(Booking.starts_at, Booking.id), query.limit, query.offset
+    async with office_hours_session(services(request).database) as session:
+        rows, total = await bookings_page(
+            session,
+            user,
+            course_id=query.course_id,
+            upcoming=query.upcoming,
+            everyone=query.everyone,
+            now=datetime.now(UTC),
+            limit=query.limit,
+            offset=query.offset,
         )
-        people = {b.student_id for b in rows} | {b.educator_id for b in rows}
-        names = dict(
-            (await session.execute(select(User.id, User.display_name).where(User.id.in_(people))))
-            .tuples()
-            .all()
-        )
-    items = []
-    for b in rows:
-        out = BookingOut.of(b)
-        out.student_name, out.educator_name = names.get(b.student_id), names.get(b.educator_id)
-        items.append(out)
-    return BookingList.of(items, total, query)
+    return BookingList.of((BookingOut.of(b) for b in rows), total, query)
 
 
 @router.route(
@@ -327,38 +330,10 @@ async def course_office_hours(request: web.Request, query: Page) -> HostList:
     """Who offers office hours in a course: the booking page starts here to find slots."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with office_hours_session(services(request).database) as session:
         await require_course(session, user, course_id)
-        where = (
-            select(OfficeHours, User.display_name)
-            .join(User, User.id == OfficeHours.educator_id)
-            .where(OfficeHours.course_id == course_id)
-        )
-        rows, total = await paginate_rows(
-            session, where.order_by(User.display_name, User.id), query.limit, query.offset
-        )
-    items = (
-        Host(
-            educator_id=hours.educator_id,
-            name=name,
-            time_zone=hours.time_zone,
-            slot_minutes=hours.slot_minutes,
-        )
-        for hours, name in rows
-    )
-    return HostList.of(items, total, query)
-
-
-async def _own_booking(request: web.Request, user: User) -> int:
-    """A booking of the caller's own (as its student or educator); an admin's are all."""
-    booking_id = path_id(request, "booking_id", "booking")
-    async with services(request).database.session() as session:
-        booking = await session.get(Booking, booking_id)
-    if booking is None:
-        raise not_found(f"booking {booking_id}")
-    if user.role != Role.ADMIN and user.id not in (booking.student_id, booking.educator_id):
-        raise not_found(f"booking {booking_id}")
-    return booking_id
+        hosts, total = await course_hosts(session, course_id, query.limit, query.offset)
+    return HostList.of((Host.model_validate(h, from_attributes=True) for h in hosts), total, query)
 
 
 @router.route(
@@ -367,15 +342,10 @@ async def _own_booking(request: web.Request, user: User) -> int:
 async def cancel_booking(request: web.Request) -> BookingOut:
     """Cancel before the educator's cutoff (its student, its educator or an admin)."""
     user = await require_user(request)
-    booking_id = await _own_booking(request, user)
-    async with services(request).database.session() as session:
-        booking = await session.get(Booking, booking_id)
-        assert booking is not None
-        try:
-            await cancel(session, booking, datetime.now(UTC))
-        except BookingError as exc:
-            raise _booking_problem(exc) from exc
-        return BookingOut.of(booking)
+    booking_id = path_id(request, "booking_id", "booking")
+    async with office_hours_session(services(request).database) as session:
+        booking = await cancel(session, user, booking_id, datetime.now(UTC))
+    return BookingOut.of(booking)
 
 
 @router.route(
@@ -391,17 +361,7 @@ async def reschedule_booking(request: web.Request, body: Reschedule) -> BookingO
     """Move a booking (its student, or an admin for the student): the new slot is booked
     first, so a failure keeps the old one."""
     user = await require_user(request, Role.STUDENT, Role.ADMIN)
-    booking_id = await _own_booking(request, user)
-    now = datetime.now(UTC)
-    async with services(request).database.session() as session:
-        old = await session.get(Booking, booking_id)
-        assert old is not None
-        student = user if old.student_id == user.id else await session.get(User, old.student_id)
-        assert student is not None
-        try:
-            await ensure_cancellable(session, old, now)
-            new = await book(session, student, old.educator_id, body.starts_at, now)
-            await cancel(session, old, now)
-        except BookingError as exc:
-            raise _booking_problem(exc) from exc
-        return BookingOut.of(new)
+    booking_id = path_id(request, "booking_id", "booking")
+    async with office_hours_session(services(request).database) as session:
+        booking = await reschedule(session, user, booking_id, body.starts_at, datetime.now(UTC))
+    return BookingOut.of(booking)
