@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import DropIn, Role, User
+from classroom_server.db import Database, DropIn, Role, User
 from classroom_server.drop_in import (
     QueuePlace,
     admit_next,
@@ -20,7 +20,6 @@ from classroom_server.drop_in import (
     start_drop_in,
     waiting_page,
 )
-from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from portal_api.access import require_course
 from portal_api.office_hours import office_hours_session
@@ -100,10 +99,10 @@ async def _drop_in(session: AsyncSession, request: web.Request, user: User, *, r
     status=201,
     errors=(404,),
 )
-async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
+async def open_drop_in(request: web.Request, body: DropInCreate, db: Database) -> DropInOut:
     """Open drop-in office hours now."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         await require_course(
             session,
             user,
@@ -118,21 +117,21 @@ async def open_drop_in(request: web.Request, body: DropInCreate) -> DropInOut:
 @router.route(
     "GET", "/courses/{course_id}/drop-ins", tag="office hours", query=Page, response=DropInList
 )
-async def list_drop_ins(request: web.Request, query: Page) -> DropInList:
+async def list_drop_ins(request: web.Request, query: Page, db: Database) -> DropInList:
     """The course's open drop-in office hours, oldest first."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         await require_course(session, user, course_id)
         rows, total = await open_drop_ins(session, course_id, query.limit, query.offset)
     return DropInList.of((DropInOut.of(d) for d in rows), total, query)
 
 
 @router.route("GET", "/drop-ins/{drop_in_id}", tag="office hours", query=Page, response=DropInOut)
-async def get_drop_in(request: web.Request, query: Page) -> DropInOut:
+async def get_drop_in(request: web.Request, query: Page, db: Database) -> DropInOut:
     """A page of the queue in arrival order (the educator who opened it, or an admin)."""
     user = await require_user(request)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         drop_in = await _drop_in(session, request, user, run=True)
         waiting, total = await waiting_page(session, drop_in, query.limit, query.offset)
     page = [Waiting.model_validate(w, from_attributes=True) for w in waiting]
@@ -142,20 +141,20 @@ async def get_drop_in(request: web.Request, query: Page) -> DropInOut:
 @router.route(
     "POST", "/drop-ins/{drop_in_id}/admit", tag="office hours", response=Admitted, errors=(409,)
 )
-async def admit(request: web.Request) -> Admitted:
+async def admit(request: web.Request, db: Database) -> Admitted:
     """Admit the next student into a private meeting room."""
     user = await require_user(request)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         drop_in = await _drop_in(session, request, user, run=True)
         entry = await admit_next(session, drop_in)
     return Admitted(student_id=entry.student_id, join_url=f"/lectures/{entry.lecture_id}")
 
 
 @router.route("POST", "/drop-ins/{drop_in_id}/close", tag="office hours", response=DropInOut)
-async def close_drop_in(request: web.Request) -> DropInOut:
+async def close_drop_in(request: web.Request, db: Database) -> DropInOut:
     """Close the drop-in; whoever still waits is told it closed."""
     user = await require_user(request)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         drop_in = await _drop_in(session, request, user, run=True)
         await close(session, drop_in)
     return DropInOut.of(drop_in, [])
@@ -164,20 +163,20 @@ async def close_drop_in(request: web.Request) -> DropInOut:
 @router.route(
     "POST", "/drop-ins/{drop_in_id}/queue", tag="office hours", response=MyPlace, errors=(409,)
 )
-async def join_queue(request: web.Request) -> MyPlace:
+async def join_queue(request: web.Request, db: Database) -> MyPlace:
     """Wait in the queue (joining again keeps your place)."""
     user = await require_user(request, Role.STUDENT)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         drop_in = await _drop_in(session, request, user, run=False)
         place = await enter(session, drop_in, user)
     return MyPlace.of(place)
 
 
 @router.route("GET", "/drop-ins/{drop_in_id}/queue/me", tag="office hours", response=MyPlace)
-async def my_place(request: web.Request) -> MyPlace:
+async def my_place(request: web.Request, db: Database) -> MyPlace:
     """Your place in the queue, or the room to enter once admitted."""
     user = await require_user(request)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         drop_in = await _drop_in(session, request, user, run=False)
         place = await place_of(session, drop_in, user)
     return MyPlace.of(place)

@@ -35,7 +35,6 @@ from classroom_server.office_hours import (
     office_hours_of,
     publish,
 )
-from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
@@ -238,11 +237,13 @@ async def _hours_for(session: AsyncSession, user: User, educator_id: int) -> Ava
     response=OfficeHoursOut,
     errors=(404,),
 )
-async def put_office_hours(request: web.Request, body: OfficeHoursIn) -> OfficeHoursOut:
+async def put_office_hours(
+    request: web.Request, body: OfficeHoursIn, db: Database
+) -> OfficeHoursOut:
     """Publish your weekly availability (replaces what you had)."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     hours = body.availability(user)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         await require_course(
             session,
             user,
@@ -257,11 +258,11 @@ async def put_office_hours(request: web.Request, body: OfficeHoursIn) -> OfficeH
 @router.route(
     "GET", "/educators/{educator_id}/office-hours", tag="office hours", response=OfficeHoursOut
 )
-async def get_office_hours(request: web.Request) -> OfficeHoursOut:
+async def get_office_hours(request: web.Request, db: Database) -> OfficeHoursOut:
     """An educator's published availability."""
     user = await require_user(request)
     educator_id = path_id(request, "educator_id", "educator")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         hours = await _hours_for(session, user, educator_id)
     return OfficeHoursOut.of(hours)
 
@@ -269,11 +270,11 @@ async def get_office_hours(request: web.Request) -> OfficeHoursOut:
 @router.route(
     "GET", "/educators/{educator_id}/slots", tag="office hours", query=SlotQuery, response=SlotList
 )
-async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
+async def get_slots(request: web.Request, query: SlotQuery, db: Database) -> SlotList:
     """Free slots between start and end (at most 62 days), also shown in your own zone."""
     user = await require_user(request)
     educator_id = path_id(request, "educator_id", "educator")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         span = SlotRange(query.start, query.end)
         hours = await _hours_for(session, user, educator_id)
         slots, total = await free_slot_page(
@@ -295,21 +296,21 @@ async def get_slots(request: web.Request, query: SlotQuery) -> SlotList:
     status=201,
     errors=(404, 409),
 )
-async def post_booking(request: web.Request, body: BookingIn) -> BookingOut:
+async def post_booking(request: web.Request, body: BookingIn, db: Database) -> BookingOut:
     """Book a free slot; the database refuses a second booking of the same slot."""
     user = await require_user(request, Role.STUDENT)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         hours = await _hours_for(session, user, body.educator_id)
         booking = await book(session, user, hours, body.starts_at, datetime.now(UTC))
     return BookingOut.of(booking)
 
 
 @router.route("GET", "/bookings", tag="office hours", query=BookingQuery, response=BookingList)
-async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList:
+async def get_bookings(request: web.Request, query: BookingQuery, db: Database) -> BookingList:
     """Your bookings, as the student or as the educator, soonest first; an admin answering
     a student's complaint can list everyone's."""
     user = await require_user(request)
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         rows, total = await bookings_page(
             session,
             user,
@@ -326,11 +327,11 @@ async def get_bookings(request: web.Request, query: BookingQuery) -> BookingList
 @router.route(
     "GET", "/courses/{course_id}/office-hours", tag="office hours", query=Page, response=HostList
 )
-async def course_office_hours(request: web.Request, query: Page) -> HostList:
+async def course_office_hours(request: web.Request, query: Page, db: Database) -> HostList:
     """Who offers office hours in a course: the booking page starts here to find slots."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         await require_course(session, user, course_id)
         hosts, total = await course_hosts(session, course_id, query.limit, query.offset)
     return HostList.of((Host.model_validate(h, from_attributes=True) for h in hosts), total, query)
@@ -339,11 +340,11 @@ async def course_office_hours(request: web.Request, query: Page) -> HostList:
 @router.route(
     "POST", "/bookings/{booking_id}/cancel", tag="office hours", response=BookingOut, errors=(409,)
 )
-async def cancel_booking(request: web.Request) -> BookingOut:
+async def cancel_booking(request: web.Request, db: Database) -> BookingOut:
     """Cancel before the educator's cutoff (its student, its educator or an admin)."""
     user = await require_user(request)
     booking_id = path_id(request, "booking_id", "booking")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         booking = await cancel(session, user, booking_id, datetime.now(UTC))
     return BookingOut.of(booking)
 
@@ -357,11 +358,11 @@ async def cancel_booking(request: web.Request) -> BookingOut:
     status=201,
     errors=(409,),
 )
-async def reschedule_booking(request: web.Request, body: Reschedule) -> BookingOut:
+async def reschedule_booking(request: web.Request, body: Reschedule, db: Database) -> BookingOut:
     """Move a booking (its student, or an admin for the student): the new slot is booked
     first, so a failure keeps the old one."""
     user = await require_user(request, Role.STUDENT, Role.ADMIN)
     booking_id = path_id(request, "booking_id", "booking")
-    async with office_hours_session(services(request).database) as session:
+    async with office_hours_session(db) as session:
         booking = await reschedule(session, user, booking_id, body.starts_at, datetime.now(UTC))
     return BookingOut.of(booking)
