@@ -17,6 +17,7 @@ from classroom_server.cli_common import (
     run_with_database,
     settings_from,
 )
+from classroom_server.config import Settings
 
 __all__ = ["data_options", "main", "run_with_database", "settings_from"]
 
@@ -79,32 +80,85 @@ def main() -> None:
     help="Network the SFU accepts ICE candidates and checks from (repeatable) "
     "[env QOU_ICE_ALLOW; default: any]",
 )
-def serve(**flags: Any) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port, one per core (needs --redis-url and "
+    "--database-url; see docs/deployment.md)",
+)
+@click.option(
+    "--media-capacity",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Peer connections a process takes lectures for, with Redis "
+    "[env QOU_MEDIA_CAPACITY; default 200]",
+)
+def serve(workers: int, **flags: Any) -> None:
     """Run the server (embedded SQLite and in-process pub/sub unless told otherwise)."""
-    from aiohttp import web
-
-    from classroom_server.db.migrate import DatabaseProblem
     from classroom_server.logs import configure_logging
-    from classroom_server.web_app import create_app
 
     for name in ("ice_servers", "ice_addresses", "ice_allow"):
         flags[name] = list(flags[name]) or None  # an unused repeatable flag is not given
     settings = settings_from(**flags)
     ensure_data_dir(settings)
     configure_logging(settings.log_level)
-    app = create_app(settings)
-    banner = (
+    if workers == 1:
+        run_server(settings)
+        return
+    _check_workers(settings)
+    from classroom_server.server_processes import StartupFailed, Supervisor
+
+    click.echo(f"{_banner(settings)} in {workers} processes")
+    try:
+        Supervisor(run_server, settings, workers).run()
+    except StartupFailed as exc:
+        raise click.ClickException(f"{exc}; run without --workers to see why") from None
+
+
+def _check_workers(settings: Settings) -> None:
+    """Processes share rooms through Redis and rows through one database server, and one
+    port needs a fixed number."""
+    if settings.redis_url is None:
+        raise click.UsageError("--workers needs --redis-url: the processes share rooms there")
+    if settings.is_sqlite:
+        raise click.UsageError(
+            "--workers needs --database-url (PostgreSQL): SQLite takes one writer at a time"
+        )
+    if settings.port == 0:
+        raise click.UsageError("--workers needs a fixed --port")
+
+
+def _banner(settings: Settings) -> str:
+    return (
         f"QOU Classroom on http://{settings.host}:{settings.port}/  (data: "
         f"{settings.data_dir.resolve()}, database: "
         f"{'SQLite' if settings.is_sqlite else 'external'})"
     )
+
+
+def run_server(settings: Settings) -> None:
+    """One server process, until it is stopped; one of several on a shared port when
+    ``settings.process_index`` is set (``serve --workers``)."""
+    from aiohttp import web
+
+    from classroom_server.db.migrate import DatabaseProblem
+    from classroom_server.logs import configure_logging
+    from classroom_server.web_app import create_app
+
+    shared = settings.process_index is not None
+    if shared:
+        configure_logging(settings.log_level)  # a spawned process starts without
+    app = create_app(settings)
     tune_garbage_collector()
     try:
         web.run_app(
             app,
             host=settings.host,
             port=settings.port,
-            print=lambda _started: click.echo(banner),  # once listening, not before a failure
+            reuse_port=shared or None,
+            print=None if shared else lambda _started: click.echo(_banner(settings)),
             access_log=None,
             shutdown_timeout=5,
         )

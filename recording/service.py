@@ -43,14 +43,14 @@ class Recordings:
         # its first take too: a screen shared before recording starts is still a screen.
         self._sources: dict[int, dict[str, str]] = {}
 
-    def is_recording(self, lecture_id: int) -> bool:
+    async def is_recording(self, lecture_id: int) -> bool:
         session = self._sessions.get(lecture_id)
         return session is not None and session.recording
 
     def session(self, lecture_id: int) -> RecordingSession | None:
         return self._sessions.get(lecture_id)
 
-    def start(
+    async def start(
         self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
     ) -> bool:
         """Starts a take (the first one creates the recording); False if one is running."""
@@ -83,7 +83,7 @@ class Recordings:
         if session is not None:
             session.attach(media)
 
-    def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
+    async def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
         """Called for each event emitted to the whole room of a lecture."""
         if event == "media:tracks":
             self._catalogue(lecture_id, data)

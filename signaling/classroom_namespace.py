@@ -39,6 +39,7 @@ from signaling.media_relay import MediaRelay
 from signaling.metrics import ROOM_CONNECTIONS, ROOM_EVENTS
 from signaling.namespace_media import NamespaceMedia
 from signaling.recording_hook import Recorder, RecordingHook
+from signaling.recording_relay import PlacedRecorder
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/classroom"
@@ -87,7 +88,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             local, parts.nodes, parts.redis, self._context, self._emit_all, parts.beat_seconds
         )
         self._events = client_events(self.media)
-        self._recording = RecordingHook(parts.recorder, self._context, self._emit_all)
+        recorder = PlacedRecorder(parts.recorder, self.media)
+        self._recording = RecordingHook(recorder, self._context, self._emit_all)
 
     def _context(self, lecture_id: int) -> RoomContext:
         return RoomContext(lecture_id, self._parts.database, self._parts.store)
@@ -141,7 +143,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await ctx.store.remove_connection(lecture_id, actor.user_id, sid)
             return
         state = await snapshot(ctx, actor)
-        state["recording"] = self._recording.snapshot_flag(lecture_id)
+        state["recording"] = await self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)
         await self.media.welcome(sid, ctx, actor)
         await self._recording.joined(lecture_id)

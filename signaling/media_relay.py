@@ -28,7 +28,7 @@ from classroom_server.room import Actor, Outcome, RoomContext, RoomError
 from signaling.media_events import MEDIA_EVENTS, MediaEvent
 from signaling.media_nodes import MediaNodes, NoMediaNode, Placement
 from signaling.namespace_media import EmitRoom, NamespaceMedia
-from signaling.node_bus import NodeBus, NodeUnreachable, RemoteError
+from signaling.node_bus import Handler, NodeBus, NodeUnreachable, RemoteError
 
 log = logging.getLogger(__name__)
 MOVED = "media:moved"
@@ -59,6 +59,7 @@ class MediaRelay:
         self._bus = NodeBus(redis, nodes.node_id, self._serve) if redis is not None else None
         self._remote: dict[int, str] = {}
         """Lectures this node relays, and the node holding each as last seen."""
+        self._services: dict[str, Handler] = {}
         self._beating: asyncio.Task[None] | None = None
 
     @property
@@ -128,6 +129,34 @@ class MediaRelay:
         await self._tell(lecture_id, "ended", {"lecture": lecture_id})
         self._remote.pop(lecture_id, None)
 
+    # -- for others that follow the media (the recorder) --------------------------------
+
+    def serve(self, op: str, handler: Handler) -> None:
+        """Other nodes' requests ``op`` for this node's lectures run ``handler``."""
+        self._services[op] = handler
+
+    def here(self, node: str | None) -> bool:
+        """Whether ``node`` (a holder, None when unplaced) means this process."""
+        return node is None or node == self.nodes.node_id
+
+    async def call(self, node: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """``op`` on ``node`` (which must be another), its answer; its errors as RoomError."""
+        return await self._call(node, op, args)
+
+    async def tell(self, node: str, op: str, args: dict[str, Any]) -> None:
+        """``op`` on ``node`` (another), without waiting; lost if that node is gone."""
+        assert self._bus is not None
+        try:
+            await self._bus.tell(node, op, args)
+        except NodeUnreachable:
+            log.info("media node %s gone before %s", node, op)
+
+    async def holder(self, lecture_id: int) -> str | None:
+        return await self._holder(lecture_id)
+
+    async def place(self, lecture_id: int) -> str:
+        return await self._place(lecture_id)
+
     # -- where a lecture is held --------------------------------------------------------
 
     def _known(self, lecture_id: int) -> str | None:
@@ -177,19 +206,18 @@ class MediaRelay:
 
     async def _tell(self, lecture_id: int, op: str, args: dict[str, Any]) -> None:
         node = await self._holder(lecture_id)
-        if node is None or node == self.nodes.node_id:
+        if self.here(node):
             await self._serve(op, args)
-            return
-        assert self._bus is not None
-        try:
-            await self._bus.tell(node, op, args)
-        except NodeUnreachable:
-            log.info("media node %s gone before %s of lecture %s", node, op, lecture_id)
+        else:
+            assert node is not None
+            await self.tell(node, op, args)
 
     # -- what other nodes ask of this one ------------------------------------------------
 
     async def _serve(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
         lecture_id = int(args["lecture"])
+        if op in self._services:
+            return await self._services[op](op, args)
         if op == "event":
             return await self._serve_event(args)
         if op == "welcome":

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from aiohttp import web
-
 from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room import Outcome, RoomContext
 from classroom_server.room.outcome import Effect, LectureEnded, StartRecording, StopRecording
@@ -27,9 +25,9 @@ class Recorder(Protocol):
     """What the room asks of the recorder (``recording.service.Recordings``, handed in by the
     composition root: recording builds on the SFU, so signaling never imports it)."""
 
-    def is_recording(self, lecture_id: int) -> bool: ...
+    async def is_recording(self, lecture_id: int) -> bool: ...
 
-    def start(
+    async def start(
         self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
     ) -> bool: ...
 
@@ -37,10 +35,7 @@ class Recorder(Protocol):
 
     async def lecture_ended(self, lecture_id: int) -> int | None: ...
 
-    def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None: ...
-
-
-RECORDINGS: web.AppKey[Recorder] = web.AppKey("recordings")
+    async def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None: ...
 
 
 class RecordingHook:
@@ -60,7 +55,7 @@ class RecordingHook:
             await self._guarded(lecture_id, type(effect).__name__, self._apply(lecture_id, effect))
         for emit in outcome.emits:
             if emit.to.kind == "room":
-                self.recordings.observe(lecture_id, emit.event, emit.data)
+                await self.recordings.observe(lecture_id, emit.event, emit.data)
 
     async def _guarded(self, lecture_id: int, what: str, action: Awaitable[object]) -> None:
         try:
@@ -93,10 +88,10 @@ class RecordingHook:
             # What the page already shows: the replay draws it from the take's first moment.
             drawn = await page_annotations(ctx, settings)
             slide = {"deck_id": settings.deck_id, "page": settings.page, "annotations": drawn}
-        self.recordings.start(lecture.id, lecture.course_id, lecture.title, slide)
+        await self.recordings.start(lecture.id, lecture.course_id, lecture.title, slide)
 
     async def joined(self, lecture_id: int) -> None:
-        if lecture_id in self._auto_started or self.recordings.is_recording(lecture_id):
+        if lecture_id in self._auto_started or await self.recordings.is_recording(lecture_id):
             return
         lecture = await self._lecture(lecture_id)
         if lecture is None or lecture.status != LectureStatus.LIVE.value:
@@ -105,10 +100,12 @@ class RecordingHook:
             return
         self._auto_started.add(lecture_id)
         await self._guarded(lecture_id, "automatic recording", self._start(lecture))
-        if self.recordings.is_recording(lecture_id):  # the room sees it, as when started by hand
+        if await self.recordings.is_recording(
+            lecture_id
+        ):  # the room sees it, as when started by hand
             await self._emit_outcome(
                 lecture_id, Outcome().emit("recording:state", {"recording": True})
             )
 
-    def snapshot_flag(self, lecture_id: int) -> bool:
-        return self.recordings.is_recording(lecture_id)
+    async def snapshot_flag(self, lecture_id: int) -> bool:
+        return await self.recordings.is_recording(lecture_id)

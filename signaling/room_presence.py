@@ -29,10 +29,12 @@ STEP_TIMEOUT_SECONDS = 10.0
 
 def instance_name(settings: Settings) -> str:
     """Stable across restarts of one process, so a restart can forget what it left behind;
-    two live processes cannot share a host and port."""
+    two live processes cannot share a host and port (but the processes of ``serve --workers``,
+    told apart by their index)."""
     if settings.port == 0:
         return f"{socket.gethostname()}:any:{secrets.token_hex(4)}"
-    return f"{socket.gethostname()}:{settings.port}"
+    name = f"{socket.gethostname()}:{settings.port}"
+    return name if settings.process_index is None else f"{name}:{settings.process_index}"
 
 
 class PresenceKeeper:

@@ -34,9 +34,13 @@ def create_sio(
     """The room's Socket.IO server on ``app``, with the lecture media and the recorder the
     composition root made (signaling never builds the recorder: recording builds on the SFU)."""
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    # Processes sharing a port (serve --workers) cannot share a long-polling session, whose
+    # requests the kernel would spread over them; a WebSocket stays on its process.
+    shares_port = settings.process_index is not None
     sio = WireServer(
         async_mode="aiohttp",
         client_manager=manager,
+        transports=["websocket"] if shares_port else ["polling", "websocket"],
         max_http_buffer_size=MAX_MESSAGE_BYTES,
         ping_interval=20,
         ping_timeout=20,

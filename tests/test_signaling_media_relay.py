@@ -8,8 +8,11 @@ candidates on 127.0.0.1 and accept checks from 127.0.0.0/8 only).
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,10 +20,18 @@ from aiortc.mediastreams import MediaStreamTrack
 from redis.asyncio import Redis
 
 from signaling.media_nodes import NODES_KEY, placement_key
-from tests.conftest import Server, run_postgres_url, scratch_postgres, start_server
+from tests.conftest import (
+    CLI,
+    SECRET_KEY,
+    Server,
+    run_postgres_url,
+    scratch_postgres,
+    start_server,
+)
 from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import join_token, live_lecture
 from tests.sfu_peer import ClientPeer, TestCardTrack, until
+from tests.test_recording_service import fetch, lecture_video
 
 NODES_REDIS = "redis://127.0.0.1:6379/11"
 FAILOVER_REDIS = "redis://127.0.0.1:6379/10"
@@ -29,6 +40,9 @@ LOOPBACK_ICE = ("--ice-address", "127.0.0.1", "--ice-allow", "127.0.0.0/8")
 
 
 def start_nodes(tmp: pytest.TempPathFactory, name: str, redis_url: str) -> tuple[Server, Server]:
+    """Two nodes on one data directory (a shared filesystem path, as docs/deployment.md
+    says), one Redis and one PostgreSQL."""
+
     async def prepare() -> str:
         redis = Redis.from_url(redis_url)
         await redis.flushdb()
@@ -36,18 +50,26 @@ def start_nodes(tmp: pytest.TempPathFactory, name: str, redis_url: str) -> tuple
         return await scratch_postgres(run_postgres_url(name))
 
     url = asyncio.run(prepare())
+    shared = tmp.mktemp(name)
     flags = ("--redis-url", redis_url, *LOOPBACK_ICE)
-    first = start_server(tmp.mktemp(f"{name}-a"), "postgresql", *flags, postgres_url=url)
-    second = start_server(
-        tmp.mktemp(f"{name}-b"), "postgresql", *flags, seed=False, postgres_url=url
-    )
+    first = start_server(shared, "postgresql", *flags, postgres_url=url)
+    second = start_server(shared, "postgresql", *flags, seed=False, postgres_url=url)
     return first, second
 
 
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     first, second = start_nodes(tmp_path_factory, "relay", NODES_REDIS)
+    # VOD jobs run on a worker of their own, as in the distributed mode.
+    worker = subprocess.Popen(
+        [*CLI, "worker", *first.data_flags, "--redis-url", NODES_REDIS],
+        stdout=(Path(first.data_flags[1]) / "worker.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "QOU_SECRET_KEY": SECRET_KEY},
+    )
     yield first, second
+    worker.terminate()
+    worker.wait(10)
     first.stop()
     second.stop()
 
@@ -156,6 +178,35 @@ async def test_lectures_are_spread_over_the_nodes(
         await (await people.join(server, lecture, "educator")).media_join()
         placed.append(await redis.get(placement_key(lecture)))
     assert set(placed) == {await node_id(redis, first), await node_id(redis, second)}
+
+
+async def test_a_take_records_on_the_holder_and_plays_from_every_node(
+    http: aiohttp.ClientSession, nodes: tuple[Server, Server], redis: Redis, people: People
+) -> None:
+    """The educator's socket is on the other node: the take starts on the holder (where the
+    media is), the room's chat reaches its timeline, the lecture's end hands it off, a worker
+    processes it, and either node serves the video from the shared data directory."""
+    holder, other = nodes
+    lecture = await live_lecture(http, holder)
+    await redis.set(placement_key(lecture), await node_id(redis, holder))
+    educator = await people.join(other, lecture, "educator")
+    student = await people.join(other, lecture, "student1")
+    assert (await educator.call("recording:start", {})) == {"ok": True, "recording": True}
+    late = await people.join(other, lecture, "student2")
+    assert late.state["recording"] is True  # asked of the holder's recorder
+    await publish_lecture(educator)
+    started = time.monotonic()
+    assert (await student.call("chat:send", {"text": "recorded across nodes"}))["ok"]
+    await asyncio.sleep(3)
+    assert (await educator.call("lecture:end", {}))["ok"]
+    length = time.monotonic() - started
+    video = await lecture_video(http, other, lecture)
+    assert video["duration_seconds"] == pytest.approx(length, abs=1.5)
+    for server in nodes:
+        master = (await fetch(http, server, f"/vod/{video['id']}/master.m3u8")).decode()
+        assert "hls/source/index.m3u8" in master
+    timeline = (await fetch(http, other, f"/vod/{video['id']}/timeline.json")).decode()
+    assert "recorded across nodes" in timeline
 
 
 async def rejoin(person: MediaParticipant, *publish: tuple[MediaStreamTrack, str]) -> None:
