@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import DropIn, DropInEntry, Lecture, Role, User, add_unique
-from classroom_server.db.paging import count_rows, paginate
+from classroom_server.db.paging import paginate, paginate_rows
 from classroom_server.office_hours import NotAllowed, NotFound
 
 MEETING_MINUTES = 30
@@ -48,10 +48,12 @@ class QueuePlace:
 
 
 def _waiting(drop_in_id: int) -> Select[DropInEntry, User]:
+    """Who waits, in arrival order."""
     return (
         select(DropInEntry, User)
         .join(User, User.id == DropInEntry.student_id)
         .where(DropInEntry.drop_in_id == drop_in_id, DropInEntry.state == "waiting")
+        .order_by(DropInEntry.id)
     )
 
 
@@ -82,20 +84,11 @@ async def drop_in_for(session: AsyncSession, user: User, drop_in_id: int, *, run
     return drop_in
 
 
-async def _queue(
-    session: AsyncSession, drop_in_id: int, limit: int, offset: int = 0
-) -> list[tuple[DropInEntry, User]]:
-    query = _waiting(drop_in_id).order_by(DropInEntry.id).offset(offset).limit(limit)
-    rows = await session.execute(query)
-    return [(entry, user) for entry, user in rows.tuples()]
-
-
 async def waiting_page(
     session: AsyncSession, drop_in: DropIn, limit: int, offset: int
 ) -> tuple[list[Waiting], int]:
     """A page of who waits, in arrival order, and how many wait in all."""
-    total = await count_rows(session, _waiting(drop_in.id))
-    rows = await _queue(session, drop_in.id, limit, offset)
+    rows, total = await paginate_rows(session, _waiting(drop_in.id), limit, offset)
     page = [
         Waiting(student_id=student.id, name=student.display_name, place=offset + i + 1)
         for i, (_, student) in enumerate(rows)
@@ -145,7 +138,7 @@ async def admit_next(session: AsyncSession, drop_in: DropIn) -> DropInEntry:
 
     Claims it with a conditional update, so two clicks admit two people; reads the head a few
     at a time: those another click claimed meanwhile leave the queue."""
-    while head := await _queue(session, drop_in.id, limit=4):
+    while head := (await session.execute(_waiting(drop_in.id).limit(4))).all():
         for entry, student in head:
             if await _claim(session, drop_in, entry, student):
                 return entry
