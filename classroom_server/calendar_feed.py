@@ -13,6 +13,15 @@ from classroom_server.db import Booking, Course, Enrolment, Lecture, User
 HORIZON = 500
 
 
+async def feed_of(session: AsyncSession, user_id: int, host: str) -> bytes | None:
+    """The feed a calendar URL names; None once the account is gone or disabled (a disabled
+    account's feed URL stops working too)."""
+    user = await session.get(User, user_id)
+    if user is None or user.disabled:
+        return None
+    return await calendar_for(session, user, host)
+
+
 async def calendar_for(session: AsyncSession, user: User, host: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//QOU Classroom//EN")

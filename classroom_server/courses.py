@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
-from classroom_server.db import Course, CourseRole, Enrolment, Role, User, add_unique
+from classroom_server.db import (
+    Course,
+    CourseRole,
+    Enrolment,
+    Resource,
+    Role,
+    User,
+    Video,
+    add_unique,
+)
 from classroom_server.db.paging import paginate_rows
 from classroom_server.policy import course_role
+from classroom_server.users import find_user
 
 
 class Conflict(Exception):
@@ -90,3 +101,29 @@ async def enrol(session: AsyncSession, course_id: int, user: User, role: CourseR
     if not await add_unique(session, enrolment):
         raise Conflict(f"{user.username} is already enrolled")
     return enrolment
+
+
+async def enrol_username(
+    session: AsyncSession, course_id: int, username: str, role: CourseRole
+) -> User | None:
+    """Enrols the account named ``username`` (None if there is none); Conflict if it is
+    enrolled already or is a student account asked to teach."""
+    member = await find_user(session, username)
+    if member is not None:
+        await enrol(session, course_id, member, role)
+    return member
+
+
+def update_course(course: Course, changes: dict[str, Any]) -> None:
+    """Applies an educator's edits (title, description, language, term)."""
+    for name, value in changes.items():
+        setattr(course, name, value)
+
+
+async def in_course(
+    session: AsyncSession, kind: type[Video] | type[Resource], row_id: int, course_id: int
+) -> bool:
+    """Whether the video or resource ``row_id`` exists and belongs to the course: what a course
+    links to (a resource, a module's unit) is the course's own."""
+    row: Video | Resource | None = await session.get(kind, row_id)
+    return row is not None and row.course_id == course_id

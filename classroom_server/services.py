@@ -1,11 +1,15 @@
-"""What the HTTP and Socket.IO layers share: built once per process by the app factory."""
+"""The core's shared parts, built once per process by the composition root (``web_app``).
+
+Not a locator: no handler reaches it. The composition root hands each consumer the parts it
+needs (the REST handlers by type through ``portal_api.router``, the room's signalling through
+``signaling.create_sio``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiohttp import web
 from redis.asyncio import Redis
 
 from classroom_server.config import Settings
@@ -67,10 +71,3 @@ class Services:
         await self.database.close()
         if self.redis is not None:
             await self.redis.aclose()
-
-
-SERVICES = web.AppKey("services", Services)
-
-
-def services(request: web.Request) -> Services:
-    return request.app[SERVICES]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -85,6 +86,35 @@ async def set_disabled(session: AsyncSession, user: User, disabled: bool) -> Non
     user.disabled = disabled
     if disabled:
         await end_all_sessions(session, user.id)
+
+
+async def update_profile(session: AsyncSession, user_id: int, changes: dict[str, Any]) -> User:
+    """The user's own edits (display name, language, time zone) applied to the stored row."""
+    user = await session.get(User, user_id)
+    assert user is not None
+    for name, value in changes.items():
+        setattr(user, name, value)
+    return user
+
+
+async def update_account(
+    session: AsyncSession,
+    user: User,
+    *,
+    password: str | None = None,
+    disabled: bool | None = None,
+    role: str | None = None,
+    display_name: str | None = None,
+) -> None:
+    """An admin's edits of an account; a new password or disabling ends its sessions."""
+    if password is not None:
+        await set_password(session, user, password)
+    if disabled is not None:
+        await set_disabled(session, user, disabled)
+    if role is not None:
+        user.role = role
+    if display_name is not None:
+        user.display_name = display_name
 
 
 async def count_users(session: AsyncSession) -> int:

@@ -15,12 +15,13 @@ from classroom_server import __version__
 from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.db.migrate import prepare
+from classroom_server.logins import Logins
 from classroom_server.logs import request_id_middleware
 from classroom_server.metrics import metrics_handler, metrics_middleware
 from classroom_server.room import RoomBroadcaster
-from classroom_server.security import LoginThrottle, TokenIssuer
+from classroom_server.security import TokenIssuer
 from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
-from classroom_server.services import SERVICES, Services
+from classroom_server.services import Services
 from classroom_server.slide_decks import SlideDecks
 from classroom_server.web_auth import IDENTITIES, Identities
 from classroom_server.web_health import (
@@ -36,14 +37,16 @@ from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
 from portal_api.router import Provide
 from recording.service import Recordings
+from signaling.media_nodes import media_nodes
 from signaling.media_registry import MediaRegistry
-from vod.app_keys import JOBS, VIDEOS
 from vod.ffmpeg_binary import ffmpeg_ready
 from vod.jobs import Worker
 from vod.storage import VideoStorage
 from vod.web_files import VideoFiles, setup_files
 
 MAX_BODY_BYTES = 1024 * 1024
+WATCH_BEATS = 10
+"""Media node beats between two looks for recordings a dead node left (a lease is three)."""
 
 
 def create_app(settings: Settings, migrate: bool | None = None) -> web.Application:
@@ -60,9 +63,8 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
         client_max_size=MAX_BODY_BYTES,
     )
     svc = Services.build(settings)
-    app[SERVICES] = svc
-    videos = app[VIDEOS] = VideoStorage(settings.data_dir)
-    jobs = app[JOBS] = Worker(svc.database, videos, redis=svc.redis)
+    videos = VideoStorage(settings.data_dir)
+    jobs = Worker(svc.database, videos, redis=svc.redis)
     # The embedded default processes videos itself; with Redis, ``worker`` processes do.
     runs_jobs = svc.redis is None
     app[IDENTITIES] = Identities(svc.tokens, svc.database)
@@ -93,14 +95,17 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
     media = MediaRegistry(settings)
-    recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get)
+    nodes = media_nodes(svc.redis, settings.media_capacity, settings.media_beat_seconds)
+    recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get, nodes)
     media.on_created(recordings.media_created)
-    signaling.create_sio(app, settings, svc, media, recordings)
+    signaling.create_sio(app, settings, svc, media, recordings, nodes)
     # After signaling, whose room namespace is then the broadcaster the handlers are handed.
     portal_api.setup(app, __version__, _provide(svc, videos, jobs))
 
     async def recover_recordings(_app: web.Application) -> None:
         await recordings.recover()  # what a crash left behind becomes a video
+        if svc.redis is not None:  # ... and what a dead node left, while this one runs
+            recordings.watch(settings.media_beat_seconds * WATCH_BEATS)
 
     async def close_recordings(_app: web.Application) -> None:
         await recordings.close()
@@ -117,7 +122,14 @@ def _provide(svc: Services, videos: VideoStorage, jobs: Worker) -> Provide:
     return {
         Database: svc.database,
         TokenIssuer: svc.tokens,
-        LoginThrottle: svc.throttle,
+        Logins: Logins(
+            svc.database,
+            svc.tokens,
+            svc.throttle,
+            svc.access_lifetime,
+            svc.session_lifetime,
+            svc.settings.secure_cookies,
+        ),
         SlideDecks: svc.slides,
         RoomBroadcaster: svc.broadcaster,
         VideoStorage: videos,

@@ -9,13 +9,11 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from classroom_server.db import User
+from classroom_server.logins import LoginRefused, Logins
 from classroom_server.metrics import LOGIN_FAILURES
 from classroom_server.security import Attempt
 from classroom_server.security.devices import known_device, remember_device
 from classroom_server.security.proxies import client_address
-from classroom_server.services import services
-from classroom_server.sessions import end_session, open_session
-from classroom_server.users import authenticate
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE, check_csrf, current_identity
 from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
@@ -46,37 +44,34 @@ class LoggedIn:
     device: str | None  # the known device it came from, if any
 
 
-async def _check_password(request: web.Request, credentials: Credentials) -> LoggedIn:
+async def _check_password(
+    request: web.Request, logins: Logins, credentials: Credentials
+) -> LoggedIn:
     """The user these credentials name, past the throttle; Problem otherwise."""
-    svc = services(request)
-    device = known_device(request, svc.tokens, credentials.username)
+    device = known_device(request, logins.tokens, credentials.username)
     attempt = Attempt(credentials.username, client_address(request), device)
-    wait = await svc.throttle.retry_after(attempt)
-    if wait > 0:
-        LOGIN_FAILURES.labels("throttled").inc()
-        raise too_many_attempts(wait, "Too many failed logins")
-    async with svc.database.session() as session:
-        user = await authenticate(session, credentials.username, credentials.password)
-    if user is None:
-        await svc.throttle.failed(attempt)
-        LOGIN_FAILURES.labels("invalid").inc()
-        raise Problem(401, "invalid_credentials", "Wrong username or password")
-    await svc.throttle.succeeded(attempt)
-    if user.disabled:
-        LOGIN_FAILURES.labels("disabled").inc()
-        raise Problem(403, "account_disabled", "Account disabled", "Ask an administrator")
+    try:
+        user = await logins.check_password(attempt, credentials.password)
+    except LoginRefused as exc:
+        LOGIN_FAILURES.labels(exc.reason).inc()
+        if exc.reason == "throttled":
+            raise too_many_attempts(exc.retry_after, "Too many failed logins") from exc
+        if exc.reason == "disabled":
+            raise Problem(
+                403, "account_disabled", "Account disabled", "Ask an administrator"
+            ) from exc
+        raise Problem(401, "invalid_credentials", "Wrong username or password") from exc
     return LoggedIn(user, device)
 
 
-def _remember(response: web.StreamResponse, request: web.Request, login: LoggedIn) -> None:
-    svc = services(request)
+def _remember(response: web.StreamResponse, logins: Logins, login: LoggedIn) -> None:
     remember_device(
         response,
-        svc.tokens,
+        logins.tokens,
         login.user.id,
         login.user.username,
         login.device,
-        svc.settings.secure_cookies,
+        logins.secure_cookies,
     )
 
 
@@ -90,21 +85,18 @@ def _remember(response: web.StreamResponse, request: web.Request, login: LoggedI
     form=True,
     errors=(401, 403, 429),
 )
-async def issue_token(request: web.Request, body: Credentials) -> web.Response:
+async def issue_token(request: web.Request, body: Credentials, logins: Logins) -> web.Response:
     """Exchange a username and password for a bearer token (JSON or form body).
 
     The token lasts ``expires_in`` seconds unless ended sooner: by ``/auth/logout`` with it,
     a password change or the account being disabled."""
-    login = await _check_password(request, body)
-    svc = services(request)
-    async with svc.database.session() as session:
-        issued = await open_session(session, svc.tokens, login.user, "access", svc.access_lifetime)
-        await session.commit()
+    login = await _check_password(request, logins, body)
+    issued = await logins.open(login.user, "access")
     answer = TokenResponse(
-        access_token=issued.token, expires_in=int(svc.access_lifetime.total_seconds())
+        access_token=issued.token, expires_in=int(logins.access_lifetime.total_seconds())
     )
     response = web.json_response(answer.model_dump(mode="json"))
-    _remember(response, request, login)
+    _remember(response, logins, login)
     return response
 
 
@@ -117,20 +109,17 @@ async def issue_token(request: web.Request, body: Credentials) -> web.Response:
     auth=False,
     errors=(401, 403, 429),
 )
-async def login(request: web.Request, body: Credentials) -> web.Response:
+async def login(request: web.Request, body: Credentials, logins: Logins) -> web.Response:
     """Browser login: sets an HttpOnly session cookie and a CSRF cookie."""
-    logged_in = await _check_password(request, body)
+    logged_in = await _check_password(request, logins, body)
     user = logged_in.user
-    svc = services(request)
-    async with svc.database.session() as session:
-        issued = await open_session(session, svc.tokens, user, "session", svc.session_lifetime)
-        await session.commit()
-    csrf = svc.tokens.csrf_token(issued.jti)
+    issued = await logins.open(user, "session")
+    csrf = logins.tokens.csrf_token(issued.jti)
     response = web.json_response(
         LoginResponse(user=UserOut.of(user), csrf_token=csrf).model_dump(mode="json")
     )
-    max_age = int(svc.session_lifetime.total_seconds())
-    secure = svc.settings.secure_cookies
+    max_age = int(logins.session_lifetime.total_seconds())
+    secure = logins.secure_cookies
     response.set_cookie(
         SESSION_COOKIE,
         issued.token,
@@ -144,12 +133,12 @@ async def login(request: web.Request, body: Credentials) -> web.Response:
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=max_age, samesite="Strict", secure=secure, path="/"
     )
-    _remember(response, request, logged_in)
+    _remember(response, logins, logged_in)
     return response
 
 
 @router.route("POST", "/auth/logout", tag="auth", auth=False)
-async def logout(request: web.Request) -> web.Response:
+async def logout(request: web.Request, logins: Logins) -> web.Response:
     """End the session: the session cookie, or the bearer token sent with this request.
 
     Ended on the server, so a copy of the cookie or token is refused from then on, by every
@@ -158,9 +147,7 @@ async def logout(request: web.Request) -> web.Response:
     if identity is not None:
         check_csrf(request, identity)
         if identity.session_id is not None:
-            async with services(request).database.session() as session:
-                await end_session(session, identity.session_id)
-                await session.commit()
+            await logins.end(identity.session_id)
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")

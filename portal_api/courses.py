@@ -10,13 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from classroom_server.courses import (
     Conflict,
     create_course,
-    enrol,
+    enrol_username,
     get_course_view,
     list_courses,
+    update_course,
 )
-from classroom_server.db import CourseRole, Role
-from classroom_server.services import services
-from classroom_server.users import find_user
+from classroom_server.db import CourseRole, Database, Role
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.access import require_course
@@ -60,10 +59,10 @@ class EnrolmentOut(BaseModel):
 
 
 @router.route("GET", "/courses", tag="courses", query=Page, response=CourseList)
-async def get_courses(request: web.Request, query: Page) -> CourseList:
+async def get_courses(request: web.Request, query: Page, db: Database) -> CourseList:
     """Your courses (all courses for an admin)."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         views, total = await list_courses(session, user, query.limit, query.offset)
     return CourseList.of(map(CourseOut.of, views), total, query)
 
@@ -77,10 +76,10 @@ async def get_courses(request: web.Request, query: Page) -> CourseList:
     status=201,
     errors=(409,),
 )
-async def post_course(request: web.Request, body: CourseCreate) -> CourseOut:
+async def post_course(request: web.Request, body: CourseCreate, db: Database) -> CourseOut:
     """Create a course; an educator who creates one teaches it."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         try:
             course = await create_course(session, user, **body.model_dump())
         except Conflict as exc:
@@ -92,11 +91,11 @@ async def post_course(request: web.Request, body: CourseCreate) -> CourseOut:
 
 
 @router.route("GET", "/courses/{course_id}", tag="courses", response=CourseOut)
-async def get_course(request: web.Request) -> CourseOut:
+async def get_course(request: web.Request, db: Database) -> CourseOut:
     """One course you teach or take."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(session, user, course_id)
         view = await get_course_view(session, user, course_id)
     assert view is not None
@@ -112,11 +111,11 @@ async def get_course(request: web.Request) -> CourseOut:
     status=201,
     errors=(409,),
 )
-async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> EnrolmentOut:
+async def post_enrolment(request: web.Request, body: EnrolmentCreate, db: Database) -> EnrolmentOut:
     """Enrol a user by username (educators of the course and admins)."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(
             session,
             user,
@@ -124,13 +123,12 @@ async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> Enrolme
             manage=True,
             denied="Only the course's educators may enrol people",
         )
-        member = await find_user(session, body.username)
-        if member is None:
-            raise not_found(f"user {body.username!r}")
         try:
-            await enrol(session, course_id, member, CourseRole(body.role))
+            member = await enrol_username(session, course_id, body.username, CourseRole(body.role))
         except Conflict as exc:
             raise Problem(409, "conflict", "Conflict", str(exc)) from exc
+        if member is None:
+            raise not_found(f"user {body.username!r}")
         await session.commit()
     return EnrolmentOut(
         course_id=course_id, user_id=member.id, username=member.username, role=body.role
@@ -138,16 +136,15 @@ async def post_enrolment(request: web.Request, body: EnrolmentCreate) -> Enrolme
 
 
 @router.route("PATCH", "/courses/{course_id}", tag="courses", body=CourseUpdate, response=CourseOut)
-async def patch_course(request: web.Request, body: CourseUpdate) -> CourseOut:
+async def patch_course(request: web.Request, body: CourseUpdate, db: Database) -> CourseOut:
     """Edit a course you teach."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         course = await require_course(
             session, user, course_id, manage=True, denied="Only the course's educators edit it"
         )
-        for name, value in body.model_dump(exclude_none=True).items():
-            setattr(course, name, value)
+        update_course(course, body.model_dump(exclude_none=True))
         await session.commit()
         view = await get_course_view(session, user, course_id)
     assert view is not None

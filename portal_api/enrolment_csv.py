@@ -10,10 +10,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.courses import Conflict, enrol
-from classroom_server.db import CourseRole, Role
-from classroom_server.services import services
-from classroom_server.users import find_user
+from classroom_server.courses import Conflict, enrol_username
+from classroom_server.db import CourseRole, Database, Role
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem
 from portal_api.access import require_course
@@ -84,7 +82,7 @@ def _read_rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     raw_body="text/csv",
     errors=(413,),
 )
-async def enrol_csv(request: web.Request) -> CsvReport:
+async def enrol_csv(request: web.Request, db: Database) -> CsvReport:
     """Enrol people from a CSV body (text/csv) with columns username and optional role."""
     user = await require_user(request, Role.EDUCATOR, Role.ADMIN)
     course_id = path_id(request, "course_id", "course")
@@ -92,7 +90,7 @@ async def enrol_csv(request: web.Request) -> CsvReport:
         raise Problem(415, "unsupported_media_type", "Unsupported media type", "Send text/csv")
     rows = _rows(await _csv_text(request))
     report: list[RowReport] = []
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(
             session,
             user,
@@ -117,11 +115,8 @@ async def _enrol_row(
         return RowReport(
             row=number, username=username, status="error", message=f"unknown role {role!r}"
         )
-    member = await find_user(session, username) if username else None
-    if member is None:
-        return RowReport(row=number, username=username, status="error", message="no such user")
     try:
-        await enrol(session, course_id, member, CourseRole(role))
+        member = await enrol_username(session, course_id, username, CourseRole(role))
     except Conflict as exc:
         already = "already" in str(exc)
         return RowReport(
@@ -130,4 +125,6 @@ async def _enrol_row(
             status="already_enrolled" if already else "error",
             message=None if already else str(exc),
         )
+    if member is None:
+        return RowReport(row=number, username=username, status="error", message="no such user")
     return RowReport(row=number, username=username, status="enrolled")

@@ -7,10 +7,9 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Lecture, LectureStatus, User, Video
+from classroom_server.db import Database, Lecture, LectureStatus, User, Video
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
@@ -19,15 +18,15 @@ from classroom_server.lectures import (
     list_lectures,
     start,
 )
-from classroom_server.room import Outcome
+from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.room.audit import record
-from classroom_server.services import services
+from classroom_server.security import TokenIssuer
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem
 from portal_api.access import require_course, require_lecture
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import Instant, ListPage, Page
-from vod.library import visible_to
+from vod.library import lecture_recordings
 
 router = ApiRouter()
 JOIN_TOKEN_LIFETIME = timedelta(minutes=5)
@@ -69,23 +68,11 @@ class LectureOut(BaseModel):
         return out
 
 
-async def recordings(session: AsyncSession, user: User, lecture_ids: list[int]) -> dict[int, Video]:
-    """Each ended lecture's latest library video that ``user`` may watch, by lecture id."""
-    if not lecture_ids:
-        return {}
-    query = visible_to(user)(select(Video).where(Video.lecture_id.in_(lecture_ids)))
-    found: dict[int, Video] = {}
-    for video in await session.scalars(query.order_by(Video.id)):
-        assert video.lecture_id is not None
-        found[video.lecture_id] = video  # the latest wins
-    return found
-
-
 async def lectures_out(
     session: AsyncSession, user: User, lectures: list[Lecture]
 ) -> list[LectureOut]:
     ended = [x.id for x in lectures if x.status == LectureStatus.ENDED.value]
-    videos = await recordings(session, user, ended)
+    videos = await lecture_recordings(session, user, ended)
     return [LectureOut.of(x, videos.get(x.id)) for x in lectures]
 
 
@@ -110,11 +97,11 @@ class JoinOut(BaseModel):
     response=LectureOut,
     status=201,
 )
-async def post_lecture(request: web.Request, body: LectureCreate) -> LectureOut:
+async def post_lecture(request: web.Request, body: LectureCreate, db: Database) -> LectureOut:
     """Schedule a lecture (the course's educators)."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(session, user, course_id, manage=True)
         lecture = await create_lecture(
             session, course_id, body.title, body.scheduled_start, body.duration_minutes
@@ -126,11 +113,11 @@ async def post_lecture(request: web.Request, body: LectureCreate) -> LectureOut:
 @router.route(
     "GET", "/courses/{course_id}/lectures", tag="lectures", query=Page, response=LectureList
 )
-async def get_lectures(request: web.Request, query: Page) -> LectureList:
+async def get_lectures(request: web.Request, query: Page, db: Database) -> LectureList:
     """A course's lectures, in schedule order."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(session, user, course_id)
         lectures, total = await list_lectures(session, course_id, query.limit, query.offset)
         items = await lectures_out(session, user, lectures)
@@ -138,11 +125,11 @@ async def get_lectures(request: web.Request, query: Page) -> LectureList:
 
 
 @router.route("GET", "/lectures/{lecture_id}", tag="lectures", response=LectureOut)
-async def get_lecture(request: web.Request) -> LectureOut:
+async def get_lecture(request: web.Request, db: Database) -> LectureOut:
     """One lecture."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
         return (await lectures_out(session, user, [lecture]))[0]
 
@@ -150,11 +137,11 @@ async def get_lecture(request: web.Request) -> LectureOut:
 @router.route(
     "POST", "/lectures/{lecture_id}/start", tag="lectures", response=LectureOut, errors=(409,)
 )
-async def post_start(request: web.Request) -> LectureOut:
+async def post_start(request: web.Request, db: Database) -> LectureOut:
     """Open the room to students."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         try:
             start(lecture)
@@ -165,19 +152,18 @@ async def post_start(request: web.Request) -> LectureOut:
 
 
 @router.route("POST", "/lectures/{lecture_id}/end", tag="lectures", response=LectureOut)
-async def post_end(request: web.Request) -> LectureOut:
+async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcaster) -> LectureOut:
     """End the lecture for everyone in the room."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
-    svc = services(request)
-    async with svc.database.session() as session:
+    async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         end(lecture)
         record(session, lecture_id, user.id, "end", details={"via": "api"})
         await session.commit()
     # Delivering lecture:ended hands the recording to the library: the answer names its video.
-    await svc.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
-    async with svc.database.session() as session:
+    await broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
+    async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         return (await lectures_out(session, user, [lecture]))[0]
 
@@ -185,21 +171,18 @@ async def post_end(request: web.Request) -> LectureOut:
 @router.route(
     "POST", "/lectures/{lecture_id}/join", tag="lectures", response=JoinOut, errors=(409,)
 )
-async def post_join(request: web.Request) -> JoinOut:
+async def post_join(request: web.Request, db: Database, tokens: TokenIssuer) -> JoinOut:
     """A short-lived token to enter the live room, bound to you, the lecture and your role."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
-    svc = services(request)
-    async with svc.database.session() as session:
+    async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
         try:
             role = await join_role(session, lecture, user)
         except JoinRefused as exc:
             status = 403 if exc.code in ("forbidden", "removed") else 409
             raise Problem(status, exc.code, "Cannot join", str(exc)) from exc
-    issued = svc.tokens.issue(
-        "join", user.id, JOIN_TOKEN_LIFETIME, lecture=lecture_id, role=role.value
-    )
+    issued = tokens.issue("join", user.id, JOIN_TOKEN_LIFETIME, lecture=lecture_id, role=role.value)
     return JoinOut(
         token=issued.token,
         room_url=f"/lectures/{lecture_id}",

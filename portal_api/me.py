@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from classroom_server.db import User
+from classroom_server.db import Database
+from classroom_server.logins import LoginRefused, Logins
 from classroom_server.security import Attempt
 from classroom_server.security.proxies import client_address
-from classroom_server.services import services
-from classroom_server.users import password_matches, set_password
+from classroom_server.users import update_profile
 from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
@@ -40,20 +40,17 @@ async def get_me(request: web.Request) -> UserOut:
 
 
 @router.route("PATCH", "/me", tag="me", body=ProfileUpdate, response=UserOut)
-async def update_me(request: web.Request, body: ProfileUpdate) -> UserOut:
+async def update_me(request: web.Request, body: ProfileUpdate, db: Database) -> UserOut:
     """Change your display name, language or time zone."""
     caller = await require_user(request)
-    async with services(request).database.session() as session:
-        user = await session.get(User, caller.id)
-        assert user is not None
-        for name, value in body.model_dump(exclude_none=True).items():
-            setattr(user, name, value)
+    async with db.session() as session:
+        user = await update_profile(session, caller.id, body.model_dump(exclude_none=True))
         await session.commit()
     return UserOut.of(user)
 
 
 @router.route("POST", "/me/password", tag="me", body=PasswordChange, status=204, errors=(403, 429))
-async def change_password(request: web.Request, body: PasswordChange) -> None:
+async def change_password(request: web.Request, body: PasswordChange, logins: Logins) -> None:
     """Change your password; every other session and token of yours ends, on every server.
 
     The session or token making the change stays. A wrong current password counts as a
@@ -61,16 +58,18 @@ async def change_password(request: web.Request, body: PasswordChange) -> None:
     caller = await require_user(request)
     identity = await current_identity(request)
     assert identity is not None
-    svc = services(request)
     attempt = Attempt(caller.username, client_address(request))
-    wait = await svc.throttle.retry_after(attempt)
-    if wait > 0:
-        raise too_many_attempts(wait, "Too many failed attempts")
-    async with svc.database.session() as session:
-        user = await session.get(User, caller.id)
-        assert user is not None
-        if not await password_matches(user, body.current_password):
-            await svc.throttle.failed(attempt)
-            raise Problem(403, "wrong_password", "Wrong password", "The current password is wrong")
-        await set_password(session, user, body.new_password, keep_session=identity.session_id)
-        await session.commit()
+    try:
+        await logins.change_password(
+            attempt,
+            caller.id,
+            body.current_password,
+            body.new_password,
+            keep_session=identity.session_id,
+        )
+    except LoginRefused as exc:
+        if exc.reason == "throttled":
+            raise too_many_attempts(exc.retry_after, "Too many failed attempts") from exc
+        raise Problem(
+            403, "wrong_password", "Wrong password", "The current password is wrong"
+        ) from exc

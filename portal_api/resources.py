@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, model_validator
-from sqlalchemy import select
 
-from classroom_server.db import Resource, Video
-from classroom_server.db.paging import paginate
-from classroom_server.services import services
+from classroom_server.courses import in_course
+from classroom_server.db import Database, Resource, Video
+from classroom_server.resources import add_resource as add_course_resource
+from classroom_server.resources import course_resources
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import not_found
 from portal_api.access import require_course
@@ -69,16 +69,13 @@ def _out(r: Resource) -> ResourceOut:
 @router.route(
     "GET", "/courses/{course_id}/resources", tag="resources", query=Page, response=ResourceList
 )
-async def list_resources(request: web.Request, query: Page) -> ResourceList:
+async def list_resources(request: web.Request, query: Page, db: Database) -> ResourceList:
     """A course's repository links in order."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(session, user, course_id)
-        where = select(Resource).where(Resource.course_id == course_id)
-        rows, total = await paginate(
-            session, where.order_by(Resource.position, Resource.id), query.limit, query.offset
-        )
+        rows, total = await course_resources(session, course_id, query.limit, query.offset)
     return ResourceList.of(map(_out, rows), total, query)
 
 
@@ -90,11 +87,11 @@ async def list_resources(request: web.Request, query: Page) -> ResourceList:
     response=ResourceOut,
     status=201,
 )
-async def add_resource(request: web.Request, body: ResourceIn) -> ResourceOut:
+async def add_resource(request: web.Request, body: ResourceIn, db: Database) -> ResourceOut:
     """Attach a link (http/https only) or a library video to a course."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(
             session,
             user,
@@ -102,24 +99,23 @@ async def add_resource(request: web.Request, body: ResourceIn) -> ResourceOut:
             manage=True,
             denied="Only the course's educators add resources",
         )
-        if body.video_id is not None:
-            video = await session.get(Video, body.video_id)
-            if video is None or video.course_id != course_id:
-                raise not_found(f"video {body.video_id} in this course")
+        if body.video_id is not None and not await in_course(
+            session, Video, body.video_id, course_id
+        ):
+            raise not_found(f"video {body.video_id} in this course")
         fields = body.model_dump()
         fields["url"] = str(body.url) if body.url else None
-        resource = Resource(course_id=course_id, **fields)
-        session.add(resource)
+        resource = await add_course_resource(session, course_id, fields)
         await session.commit()
         return _out(resource)
 
 
 @router.route("DELETE", "/resources/{resource_id}", tag="resources")
-async def delete_resource(request: web.Request) -> None:
+async def delete_resource(request: web.Request, db: Database) -> None:
     """Remove a link."""
     user = await require_user(request)
     resource_id = path_id(request, "resource_id", "resource")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         resource = await session.get(Resource, resource_id)
         if resource is None:
             raise not_found(f"resource {resource_id}")

@@ -7,10 +7,10 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from classroom_server.db import Role, User
+from classroom_server.db import Database, Role, User
 from classroom_server.lectures import leave_live_lectures
-from classroom_server.services import services
-from classroom_server.users import UsernameTaken, create_user, set_disabled, set_password
+from classroom_server.room import RoomBroadcaster
+from classroom_server.users import UsernameTaken, create_user, update_account
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.router import ApiRouter, path_id
@@ -33,12 +33,12 @@ class UserCreate(BaseModel):
 @router.route(
     "POST", "/users", tag="users", body=UserCreate, response=UserOut, status=201, errors=(409,)
 )
-async def post_user(request: web.Request, body: UserCreate) -> UserOut:
+async def post_user(request: web.Request, body: UserCreate, db: Database) -> UserOut:
     """Create an account."""
     await require_user(request, Role.ADMIN)
     fields = body.model_dump()
     fields["role"] = Role(fields["role"])
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         try:
             user = await create_user(session, **fields)
         except UsernameTaken as exc:
@@ -72,14 +72,16 @@ class UserAdminOut(UserOut):
     response=UserAdminOut,
     errors=(404, 409),
 )
-async def patch_user(request: web.Request, body: UserUpdate) -> UserAdminOut:
+async def patch_user(
+    request: web.Request, body: UserUpdate, db: Database, broadcaster: RoomBroadcaster
+) -> UserAdminOut:
     """Disable or enable an account, reset its password, change its role or name.
 
     Disabling or a new password ends the user's sessions and tokens at once, on every server
     (they live in the shared database), and their live room connections."""
     admin = await require_user(request, Role.ADMIN)
     user_id = path_id(request, "user_id", "user")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         user = await session.get(User, user_id)
         if user is None:
             raise not_found(f"user {user_id}")
@@ -87,15 +89,8 @@ async def patch_user(request: web.Request, body: UserUpdate) -> UserAdminOut:
             raise Problem(
                 409, "conflict", "Conflict", "You may not disable or demote your own account"
             )
-        if body.password is not None:
-            await set_password(session, user, body.password)
-        if body.disabled is not None:
-            await set_disabled(session, user, body.disabled)
-        if body.role is not None:
-            user.role = body.role
-        if body.display_name is not None:
-            user.display_name = body.display_name
+        await update_account(session, user, **body.model_dump(exclude_none=True))
         await session.commit()
         if body.disabled or body.password is not None:
-            await leave_live_lectures(session, services(request).broadcaster, user.id)
+            await leave_live_lectures(session, broadcaster, user.id)
     return UserAdminOut.model_validate(user)
