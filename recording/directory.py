@@ -41,8 +41,9 @@ class RecordingDirectory:
 
     @classmethod
     def create(
-        cls, data_dir: Path, lecture_id: int, course_id: int, title: str
+        cls, data_dir: Path, lecture_id: int, course_id: int, title: str, node: str | None = None
     ) -> RecordingDirectory:
+        """``node``: the media node recording it, by which other nodes judge it orphaned."""
         lecture_dir = recordings_root(data_dir) / str(int(lecture_id))
         lecture_dir.mkdir(parents=True, exist_ok=True)
         taken = [int(p.name) for p in lecture_dir.iterdir() if p.name.isdigit()]
@@ -57,7 +58,7 @@ class RecordingDirectory:
                 "title": title,
                 "state": "recording",
                 "video_id": None,
-                "owner": {"host": socket.gethostname(), "pid": os.getpid()},
+                "owner": {"host": socket.gethostname(), "pid": os.getpid(), "node": node},
             }
         )
         return directory

@@ -9,6 +9,7 @@ passes aiortc's codec parameters through.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 import av
@@ -71,3 +72,13 @@ class MediaRoom(Protocol):
     def add_listener(self, listener: PublicationListener) -> None: ...
 
     def remove_listener(self, listener: PublicationListener) -> None: ...
+
+
+class Nodes(Protocol):
+    """The media nodes sharing the data directory (the SFU's ``MediaNodes`` meets it): a take
+    names its node, so any node can tell one whose node died from one still running."""
+
+    @property
+    def node_id(self) -> str: ...
+
+    async def alive(self, nodes: Iterable[str]) -> set[str]: ...

@@ -6,11 +6,16 @@ needs go into the timeline). The lecture's ``MediaRoom`` comes from the media re
 ``media_created`` hears of each one it makes (on first use, and again after a room emptied),
 and ``media_for`` looks it up when a take starts.
 
-The state is this process's, like the SFU media it records.
+The state is this process's, like the SFU media it records. With media nodes sharing the data
+directory (``recording.ports.Nodes``), each take names its node, and ``watch`` hands off any
+node's take whose node died (as a restart hands off its own process's), so a lecture recorded
+on a machine that died becomes a video without waiting for that machine to come back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +23,11 @@ from typing import Any
 from classroom_server.db import Database
 from recording.directory import RecordingDirectory
 from recording.handoff import Enqueue, hand_off
-from recording.ports import MediaRoom
+from recording.ports import MediaRoom, Nodes
 from recording.recovery import recover
 from recording.session import RecordingSession
 
+log = logging.getLogger(__name__)
 MediaLookup = Callable[[int], MediaRoom | None]
 MAX_CATALOGUE = 400  # tracks read from one ``media:tracks`` event
 
@@ -33,8 +39,11 @@ class Recordings:
         database: Database,
         enqueue: Enqueue,
         media_for: MediaLookup,
+        nodes: Nodes | None = None,
     ) -> None:
         self._data_dir = data_dir
+        self._nodes = nodes
+        self._watching: asyncio.Task[None] | None = None
         self._database = database
         self._enqueue = enqueue
         self._media_for = media_for
@@ -56,7 +65,10 @@ class Recordings:
         """Starts a take (the first one creates the recording); False if one is running."""
         session = self._sessions.get(lecture_id)
         if session is None:
-            directory = RecordingDirectory.create(self._data_dir, lecture_id, course_id, title)
+            node = self._nodes.node_id if self._nodes is not None else None
+            directory = RecordingDirectory.create(
+                self._data_dir, lecture_id, course_id, title, node
+            )
             session = self._sessions[lecture_id] = RecordingSession(directory)
             session.sources(self._sources.get(lecture_id, {}))
         media = self._media_for(lecture_id)
@@ -104,12 +116,27 @@ class Recordings:
             session.sources(sources)
 
     async def recover(self) -> list[int]:
-        """Hands off what an earlier process left behind (call once, at start)."""
-        return await recover(self._data_dir, self._database, self._enqueue)
+        """Hands off what an earlier process (or a dead node) left behind."""
+        return await recover(self._data_dir, self._database, self._enqueue, self._nodes)
+
+    def watch(self, seconds: float) -> None:
+        """From now on, ``recover`` every ``seconds`` (until ``close``)."""
+        self._watching = asyncio.get_running_loop().create_task(self._watch(seconds))
+
+    async def _watch(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.recover()
+            except Exception:
+                log.exception("looking for recordings left behind failed")
 
     async def close(self) -> None:
         """Server shutdown: every take ends and its files are closed; the next start hands
         the recordings off (the lectures may still go on elsewhere, so none is handed now)."""
+        if self._watching is not None:
+            self._watching.cancel()
+            await asyncio.gather(self._watching, return_exceptions=True)
         for session in list(self._sessions.values()):
             await session.finish()
         self._sessions.clear()

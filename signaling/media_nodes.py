@@ -38,6 +38,10 @@ def placement_key(lecture_id: int) -> str:
     return f"qou:media:lecture:{lecture_id}"
 
 
+def recording_key(lecture_id: int) -> str:
+    return f"qou:media:recording:{lecture_id}"
+
+
 def new_node_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
@@ -115,6 +119,12 @@ class MediaNodes(Protocol):
         """A clean stop: the lease ends now, not when it lapses."""
         ...
 
+    async def note_recording(self, lecture_id: int, recording: bool) -> None:
+        """Whether a take of the lecture runs: a node that places it again starts one."""
+        ...
+
+    async def was_recording(self, lecture_id: int) -> bool: ...
+
 
 class OneNode:
     """The embedded default: this process is the only node."""
@@ -139,6 +149,19 @@ class OneNode:
 
     async def leave(self) -> None:
         return None
+
+    async def note_recording(self, lecture_id: int, recording: bool) -> None:
+        return None  # nothing is ever placed again
+
+    async def was_recording(self, lecture_id: int) -> bool:
+        return False
+
+
+def media_nodes(redis: Redis | None, capacity: int, beat_seconds: float) -> MediaNodes:
+    """The nodes this process is one of: with Redis, shared; without, just itself."""
+    if redis is None:
+        return OneNode()
+    return RedisNodes(redis, capacity, beat_seconds)
 
 
 class RedisNodes:
@@ -192,3 +215,12 @@ class RedisNodes:
             pipe.delete(node_key(self.node_id))
             pipe.srem(NODES_KEY, self.node_id)
             await pipe.execute()
+
+    async def note_recording(self, lecture_id: int, recording: bool) -> None:
+        if recording:
+            await self._redis.set(recording_key(lecture_id), self.node_id, ex=PLACEMENT_SECONDS)
+        else:
+            await self._redis.delete(recording_key(lecture_id))
+
+    async def was_recording(self, lecture_id: int) -> bool:
+        return bool(await self._redis.exists(recording_key(lecture_id)))

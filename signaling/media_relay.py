@@ -25,6 +25,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from classroom_server.room import Actor, Outcome, RoomContext, RoomError
+from classroom_server.room.outcome import StartRecording
 from signaling.media_events import MEDIA_EVENTS, MediaEvent
 from signaling.media_nodes import MediaNodes, NoMediaNode, Placement
 from signaling.namespace_media import EmitRoom, NamespaceMedia
@@ -183,16 +184,18 @@ class MediaRelay:
             placement = await self.nodes.place(lecture_id)
         except NoMediaNode as exc:
             raise RoomError("media_unavailable", str(exc)) from None
-        await self._placed(lecture_id, placement)
         self._remember(lecture_id, placement.node)
+        await self._placed(lecture_id, placement)
         return placement.node
 
     async def _placed(self, lecture_id: int, placement: Placement) -> None:
-        if placement.moved:
-            log.warning(
-                "lecture %s: its media node was lost, placed on %s", lecture_id, placement.node
-            )
-            await self._emit_room(lecture_id, Outcome().emit(MOVED, {"reason": "node_lost"}))
+        if not placement.moved:
+            return
+        log.warning("lecture %s: its media node was lost, placed on %s", lecture_id, placement.node)
+        outcome = Outcome().emit(MOVED, {"reason": "node_lost"})
+        if await self.nodes.was_recording(lecture_id):
+            outcome = outcome.effect(StartRecording())  # a new take, on the new node
+        await self._emit_room(lecture_id, outcome)
 
     async def _call(self, node: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
         assert self._bus is not None  # another node is named only where Redis is shared

@@ -6,6 +6,9 @@ offers to the timeline happen on whichever process the sender's socket landed on
 ``Recorder`` sends each to the holder's recorder over the relay, or straight to the local one
 when the media is here (always, in one process). Starting a take places the lecture's media
 if nobody has joined it yet, so the take and the media it waits for meet on one process.
+Whether a take runs is noted beside the placement: when the lecture's node dies, the node that
+places it again starts a new take there (the dead node's take becomes a video of its own,
+``recording.service.Recordings.watch``).
 """
 
 from __future__ import annotations
@@ -39,11 +42,15 @@ class PlacedRecorder:
     ) -> bool:
         node = await self._relay.place(lecture_id)
         if self._relay.here(node):
-            return await self._local.start(lecture_id, course_id, title, slide)
-        take = {"course": course_id, "title": title, "slide": slide}
-        return bool((await self._remote(node, "start", lecture_id, **take))["value"])
+            started = await self._local.start(lecture_id, course_id, title, slide)
+        else:
+            take = {"course": course_id, "title": title, "slide": slide}
+            started = bool((await self._remote(node, "start", lecture_id, **take))["value"])
+        await self._relay.nodes.note_recording(lecture_id, True)
+        return started
 
     async def stop(self, lecture_id: int) -> bool:
+        await self._relay.nodes.note_recording(lecture_id, False)
         node = await self._relay.holder(lecture_id)
         if self._relay.here(node):
             return await self._local.stop(lecture_id)
@@ -51,6 +58,7 @@ class PlacedRecorder:
         return bool((await self._remote(node, "stop", lecture_id))["value"])
 
     async def lecture_ended(self, lecture_id: int) -> int | None:
+        await self._relay.nodes.note_recording(lecture_id, False)
         node = await self._relay.holder(lecture_id)
         if self._relay.here(node):
             return await self._local.lecture_ended(lecture_id)

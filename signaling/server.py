@@ -14,7 +14,7 @@ from aiohttp import web
 from classroom_server.config import Settings
 from classroom_server.services import Services
 from signaling.classroom_namespace import ClassroomNamespace, RoomParts
-from signaling.media_nodes import MediaNodes, OneNode, RedisNodes
+from signaling.media_nodes import MediaNodes
 from signaling.media_registry import MediaRegistry
 from signaling.recording_hook import Recorder
 from signaling.room_presence import PresenceKeeper
@@ -30,9 +30,11 @@ def create_sio(
     svc: Services,
     media: MediaRegistry,
     recorder: Recorder,
+    nodes: MediaNodes,
 ) -> socketio.AsyncServer:
-    """The room's Socket.IO server on ``app``, with the lecture media and the recorder the
-    composition root made (signaling never builds the recorder: recording builds on the SFU)."""
+    """The room's Socket.IO server on ``app``, with the lecture media, the recorder and the
+    media nodes the composition root made (signaling never builds the recorder: recording
+    builds on the SFU)."""
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     # Processes sharing a port (serve --workers) cannot share a long-polling session, whose
     # requests the kernel would spread over them; a WebSocket stays on its process.
@@ -44,11 +46,6 @@ def create_sio(
         max_http_buffer_size=MAX_MESSAGE_BYTES,
         ping_interval=20,
         ping_timeout=20,
-    )
-    nodes: MediaNodes = (
-        RedisNodes(svc.redis, settings.media_capacity, settings.media_beat_seconds)
-        if svc.redis is not None
-        else OneNode()
     )
     parts = RoomParts(
         tokens=svc.tokens,

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -24,12 +25,13 @@ from tests.conftest import (
     CLI,
     SECRET_KEY,
     Server,
+    bearer,
     run_postgres_url,
     scratch_postgres,
     start_server,
 )
 from tests.media_peer import MediaParticipant, ToneTrack
-from tests.room_client import join_token, live_lecture
+from tests.room_client import demo_course_id, join_token, live_lecture
 from tests.sfu_peer import ClientPeer, TestCardTrack, until
 from tests.test_recording_service import fetch, lecture_video
 
@@ -233,6 +235,7 @@ async def test_a_lost_node_s_lectures_move_and_media_comes_back(
     student = await people.join(survivor, lecture, "student1")
     await publish_lecture(educator)
     await student.media_join()
+    assert (await educator.call("recording:start", {}))["ok"]
     await until(lambda: intact(student) >= 15, 15)
 
     doomed.process.kill()
@@ -249,3 +252,27 @@ async def test_a_lost_node_s_lectures_move_and_media_comes_back(
     back = time.monotonic() - killed
     print(f"media:moved after {noticed:.1f} s, media back after {back:.1f} s")
     assert noticed < 6, "three missed beats of one second, and the next beat"
+
+    # The take goes on, on the survivor; the dead node's becomes a video of its own.
+    late = await people.join(survivor, lecture, "student2")
+    assert late.state["recording"] is True
+    await asyncio.sleep(2)
+    assert (await educator.call("lecture:end", {}))["ok"]
+    assert len(await lecture_videos(http, survivor, lecture, 2, within=30)) == 2
+
+
+async def lecture_videos(
+    http: aiohttp.ClientSession, server: Server, lecture: int, count: int, within: float
+) -> list[dict[str, Any]]:
+    """The lecture's library videos once there are ``count`` (processed or not: these nodes
+    have no worker)."""
+    headers = await bearer(http, server, "educator")
+    course = await demo_course_id(http, server)
+    deadline = time.monotonic() + within
+    while True:
+        url = server.url(f"/api/v1/videos?course_id={course}&limit=100")
+        async with http.get(url, headers=headers) as response:
+            mine = [v for v in (await response.json())["items"] if v["lecture_id"] == lecture]
+        if len(mine) >= count or time.monotonic() > deadline:
+            return mine
+        await asyncio.sleep(0.5)
