@@ -20,6 +20,7 @@ from classroom_server.db import (
     Module,
     Quiz,
     QuizAttempt,
+    Resource,
     Unit,
     UnitProgress,
     User,
@@ -66,6 +67,14 @@ async def quizzes_of(session: AsyncSession, units: list[Unit]) -> dict[int, Quiz
     if not ids:
         return {}
     return {q.unit_id: q for q in await session.scalars(select(Quiz).where(Quiz.unit_id.in_(ids)))}
+
+
+async def readings_of(session: AsyncSession, units: list[Unit]) -> dict[int, Resource]:
+    """The course resources the reading units point to, by resource id."""
+    ids = [u.resource_id for u in units if u.resource_id]
+    if not ids:
+        return {}
+    return {r.id: r for r in await session.scalars(select(Resource).where(Resource.id.in_(ids)))}
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,29 @@ async def unit_states(
             )
         )
     return states
+
+
+async def unit_state(
+    session: AsyncSession, module: Module, unit: Unit, user_id: int, access: Access
+) -> UnitState:
+    """One unit's state for the student; whether it is locked depends on the units before it."""
+    units = await units_of(session, unit.module_id)
+    states = await unit_states(session, module, units, user_id, access)
+    return next(s for s in states if s.unit.id == unit.id)
+
+
+async def open_unit(
+    session: AsyncSession, module: Module, unit: Unit, user_id: int, access: Access
+) -> UnitState | None:
+    """Records that the student opened ``unit`` (a reading is then completed) and answers its
+    new state; None, recording nothing, while the unit is locked."""
+    if (await unit_state(session, module, unit, user_id, access)).locked:
+        return None
+    row = await progress_row(session, unit.id, user_id)
+    if unit.kind == "reading":
+        complete(row)
+    await session.commit()
+    return await unit_state(session, module, unit, user_id, access)
 
 
 @dataclass(frozen=True)

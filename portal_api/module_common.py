@@ -11,11 +11,16 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Module, Quiz, Resource, Unit, User
-from classroom_server.module_progress import Access, UnitState, module_access
+from classroom_server.db import Module, Unit, User
+from classroom_server.module_progress import (
+    Access,
+    UnitState,
+    module_access,
+    quizzes_of,
+    readings_of,
+)
 from classroom_server.policy import can_view_course
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import path_id
@@ -99,19 +104,8 @@ class UnitOut(BaseModel):
 
 async def unit_outputs(session: AsyncSession, states: list[UnitState]) -> list[UnitOut]:
     units = [s.unit for s in states]
-    resource_ids = [u.resource_id for u in units if u.resource_id]
-    readings = {
-        r.id: r
-        for r in (
-            await session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
-            if resource_ids
-            else []
-        )
-    }
-    quiz_ids = {
-        q.unit_id: q.id
-        for q in await session.scalars(select(Quiz).where(Quiz.unit_id.in_([u.id for u in units])))
-    }
+    readings = await readings_of(session, units)
+    quiz_ids = {unit_id: quiz.id for unit_id, quiz in (await quizzes_of(session, units)).items()}
     out: list[UnitOut] = []
     for s in states:
         u = s.unit

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select
 
-from classroom_server.db import Module, Quiz, Resource, Unit, Video
+from classroom_server.db import Database, Module
+from classroom_server.module_content import (
+    NotInCourse,
+    TooManyUnits,
+    Unlicensed,
+    edit_module,
+    edit_unit,
+    new_module,
+    new_unit,
+)
 from classroom_server.module_progress import MAX_UNITS, course_modules, unit_states, units_of
-from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.access import require_course
@@ -108,11 +115,11 @@ def _out(m: Module) -> ModuleOut:
 
 
 @router.route("GET", "/courses/{course_id}/modules", tag="modules", query=Page, response=ModuleList)
-async def list_modules(request: web.Request, query: Page) -> ModuleList:
+async def list_modules(request: web.Request, query: Page, db: Database) -> ModuleList:
     """A course's modules in order (students see published ones)."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(session, user, course_id)
         rows, total = await course_modules(session, user, course_id, query.limit, query.offset)
     return ModuleList.of(map(_out, rows), total, query)
@@ -126,11 +133,11 @@ async def list_modules(request: web.Request, query: Page) -> ModuleList:
     response=ModuleOut,
     status=201,
 )
-async def create_module(request: web.Request, body: ModuleIn) -> ModuleOut:
+async def create_module(request: web.Request, body: ModuleIn, db: Database) -> ModuleOut:
     """Create a module in a course you teach."""
     user = await require_user(request)
     course_id = path_id(request, "course_id", "course")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         await require_course(
             session,
             user,
@@ -138,18 +145,17 @@ async def create_module(request: web.Request, body: ModuleIn) -> ModuleOut:
             manage=True,
             denied="Only the course's educators create modules",
         )
-        module = Module(course_id=course_id, **body.model_dump())
-        session.add(module)
+        module = await new_module(session, course_id, body.model_dump())
         await session.commit()
         return _out(module)
 
 
 @router.route("GET", "/modules/{module_id}", tag="modules", response=ModuleDetail)
-async def get_module(request: web.Request) -> ModuleDetail:
+async def get_module(request: web.Request, db: Database) -> ModuleDetail:
     """A module with its units, your state in each and which are still locked."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded = await load_module(session, user, module_id)
         units = await units_of(session, module_id)
         states = await unit_states(session, loaded.module, units, user.id, loaded.access)
@@ -167,28 +173,26 @@ async def get_module(request: web.Request) -> ModuleDetail:
     body=ModuleUpdate,
     response=ModuleOut,
 )
-async def update_module(request: web.Request, body: ModuleUpdate) -> ModuleOut:
+async def update_module(request: web.Request, body: ModuleUpdate, db: Database) -> ModuleOut:
     """Edit, reorder, publish, or open a module to everyone (with a licence)."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         module = (await load_module(session, user, module_id, manage=True)).module
-        for name, value in body.model_dump(exclude_none=True).items():
-            setattr(module, name, value)
-        if module.open_course and not module.licence.strip():
-            raise Problem(
-                422, "validation_error", "Invalid request", "an open course needs a licence"
-            )
+        try:
+            edit_module(module, body.model_dump(exclude_none=True))
+        except Unlicensed as exc:
+            raise Problem(422, "validation_error", "Invalid request", str(exc)) from exc
         await session.commit()
         return _out(module)
 
 
 @router.route("DELETE", "/modules/{module_id}", tag="modules")
-async def delete_module(request: web.Request) -> None:
+async def delete_module(request: web.Request, db: Database) -> None:
     """Delete a module with its units, quizzes, attempts and progress."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         module = (await load_module(session, user, module_id, manage=True)).module
         await session.delete(module)
         await session.commit()
@@ -203,59 +207,42 @@ async def delete_module(request: web.Request) -> None:
     status=201,
     errors=(409,),
 )
-async def add_unit(request: web.Request, body: UnitIn) -> UnitOut:
+async def add_unit(request: web.Request, body: UnitIn, db: Database) -> UnitOut:
     """Add a video (library video of the course), a reading (course resource) or a quiz."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded = await load_module(session, user, module_id, manage=True)
-        course_id = loaded.module.course_id
-        count = await session.scalar(select(func.count()).where(Unit.module_id == module_id))
-        if (count or 0) >= MAX_UNITS:
-            raise Problem(409, "limit_reached", "Too many units", f"at most {MAX_UNITS} units")
-        if body.video_id is not None:
-            video = await session.get(Video, body.video_id)
-            if video is None or video.course_id != course_id:
-                raise not_found(f"video {body.video_id} in this course")
-        if body.resource_id is not None:
-            resource = await session.get(Resource, body.resource_id)
-            if resource is None or resource.course_id != course_id:
-                raise not_found(f"resource {body.resource_id} in this course")
-        unit = Unit(
-            module_id=module_id,
-            kind=body.kind,
-            title=body.title,
-            position=body.position,
-            video_id=body.video_id,
-            resource_id=body.resource_id,
-        )
-        session.add(unit)
-        await session.flush()
-        if body.quiz is not None:
-            session.add(Quiz(unit_id=unit.id, **body.quiz.stored()))
+        fields = body.model_dump(exclude={"quiz"})
+        quiz = body.quiz.stored() if body.quiz is not None else None
+        try:
+            unit = await new_unit(session, loaded.module, fields, quiz)
+        except TooManyUnits as exc:
+            raise Problem(409, "limit_reached", "Too many units", str(exc)) from exc
+        except NotInCourse as exc:
+            raise not_found(str(exc)) from exc
         await session.commit()
         states = await unit_states(session, loaded.module, [unit], user.id, loaded.access)
         return (await unit_outputs(session, states))[0]
 
 
 @router.route("PATCH", "/units/{unit_id}", tag="modules", body=UnitUpdate, response=UnitOut)
-async def update_unit(request: web.Request, body: UnitUpdate) -> UnitOut:
+async def update_unit(request: web.Request, body: UnitUpdate, db: Database) -> UnitOut:
     """Rename or move a unit."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded, unit = await load_unit(session, user, request, manage=True)
-        for name, value in body.model_dump(exclude_none=True).items():
-            setattr(unit, name, value)
+        edit_unit(unit, body.model_dump(exclude_none=True))
         await session.commit()
         states = await unit_states(session, loaded.module, [unit], user.id, loaded.access)
         return (await unit_outputs(session, states))[0]
 
 
 @router.route("DELETE", "/units/{unit_id}", tag="modules")
-async def delete_unit(request: web.Request) -> None:
+async def delete_unit(request: web.Request, db: Database) -> None:
     """Remove a unit (with its quiz, attempts and progress)."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         _, unit = await load_unit(session, user, request, manage=True)
         await session.delete(unit)
         await session.commit()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel
 
-from classroom_server.module_progress import class_figures, complete, progress_row, unit_states
+from classroom_server.db import Database
+from classroom_server.module_progress import class_figures, open_unit, unit_states
 from classroom_server.module_progress import units_of as module_units
-from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import forbidden
 from portal_api.module_common import UnitOut, load_module, load_unit, locked_problem, unit_outputs
@@ -46,29 +46,23 @@ class ClassProgress(BaseModel):
 
 
 @router.route("POST", "/units/{unit_id}/opened", tag="progress", response=UnitOut, errors=(409,))
-async def unit_opened(request: web.Request) -> UnitOut:
+async def unit_opened(request: web.Request, db: Database) -> UnitOut:
     """Record that you opened a unit; opening a reading completes it."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded, unit = await load_unit(session, user, request)
-        units = await module_units(session, unit.module_id)
-        states = await unit_states(session, loaded.module, units, user.id, loaded.access)
-        if next(s for s in states if s.unit.id == unit.id).locked:
+        state = await open_unit(session, loaded.module, unit, user.id, loaded.access)
+        if state is None:
             raise locked_problem(unit)
-        row = await progress_row(session, unit.id, user.id)
-        if unit.kind == "reading":
-            complete(row)
-        await session.commit()
-        mine = await unit_states(session, loaded.module, units, user.id, loaded.access)
-        return (await unit_outputs(session, [s for s in mine if s.unit.id == unit.id]))[0]
+        return (await unit_outputs(session, [state]))[0]
 
 
 @router.route("GET", "/modules/{module_id}/progress", tag="progress", response=ModuleProgress)
-async def my_progress(request: web.Request) -> ModuleProgress:
+async def my_progress(request: web.Request, db: Database) -> ModuleProgress:
     """Your own progress through a module, unit by unit."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded = await load_module(session, user, module_id)
         units = await module_units(session, module_id)
         states = await unit_states(session, loaded.module, units, user.id, loaded.access)
@@ -83,11 +77,11 @@ async def my_progress(request: web.Request) -> ModuleProgress:
 
 
 @router.route("GET", "/modules/{module_id}/class-progress", tag="progress", response=ClassProgress)
-async def class_progress(request: web.Request) -> ClassProgress:
+async def class_progress(request: web.Request, db: Database) -> ClassProgress:
     """The class per unit: completion, quiz attempts, mean best score, where students struggle."""
     user = await require_user(request)
     module_id = path_id(request, "module_id", "module")
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded = await load_module(session, user, module_id)
         if loaded.access != "manage":
             raise forbidden("Only the course's educators see the class's progress")

@@ -11,28 +11,26 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Quiz, QuizAttempt, Unit, User, add_unique
-from classroom_server.db.paging import paginate
+from classroom_server.db import Database, Quiz, Unit, User
 from classroom_server.mastery import (
     Answer,
     Marked,
     Question,
     QuestionView,
     mastered,
-    score,
     validate_questions,
 )
-from classroom_server.module_progress import (
-    complete,
-    next_attempt_number,
-    progress_row,
-    unit_states,
-    units_of,
+from classroom_server.module_progress import progress_row, unit_state
+from classroom_server.quiz_attempts import (
+    AttemptRace,
+    AttemptsExhausted,
+    attempts_of,
+    quiz_with_unit,
+    record_attempt,
+    replace_quiz,
 )
-from classroom_server.services import services
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.module_common import Loaded, load_module, locked_problem
@@ -125,15 +123,13 @@ async def _quiz(
 ) -> tuple[Loaded, Unit, Quiz]:
     """The quiz with its unit; a learner reaching a locked unit is refused with ``locked``."""
     quiz_id = path_id(request, "quiz_id", "quiz")
-    quiz = await session.get(Quiz, quiz_id)
-    unit = await session.get(Unit, quiz.unit_id) if quiz else None
-    if quiz is None or unit is None:
+    found = await quiz_with_unit(session, quiz_id)
+    if found is None:
         raise not_found(f"quiz {quiz_id}")
+    quiz, unit = found
     loaded = await load_module(session, user, unit.module_id, manage)
     if loaded.access == "learn":
-        units = await units_of(session, unit.module_id)
-        states = await unit_states(session, loaded.module, units, user.id, loaded.access)
-        if next(s for s in states if s.unit.id == unit.id).locked:
+        if (await unit_state(session, loaded.module, unit, user.id, loaded.access)).locked:
             raise locked_problem(unit)
     return loaded, unit, quiz
 
@@ -143,10 +139,10 @@ def _left(quiz: Quiz, used: int) -> int | None:
 
 
 @router.route("GET", "/quizzes/{quiz_id}", tag="quizzes", response=QuizView, errors=(409,))
-async def get_quiz(request: web.Request) -> QuizView:
+async def get_quiz(request: web.Request, db: Database) -> QuizView:
     """The questions to answer (never the correct answers) and your attempts so far."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded, unit, quiz = await _quiz(session, user, request)
         row = await progress_row(session, unit.id, user.id)
         await session.commit()
@@ -167,10 +163,10 @@ async def get_quiz(request: web.Request) -> QuizView:
 
 
 @router.route("GET", "/quizzes/{quiz_id}/key", tag="quizzes", response=QuizKey)
-async def get_quiz_key(request: web.Request) -> QuizKey:
+async def get_quiz_key(request: web.Request, db: Database) -> QuizKey:
     """The questions with answers and feedback (the course's educators only)."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         _, unit, quiz = await _quiz(session, user, request, manage=True)
     return QuizKey(
         id=quiz.id,
@@ -182,13 +178,12 @@ async def get_quiz_key(request: web.Request) -> QuizKey:
 
 
 @router.route("PUT", "/quizzes/{quiz_id}", tag="quizzes", body=QuizIn, response=QuizKey)
-async def put_quiz(request: web.Request, body: QuizIn) -> QuizKey:
+async def put_quiz(request: web.Request, body: QuizIn, db: Database) -> QuizKey:
     """Replace a quiz's questions and settings; scores of earlier attempts stay as they were."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         _, unit, quiz = await _quiz(session, user, request, manage=True)
-        for name, value in body.stored().items():
-            setattr(quiz, name, value)
+        replace_quiz(quiz, body.stored())
         await session.commit()
     return QuizKey(id=quiz.id, unit_id=unit.id, **body.model_dump())
 
@@ -202,56 +197,32 @@ async def put_quiz(request: web.Request, body: QuizIn) -> QuizKey:
     status=201,
     errors=(409,),
 )
-async def post_attempt(request: web.Request, body: AttemptIn) -> AttemptOut:
+async def post_attempt(request: web.Request, body: AttemptIn, db: Database) -> AttemptOut:
     """Answer the quiz: scored on the server, with feedback for each of your answers."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded, unit, quiz = await _quiz(session, user, request)
         threshold = loaded.module.mastery_threshold
         try:
-            scored = score([Question.model_validate(q) for q in quiz.questions], body.answers)
+            recorded = await record_attempt(session, quiz, unit, user.id, body.answers, threshold)
         except ValueError as exc:
             raise Problem(422, "validation_error", "Invalid request", str(exc)) from exc
-        for _ in range(5):  # the unique (quiz, user, number) decides between racing attempts
-            number = await next_attempt_number(session, quiz.id, user.id)
-            if quiz.max_attempts is not None and number > quiz.max_attempts:
-                raise Problem(
-                    409,
-                    "attempts_exhausted",
-                    "No attempts left",
-                    f"this summative quiz allows {quiz.max_attempts} attempts",
-                )
-            attempt = QuizAttempt(
-                quiz_id=quiz.id,
-                user_id=user.id,
-                number=number,
-                answers=[a.model_dump(mode="json") for a in body.answers],
-                score=scored.score,
-            )
-            if await add_unique(session, attempt):
-                break
-        else:
-            raise Problem(409, "conflict", "Conflict", "too many simultaneous attempts; retry")
-        row = await progress_row(session, unit.id, user.id)
-        row.attempts = max(row.attempts, number)
-        if number == 1:
-            row.first_score = scored.score
-        row.best_score = max(row.best_score or 0.0, scored.score)
-        row.last_score = scored.score
-        is_mastered = mastered(scored.score, threshold)
-        if is_mastered or (quiz.max_attempts is not None and number >= quiz.max_attempts):
-            complete(row)
+        except AttemptsExhausted as exc:
+            raise Problem(409, "attempts_exhausted", "No attempts left", str(exc)) from exc
+        except AttemptRace as exc:
+            raise Problem(409, "conflict", "Conflict", str(exc)) from exc
         await session.commit()
+        number, row = recorded.attempt.number, recorded.progress
         return AttemptOut(
-            id=attempt.id,
+            id=recorded.attempt.id,
             number=number,
-            score=scored.score,
-            mastered=is_mastered,
+            score=recorded.scored.score,
+            mastered=recorded.mastered,
             mastery_threshold=threshold,
             unit_completed=row.state == "completed",
             best_score=row.best_score,
             attempts_left=_left(quiz, number),
-            results=scored.results,
+            results=recorded.scored.results,
         )
 
 
@@ -263,17 +234,12 @@ async def post_attempt(request: web.Request, body: AttemptIn) -> AttemptOut:
     response=AttemptList,
     errors=(409,),
 )
-async def list_attempts(request: web.Request, query: Page) -> AttemptList:
+async def list_attempts(request: web.Request, query: Page, db: Database) -> AttemptList:
     """Your own attempts at a quiz, newest first."""
     user = await require_user(request)
-    async with services(request).database.session() as session:
+    async with db.session() as session:
         loaded, _, quiz = await _quiz(session, user, request)
-        where = select(QuizAttempt).where(
-            QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id
-        )
-        rows, total = await paginate(
-            session, where.order_by(QuizAttempt.number.desc()), query.limit, query.offset
-        )
+        rows, total = await attempts_of(session, quiz.id, user.id, query.limit, query.offset)
         threshold = loaded.module.mastery_threshold
         items = [
             AttemptSummary(
