@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # node lost its lease is placed again within about four beats.
     media_capacity: int = Field(200, ge=1, le=100_000)
     media_beat_seconds: float = Field(1.0, ge=0.05, le=30)
+    # A VOD job whose worker stopped heartbeating this long ago is taken by another worker.
+    job_stale_seconds: float = Field(60.0, ge=1, le=3600)
     # Set by ``serve --workers N`` in each of its processes (0..N-1): they share one port.
     process_index: int | None = Field(None, ge=0)
     # Media (ICE). STUN/TURN URLs the SFU and the browsers use; the TURN credentials go with

@@ -5,13 +5,24 @@ of being reclaimed forever. Real SQLite, a real worker running real ffmpeg."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import os
+import subprocess
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from classroom_server.db import Course, Database, Video, VodJob, upgrade
+from tests.conftest import (
+    CLI,
+    DATABASES,
+    SECRET_KEY,
+    run_cli,
+    run_postgres_url,
+    scratch_postgres,
+)
 from tests.media import make_clip
 from vod.failure import failure_reason
 from vod.jobs import STALE_AFTER, WORKER_DIED, JobQueue, Worker, now
@@ -105,3 +116,54 @@ async def test_a_job_whose_worker_died_once_is_run_again(
         ready = await session.get(Video, video.id)
     assert row is not None and (row.attempts, row.worker) == (2, "survivor")
     assert ready is not None and ready.status == "ready"
+
+
+@pytest.mark.skipif("postgresql" not in DATABASES, reason="PostgreSQL not under test")
+async def test_a_job_of_a_killed_worker_process_is_finished_by_another(tmp_path: Path) -> None:
+    """Two ``qou-classroom worker`` processes on one queue, as on two machines: the one that
+    claimed the ladder is killed (SIGKILL, its ffmpeg with it), and the other takes the job
+    over once its heartbeat is ``QOU_JOB_STALE_SECONDS`` old, and finishes it."""
+    url = await scratch_postgres(run_postgres_url("worker_handover"))
+    flags = ["--data-dir", str(tmp_path), "--database-url", url]
+    run_cli("migrate", *flags)
+    run_cli("demo", "--password", "demo-password-1", *flags)
+    clip = make_clip(tmp_path / "lecture.mp4", 60)
+    run_cli("vod", "import", str(clip), "--course", "1", "--title", "Handed over", *flags)
+    database = Database(url)
+    env = {**os.environ, "QOU_SECRET_KEY": SECRET_KEY, "QOU_JOB_STALE_SECONDS": "3"}
+
+    def worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*CLI, "worker", *flags], env=env, stdout=subprocess.DEVNULL)
+
+    first = worker()
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        ladder = await wait_job(
+            database, lambda job: job.kind == "ladder" and job.state == "running"
+        )
+        first.kill()
+        first.wait(10)
+        second = worker()
+        done = await wait_job(
+            database, lambda job: job.id == ladder.id and job.state == "done", 120
+        )
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(10)
+        await database.close()
+    assert done.attempts == 2 and done.worker != ladder.worker, (ladder.worker, done.worker)
+
+
+async def wait_job(
+    database: Database, wanted: Callable[[VodJob], bool], seconds: float = 60
+) -> VodJob:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        async with database.session() as session:
+            for job in (await session.execute(select(VodJob))).scalars():
+                if wanted(job):
+                    return job
+        await asyncio.sleep(0.1)
+    raise AssertionError("no such job in time")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,10 @@ def worker(**flags: Any) -> None:
     async def run() -> None:
         database = await _open(settings)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        jobs = Worker(database, VideoStorage(settings.data_dir), redis=redis)
+        stale_after = timedelta(seconds=settings.job_stale_seconds)
+        jobs = Worker(
+            database, VideoStorage(settings.data_dir), redis=redis, stale_after=stale_after
+        )
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)

@@ -3,7 +3,7 @@
 Each lane has its own worker task, so a 60-minute ladder encode never delays the few seconds of
 ``playable`` work that makes the next lecture watchable. Claiming is one conditional UPDATE,
 atomic on SQLite and PostgreSQL alike, so any number of worker processes can share the queue.
-A running job heartbeats; one whose worker died is claimed again after ``STALE_AFTER``. The
+A running job heartbeats; one whose worker died is claimed again after ``stale_after``. The
 heartbeat is the job's only database write while it runs (progress rides on it, a cancel shows
 as its UPDATE matching nothing): a statement a second, not one per progress step plus a read,
 so the worker takes next to no CPU from the ffmpeg it runs on the same cores.
@@ -46,8 +46,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 class JobQueue:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, stale_after: timedelta = STALE_AFTER) -> None:
         self.database = database
+        self.stale_after = stale_after
 
     async def enqueue(self, video_id: int, kind: str) -> int:
         lane, _ = STAGES[kind]
@@ -78,7 +79,8 @@ class JobQueue:
                     VodJob.lane == lane,
                     or_(
                         (VodJob.state == "pending") & (VodJob.run_after <= now()),
-                        (VodJob.state == "running") & (VodJob.heartbeat_at < now() - STALE_AFTER),
+                        (VodJob.state == "running")
+                        & (VodJob.heartbeat_at < now() - self.stale_after),
                     ),
                 )
                 .order_by(VodJob.id)
@@ -97,7 +99,8 @@ class JobQueue:
                     VodJob.id == candidate,
                     or_(
                         VodJob.state == "pending",
-                        (VodJob.state == "running") & (VodJob.heartbeat_at < now() - STALE_AFTER),
+                        (VodJob.state == "running")
+                        & (VodJob.heartbeat_at < now() - self.stale_after),
                     ),
                 )
                 .values(
@@ -122,7 +125,7 @@ class JobQueue:
             .where(
                 VodJob.id == job_id,
                 VodJob.state == "running",
-                VodJob.heartbeat_at < now() - STALE_AFTER,
+                VodJob.heartbeat_at < now() - self.stale_after,
             )
             .values(
                 state="failed",
@@ -198,8 +201,9 @@ class Worker:
         name: str | None = None,
         redis: Redis | None = None,
         lanes: tuple[str, ...] = LANES,
+        stale_after: timedelta = STALE_AFTER,
     ) -> None:
-        self.queue = JobQueue(database)
+        self.queue = JobQueue(database, stale_after)
         self.storage = storage
         self.name = name or f"{socket.gethostname()}-{secrets.token_hex(3)}"
         self._redis = redis
