@@ -8,6 +8,8 @@ default).
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import socketio
 from aiohttp import web
 
@@ -24,6 +26,15 @@ SOCKETIO_PATH = "socket.io"
 MAX_MESSAGE_BYTES = 64 * 1024
 
 
+def emit_channel(redis_url: str) -> str:
+    """The pub/sub channel of the room's emits. Redis pub/sub ignores the database number,
+    so deployments sharing a Redis on different databases (staging and production, or two
+    test clusters) would otherwise deliver each other's room events to same-numbered rooms."""
+    url = urlsplit(redis_url)
+    database = parse_qs(url.query).get("db", [url.path.lstrip("/") or "0"])[0]
+    return f"qou:socketio:{database}"
+
+
 def create_sio(
     app: web.Application,
     settings: Settings,
@@ -35,7 +46,11 @@ def create_sio(
     """The room's Socket.IO server on ``app``, with the lecture media, the recorder and the
     media nodes the composition root made (signaling never builds the recorder: recording
     builds on the SFU)."""
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=emit_channel(settings.redis_url))
+        if settings.redis_url
+        else None
+    )
     # Processes sharing a port (serve --workers) cannot share a long-polling session, whose
     # requests the kernel would spread over them; a WebSocket stays on its process.
     shares_port = settings.process_index is not None
