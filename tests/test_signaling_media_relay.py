@@ -30,9 +30,11 @@ from tests.conftest import (
     scratch_postgres,
     start_server,
 )
+from tests.media import make_clip
 from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import demo_course_id, join_token, live_lecture
 from tests.sfu_peer import ClientPeer, TestCardTrack, until
+from tests.test_portal_api_videos import ready, upload
 from tests.test_recording_service import fetch, lecture_video
 
 NODES_REDIS = "redis://127.0.0.1:6379/11"
@@ -209,6 +211,21 @@ async def test_a_take_records_on_the_holder_and_plays_from_every_node(
         assert "hls/source/index.m3u8" in master
     timeline = (await fetch(http, other, f"/vod/{video['id']}/timeline.json")).decode()
     assert "recorded across nodes" in timeline
+
+
+async def test_a_video_uploaded_on_one_node_plays_from_the_other(
+    http: aiohttp.ClientSession, nodes: tuple[Server, Server], tmp_path: Path
+) -> None:
+    first, second = nodes
+    clip = make_clip(tmp_path / "clip.mp4", 3).read_bytes()
+    status, video = await upload(http, first, await demo_course_id(http, first), clip)
+    assert status == 202, video
+    video = await ready(http, second, video["id"])  # processed by the separate worker
+    assert video["status"] == "ready", video
+    master = (await fetch(http, second, f"/vod/{video['id']}/master.m3u8")).decode()
+    assert "hls/source/index.m3u8" in master
+    download = await fetch(http, second, f"/vod/{video['id']}/download.mp4")
+    assert download[4:8] == b"ftyp"
 
 
 async def rejoin(person: MediaParticipant, *publish: tuple[MediaStreamTrack, str]) -> None:
