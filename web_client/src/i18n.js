@@ -253,6 +253,8 @@ export const MESSAGES = {
     "room.media.failed.no_route":
       "Media cannot reach the server from this network. Try another network, or ask your administrator for a TURN server.",
     "room.media.failed.error": "Media stopped ({code}). Reload the page; if it happens again, try another network.",
+    "room.media.failed.media_unavailable":
+      "The server carrying this lecture's audio and video is restarting or full. Trying again…",
     "room.media.source.camera": "camera",
     "room.media.source.microphone": "microphone",
     "room.media.source.screen": "screen",
@@ -691,6 +693,8 @@ export const MESSAGES = {
     "room.media.failed.no_route":
       "لا تستطيع الوسائط الوصول إلى الخادم من هذه الشبكة. جرّب شبكة أخرى، أو اطلب من مسؤول النظام خادم TURN.",
     "room.media.failed.error": "توقفت الوسائط ({code}). أعد تحميل الصفحة؛ وإن تكرر ذلك فجرّب شبكة أخرى.",
+    "room.media.failed.media_unavailable":
+      "الخادم الذي ينقل صوت هذه المحاضرة وصورتها يُعاد تشغيله أو ممتلئ. جارٍ المحاولة مرة أخرى…",
     "room.media.source.camera": "الكاميرا",
     "room.media.source.microphone": "الميكروفون",
     "room.media.source.screen": "الشاشة",

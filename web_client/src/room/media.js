@@ -331,7 +331,10 @@ export class MediaSession {
       } catch (error) {
         // Only a RoomError's code is ours (a DOMException's numeric legacy code is not).
         const code = error instanceof RoomError ? error.code : null;
-        if (code === "timeout") {
+        if (code === "timeout" || code === "media_unavailable") {
+          // media_unavailable: the process holding the lecture's media is gone (another takes
+          // it over within seconds) or every one is full; say so, and keep trying.
+          if (code === "media_unavailable") this.#setState("failed", code);
           this.#retry = setTimeout(() => this.#recover({ fresh }), RETRY_MS);
         } else if (code !== "disconnected") {
           this.#setState("failed", code ?? "error"); // a reconnect tries again

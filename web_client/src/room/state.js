@@ -49,7 +49,6 @@
  *   "media:tracks": { tracks: Track[] },
  *   "media:permissions": { user_id: number, invited: boolean },
  *   "media:speaking": { user_id: number | null },
- *   "media:moved": { reason: "node_lost" },
  *   "media:reception": { users?: Record<string, Reception> | null },
  * }} RoomEvents
  */

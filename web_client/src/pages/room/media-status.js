@@ -108,7 +108,9 @@ export function createMediaStatus(media, signalling, toggles, preview) {
       advice.dataset.reason = reason ?? "error";
       setText(
         advice,
-        reason === "no_route" ? t("room.media.failed.no_route") : t("room.media.failed.error", { code: reason ?? "error" }),
+        reason === "no_route" || reason === "media_unavailable"
+          ? t(`room.media.failed.${reason}`)
+          : t("room.media.failed.error", { code: reason ?? "error" }),
       );
     }
     show(advice, state === "failed");
