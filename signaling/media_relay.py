@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from redis.asyncio import Redis
 
@@ -90,8 +90,8 @@ class MediaRelay:
         self, name: str, event: MediaEvent, sid: str, actor: Actor, ctx: RoomContext, data: Any
     ) -> Outcome:
         """A client's media event, run where the lecture's media is held."""
-        node = await self._place(ctx.lecture_id)
-        if node == self.nodes.node_id:
+        node = await self.place(ctx.lecture_id)
+        if not self.elsewhere(node):
             return await self.local.run(event.handler, sid, actor, ctx, data)
         args = {
             "name": name,
@@ -100,11 +100,11 @@ class MediaRelay:
             "lecture": ctx.lecture_id,
             "payload": data.model_dump(mode="json"),
         }
-        return Outcome(ack=await self._call(node, "event", args))
+        return Outcome(ack=await self.call(node, "event", args))
 
     async def welcome(self, sid: str, ctx: RoomContext, actor: Actor) -> None:
-        node = await self._holder(ctx.lecture_id)
-        if node is None or node == self.nodes.node_id:
+        node = await self.holder(ctx.lecture_id)
+        if not self.elsewhere(node):
             await self.local.welcome(sid, ctx, actor)
             return
         args = {
@@ -113,7 +113,7 @@ class MediaRelay:
             "actor": [actor.user_id, actor.name, actor.role],
         }
         try:
-            await self._call(node, "welcome", args)
+            await self.call(node, "welcome", args)
         except RoomError:
             log.warning("media node %s could not welcome %s", node, sid)
 
@@ -123,8 +123,6 @@ class MediaRelay:
     async def disconnected(self, sid: str, lecture_id: int, user: int, room_empty: bool) -> None:
         args = {"sid": sid, "lecture": lecture_id, "user": user, "empty": room_empty}
         await self._tell(lecture_id, "disconnected", args)
-        if room_empty:
-            self._remote.pop(lecture_id, None)
 
     async def ended(self, lecture_id: int) -> None:
         await self._tell(lecture_id, "ended", {"lecture": lecture_id})
@@ -136,13 +134,9 @@ class MediaRelay:
         """Other nodes' requests ``op`` for this node's lectures run ``handler``."""
         self._services[op] = handler
 
-    def here(self, node: str | None) -> bool:
-        """Whether ``node`` (a holder, None when unplaced) means this process."""
-        return node is None or node == self.nodes.node_id
-
-    async def call(self, node: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
-        """``op`` on ``node`` (which must be another), its answer; its errors as RoomError."""
-        return await self._call(node, op, args)
+    def elsewhere(self, node: str | None) -> TypeGuard[str]:
+        """Whether ``node`` (a holder; None when unplaced, which means here) is another."""
+        return node is not None and node != self.nodes.node_id
 
     async def tell(self, node: str, op: str, args: dict[str, Any]) -> None:
         """``op`` on ``node`` (another), without waiting; lost if that node is gone."""
@@ -151,12 +145,6 @@ class MediaRelay:
             await self._bus.tell(node, op, args)
         except NodeUnreachable:
             log.info("media node %s gone before %s", node, op)
-
-    async def holder(self, lecture_id: int) -> str | None:
-        return await self._holder(lecture_id)
-
-    async def place(self, lecture_id: int) -> str:
-        return await self._place(lecture_id)
 
     # -- where a lecture is held --------------------------------------------------------
 
@@ -169,13 +157,13 @@ class MediaRelay:
         if node is not None and node != self.nodes.node_id:
             self._remote[lecture_id] = node
 
-    async def _holder(self, lecture_id: int) -> str | None:
+    async def holder(self, lecture_id: int) -> str | None:
         """The lecture's node, None when it is placed nowhere (nobody has joined media)."""
         node = self._known(lecture_id) or await self.nodes.placed(lecture_id)
         self._remember(lecture_id, node)
         return node
 
-    async def _place(self, lecture_id: int) -> str:
+    async def place(self, lecture_id: int) -> str:
         """The lecture's node, placed now if it has none or its node is gone."""
         node = self._known(lecture_id)
         if node is not None:
@@ -197,7 +185,8 @@ class MediaRelay:
             outcome = outcome.effect(StartRecording())  # a new take, on the new node
         await self._emit_room(lecture_id, outcome)
 
-    async def _call(self, node: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, node: str, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """``op`` on ``node`` (another), its answer; its errors as ``RoomError``."""
         assert self._bus is not None  # another node is named only where Redis is shared
         try:
             return await self._bus.call(node, op, args)
@@ -208,12 +197,11 @@ class MediaRelay:
             raise RoomError("media_unavailable", f"{exc}; try again") from None
 
     async def _tell(self, lecture_id: int, op: str, args: dict[str, Any]) -> None:
-        node = await self._holder(lecture_id)
-        if self.here(node):
-            await self._serve(op, args)
-        else:
-            assert node is not None
+        node = await self.holder(lecture_id)
+        if self.elsewhere(node):
             await self.tell(node, op, args)
+        else:
+            await self._serve(op, args)
 
     # -- what other nodes ask of this one ------------------------------------------------
 
@@ -228,10 +216,10 @@ class MediaRelay:
         elif op == "resync":
             await self.local.resync(lecture_id)
         elif op == "disconnected":
+            # An emptied room's media closes, but its placement stays (until the lecture
+            # ends): nodes that relay to this one may still name it, and must be right.
             empty = bool(args["empty"])
             await self.local.disconnected(args["sid"], lecture_id, int(args["user"]), empty)
-            if empty:
-                await self.nodes.release(lecture_id)
         elif op == "ended":
             await self.local.ended(lecture_id)
             await self.nodes.release(lecture_id)
@@ -280,6 +268,14 @@ class MediaRelay:
                 await self.local.ended(lecture_id)
 
     async def _check_relayed(self) -> None:
+        """Follows the placements of the lectures this node relays: one that ended is
+        forgotten, one placed elsewhere is followed, and one whose node died is placed again."""
+        for lecture_id in list(self._remote):
+            node = await self.nodes.placed(lecture_id)
+            if node is None or node == self.nodes.node_id:
+                del self._remote[lecture_id]
+            else:
+                self._remote[lecture_id] = node
         alive = await self.nodes.alive(set(self._remote.values()))
         for lecture_id, node in list(self._remote.items()):
             if node in alive:

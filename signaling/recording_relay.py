@@ -32,48 +32,44 @@ class PlacedRecorder:
 
     async def is_recording(self, lecture_id: int) -> bool:
         node = await self._relay.holder(lecture_id)
-        if self._relay.here(node):
-            return await self._local.is_recording(lecture_id)
-        assert node is not None
-        return bool((await self._remote(node, "is_recording", lecture_id))["value"])
+        if self._relay.elsewhere(node):
+            return bool((await self._remote(node, "is_recording", lecture_id))["value"])
+        return await self._local.is_recording(lecture_id)
 
     async def start(
         self, lecture_id: int, course_id: int, title: str, slide: dict[str, Any] | None
     ) -> bool:
         node = await self._relay.place(lecture_id)
-        if self._relay.here(node):
-            started = await self._local.start(lecture_id, course_id, title, slide)
-        else:
+        if self._relay.elsewhere(node):
             take = {"course": course_id, "title": title, "slide": slide}
             started = bool((await self._remote(node, "start", lecture_id, **take))["value"])
+        else:
+            started = await self._local.start(lecture_id, course_id, title, slide)
         await self._relay.nodes.note_recording(lecture_id, True)
         return started
 
     async def stop(self, lecture_id: int) -> bool:
         await self._relay.nodes.note_recording(lecture_id, False)
         node = await self._relay.holder(lecture_id)
-        if self._relay.here(node):
-            return await self._local.stop(lecture_id)
-        assert node is not None
-        return bool((await self._remote(node, "stop", lecture_id))["value"])
+        if self._relay.elsewhere(node):
+            return bool((await self._remote(node, "stop", lecture_id))["value"])
+        return await self._local.stop(lecture_id)
 
     async def lecture_ended(self, lecture_id: int) -> int | None:
         await self._relay.nodes.note_recording(lecture_id, False)
         node = await self._relay.holder(lecture_id)
-        if self._relay.here(node):
+        if not self._relay.elsewhere(node):
             return await self._local.lecture_ended(lecture_id)
-        assert node is not None
         video = (await self._remote(node, "lecture_ended", lecture_id))["value"]
         return int(video) if video is not None else None
 
     async def observe(self, lecture_id: int, event: str, data: dict[str, Any]) -> None:
         node = await self._relay.holder(lecture_id)
-        if self._relay.here(node):
+        if self._relay.elsewhere(node):  # told, not asked: the room never waits on a disk
+            args = {"call": "observe", "lecture": lecture_id, "event": event, "data": data}
+            await self._relay.tell(node, OP, args)
+        else:
             await self._local.observe(lecture_id, event, data)
-            return
-        assert node is not None  # told, not asked: the room's events never wait on the disk
-        args = {"call": "observe", "lecture": lecture_id, "event": event, "data": data}
-        await self._relay.tell(node, OP, args)
 
     async def _remote(self, node: str, call: str, lecture_id: int, **args: Any) -> dict[str, Any]:
         return await self._relay.call(node, OP, {"call": call, "lecture": lecture_id, **args})

@@ -172,6 +172,26 @@ async def test_students_on_either_node_get_the_media_held_by_one(
     assert intact(relayed) - video <= 2, "audio only now: the holder stopped the video"
 
 
+async def test_a_lecture_that_emptied_keeps_its_node(
+    http: aiohttp.ClientSession, nodes: tuple[Server, Server], redis: Redis, people: People
+) -> None:
+    """Everyone leaves (the holder closes the media), then people come back through both
+    nodes: the one that relayed before and the one that did not must agree on the holder."""
+    holder, other = nodes
+    lecture = await live_lecture(http, holder)
+    await redis.set(placement_key(lecture), await node_id(redis, holder))
+    first = await people.join(other, lecture, "educator")
+    await first.media_join()
+    await first.leave()  # the room is empty now
+    await asyncio.sleep(1.5)  # a beat of each node
+    educator = await people.join(holder, lecture, "educator")
+    student = await people.join(other, lecture, "student1")
+    await publish_lecture(educator)
+    await student.media_join()
+    await until(lambda: intact(student) >= 15, 15)
+    assert await redis.get(placement_key(lecture)) == await node_id(redis, holder)
+
+
 async def test_lectures_are_spread_over_the_nodes(
     http: aiohttp.ClientSession, nodes: tuple[Server, Server], redis: Redis, people: People
 ) -> None:
