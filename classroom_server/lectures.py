@@ -11,6 +11,7 @@ from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, Use
 from classroom_server.db.paging import paginate
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import can_manage_course, course_role
+from classroom_server.room.audit import record
 from classroom_server.room.broadcast import RoomBroadcaster
 from classroom_server.room.outcome import Outcome, users
 from classroom_server.room.slides import create_whiteboard
@@ -65,6 +66,12 @@ def end(lecture: Lecture) -> None:
     if lecture.status != LectureStatus.ENDED:
         lecture.status = LectureStatus.ENDED.value
         lecture.ended_at = datetime.now(UTC)
+
+
+def end_by_api(session: AsyncSession, lecture: Lecture, user_id: int) -> None:
+    """Ends the lecture from outside the room (the REST API), recorded in its audit log."""
+    end(lecture)
+    record(session, lecture.id, user_id, "end", details={"via": "api"})
 
 
 async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> CourseRole:

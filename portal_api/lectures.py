@@ -13,13 +13,12 @@ from classroom_server.db import Database, Lecture, LectureStatus, User, Video
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
-    end,
+    end_by_api,
     join_role,
     list_lectures,
     start,
 )
 from classroom_server.room import Outcome, RoomBroadcaster
-from classroom_server.room.audit import record
 from classroom_server.security import TokenIssuer
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem
@@ -158,8 +157,7 @@ async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcas
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
-        end(lecture)
-        record(session, lecture_id, user.id, "end", details={"via": "api"})
+        end_by_api(session, lecture, user.id)
         await session.commit()
     # Delivering lecture:ended hands the recording to the library: the answer names its video.
     await broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
