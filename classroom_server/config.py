@@ -7,6 +7,7 @@ actually gave, so pydantic-settings fills the rest from the environment.
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
@@ -142,6 +143,21 @@ class Settings(BaseSettings):
             return self.secret_key
         path = self.ensure_data_dir() / "secret_key"
         if not path.exists():
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48))
+            _create_once(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _create_once(path: Path, content: str) -> None:
+    """Writes ``path`` whole, unless another process got there first: processes starting
+    together (``serve --workers``, nodes on a shared data dir) must all read one key, never a
+    half-written file or each their own."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(content)
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # the first one won: read theirs
+    finally:
+        draft.unlink()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,16 @@ def test_database_url_needs_an_async_driver() -> None:
     for url in ("not a url", "postgresql://u@h/db", "mysql+aiomysql://u@h/db"):
         with pytest.raises(ValidationError):
             Settings(database_url=url)
+
+
+def _key_of(data_dir: Path) -> str:
+    return Settings(data_dir=data_dir).signing_key()
+
+
+def test_processes_starting_together_share_one_key(tmp_path: Path) -> None:
+    """serve --workers starts its processes at once on a data dir without a key."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(8, mp_context=context) as pool:
+        keys = set(pool.map(_key_of, [tmp_path] * 32))
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert [p.name for p in tmp_path.iterdir() if "secret" in p.name] == ["secret_key"]
