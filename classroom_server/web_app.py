@@ -95,7 +95,8 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
     media = MediaRegistry(settings)
-    nodes = media_nodes(svc.redis, settings.media_capacity, settings.media_beat_seconds)
+    address = f"{settings.host}:{settings.port}"
+    nodes = media_nodes(svc.redis, address, settings.media_capacity, settings.media_beat_seconds)
     recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get, nodes)
     media.on_created(recordings.media_created)
     signaling.create_sio(app, settings, svc, media, recordings, nodes)

@@ -2,7 +2,8 @@
 
 One Python process forwards media on one core, and a lecture's peer connections must all end
 on the process that holds its ``LectureMedia``. Each ``serve`` process with Redis is a media
-node: it renews a lease (``qou:media:node:{id}``, a hash of its capacity and load with a TTL)
+node: it renews a lease (``qou:media:node:{id}``, a hash of its address, capacity and load
+with a TTL)
 every ``beat_seconds`` and is listed in ``qou:media:nodes``. A lecture is placed when its media
 is first needed, on the live node with the most room (``qou:media:lecture:{id}`` holds the
 node), the way LiveKit and Scalelite pin a room to one server. Placing is one Lua script, so
@@ -157,18 +158,22 @@ class OneNode:
         return False
 
 
-def media_nodes(redis: Redis | None, capacity: int, beat_seconds: float) -> MediaNodes:
-    """The nodes this process is one of: with Redis, shared; without, just itself."""
+def media_nodes(
+    redis: Redis | None, address: str, capacity: int, beat_seconds: float
+) -> MediaNodes:
+    """The nodes this process is one of: with Redis, shared; without, just itself.
+    ``address`` (host:port) is for whoever reads Redis to see where a node is."""
     if redis is None:
         return OneNode()
-    return RedisNodes(redis, capacity, beat_seconds)
+    return RedisNodes(redis, capacity, beat_seconds, address)
 
 
 class RedisNodes:
     """Media nodes in a Redis every ``serve`` process shares."""
 
-    def __init__(self, redis: Redis, capacity: int, beat_seconds: float) -> None:
+    def __init__(self, redis: Redis, capacity: int, beat_seconds: float, address: str = "") -> None:
         self.node_id = new_node_id()
+        self._address = address
         self._redis = redis
         self._capacity = capacity
         self._lease_ms = max(1, round(beat_seconds * 3 * 1000))
@@ -193,7 +198,9 @@ class RedisNodes:
     async def beat(self, load: int, holding: Iterable[int]) -> None:
         key = node_key(self.node_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"capacity": self._capacity, "load": load})
+            pipe.hset(
+                key, mapping={"address": self._address, "capacity": self._capacity, "load": load}
+            )
             pipe.pexpire(key, self._lease_ms)
             pipe.sadd(NODES_KEY, self.node_id)
             for lecture_id in holding:
