@@ -4,9 +4,11 @@ one place (with ``web_app``, the composition root: the core's own CLI never impo
 from __future__ import annotations
 
 from classroom_server.cli import main
+from portal_api.bbb.cli import bbb_secret
 from vod.cli import vod_group, worker
 
 main.add_command(vod_group)
 main.add_command(worker)
+main.add_command(bbb_secret)
 
 __all__ = ["main"]

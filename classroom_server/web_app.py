@@ -35,6 +35,7 @@ from classroom_server.web_problems import problem_middleware
 from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
+from portal_api.bbb import setup as setup_bbb
 from portal_api.router import Provide
 from recording.service import Recordings
 from signaling.media_nodes import media_nodes
@@ -102,6 +103,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     signaling.create_sio(app, settings, svc, media, recordings, nodes)
     # After signaling, whose room namespace is then the broadcaster the handlers are handed.
     portal_api.setup(app, __version__, _provide(svc, videos, jobs))
+    setup_bbb(app, svc)  # before setup_static, whose page routes would take /bigbluebutton/
 
     async def recover_recordings(_app: web.Application) -> None:
         await recordings.recover()  # what a crash left behind becomes a video

@@ -1,0 +1,26 @@
+"""The BigBlueButton-compatible API under ``/bigbluebutton/api``, which LMS plugins (Moodle's
+mod_bigbluebuttonbn, Greenlight, Canvas...) drive lectures through. See docs/lms.md."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from classroom_server.services import Services
+from portal_api.bbb.calls import Bbb
+from portal_api.bbb.routes import setup_routes
+
+__all__ = ["Bbb", "setup"]
+
+
+def setup(app: web.Application, svc: Services) -> None:
+    """Adds the API's routes, handed the parts of ``svc`` the calls use; call it before the
+    web client's page routes are added."""
+    bbb = Bbb(
+        database=svc.database,
+        store=svc.room_store,
+        tokens=svc.tokens,
+        session_lifetime=svc.session_lifetime,
+        secure_cookies=svc.settings.secure_cookies,
+        broadcaster=lambda: svc.broadcaster,
+    )
+    setup_routes(app, bbb)

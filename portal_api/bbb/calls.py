@@ -1,0 +1,274 @@
+"""The BigBlueButton API's calls, each answering the XML BBB answers for it.
+
+A call is handed the ``Bbb`` parts (database, room store, the broadcaster that reaches live
+rooms, the token issuer and cookie settings for the sessions ``join`` opens), the parameters
+the checksum covered, and the request. Field names and order follow BBB's documentation
+(docs.bigbluebutton.org, API reference), which LMS plugins parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from classroom_server.db import CourseRole, Database
+from classroom_server.room import Outcome, RoomBroadcaster, RoomStore
+from classroom_server.security import TokenIssuer
+from classroom_server.sessions import open_session
+from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
+from portal_api.bbb.answers import Failed, not_found, success
+from portal_api.bbb.meetings import (
+    CreateRequest,
+    Meeting,
+    admit,
+    create_meeting,
+    current_meeting,
+    end_meeting,
+    external_ids,
+    java_date,
+    join_role,
+    meeting_id_of,
+    meetings_in_progress,
+    meta_of,
+    milliseconds,
+)
+
+Params = Mapping[str, str]
+SESSION_PATH = "/bigbluebutton/session"
+
+
+@dataclass
+class Bbb:
+    """What the calls use, handed over by the composition root. ``broadcaster`` is read when
+    a call runs: the room layer plugs its own in after the app is built."""
+
+    database: Database
+    store: RoomStore
+    tokens: TokenIssuer
+    session_lifetime: timedelta
+    secure_cookies: bool
+    broadcaster: Callable[[], RoomBroadcaster]
+
+
+Call = Callable[[Bbb, Params, web.Request], Awaitable[web.StreamResponse]]
+
+
+def room_url(lecture_id: int) -> str:
+    return f"/lectures/{lecture_id}"
+
+
+def _created(meeting: Meeting) -> dict[str, Any]:
+    row = meeting.row
+    return {
+        "meetingID": row.meeting_id,
+        "internalMeetingID": meeting.internal_id,
+        "parentMeetingID": "bbb-none",
+        "attendeePW": row.attendee_pw,
+        "moderatorPW": row.moderator_pw,
+        "createTime": milliseconds(row.created_at),
+        "voiceBridge": row.voice_bridge,
+        "dialNumber": row.dial_number,
+        "createDate": java_date(row.created_at),
+        "hasUserJoined": row.user_joined,
+        "duration": row.duration,
+        "hasBeenForciblyEnded": row.forcibly_ended,
+    }
+
+
+async def create(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    ask = CreateRequest.of(params)
+    async with bbb.database.session() as session:
+        meeting, existed = await create_meeting(session, ask)
+        await session.commit()
+        fields = _created(meeting)
+    if existed:
+        fields["messageKey"] = "duplicateWarning"
+        fields["message"] = (
+            "This conference was already in existence and may currently be in progress."
+        )
+    else:
+        fields["messageKey"] = ""
+        fields["message"] = ""
+    return success(fields)
+
+
+async def join(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResponse:
+    """Logs the LMS's user in (a session cookie the web client accepts) and sends them into
+    the lecture's room; with ``redirect=false``, answers the URL that does so instead."""
+    meeting_id = meeting_id_of(params)
+    if not params.get("fullName"):
+        raise Failed("missingParameter", "You must specify the parameter fullName.")
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+        if meeting is None:
+            raise Failed(
+                "invalidMeetingIdentifier",
+                "The meeting ID that you supplied did not match any existing meetings",
+            )
+        role = join_role(meeting, params)
+        user = await admit(session, meeting, params, role)
+        issued = await open_session(session, bbb.tokens, user, "session", bbb.session_lifetime)
+        await session.commit()
+        lecture_id, user_id = meeting.lecture.id, user.id
+        internal_id = meeting.internal_id
+    if params.get("redirect", "true").strip().lower() == "false":
+        query = urlencode({"sessionToken": issued.token, "lecture": lecture_id})
+        return success(
+            {
+                "messageKey": "successfullyJoined",
+                "message": "You have joined successfully.",
+                "meeting_id": internal_id,
+                "user_id": params.get("userID") or str(user_id),
+                "auth_token": issued.jti,
+                "session_token": issued.token,
+                "guestStatus": "ALLOW",
+                "url": f"{request.url.origin()}{SESSION_PATH}?{query}",
+            }
+        )
+    response = web.HTTPFound(room_url(lecture_id))
+    set_session_cookies(bbb, response, issued.token, issued.jti)
+    return response
+
+
+def set_session_cookies(bbb: Bbb, response: web.StreamResponse, token: str, jti: str) -> None:
+    """The cookies ``POST /api/v1/auth/login`` sets: the HttpOnly session and the CSRF token
+    the page's script echoes."""
+    max_age = int(bbb.session_lifetime.total_seconds())
+    secure = bbb.secure_cookies
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        bbb.tokens.csrf_token(jti),
+        max_age=max_age,
+        samesite="Strict",
+        secure=secure,
+        path="/",
+    )
+
+
+async def is_meeting_running(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    meeting_id = meeting_id_of(params)
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+    return success({"running": meeting is not None and meeting.running})
+
+
+async def end(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    """Ends the lecture as the educator's end does: everyone in the room is disconnected."""
+    meeting_id = meeting_id_of(params)
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+        if meeting is None or meeting.ended:
+            raise not_found()
+        end_meeting(meeting)
+        await session.commit()
+        lecture_id = meeting.lecture.id
+    await bbb.broadcaster().deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
+    return success(
+        {
+            "messageKey": "sentEndMeetingRequest",
+            "message": "A request to end the meeting was sent.  Please wait a few seconds, and"
+            " then use the getMeetingInfo or isMeetingRunning API calls to verify that it was"
+            " ended.",
+        }
+    )
+
+
+async def _meeting_fields(bbb: Bbb, meeting: Meeting) -> dict[str, Any]:
+    """getMeetingInfo's fields (getMeetings lists the same for each meeting)."""
+    row, lecture = meeting.row, meeting.lecture
+    people = await bbb.store.people(lecture.id) if meeting.running else {}
+    presenters = await bbb.store.flagged(lecture.id, "presenter") if people else set()
+    async with bbb.database.session() as session:
+        lms_ids = await external_ids(session, list(people))
+    attendees = [
+        (
+            "attendee",
+            {
+                "userID": lms_ids.get(user_id, str(user_id)),
+                "fullName": name,
+                "role": "MODERATOR" if role == CourseRole.EDUCATOR.value else "VIEWER",
+                "isPresenter": user_id in presenters,
+                "isListeningOnly": False,
+                "hasJoinedVoice": False,
+                "hasVideo": False,
+                "clientType": "HTML5",
+            },
+        )
+        for user_id, (name, role) in sorted(people.items())
+    ]
+    moderators = sum(1 for _, (_, role) in people.items() if role == CourseRole.EDUCATOR.value)
+    return {
+        "meetingName": row.name,
+        "meetingID": row.meeting_id,
+        "internalMeetingID": meeting.internal_id,
+        "createTime": milliseconds(row.created_at),
+        "createDate": java_date(row.created_at),
+        "voiceBridge": row.voice_bridge,
+        "dialNumber": row.dial_number,
+        "attendeePW": row.attendee_pw,
+        "moderatorPW": row.moderator_pw,
+        "running": meeting.running,
+        "duration": row.duration,
+        "hasUserJoined": row.user_joined,
+        "recording": row.record,
+        "hasBeenForciblyEnded": row.forcibly_ended,
+        "startTime": milliseconds(lecture.started_at),
+        "endTime": milliseconds(lecture.ended_at),
+        "participantCount": len(people),
+        "listenerCount": 0,
+        "voiceParticipantCount": 0,
+        "videoCount": 0,
+        "maxUsers": row.max_participants,
+        "moderatorCount": moderators,
+        "attendees": attendees,
+        "metadata": meta_of(meeting),
+        "isBreakout": False,
+    }
+
+
+async def get_meeting_info(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    meeting_id = meeting_id_of(params)
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+    if meeting is None:
+        raise not_found()
+    return success(await _meeting_fields(bbb, meeting))
+
+
+async def get_meetings(bbb: Bbb, _params: Params, _request: web.Request) -> web.StreamResponse:
+    async with bbb.database.session() as session:
+        meetings = await meetings_in_progress(session)
+    if not meetings:
+        return success(
+            {
+                "meetings": {},
+                "messageKey": "noMeetings",
+                "message": "no meetings were found on this server",
+            }
+        )
+    listed = [("meeting", await _meeting_fields(bbb, meeting)) for meeting in meetings]
+    return success({"meetings": listed})
+
+
+CALLS: dict[str, Call] = {
+    "create": create,
+    "join": join,
+    "isMeetingRunning": is_meeting_running,
+    "end": end,
+    "getMeetingInfo": get_meeting_info,
+    "getMeetings": get_meetings,
+}
