@@ -103,7 +103,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     signaling.create_sio(app, settings, svc, media, recordings, nodes)
     # After signaling, whose room namespace is then the broadcaster the handlers are handed.
     portal_api.setup(app, __version__, _provide(svc, videos, jobs))
-    setup_bbb(app, svc)  # before setup_static, whose page routes would take /bigbluebutton/
+    setup_bbb(app, svc, videos)  # before setup_static: its page routes would take /bigbluebutton/
 
     async def recover_recordings(_app: web.Application) -> None:
         await recordings.recover()  # what a crash left behind becomes a video

@@ -11,6 +11,7 @@ from urllib.parse import quote_plus, urlencode
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from tests.conftest import Server, run_cli
 from tests.room_client import Participant
@@ -79,12 +80,14 @@ def secret_of(server: Server) -> str:
     return secret
 
 
-def signed(server: Server, call: str, params: dict[str, str], algorithm: str = "sha1") -> str:
-    """The URL an LMS calls: the query string as sent, then its checksum."""
+def signed(server: Server, call: str, params: dict[str, str], algorithm: str = "sha1") -> URL:
+    """The URL an LMS calls: the query string as sent (not re-encoded by the client: the
+    server hashes what arrives), then its checksum."""
     query = urlencode(params, quote_via=quote_plus)
     checksum = hashlib.new(algorithm, f"{call}{query}{secret_of(server)}".encode()).hexdigest()
     joiner = "&" if query else ""
-    return server.url(f"/bigbluebutton/api/{call}?{query}{joiner}checksum={checksum}")
+    url = server.url(f"/bigbluebutton/api/{call}?{query}{joiner}checksum={checksum}")
+    return URL(url, encoded=True)
 
 
 async def xml(response: aiohttp.ClientResponse) -> ET.Element:
@@ -142,7 +145,7 @@ async def test_bad_or_missing_checksums_are_refused(
         async with http.request(method, url) as response:
             failed(await xml(response), "checksumError")
     # Signed with another call's name, or with one parameter changed after signing.
-    url = signed(server, "join", meeting()).replace("/join?", "/create?")
+    url = URL(str(signed(server, "join", meeting())).replace("/join?", "/create?"), encoded=True)
     async with http.get(url) as response:
         failed(await xml(response), "checksumError")
 

@@ -8,11 +8,12 @@ from aiohttp import web
 from classroom_server.services import Services
 from portal_api.bbb.calls import Bbb
 from portal_api.bbb.routes import setup_routes
+from vod.storage import VideoStorage
 
 __all__ = ["Bbb", "setup"]
 
 
-def setup(app: web.Application, svc: Services) -> None:
+def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
     """Adds the API's routes, handed the parts of ``svc`` the calls use; call it before the
     web client's page routes are added."""
     bbb = Bbb(
@@ -22,5 +23,6 @@ def setup(app: web.Application, svc: Services) -> None:
         session_lifetime=svc.session_lifetime,
         secure_cookies=svc.settings.secure_cookies,
         broadcaster=lambda: svc.broadcaster,
+        videos=videos,
     )
     setup_routes(app, bbb)

@@ -23,6 +23,7 @@ from classroom_server.sessions import open_session
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
 from portal_api.bbb.answers import Failed, not_found, success
 from portal_api.bbb.meetings import (
+    META_NAME,
     CreateRequest,
     Meeting,
     admit,
@@ -35,8 +36,20 @@ from portal_api.bbb.meetings import (
     meeting_id_of,
     meetings_in_progress,
     meta_of,
+    metadata_of,
     milliseconds,
 )
+from portal_api.bbb.recordings import (
+    Recording,
+    find_recordings,
+    id_list,
+    publish,
+    publish_flag,
+    record_ids,
+    update,
+)
+from vod.library import remove_video_rows
+from vod.storage import VideoStorage
 
 Params = Mapping[str, str]
 SESSION_PATH = "/bigbluebutton/session"
@@ -53,6 +66,7 @@ class Bbb:
     session_lifetime: timedelta
     secure_cookies: bool
     broadcaster: Callable[[], RoomBroadcaster]
+    videos: VideoStorage
 
 
 Call = Callable[[Bbb, Params, web.Request], Awaitable[web.StreamResponse]]
@@ -264,6 +278,93 @@ async def get_meetings(bbb: Bbb, _params: Params, _request: web.Request) -> web.
     return success({"meetings": listed})
 
 
+def _recording_fields(recording: Recording, origin: str) -> dict[str, Any]:
+    video, row, lecture = recording.video, recording.meeting, recording.lecture
+    minutes = round((video.duration_seconds or 0) / 60)
+    formats = [
+        ("presentation", f"{origin}/videos/{video.id}"),
+        ("video", f"{origin}/vod/{video.id}/download.mp4"),
+    ]
+    playback = [
+        ("format", {"type": kind, "url": url, "processingTime": 0, "length": minutes})
+        for kind, url in formats
+    ]
+    return {
+        "recordID": str(video.id),
+        "meetingID": row.meeting_id,
+        "internalMeetingID": Meeting(row, lecture).internal_id,
+        "name": video.title,
+        "isBreakout": False,
+        "published": recording.published,
+        "state": recording.state,
+        "startTime": milliseconds(lecture.started_at or row.created_at),
+        "endTime": milliseconds(lecture.ended_at or video.created_at),
+        "participants": 0,
+        "metadata": {
+            **{k: v for k, v in row.meta.items() if META_NAME.match(k)},
+            "bbb-recording-name": video.title,
+            "bbb-recording-description": video.description,
+            "bbb-recording-tags": ",".join(video.tags),
+        },
+        "playback": playback if video.status == "ready" else [],
+    }
+
+
+async def get_recordings(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResponse:
+    """Every recording of the meetings named (all meetings' if none), or of the recordIDs."""
+    meeting_ids = id_list(params.get("meetingID"))
+    given = id_list(params.get("recordID"))
+    video_ids = [int(x) for x in given if x.isdigit() and len(x) < 10] if given else None
+    async with bbb.database.session() as session:
+        found = await find_recordings(session, meeting_ids, video_ids, id_list(params.get("state")))
+    if not found:
+        return success(
+            {
+                "recordings": {},
+                "messageKey": "noRecordings",
+                "message": "There are no recordings for the meeting(s).",
+            }
+        )
+    origin = str(request.url.origin())
+    return success({"recordings": [("recording", _recording_fields(r, origin)) for r in found]})
+
+
+async def publish_recordings(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    video_ids = record_ids(params)
+    published = publish_flag(params)
+    async with bbb.database.session() as session:
+        changed = await publish(session, video_ids, published)
+        await session.commit()
+    if not changed:
+        raise Failed("notFound", "We could not find recordings")
+    return success({"published": published})
+
+
+async def delete_recordings(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    """Deletes the videos and their files, as the library's own delete does."""
+    video_ids = record_ids(params)
+    async with bbb.database.session() as session:
+        found = await find_recordings(session, [], video_ids, ["any"])
+        for recording in found:
+            await remove_video_rows(session, recording.video.id)
+        await session.commit()
+    if not found:
+        raise Failed("notFound", "We could not find recordings")
+    for recording in found:
+        await bbb.videos.remove(recording.video.id)
+    return success({"deleted": True})
+
+
+async def update_recordings(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    video_ids = record_ids(params)
+    async with bbb.database.session() as session:
+        changed = await update(session, video_ids, metadata_of(params))
+        await session.commit()
+    if not changed:
+        raise Failed("notFound", "We could not find recordings")
+    return success({"updated": True})
+
+
 CALLS: dict[str, Call] = {
     "create": create,
     "join": join,
@@ -271,4 +372,8 @@ CALLS: dict[str, Call] = {
     "end": end,
     "getMeetingInfo": get_meeting_info,
     "getMeetings": get_meetings,
+    "getRecordings": get_recordings,
+    "publishRecordings": publish_recordings,
+    "deleteRecordings": delete_recordings,
+    "updateRecordings": update_recordings,
 }
