@@ -66,7 +66,11 @@ async def left_behind(data_dir: Path, nodes: Nodes | None = None) -> list[Record
     live: set[str] | None = None
     if nodes is not None:
         recording = {_owner_node(s) for _, s in states if s.get("state") == "recording"}
-        live = await nodes.alive(node for node in recording if node is not None)
+        try:
+            live = await nodes.alive(node for node in recording if node is not None)
+        except Exception:
+            # Redis is down: judge by this host's processes alone, taking no other's take.
+            log.warning("cannot ask which media nodes live", exc_info=True)
     found = []
     for directory, state in states:
         if state.get("state") == "finished":

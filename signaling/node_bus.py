@@ -59,9 +59,14 @@ class NodeBus:
         self._listener: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await self._pubsub.subscribe(channel(self._node))
-        self._listener = asyncio.get_running_loop().create_task(self._listen(self._pubsub))
+        """Listens from now on; a Redis that cannot be reached now (the server still starts
+        and says so on /readyz) is tried again every second."""
+        self._pubsub = pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(channel(self._node))
+        except Exception:
+            log.warning("node bus: cannot subscribe yet; trying again", exc_info=True)
+        self._listener = asyncio.get_running_loop().create_task(self._listen(pubsub))
 
     async def stop(self) -> None:
         if self._listener is not None:
@@ -104,6 +109,8 @@ class NodeBus:
     async def _listen(self, pubsub: PubSub) -> None:
         while True:
             try:
+                if not pubsub.channels:  # the first subscription failed
+                    await pubsub.subscribe(channel(self._node))
                 message = await pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
