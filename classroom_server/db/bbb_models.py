@@ -61,4 +61,10 @@ class BbbMeeting(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # meta_* without "meta_"
     user_joined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     forcibly_ended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The LMS's callbacks (meta_endCallbackUrl, meta_bbb-recording-ready-url) are made once:
+    # the process that flips the flag makes the call.
+    end_called_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recording_called_back: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from classroom_server.services import Services
+from portal_api.bbb.callbacks import Callbacks
 from portal_api.bbb.calls import Bbb
 from portal_api.bbb.routes import setup_routes
 from vod.storage import VideoStorage
@@ -26,3 +27,13 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
         videos=videos,
     )
     setup_routes(app, bbb)
+    callbacks = Callbacks(svc.database)
+
+    async def start_callbacks(_app: web.Application) -> None:
+        callbacks.start()
+
+    async def stop_callbacks(_app: web.Application) -> None:
+        await callbacks.stop()
+
+    app.on_startup.append(start_callbacks)
+    app.on_shutdown.append(stop_callbacks)

@@ -40,6 +40,8 @@ def upgrade() -> None:
         sa.Column("meta", sa.JSON(), nullable=False),
         sa.Column("user_joined", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("forcibly_ended", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("end_called_back", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("recording_called_back", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["lecture_id"],
