@@ -1,7 +1,7 @@
 """QOU Tube: the video library and its ffmpeg processing.
 
-``vod.web_files`` (the playback routes) and ``vod.app_keys`` are imported by the composition
-root, not here: they need aiohttp's app, which the library's jobs do not.
+``vod.web_files`` (the playback routes) is imported by the composition root, not here: it
+needs aiohttp, which the library's jobs do not.
 """
 
 from vod.ffmpeg_binary import ffmpeg_path
