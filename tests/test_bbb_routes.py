@@ -183,6 +183,24 @@ async def test_unknown_calls_and_missing_parameters(
     failed(await call(http, server, "end", {"meetingID": "unknown-" + meeting_id}), "notFound")
 
 
+async def test_create_by_post_with_a_document_list(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """BBB's POST create: parameters and checksum in the query, the documents as XML."""
+    documents = (
+        "<modules><module name='presentation'>"
+        "<document url='https://lms.example/slides.pdf' filename='slides.pdf'/>"
+        "</module></modules>"
+    )
+    async with http.post(
+        signed(server, "create", meeting()),
+        data=documents,
+        headers={"Content-Type": "application/xml"},
+    ) as response:
+        root = await xml(response)
+    assert root.findtext("returncode") == "SUCCESS"
+
+
 @pytest.mark.parametrize("algorithm", ["sha256", "sha384", "sha512"])
 async def test_newer_digests_and_post_forms(
     http: aiohttp.ClientSession, server: Server, algorithm: str
