@@ -335,6 +335,16 @@ async def test_create_join_live_info_end(http: aiohttp.ClientSession, server: Se
         async with http.get(server.url("/api/v1/me")) as response:
             assert (await response.json())["id"] == me["id"]
 
+        chat = {"meetingID": meeting_id, "message": "Hello from <Moodle>", "userName": "LMS"}
+        sent = await call(http, server, "sendChatMessage", chat)
+        assert sent.findtext("returncode") == "SUCCESS", ET.tostring(sent)
+        message = await teacher.next("chat:message")
+        assert (message["text"], message["from"]["name"]) == ("Hello from <Moodle>", "LMS")
+        failed(
+            await call(http, server, "sendChatMessage", {"meetingID": meeting_id}),
+            "missingParameter",
+        )
+
         ended = await call(http, server, "end", {"meetingID": meeting_id})
         assert tags(ended) == ["returncode", "messageKey", "message"]
         assert ended.findtext("messageKey") == "sentEndMeetingRequest"

@@ -15,13 +15,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from classroom_server.db import CourseRole, Database
-from classroom_server.room import Outcome, RoomBroadcaster, RoomStore
+from classroom_server.room import Actor, Outcome, RoomBroadcaster, RoomContext, RoomStore, chat
+from classroom_server.room.payloads import ChatSend
 from classroom_server.security import TokenIssuer
 from classroom_server.sessions import open_session
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
-from portal_api.bbb.answers import Failed, not_found, success
+from portal_api.bbb.answers import Failed, missing, not_found, success
 from portal_api.bbb.meetings import (
     META_NAME,
     CreateRequest,
@@ -38,6 +40,7 @@ from portal_api.bbb.meetings import (
     meta_of,
     metadata_of,
     milliseconds,
+    system_account,
 )
 from portal_api.bbb.recordings import (
     Recording,
@@ -278,6 +281,31 @@ async def get_meetings(bbb: Bbb, _params: Params, _request: web.Request) -> web.
     return success({"meetings": listed})
 
 
+async def send_chat_message(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    """A message into the running meeting's public chat, from ``userName`` (default
+    "System"), as BBB 2.7's call; it is kept in the chat history like any other."""
+    meeting_id = meeting_id_of(params)
+    text = params.get("message")
+    if not text:
+        raise missing("message")
+    try:
+        payload = ChatSend(text=text)
+    except ValidationError:
+        raise Failed("invalidMessage", "The message is empty or too long.") from None
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+        if meeting is None or not meeting.running:
+            raise not_found()
+        sender = await system_account(session)
+        await session.commit()
+        actor = Actor(sender.id, (params.get("userName") or "System")[:120], "educator")
+        lecture_id = meeting.lecture.id
+    context = RoomContext(lecture_id, bbb.database, bbb.store)
+    outcome = await chat.send(context, actor, payload)
+    await bbb.broadcaster().deliver(lecture_id, outcome)
+    return success({"messageKey": "chatMessageSent", "message": "Chat message sent."})
+
+
 def _recording_fields(recording: Recording, origin: str) -> dict[str, Any]:
     video, row, lecture = recording.video, recording.meeting, recording.lecture
     minutes = round((video.duration_seconds or 0) / 60)
@@ -372,6 +400,7 @@ CALLS: dict[str, Call] = {
     "end": end,
     "getMeetingInfo": get_meeting_info,
     "getMeetings": get_meetings,
+    "sendChatMessage": send_chat_message,
     "getRecordings": get_recordings,
     "publishRecordings": publish_recordings,
     "deleteRecordings": delete_recordings,

@@ -302,6 +302,25 @@ async def admit(
     return user
 
 
+SYSTEM_USERNAME = "bbb-system"
+
+
+async def system_account(session: AsyncSession) -> User:
+    """Who ``sendChatMessage``'s messages are from (each shows the ``userName`` the LMS gave,
+    as BBB's do): one account, made on first use, that never logs in. The caller commits."""
+    found = await find_user(session, SYSTEM_USERNAME)
+    if found is not None:
+        return found
+    try:
+        return await create_user(
+            session, SYSTEM_USERNAME, secrets.token_urlsafe(32), Role.EDUCATOR, "System"
+        )
+    except UsernameTaken:
+        found = await find_user(session, SYSTEM_USERNAME)
+        assert found is not None
+        return found
+
+
 def end_meeting(meeting: Meeting) -> None:
     """Ends the lecture (the caller commits, then tells the room, as the REST API's end)."""
     end(meeting.lecture)
