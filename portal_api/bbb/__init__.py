@@ -8,6 +8,7 @@ from aiohttp import web
 from classroom_server.services import Services
 from portal_api.bbb.callbacks import Callbacks
 from portal_api.bbb.calls import Bbb
+from portal_api.bbb.documents import Documents
 from portal_api.bbb.routes import setup_routes
 from vod.storage import VideoStorage
 
@@ -25,6 +26,7 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
         secure_cookies=svc.settings.secure_cookies,
         broadcaster=lambda: svc.broadcaster,
         videos=videos,
+        documents=Documents(svc.slides),
     )
     setup_routes(app, bbb)
     callbacks = Callbacks(svc.database)
@@ -34,6 +36,7 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
 
     async def stop_callbacks(_app: web.Application) -> None:
         await callbacks.stop()
+        await bbb.documents.close()
 
     app.on_startup.append(start_callbacks)
     app.on_shutdown.append(stop_callbacks)

@@ -24,6 +24,7 @@ from classroom_server.security import TokenIssuer
 from classroom_server.sessions import open_session
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
 from portal_api.bbb.answers import Failed, missing, not_found, success
+from portal_api.bbb.documents import Document, Documents, parse_documents
 from portal_api.bbb.meetings import (
     META_NAME,
     CreateRequest,
@@ -56,6 +57,7 @@ from vod.storage import VideoStorage
 
 Params = Mapping[str, str]
 SESSION_PATH = "/bigbluebutton/session"
+XML_BODIES = frozenset({"application/xml", "text/xml"})
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Bbb:
     secure_cookies: bool
     broadcaster: Callable[[], RoomBroadcaster]
     videos: VideoStorage
+    documents: Documents
 
 
 Call = Callable[[Bbb, Params, web.Request], Awaitable[web.StreamResponse]]
@@ -97,12 +100,23 @@ def _created(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-async def create(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+async def posted_documents(request: web.Request) -> list[Document]:
+    """The XML document list a POST carries (none for a GET or a form)."""
+    if request.method != "POST" or request.content_type not in XML_BODIES:
+        return []
+    return parse_documents(await request.read())
+
+
+async def create(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResponse:
     ask = CreateRequest.of(params)
+    documents = await posted_documents(request)
     async with bbb.database.session() as session:
         meeting, existed = await create_meeting(session, ask)
         await session.commit()
         fields = _created(meeting)
+        lecture_id = meeting.lecture.id
+    if not existed:
+        bbb.documents.add(lecture_id, documents)
     if existed:
         fields["messageKey"] = "duplicateWarning"
         fields["message"] = (
@@ -306,6 +320,21 @@ async def send_chat_message(bbb: Bbb, params: Params, _request: web.Request) -> 
     return success({"messageKey": "chatMessageSent", "message": "Chat message sent."})
 
 
+async def insert_document(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResponse:
+    """Adds the POSTed documents to the meeting's slides (fetched in the background)."""
+    meeting_id = meeting_id_of(params)
+    documents = await posted_documents(request)
+    if not documents:
+        raise missing("document list (an XML body)")
+    async with bbb.database.session() as session:
+        meeting = await current_meeting(session, meeting_id)
+        if meeting is None or meeting.ended:
+            raise not_found()
+        lecture_id = meeting.lecture.id
+    bbb.documents.add(lecture_id, documents)
+    return success({"messageKey": "documentInserted", "message": "The documents are being added."})
+
+
 def _recording_fields(recording: Recording, origin: str) -> dict[str, Any]:
     video, row, lecture = recording.video, recording.meeting, recording.lecture
     minutes = round((video.duration_seconds or 0) / 60)
@@ -401,6 +430,7 @@ CALLS: dict[str, Call] = {
     "getMeetingInfo": get_meeting_info,
     "getMeetings": get_meetings,
     "sendChatMessage": send_chat_message,
+    "insertDocument": insert_document,
     "getRecordings": get_recordings,
     "publishRecordings": publish_recordings,
     "deleteRecordings": delete_recordings,
