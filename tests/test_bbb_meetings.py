@@ -107,6 +107,10 @@ async def test_one_account_per_lms_user_and_roles_from_the_join(database: Databa
         assert (promoted.role, promoted.display_name) == ("educator", "Ann B.")
         enrolment = await session.scalar(select(Enrolment).where(Enrolment.user_id == student.id))
         assert enrolment is not None and enrolment.role == "educator"
+        promoted.disabled = True
+        with pytest.raises(Failed) as refused:
+            await admit(session, meeting, {"fullName": "Ann", "userID": "42"}, CourseRole.STUDENT)
+        assert refused.value.key == "accountDisabled"
         guest_a = await admit(session, meeting, {"fullName": "Guest"}, CourseRole.STUDENT)
         guest_b = await admit(session, meeting, {"fullName": "Guest"}, CourseRole.STUDENT)
         assert guest_a.id != guest_b.id

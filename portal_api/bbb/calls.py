@@ -78,6 +78,14 @@ class Bbb:
 Call = Callable[[Bbb, Params, web.Request], Awaitable[web.StreamResponse]]
 
 
+def public_origin(bbb: Bbb, request: web.Request) -> str:
+    """Where the browser reaches this server, for the absolute URLs an LMS hands on: the
+    request's host; https when the server is set up for HTTPS (``QOU_SECURE_COOKIES``), as a
+    TLS-terminating proxy in front makes the request itself arrive as http."""
+    origin = request.url.origin()
+    return str(origin.with_scheme("https") if bbb.secure_cookies else origin)
+
+
 def room_url(lecture_id: int) -> str:
     return f"/lectures/{lecture_id}"
 
@@ -158,7 +166,7 @@ async def join(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResp
                 "auth_token": issued.jti,
                 "session_token": issued.token,
                 "guestStatus": "ALLOW",
-                "url": f"{request.url.origin()}{SESSION_PATH}?{query}",
+                "url": f"{public_origin(bbb, request)}{SESSION_PATH}?{query}",
             }
         )
     response = web.HTTPFound(room_url(lecture_id))
@@ -382,7 +390,7 @@ async def get_recordings(bbb: Bbb, params: Params, request: web.Request) -> web.
                 "message": "There are no recordings for the meeting(s).",
             }
         )
-    origin = str(request.url.origin())
+    origin = public_origin(bbb, request)
     return success({"recordings": [("recording", _recording_fields(r, origin)) for r in found]})
 
 

@@ -283,6 +283,8 @@ async def admit(
         raise Failed("meetingForciblyEnded", "You can not re-join a meeting that has ended.")
     account_role = Role.EDUCATOR if role == CourseRole.EDUCATOR else Role.STUDENT
     user = await _account(session, params.get("userID") or None, full_name[:120], account_role)
+    if user.disabled:
+        raise Failed("accountDisabled", "This account was disabled by an administrator.")
     user.display_name = full_name[:120]
     if role == CourseRole.EDUCATOR and user.role == Role.STUDENT.value:
         user.role = Role.EDUCATOR.value
