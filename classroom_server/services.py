@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from classroom_server.config import Settings
 from classroom_server.db import Database
@@ -28,6 +28,19 @@ from classroom_server.security import (
     TokenIssuer,
 )
 from classroom_server.slide_decks import SlideDecks
+
+REDIS_CONNECTIONS = 100
+REDIS_WAIT_SECONDS = 10.0
+
+
+def shared_redis(url: str) -> Redis:
+    """A client whose pool makes a burst wait for a connection: redis-py's default async pool
+    raises ``MaxConnectionsError`` once 100 are out, which a class of 200 leaving at once hit in
+    every disconnect handler (bench/processes_scaling.py), leaving them in the roster."""
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS
+    )
+    return Redis(connection_pool=pool)
 
 
 @dataclass
@@ -55,7 +68,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = shared_redis(settings.redis_url) if settings.redis_url else None
         store = RedisThrottleStore(redis) if redis else MemoryThrottleStore()
         return cls(
             settings=settings,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -433,9 +433,14 @@ class LectureMedia:
             except Exception:
                 log.exception("lecture %s media task failed", self.ctx.lecture_id)
 
+        def done(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            if task.cancelled() and isinstance(work, Coroutine):
+                work.close()  # cancelled (by close) before it began: it never will
+
         task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(done)
 
     async def close(self) -> None:
         self.closed = True

@@ -2,8 +2,8 @@
 
 One Python process forwards media on one core, and a lecture's peer connections must all end
 on the process that holds its ``LectureMedia``. Each ``serve`` process with Redis is a media
-node: it renews a lease (``qou:media:node:{id}``, a hash of its address, capacity and load
-with a TTL)
+node: it renews a lease (``qou:media:node:{id}``, a hash of its address, capacity and peer
+connections with a TTL, beside the set of lectures placed on it)
 every ``beat_seconds`` and is listed in ``qou:media:nodes``. A lecture is placed when its media
 is first needed, on the live node with the most room (``qou:media:lecture:{id}`` holds the
 node), the way LiveKit and Scalelite pin a room to one server. Placing is one Lua script, so
@@ -35,6 +35,11 @@ def node_key(node: str) -> str:
     return f"qou:media:node:{node}"
 
 
+def lectures_key(node: str) -> str:
+    """The lectures placed on ``node``: its load beside its peer connections."""
+    return f"qou:media:node:{node}:lectures"
+
+
 def placement_key(lecture_id: int) -> str:
     return f"qou:media:lecture:{lecture_id}"
 
@@ -54,27 +59,51 @@ if current and redis.call('EXISTS', 'qou:media:node:' .. current) == 1 then
 end
 local best, best_room = '', 0
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local info = redis.call('HMGET', 'qou:media:node:' .. node, 'capacity', 'load')
+  local key = 'qou:media:node:' .. node
+  local info = redis.call('HMGET', key, 'capacity', 'connections')
   if not info[1] then
     redis.call('SREM', KEYS[1], node)
   else
-    local room = tonumber(info[1]) - tonumber(info[2] or '0')
+    local held = redis.call('SCARD', key .. ':lectures')
+    local room = tonumber(info[1]) - tonumber(info[2] or '0') - held
     if room > best_room or (room == best_room and room > 0 and node < best) then
       best, best_room = node, room
     end
   end
 end
 if best == '' then return {'', 0} end
-redis.call('HINCRBY', 'qou:media:node:' .. best, 'load', 1)
+local lectures = 'qou:media:node:' .. best .. ':lectures'
+redis.call('SADD', lectures, ARGV[2])
+redis.call('PEXPIRE', lectures, redis.call('PTTL', 'qou:media:node:' .. best))
 redis.call('SET', KEYS[2], best, 'EX', ARGV[1])
 if current then return {best, 1} end
 return {best, 0}
 """
-"""KEYS nodes, placement; ARGV placement seconds. Returns [node or '' when every node is full,
-1 when this call moved the lecture off a node that lost its lease]. The load a placement adds
-is counted at once, so two lectures placed within one beat spread out."""
+"""KEYS nodes, placement; ARGV placement seconds, lecture id. Returns [node or '' when every
+node is full, 1 when this call moved the lecture off a node that lost its lease]. A node's
+load is its peer connections (from its beat) plus the lectures placed on it (a set the
+placement itself adds to), so lectures placed between two beats, before any of their media
+exists, still count and spread out."""
+
+BEAT = """
+redis.call('HSET', KEYS[2], 'address', ARGV[2], 'capacity', ARGV[3], 'connections', ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('SADD', KEYS[1], ARGV[1])
+for _, lecture in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local placement = 'qou:media:lecture:' .. lecture
+  if redis.call('GET', placement) == ARGV[1] then
+    redis.call('EXPIRE', placement, ARGV[6])
+  else
+    redis.call('SREM', KEYS[3], lecture)
+  end
+end
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+"""
+"""KEYS nodes, node, its lectures; ARGV node id, address, capacity, connections, lease ms,
+placement seconds. Renews the lease and the placements still this node's; forgets the rest."""
 
 RELEASE = """
+redis.call('SREM', KEYS[2], ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
@@ -108,8 +137,9 @@ class MediaNodes(Protocol):
         """This node closed the lecture's media: it may be placed anywhere next time."""
         ...
 
-    async def beat(self, load: int, holding: Iterable[int]) -> None:
-        """Renews this node's lease with its ``load`` and the placements it ``holding``."""
+    async def beat(self, connections: int) -> None:
+        """Renews this node's lease, saying how many peer connections it holds, and the
+        placements of the lectures placed on it."""
         ...
 
     async def alive(self, nodes: Iterable[str]) -> set[str]:
@@ -142,7 +172,7 @@ class OneNode:
     async def release(self, lecture_id: int) -> None:
         return None
 
-    async def beat(self, load: int, holding: Iterable[int]) -> None:
+    async def beat(self, connections: int) -> None:
         return None
 
     async def alive(self, nodes: Iterable[str]) -> set[str]:
@@ -178,6 +208,7 @@ class RedisNodes:
         self._capacity = capacity
         self._lease_ms = max(1, round(beat_seconds * 3 * 1000))
         self._place = redis.register_script(PLACE)
+        self._beat = redis.register_script(BEAT)
         self._release = redis.register_script(RELEASE)
 
     async def placed(self, lecture_id: int) -> str | None:
@@ -186,26 +217,27 @@ class RedisNodes:
 
     async def place(self, lecture_id: int) -> Placement:
         keys = [NODES_KEY, placement_key(lecture_id)]
-        node, moved = await self._place(keys=keys, args=[PLACEMENT_SECONDS])
+        node, moved = await self._place(keys=keys, args=[PLACEMENT_SECONDS, lecture_id])
         node = node.decode() if isinstance(node, bytes) else str(node)
         if not node:
             raise NoMediaNode("every media node is at capacity")
         return Placement(node, bool(moved))
 
     async def release(self, lecture_id: int) -> None:
-        await self._release(keys=[placement_key(lecture_id)], args=[self.node_id])
+        keys = [placement_key(lecture_id), lectures_key(self.node_id)]
+        await self._release(keys=keys, args=[self.node_id, lecture_id])
 
-    async def beat(self, load: int, holding: Iterable[int]) -> None:
-        key = node_key(self.node_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                key, mapping={"address": self._address, "capacity": self._capacity, "load": load}
-            )
-            pipe.pexpire(key, self._lease_ms)
-            pipe.sadd(NODES_KEY, self.node_id)
-            for lecture_id in holding:
-                pipe.expire(placement_key(lecture_id), PLACEMENT_SECONDS)
-            await pipe.execute()
+    async def beat(self, connections: int) -> None:
+        keys = [NODES_KEY, node_key(self.node_id), lectures_key(self.node_id)]
+        args: list[str | int] = [
+            self.node_id,
+            self._address,
+            self._capacity,
+            connections,
+            self._lease_ms,
+            PLACEMENT_SECONDS,
+        ]
+        await self._beat(keys=keys, args=args)
 
     async def alive(self, nodes: Iterable[str]) -> set[str]:
         wanted = sorted(set(nodes))
@@ -219,7 +251,7 @@ class RedisNodes:
 
     async def leave(self) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(node_key(self.node_id))
+            pipe.delete(node_key(self.node_id), lectures_key(self.node_id))
             pipe.srem(NODES_KEY, self.node_id)
             await pipe.execute()
 

@@ -66,8 +66,8 @@ class MediaRegistry:
     def lecture_ids(self) -> list[int]:
         return list(self._lectures)
 
-    def load(self) -> int:
-        return sum(1 + len(lecture.room.connections) for lecture in self._lectures.values())
+    def connections(self) -> int:
+        return sum(len(lecture.room.connections) for lecture in self._lectures.values())
 
     def reception(self, lecture_id: int) -> dict[str, Any] | None:
         """The last ``media:reception`` payload sent for the lecture, None before the first."""

@@ -251,9 +251,8 @@ class MediaRelay:
 
     async def _beat(self) -> None:
         try:
-            holding = self.local.holding()
-            await self.nodes.beat(self.local.load(), holding)
-            await self._check_held(holding)
+            await self.nodes.beat(self.local.connections())
+            await self._check_held(self.local.holding())
             await self._check_relayed()
         except Exception:
             log.warning("media node: beat failed", exc_info=True)

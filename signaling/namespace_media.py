@@ -56,9 +56,9 @@ class NamespaceMedia:
         """The lectures whose media this process holds."""
         return self.registry.lecture_ids()
 
-    def load(self) -> int:
-        """What placement weighs: the peer connections held, plus one per lecture."""
-        return self.registry.load()
+    def connections(self) -> int:
+        """The peer connections held: what a media node's capacity counts."""
+        return self.registry.connections()
 
     async def welcome(self, sid: str, ctx: RoomContext, actor: Actor) -> None:
         """Part of the join flow: the track catalogue right after ``room:state``."""

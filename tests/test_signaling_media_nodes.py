@@ -25,8 +25,8 @@ async def test_lectures_go_where_there_is_room_and_stay(redis: Redis) -> None:
     big, small = RedisNodes(redis, 10, 1.0), RedisNodes(redis, 4, 1.0)
     with pytest.raises(NoMediaNode):
         await big.place(1)  # no node holds a lease yet
-    await big.beat(load=3, holding=[])
-    await small.beat(load=0, holding=[])
+    await big.beat(connections=3)
+    await small.beat(connections=0)
     first = await small.place(1)  # either node may ask: both see the same room
     assert first.node == big.node_id and not first.moved  # 7 free against 4
     assert (await big.place(2)).node == big.node_id  # 6 free: the placement counted at once
@@ -37,10 +37,26 @@ async def test_lectures_go_where_there_is_room_and_stay(redis: Redis) -> None:
     assert await small.placed(6) is None
 
 
+async def test_lectures_placed_between_beats_still_count(redis: Redis) -> None:
+    """A beat reports peer connections only; the lectures placed on a node count on their
+    own, so four lectures started one after another, before any media, go two and two."""
+    first, second = RedisNodes(redis, 10, 1.0), RedisNodes(redis, 10, 1.0)
+    placed = []
+    for lecture in range(1, 5):
+        for node in (first, second):
+            await node.beat(connections=0)  # no media yet anywhere
+        placed.append((await first.place(lecture)).node)
+    assert sorted(placed.count(n) for n in (first.node_id, second.node_id)) == [2, 2]
+    ended = placed.index(first.node_id) + 1
+    await first.release(ended)  # its lecture ended: its room is free again
+    await first.beat(connections=0)
+    assert await redis.scard(f"qou:media:node:{first.node_id}:lectures") == 1
+
+
 async def test_a_lecture_of_a_node_that_lost_its_lease_is_placed_again_once(redis: Redis) -> None:
     dying, living = RedisNodes(redis, 10, 1.0), RedisNodes(redis, 10, 1.0)
-    await dying.beat(load=0, holding=[])
-    await living.beat(load=5, holding=[])
+    await dying.beat(connections=0)
+    await living.beat(connections=5)
     assert (await living.place(7)).node == dying.node_id
     await dying.leave()
     assert await living.alive([dying.node_id, living.node_id]) == {living.node_id}
@@ -52,10 +68,10 @@ async def test_a_lecture_of_a_node_that_lost_its_lease_is_placed_again_once(redi
 
 async def test_full_nodes_take_no_lecture_and_only_the_holder_releases(redis: Redis) -> None:
     node, other = RedisNodes(redis, 1, 1.0), RedisNodes(redis, 1, 1.0)
-    await node.beat(load=1, holding=[])
+    await node.beat(connections=1)
     with pytest.raises(NoMediaNode):
         await node.place(1)
-    await other.beat(load=0, holding=[])
+    await other.beat(connections=0)
     assert (await node.place(1)).node == other.node_id
     await node.release(1)
     assert await redis.get(placement_key(1)) == other.node_id.encode()
