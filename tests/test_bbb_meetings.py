@@ -111,6 +111,13 @@ async def test_one_account_per_lms_user_and_roles_from_the_join(database: Databa
         with pytest.raises(Failed) as refused:
             await admit(session, meeting, {"fullName": "Ann", "userID": "42"}, CourseRole.STUDENT)
         assert refused.value.key == "accountDisabled"
+        elsewhere, _ = await create_meeting(
+            session, ask("n", **{"meta_bbb-origin-server-name": "two.example"})
+        )
+        other_lms_user = await admit(
+            session, elsewhere, {"fullName": "Bob", "userID": "42"}, CourseRole.STUDENT
+        )
+        assert other_lms_user.id != student.id
         guest_a = await admit(session, meeting, {"fullName": "Guest"}, CourseRole.STUDENT)
         guest_b = await admit(session, meeting, {"fullName": "Guest"}, CourseRole.STUDENT)
         assert guest_a.id != guest_b.id

@@ -8,7 +8,8 @@
 - A course per LMS context: ``meta_bbb-context-id`` (with ``meta_bbb-origin-server-name``, so
   two LMSs' course 7 stay apart) names a course with code ``bbb-<hash>``, titled by
   ``meta_bbb-context-name``; a meeting without a context goes to the "LMS meetings" course.
-- An account per LMS user: ``userID`` names a ``BbbUser`` link to an account made on the first
+- An account per LMS user: ``userID``, with the LMS it comes from
+  (``meta_bbb-origin-server-name``), names a ``BbbUser`` link to an account made on the first
   join (username ``bbb-<hash>``, an unusable random password: it only ever enters through the
   LMS); without a userID every join is a new guest account. ``fullName`` renames it each time.
   A moderator is enrolled as the course's educator (an LMS-made student account becomes an
@@ -282,7 +283,9 @@ async def admit(
     if meeting.ended:
         raise Failed("meetingForciblyEnded", "You can not re-join a meeting that has ended.")
     account_role = Role.EDUCATOR if role == CourseRole.EDUCATOR else Role.STUDENT
-    user = await _account(session, params.get("userID") or None, full_name[:120], account_role)
+    lms_user = params.get("userID") or None
+    external_id = lms_key(meeting, lms_user) if lms_user else None
+    user = await _account(session, external_id, full_name[:120], account_role)
     if user.disabled:
         raise Failed("accountDisabled", "This account was disabled by an administrator.")
     user.display_name = full_name[:120]
@@ -329,6 +332,13 @@ def end_meeting(meeting: Meeting) -> None:
     meeting.row.forcibly_ended = True
 
 
+def lms_key(meeting: Meeting, user_id: str) -> str:
+    """An LMS's userID is its own numbering (Moodle's user 2): it names an account together
+    with the LMS it comes from (``meta_bbb-origin-server-name``), so two LMSs' user 2 are
+    two people. Hostnames hold no "|", so the userID is what follows the first one."""
+    return f"{meeting.row.meta.get('bbb-origin-server-name', '')}|{user_id}"[:256]
+
+
 async def external_ids(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
     """The LMS's userID of each of these accounts that has one."""
     if not user_ids:
@@ -336,7 +346,7 @@ async def external_ids(session: AsyncSession, user_ids: list[int]) -> dict[int, 
     rows = await session.execute(
         select(BbbUser.user_id, BbbUser.external_id).where(BbbUser.user_id.in_(user_ids))
     )
-    return {user_id: external for user_id, external in rows.all()}
+    return {user_id: external.partition("|")[2] for user_id, external in rows.all()}
 
 
 def milliseconds(when: datetime | None) -> int:
