@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from tests.conftest import Server, run_cli
+from tests.conftest import Server, run_cli, start_server
 from tests.room_client import Participant
 
 CREATE_FIELDS = [
@@ -379,3 +379,27 @@ async def test_the_secret_rotates_and_old_checksums_fail(
     assert (await call(http, server, "getMeetings", {})).findtext("returncode") == "SUCCESS"
     assert run_cli("bbb-secret", *server.data_flags).stdout.strip() == rotated
     assert rotated not in server.log.read_text()
+
+
+async def test_the_secret_and_checksums_stay_out_of_the_log(
+    http: aiohttp.ClientSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """At the most talkative log level, the request log names the API's paths and never the
+    query strings that carry checksums and join links' session tokens."""
+    debug = start_server(tmp_path_factory.mktemp("bbb-log"), "sqlite", "--log-level", "debug")
+    try:
+        params = meeting()
+        create_url = signed(debug, "create", params)
+        await call(http, debug, "create", params)
+        join = {"meetingID": params["meetingID"], "fullName": "A", "role": "VIEWER"}
+        answer = await call(http, debug, "join", join | {"redirect": "false"})
+        token = answer.findtext("session_token") or ""
+        async with http.get(answer.findtext("url") or "") as response:
+            assert response.status == 200
+    finally:
+        debug.stop()
+    log = debug.log.read_text()
+    assert "/bigbluebutton/api/create" in log
+    checksum = str(create_url).rsplit("checksum=", 1)[1]
+    for secret in (secret_of(debug), checksum, token):
+        assert secret and secret not in log
