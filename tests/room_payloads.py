@@ -114,6 +114,7 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "chat:lock": {"locked": True},
         "hand:raise": {},
         "hand:lower": {"user_id": other_user},
+        "hand:lower_all": {},
         "slides:show": {"deck_id": board, "page": 2},
         "annotation:add": {
             "kind": "text",
@@ -132,6 +133,7 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "poll:publish": {"poll_id": 1},
         "presenter:set": {"user_id": other_user, "presenter": True},
         "participant:mute": {"user_id": other_user, "muted": True},
+        "participant:mute_all": {"muted": True},
         "participant:remove": {"user_id": other_user},
         "lecture:end": {},
         "media:invite": {"user_id": other_user},

@@ -36,6 +36,8 @@ EDUCATOR_ONLY = {
     "poll:publish",
     "presenter:set",
     "participant:mute",
+    "participant:mute_all",
+    "hand:lower_all",
     "participant:remove",
     "lecture:end",
     "media:invite",

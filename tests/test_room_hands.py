@@ -55,3 +55,27 @@ async def test_removing_a_participant_takes_their_hand_down(
     finally:
         await educator.leave()
         await alice.leave()
+
+
+async def test_the_educator_lowers_every_hand_at_once(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        assert (await alice.call("hand:raise"))["ok"] and (await bob.call("hand:raise"))["ok"]
+        assert (await alice.call("hand:lower_all"))["error"]["code"] == "forbidden"
+        educator.drain("hand:queue")
+        assert (await educator.call("hand:lower_all"))["ok"]
+        assert (await educator.next("hand:queue"))["hands"] == []
+        while (await alice.next("hand:queue"))["hands"]:
+            pass
+        late = await join(http, server, lecture, "student3")
+        assert late.state["hands"] == []  # a reconnecting client sees the empty queue
+        await late.leave()
+        assert (await alice.call("hand:raise"))["ok"], "a lowered hand may go up again"
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()

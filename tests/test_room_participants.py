@@ -140,3 +140,42 @@ async def test_ending_disconnects_everyone(http: aiohttp.ClientSession, server: 
     assert await audit_actions(server, lecture) == ["end"]
     await educator.leave()
     await alice.leave()
+
+
+async def test_the_educator_mutes_every_student_at_once(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """One event names everyone muted; a presenter may be spared; a late joiner's roster and
+    the audit log agree; unmuting everyone undoes it."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        mute_bob = {"user_id": bob.user_id, "muted": True}
+        assert (await educator.call("participant:mute", mute_bob))["ok"]
+        assert (await alice.call("participant:mute_all", {"muted": True}))["error"][
+            "code"
+        ] == "forbidden"
+        assert (
+            await educator.call("presenter:set", {"user_id": alice.user_id, "presenter": True})
+        )["ok"]
+        spare = {"muted": True, "except_presenters": True}
+        ack = await educator.call("participant:mute_all", spare)
+        assert ack == {"ok": True, "user_ids": [], "muted": True}  # bob was already muted
+        ack = await educator.call("participant:mute_all", {"muted": True})
+        assert ack["user_ids"] == [alice.user_id]
+        event = await bob.next("roster:muted")
+        while event["user_ids"] != [alice.user_id]:
+            event = await bob.next("roster:muted")
+        assert event == {"user_ids": [alice.user_id], "muted": True}
+        late = await join(http, server, lecture, "student3")
+        muted = {p["id"] for p in late.state["roster"] if p["muted"]}
+        assert muted == {alice.user_id, bob.user_id}, "the educator and late joiners are not muted"
+        await late.leave()
+        ack = await educator.call("participant:mute_all", {"muted": False})
+        assert sorted(ack["user_ids"]) == sorted([alice.user_id, bob.user_id])
+        assert "mute_all" in await audit_actions(server, lecture)
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()

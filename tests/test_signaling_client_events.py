@@ -24,7 +24,13 @@ from signaling.media_relay import MediaRelay
 from signaling.namespace_media import NamespaceMedia
 from tests.room_domain import live_lecture_context
 
-FORWARDING = {"participant:mute", "presenter:set", "media:invite", "media:revoke"}
+FORWARDING = {
+    "participant:mute",
+    "participant:mute_all",
+    "presenter:set",
+    "media:invite",
+    "media:revoke",
+}
 """Room events after which the SFU's forwarding is reconciled."""
 
 

@@ -262,6 +262,35 @@ async def test_the_educators_controls_reach_the_student(
     await expect(student.get_by_test_id("you-muted")).to_be_visible()
 
 
+async def test_the_educator_lowers_every_hand_and_mutes_every_student_at_once(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    lecture_id = await create_lecture(http, server, "Everyone at once")
+    edu, s1, s2 = [await open_page(name) for name in ("educator", "student1", "student2")]
+    for page, name in ((edu, "educator"), (s1, "student1"), (s2, "student2")):
+        await enter_room(page, server, name, lecture_id)
+        await wait_until_live(page)
+    await expect(edu.get_by_test_id("hand-lower-all")).to_be_hidden()
+    for student in (s1, s2):
+        await expect(student.get_by_test_id("mute-all")).to_be_hidden()
+        await student.get_by_test_id("hand-raise").click()
+    await expect(edu.get_by_test_id("hand-item")).to_have_count(2)
+    await edu.get_by_test_id("hand-lower-all").click()
+    for page in (edu, s1, s2):
+        await expect(page.get_by_test_id("hand-item")).to_have_count(0)
+    for student in (s1, s2):
+        await expect(student.get_by_test_id("hand-raise")).to_be_visible()
+
+    await expect(edu.get_by_test_id("unmute-all")).to_be_hidden()
+    await edu.get_by_test_id("mute-all").click()
+    for student in (s1, s2):
+        await expect(student.get_by_test_id("you-muted")).to_be_visible()
+    await expect(edu.get_by_test_id("mute-all")).to_be_hidden()
+    await edu.get_by_test_id("unmute-all").click()
+    for student in (s1, s2):
+        await expect(student.get_by_test_id("you-muted")).to_be_hidden()
+
+
 async def test_a_student_waits_for_the_start_then_joins_and_reads_arabic(
     open_page: OpenPage, server: Server, http: aiohttp.ClientSession
 ) -> None:

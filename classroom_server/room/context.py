@@ -75,20 +75,27 @@ class RoomContext:
 
     async def save_flag(self, session: AsyncSession, flag: Flag, user_id: int, on: bool) -> None:
         """Commits ``session`` with the flag written through, as :meth:`save_settings` does."""
+        await self.save_flags(session, flag, [user_id], on)
+
+    async def save_flags(
+        self, session: AsyncSession, flag: Flag, user_ids: list[int], on: bool
+    ) -> None:
+        """:meth:`save_flag` for many participants in one commit (mute everyone)."""
         if on:
-            await add_unique(
-                session, RoomFlag(lecture_id=self.lecture_id, user_id=user_id, flag=flag)
-            )
-        else:
+            for user_id in user_ids:
+                row = RoomFlag(lecture_id=self.lecture_id, user_id=user_id, flag=flag)
+                await add_unique(session, row)
+        elif user_ids:
             await session.execute(
                 delete(RoomFlag).where(
                     RoomFlag.lecture_id == self.lecture_id,
-                    RoomFlag.user_id == user_id,
+                    RoomFlag.user_id.in_(user_ids),
                     RoomFlag.flag == flag,
                 )
             )
         await session.commit()
-        await self.store.set_flag(self.lecture_id, flag, user_id, on)
+        for user_id in user_ids:
+            await self.store.set_flag(self.lecture_id, flag, user_id, on)
 
     async def is_presenter(self, actor: Actor) -> bool:
         return actor.user_id in await self.store.flagged(self.lecture_id, "presenter")

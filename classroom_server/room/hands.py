@@ -51,3 +51,10 @@ async def lower_hand(ctx: RoomContext, actor: Actor, payload: HandLower) -> Outc
     if not await ctx.store.lower_hand(ctx.lecture_id, target):
         raise RoomError("not_found", "that hand is not raised")
     return Outcome().emit("hand:queue", {"hands": await queue(ctx)})
+
+
+async def lower_all(ctx: RoomContext, _actor: Actor, _payload: Empty) -> Outcome:
+    """The educator clears the queue (a question answered for everyone, a new topic)."""
+    for user_id, _at in await ctx.store.hands(ctx.lecture_id):
+        await ctx.store.lower_hand(ctx.lecture_id, user_id)
+    return Outcome().emit("hand:queue", {"hands": await queue(ctx)})

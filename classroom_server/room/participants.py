@@ -1,4 +1,5 @@
-"""The roster and the moderation of participants: presenter, mute, removal, ending."""
+"""The roster and the moderation of participants: presenter, mute (one or everyone), removal,
+ending."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from classroom_server.room import hands
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import LectureEnded, Outcome, RoomError, users
-from classroom_server.room.payloads import Empty, MuteSet, PresenterSet, UserRef
+from classroom_server.room.payloads import Empty, MuteAll, MuteSet, PresenterSet, UserRef
 from classroom_server.room.store import Flag
 
 
@@ -80,6 +81,26 @@ async def set_presenter(ctx: RoomContext, actor: Actor, payload: PresenterSet) -
 
 async def mute(ctx: RoomContext, actor: Actor, payload: MuteSet) -> Outcome:
     return await _flag(ctx, actor, "muted", payload.user_id, payload.muted)
+
+
+async def mute_all(ctx: RoomContext, actor: Actor, payload: MuteAll) -> Outcome:
+    """Mutes (or unmutes) every student in the room, presenters too unless spared: one event
+    names them all, rather than a roster update per student to everyone."""
+    people = await ctx.store.people(ctx.lecture_id)
+    presenters = await ctx.store.flagged(ctx.lecture_id, "presenter")
+    muted = await ctx.store.flagged(ctx.lecture_id, "muted")
+    spared = presenters if payload.except_presenters else set()
+    changed = sorted(
+        user_id
+        for user_id, (_name, role) in people.items()
+        if role != "educator" and user_id not in spared and (user_id in muted) != payload.muted
+    )
+    async with ctx.database.session() as session:
+        details = {"muted": payload.muted, "participants": len(changed)}
+        audit(session, ctx, actor, "mute_all", None, details)
+        await ctx.save_flags(session, "muted", changed, payload.muted)
+    view = {"user_ids": changed, "muted": payload.muted}
+    return Outcome(ack=dict(view)).emit("roster:muted", view)
 
 
 async def remove(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:

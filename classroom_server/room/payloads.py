@@ -134,6 +134,11 @@ class MuteSet(Payload):
     muted: StrictBool
 
 
+class MuteAll(Payload):
+    muted: StrictBool
+    except_presenters: StrictBool = False
+
+
 class UserRef(Payload):
     user_id: Id
 

@@ -238,6 +238,16 @@ export class RoomClient {
     return this.#send("participant:mute", { user_id: userId, muted });
   }
 
+  // Every student at once (presenters too, unless spared); the ack lists whose mute changed.
+  /** @param {boolean} muted @param {boolean} [exceptPresenters] */
+  muteAll(muted, exceptPresenters = false) {
+    return this.#send("participant:mute_all", { muted, except_presenters: exceptPresenters });
+  }
+
+  lowerAllHands() {
+    return this.#send("hand:lower_all");
+  }
+
   /** @param {number} userId */
   remove(userId) {
     return this.#send("participant:remove", { user_id: userId });

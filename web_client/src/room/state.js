@@ -26,6 +26,7 @@
  *   "room:state": Snapshot,
  *   "roster:joined": Participant,
  *   "roster:updated": Participant,
+ *   "roster:muted": { user_ids: number[], muted: boolean },
  *   "roster:left": { user_id: number },
  *   "roster:removed": { user_id: number },
  *   "chat:message": ChatMessage,
@@ -127,6 +128,12 @@ const REDUCERS = {
   }),
   "roster:joined": withParticipant,
   "roster:updated": withParticipant,
+  "roster:muted": (state, { user_ids, muted }) => {
+    const changed = new Set(user_ids);
+    const roster = state.roster.map((p) => (changed.has(p.id) ? { ...p, muted } : p));
+    const you = changed.has(state.you.id) ? { ...state.you, muted } : state.you;
+    return { ...state, roster, you };
+  },
   "roster:left": (state, { user_id }) => withoutParticipant(state, user_id),
   // The server lowers a removed student's hand without sending a new queue.
   "roster:removed": (state, { user_id }) => withoutParticipant(state, user_id),

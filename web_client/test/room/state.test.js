@@ -68,6 +68,21 @@ const chat = (id, text) => ({
 });
 
 describe("applyEvent", () => {
+  test("roster:muted marks everyone it names, you included when named", () => {
+    const start = apply(joined(), [["roster:joined", person(3, "Cyrine")]]);
+    const muted = apply(start, [["roster:muted", { user_ids: [2, 3], muted: true }]]);
+    assert.deepEqual(
+      muted.roster.map((p) => [p.id, p.muted]),
+      [[1, false], [2, true], [3, true]],
+    );
+    assert.equal(muted.you.muted, false);
+    const back = apply(muted, [["roster:muted", { user_ids: [3], muted: false }]]);
+    assert.deepEqual(
+      back.roster.map((p) => p.muted),
+      [false, true, false],
+    );
+  });
+
   test("nothing applies before the first room:state", () => {
     assert.equal(applyEvent(null, "chat:message", chat(1, "hi")), null);
   });

@@ -1,4 +1,5 @@
-// Raised hands in queue order: students raise and lower their own, educators lower anyone's.
+// Raised hands in queue order: students raise and lower their own, educators lower anyone's
+// (or everyone's at once).
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
@@ -10,7 +11,10 @@ export function createHands(client, feedback) {
   const empty = h("p", { class: "muted" }, t("room.hands.empty"));
   const raise = button("hand-raise", t("room.hands.raise"), () => feedback.act(() => client.raiseHand()));
   const lower = button("hand-lower", t("room.hands.lower"), () => feedback.act(() => client.lowerHand()));
-  const element = panel("hands-panel", "room.hands.heading", raise, lower, list, empty);
+  const lowerAll = button("hand-lower-all", t("room.hands.lowerAll"), () =>
+    feedback.act(() => client.lowerAllHands()),
+  );
+  const element = panel("hands-panel", "room.hands.heading", raise, lower, lowerAll, list, empty);
 
   function item(hand, educator) {
     return h(
@@ -32,6 +36,7 @@ export function createHands(client, feedback) {
     const raised = state.hands.some((hand) => hand.user_id === state.you.id);
     raise.hidden = educator || raised;
     lower.hidden = educator || !raised;
+    lowerAll.hidden = !educator || state.hands.length < 2;
     list.replaceChildren(...state.hands.map((hand) => item(hand, educator)));
     empty.hidden = state.hands.length > 0;
   }

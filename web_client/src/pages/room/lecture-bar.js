@@ -67,5 +67,5 @@ export function createLectureBar(client, feedback) {
     setToggle(record, recordingOn, "room.recording.start", "room.recording.stop");
   }
 
-  return { element, events: ["roster:updated", "lecture:started", "recording:state"], update };
+  return { element, events: ["roster:updated", "roster:muted", "lecture:started", "recording:state"], update };
 }

@@ -1,4 +1,5 @@
-// Who is in the room, and the educator's moderation of students: presenter, mute, removal.
+// Who is in the room, and the educator's moderation of students: presenter, mute (one or all),
+// removal.
 // Educators and presenters also see, per student, whether audio and video really reach them
 // (media:reception, measured by the SFU).
 
@@ -42,7 +43,14 @@ function reception(p, state) {
 
 export function createRoster(client, feedback) {
   const list = h("ul", { class: "roster", "data-testid": "roster" });
-  const element = panel("roster-panel", "room.roster.heading", list);
+  const muteAll = button("mute-all", t("room.roster.muteAll"), () =>
+    feedback.act(() => client.muteAll(true, true)),
+  );
+  const unmuteAll = button("unmute-all", t("room.roster.unmuteAll"), () =>
+    feedback.act(() => client.muteAll(false)),
+  );
+  const bulk = h("div", { class: "roster-actions" }, muteAll, unmuteAll);
+  const element = panel("roster-panel", "room.roster.heading", bulk, list);
 
   function moderation(p, state) {
     const presenter = button(
@@ -83,6 +91,10 @@ export function createRoster(client, feedback) {
   }
 
   function update(state) {
+    const students = isEducator(state) ? state.roster.filter((p) => p.role === "student") : [];
+    bulk.hidden = students.length === 0;
+    muteAll.hidden = students.every((p) => p.muted || p.presenter);
+    unmuteAll.hidden = !students.some((p) => p.muted);
     list.replaceChildren(...state.roster.map((p) => item(p, state)));
   }
 
@@ -90,6 +102,7 @@ export function createRoster(client, feedback) {
     "roster:joined",
     "roster:left",
     "roster:updated",
+    "roster:muted",
     "roster:removed",
     "media:permissions",
     "media:speaking",
