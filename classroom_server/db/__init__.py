@@ -1,7 +1,7 @@
 """Relational data: models, the async engine, and migrations."""
 
 from classroom_server.db.auth_models import AuthSession
-from classroom_server.db.bbb_models import BbbMeeting, BbbSecret, BbbUser
+from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
@@ -50,6 +50,7 @@ __all__ = [
     "AuthSession",
     "AvailabilityWindow",
     "Base",
+    "BbbHook",
     "BbbMeeting",
     "BbbSecret",
     "BbbUser",

@@ -42,6 +42,19 @@ class BbbUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class BbbHook(Base):
+    """A webhook registered by ``hooks/create`` (BBB's bbb-webhooks API): events of one
+    meeting (``meeting_id``), or of every meeting when it is null, are POSTed to the URL."""
+
+    __tablename__ = "bbb_hooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callback_url: Mapped[str] = mapped_column(String(2048))
+    meeting_id: Mapped[str | None] = mapped_column(String(256))
+    raw: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class BbbMeeting(Base):
     __tablename__ = "bbb_meetings"
 

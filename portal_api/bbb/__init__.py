@@ -9,6 +9,7 @@ from classroom_server.services import Services
 from portal_api.bbb.callbacks import Callbacks
 from portal_api.bbb.calls import Bbb
 from portal_api.bbb.documents import Documents
+from portal_api.bbb.hooks import Hooks
 from portal_api.bbb.routes import setup_routes
 from vod.storage import VideoStorage
 
@@ -27,9 +28,10 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
         broadcaster=lambda: svc.broadcaster,
         videos=videos,
         documents=Documents(svc.slides),
+        hooks=Hooks(svc.database),
     )
     setup_routes(app, bbb)
-    callbacks = Callbacks(svc.database)
+    callbacks = Callbacks(svc.database, bbb.hooks)
 
     async def start_callbacks(_app: web.Application) -> None:
         callbacks.start()
@@ -37,6 +39,7 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
     async def stop_callbacks(_app: web.Application) -> None:
         await callbacks.stop()
         await bbb.documents.close()
+        await bbb.hooks.close()
 
     app.on_startup.append(start_callbacks)
     app.on_shutdown.append(stop_callbacks)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -25,6 +26,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import BbbMeeting, Database, Lecture, LectureStatus, Video
+from portal_api.bbb.hooks import Hooks, meeting_ended
+from portal_api.bbb.meetings import Meeting
 from portal_api.bbb.secret import shared_secret
 
 END_URL = "endcallbackurl"  # metadata names are kept lower-cased
@@ -59,6 +62,7 @@ async def _claim(session: AsyncSession, row_id: int, flag: str) -> bool:
 @dataclass
 class Callbacks:
     database: Database
+    hooks: Hooks | None = None
     interval: float = 2.0
     _task: asyncio.Task[None] | None = field(default=None, init=False)
 
@@ -99,15 +103,20 @@ class Callbacks:
             ).all()
             for row, lecture in ended:
                 if not row.end_called_back:
-                    await self._end(session, http, row)
+                    await self._end(session, http, row, lecture)
                 if not row.recording_called_back:
                     await self._recording(session, http, row, lecture)
 
     async def _end(
-        self, session: AsyncSession, http: aiohttp.ClientSession, row: BbbMeeting
+        self, session: AsyncSession, http: aiohttp.ClientSession, row: BbbMeeting, lecture: Lecture
     ) -> None:
         url = _web_url(row.meta.get(END_URL))
-        if not await _claim(session, row.id, "end_called_back") or url is None:
+        if not await _claim(session, row.id, "end_called_back"):
+            return
+        if self.hooks is not None:
+            ended = meeting_ended(Meeting(row, lecture))
+            self.hooks.emit(row.meeting_id, ended, socket.gethostname())
+        if url is None:
             return
         target = with_params(url, {"meetingID": row.meeting_id, "recordingmarks": "false"})
         await _send(http, "GET", target, None, "end")

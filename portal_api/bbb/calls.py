@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from pydantic import ValidationError
 
-from classroom_server.db import CourseRole, Database
+from classroom_server.db import BbbHook, CourseRole, Database
 from classroom_server.room import Actor, Outcome, RoomBroadcaster, RoomContext, RoomStore, chat
 from classroom_server.room.payloads import ChatSend
 from classroom_server.security import TokenIssuer
@@ -25,6 +25,13 @@ from classroom_server.sessions import open_session
 from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
 from portal_api.bbb.answers import Failed, missing, not_found, success
 from portal_api.bbb.documents import Document, Documents, parse_documents
+from portal_api.bbb.hooks import (
+    Hooks,
+    create_hook,
+    hooks_of,
+    meeting_created,
+    user_joined,
+)
 from portal_api.bbb.meetings import (
     META_NAME,
     CreateRequest,
@@ -73,6 +80,7 @@ class Bbb:
     broadcaster: Callable[[], RoomBroadcaster]
     videos: VideoStorage
     documents: Documents
+    hooks: Hooks
 
 
 Call = Callable[[Bbb, Params, web.Request], Awaitable[web.StreamResponse]]
@@ -123,8 +131,10 @@ async def create(bbb: Bbb, params: Params, request: web.Request) -> web.StreamRe
         await session.commit()
         fields = _created(meeting)
         lecture_id = meeting.lecture.id
+        created_event = meeting_created(meeting)
     if not existed:
         bbb.documents.add(lecture_id, documents)
+        bbb.hooks.emit(ask.meeting_id, created_event, request.host)
     if existed:
         fields["messageKey"] = "duplicateWarning"
         fields["message"] = (
@@ -155,6 +165,13 @@ async def join(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResp
         await session.commit()
         lecture_id, user_id = meeting.lecture.id, user.id
         internal_id = meeting.internal_id
+        joined_event = user_joined(
+            meeting,
+            params.get("userID") or str(user_id),
+            user.display_name,
+            role == CourseRole.EDUCATOR,
+        )
+    bbb.hooks.emit(meeting_id, joined_event, request.host)
     if params.get("redirect", "true").strip().lower() == "false":
         query = urlencode({"sessionToken": issued.token, "lecture": lecture_id})
         return success(
@@ -430,6 +447,51 @@ async def update_recordings(bbb: Bbb, params: Params, _request: web.Request) -> 
     return success({"updated": True})
 
 
+async def hooks_create(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    async with bbb.database.session() as session:
+        hook, existed = await create_hook(session, params)
+        await session.commit()
+        if existed:
+            return success(
+                {
+                    "hookID": hook.id,
+                    "messageKey": "duplicateWarning",
+                    "message": "There is already a hook for this callback URL.",
+                }
+            )
+        return success({"hookID": hook.id, "permanentHook": False, "rawData": hook.raw})
+
+
+async def hooks_destroy(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    hook_id = params.get("hookID", "")
+    if not hook_id:
+        raise Failed("missingParamHookID", "You must specify a hookID in the parameters.")
+    async with bbb.database.session() as session:
+        hook = (
+            await session.get(BbbHook, int(hook_id))
+            if hook_id.isdigit() and len(hook_id) < 10
+            else None
+        )
+        if hook is None:
+            raise Failed("destroyMissingHook", "The hook informed was not found.")
+        await session.delete(hook)
+        await session.commit()
+    return success({"removed": True})
+
+
+async def hooks_list(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:
+    async with bbb.database.session() as session:
+        hooks = await hooks_of(session, params.get("meetingID") or None)
+    listed = []
+    for hook in hooks:
+        fields: dict[str, Any] = {"hookID": hook.id, "callbackURL": hook.callback_url}
+        if hook.meeting_id is not None:
+            fields["meetingID"] = hook.meeting_id
+        fields |= {"permanentHook": False, "rawData": hook.raw}
+        listed.append(("hook", fields))
+    return success({"hooks": listed})
+
+
 CALLS: dict[str, Call] = {
     "create": create,
     "join": join,
@@ -443,4 +505,7 @@ CALLS: dict[str, Call] = {
     "publishRecordings": publish_recordings,
     "deleteRecordings": delete_recordings,
     "updateRecordings": update_recordings,
+    "hooks/create": hooks_create,
+    "hooks/destroy": hooks_destroy,
+    "hooks/list": hooks_list,
 }

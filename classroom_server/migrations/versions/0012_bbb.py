@@ -66,11 +66,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_bbb_users")),
         sa.UniqueConstraint("external_id", name=op.f("uq_bbb_users_external_id")),
     )
+    op.create_table(
+        "bbb_hooks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("callback_url", sa.String(length=2048), nullable=False),
+        sa.Column("meeting_id", sa.String(length=256), nullable=True),
+        sa.Column("raw", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bbb_hooks")),
+    )
     op.create_index(op.f("ix_bbb_meetings_meeting_id"), "bbb_meetings", ["meeting_id"])
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_bbb_meetings_meeting_id"), table_name="bbb_meetings")
+    op.drop_table("bbb_hooks")
     op.drop_table("bbb_users")
     op.drop_table("bbb_meetings")
     op.drop_table("bbb_secrets")

@@ -1,0 +1,196 @@
+"""BBB's webhooks API (``hooks/create``, ``hooks/destroy``, ``hooks/list``, as bbb-webhooks
+serves them) and the events it POSTs: ``meeting-created``, ``user-joined`` and
+``meeting-ended``, in bbb-webhooks' mapped shape.
+
+A delivery is bbb-webhooks': a form POST of ``domain``, ``event`` (a JSON array of one event)
+and ``timestamp``, to the callback URL with ``checksum`` = hex sha1(callback URL + the form
+body as sent + shared secret) added to its query, so the receiver can check it came from us.
+One attempt per event; a hook lives until destroyed (there are no permanent hooks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+import aiohttp
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from classroom_server.db import BbbHook, Database
+from portal_api.bbb.answers import Failed
+from portal_api.bbb.meetings import Meeting, java_date, meta_of, milliseconds
+from portal_api.bbb.secret import shared_secret
+
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+MAX_HOOKS = 1000
+log = logging.getLogger("qou.bbb")
+
+
+def _form_value(value: str) -> str:
+    """As a browser's URLSearchParams encodes (bbb-webhooks hashes that string)."""
+    return quote_plus(value, safe="*").replace("~", "%7E")
+
+
+def form_body(fields: Mapping[str, str]) -> str:
+    """The form body, keys in alphabetical order as bbb-webhooks sends them."""
+    return "&".join(f"{k}={_form_value(fields[k])}" for k in sorted(fields))
+
+
+def hook_checksum(callback_url: str, body: str, secret: str) -> str:
+    return hashlib.sha1((callback_url + body + secret).encode()).hexdigest()
+
+
+def meeting_ref(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "internal-meeting-id": meeting.internal_id,
+        "external-meeting-id": meeting.row.meeting_id,
+    }
+
+
+def event(kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": {
+            "type": "event",
+            "id": kind,
+            "attributes": attributes,
+            "event": {"ts": int(time.time() * 1000)},
+        }
+    }
+
+
+def meeting_created(meeting: Meeting) -> dict[str, Any]:
+    row = meeting.row
+    return event(
+        "meeting-created",
+        {
+            "meeting": {
+                **meeting_ref(meeting),
+                "name": row.name,
+                "is-breakout": False,
+                "parent-id": "bbb-none",
+                "duration": row.duration,
+                "create-time": milliseconds(row.created_at),
+                "create-date": java_date(row.created_at),
+                "moderator-pass": row.moderator_pw,
+                "viewer-pass": row.attendee_pw,
+                "record": row.record,
+                "voice-conf": row.voice_bridge,
+                "dial-number": row.dial_number,
+                "max-users": row.max_participants,
+                "metadata": meta_of(meeting),
+            }
+        },
+    )
+
+
+def user_joined(meeting: Meeting, user_id: str, name: str, moderator: bool) -> dict[str, Any]:
+    return event(
+        "user-joined",
+        {
+            "meeting": meeting_ref(meeting),
+            "user": {
+                "internal-user-id": user_id,
+                "external-user-id": user_id,
+                "name": name,
+                "role": "MODERATOR" if moderator else "VIEWER",
+                "presenter": "false",
+            },
+        },
+    )
+
+
+def meeting_ended(meeting: Meeting) -> dict[str, Any]:
+    return event("meeting-ended", {"meeting": meeting_ref(meeting)})
+
+
+async def create_hook(session: AsyncSession, params: Mapping[str, str]) -> tuple[BbbHook, bool]:
+    """The hook ``params`` ask for, and whether it existed (the same URL and meeting)."""
+    url = params.get("callbackURL")
+    if not url:
+        raise Failed("missingParamCallbackURL", "You must specify a callbackURL in the parameters.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+        raise Failed("createHookError", "The callbackURL must be an http or https URL.")
+    meeting_id = params.get("meetingID") or None
+    existing = await session.scalar(
+        select(BbbHook).where(
+            BbbHook.callback_url == url,
+            BbbHook.meeting_id.is_(None)
+            if meeting_id is None
+            else BbbHook.meeting_id == meeting_id,
+        )
+    )
+    if existing is not None:
+        return existing, True
+    count = len((await session.scalars(select(BbbHook.id).limit(MAX_HOOKS))).all())
+    if count >= MAX_HOOKS:
+        raise Failed("createHookError", f"At most {MAX_HOOKS} hooks.")
+    hook = BbbHook(
+        callback_url=url,
+        meeting_id=meeting_id[:256] if meeting_id else None,
+        raw=params.get("getRaw", "").strip().lower() == "true",
+    )
+    session.add(hook)
+    await session.flush()
+    return hook, False
+
+
+async def hooks_of(session: AsyncSession, meeting_id: str | None) -> list[BbbHook]:
+    """Every hook, or those that receive ``meeting_id``'s events (its own and the global)."""
+    query = select(BbbHook).order_by(BbbHook.id)
+    if meeting_id is not None:
+        query = query.where(or_(BbbHook.meeting_id.is_(None), BbbHook.meeting_id == meeting_id))
+    return list(await session.scalars(query))
+
+
+@dataclass
+class Hooks:
+    """Delivers events to the hooks that want them, in the background."""
+
+    database: Database
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def emit(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._deliver(meeting_id, payload, domain))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
+        async with self.database.session() as session:
+            hooks = [(h.id, h.callback_url) for h in await hooks_of(session, meeting_id)]
+            secret = await shared_secret(session) if hooks else ""
+        if not hooks:
+            return
+        fields = {
+            "domain": domain,
+            "event": "[" + json.dumps(payload, separators=(",", ":")) + "]",
+            "timestamp": str(int(time.time() * 1000)),
+        }
+        body = form_body(fields)
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+            for hook_id, url in hooks:
+                target = url + ("&" if urlsplit(url).query else "?")
+                target += f"checksum={hook_checksum(url, body, secret)}"
+                try:
+                    async with http.post(
+                        target,
+                        data=body.encode(),
+                        headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    ) as response:
+                        if response.status >= 400 and response.status != 401:
+                            log.warning("BBB hook %s answered %s", hook_id, response.status)
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    log.warning("BBB hook %s failed: %s", hook_id, type(exc).__name__)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

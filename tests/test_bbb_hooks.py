@@ -1,0 +1,119 @@
+"""BBB's webhooks API against a real server and an LMS stand-in on loopback: hooks created,
+listed and destroyed with bbb-webhooks' answers, and meeting-created, user-joined and
+meeting-ended delivered in its mapped shape, with its checksum over URL, body and secret."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from portal_api.bbb.hooks import form_body
+from tests.conftest import Server, free_port
+from tests.test_bbb_routes import call, failed, meeting, secret_of, signed, tags
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.posts: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self.base = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await self.posts.put((request.path_qs, await request.text()))
+        return web.Response(text="ok")
+
+    async def next_event(self, url: str, secret: str) -> dict[str, Any]:
+        """The next event POSTed to ``url``, its checksum checked."""
+        path_qs, body = await asyncio.wait_for(self.posts.get(), 15)
+        path, _, checksum = path_qs.partition("?checksum=")
+        assert self.base + path == url
+        assert checksum == hashlib.sha1((url + body + secret).encode()).hexdigest()
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        assert sorted(form) == ["domain", "event", "timestamp"]
+        events = json.loads(form["event"])
+        assert len(events) == 1
+        event: dict[str, Any] = events[0]["data"]
+        return event
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    stand_in = Receiver()
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", stand_in.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    stand_in.base = f"http://127.0.0.1:{port}"
+    yield stand_in
+    await runner.cleanup()
+
+
+def test_the_form_body_is_encoded_as_bbb_webhooks_does() -> None:
+    body = form_body({"timestamp": "1", "event": '[{"a":"b c*~"}]', "domain": "x.example"})
+    assert body == "domain=x.example&event=%5B%7B%22a%22%3A%22b+c*%7E%22%7D%5D&timestamp=1"
+
+
+async def test_hooks_lifecycle_and_events(
+    http: aiohttp.ClientSession, server: Server, receiver: Receiver
+) -> None:
+    params = meeting()
+    meeting_id = params["meetingID"]
+    url = f"{receiver.base}/hooks/{meeting_id}"
+    created = await call(
+        http, server, "hooks/create", {"callbackURL": url, "meetingID": meeting_id}
+    )
+    assert tags(created) == ["returncode", "hookID", "permanentHook", "rawData"]
+    hook_id = created.findtext("hookID") or ""
+    again = await call(http, server, "hooks/create", {"callbackURL": url, "meetingID": meeting_id})
+    assert again.findtext("hookID") == hook_id
+    assert again.findtext("messageKey") == "duplicateWarning"
+    failed(await call(http, server, "hooks/create", {}), "missingParamCallbackURL")
+
+    listed = await call(http, server, "hooks/list", {"meetingID": meeting_id})
+    ours = [h for h in listed.iter("hook") if h.findtext("hookID") == hook_id]
+    assert len(ours) == 1
+    assert tags(ours[0]) == ["hookID", "callbackURL", "meetingID", "permanentHook", "rawData"]
+    assert ours[0].findtext("callbackURL") == url
+
+    secret = secret_of(server)
+    await call(http, server, "create", params)
+    event = await receiver.next_event(url, secret)
+    assert event["id"] == "meeting-created"
+    assert event["attributes"]["meeting"]["external-meeting-id"] == meeting_id
+    assert event["attributes"]["meeting"]["metadata"]["bbb-context-id"] == "7"
+
+    join = {"meetingID": meeting_id, "fullName": "Ann", "userID": "u-1", "role": "VIEWER"}
+    async with http.get(signed(server, "join", join), allow_redirects=False) as response:
+        assert response.status == 302
+    event = await receiver.next_event(url, secret)
+    assert event["id"] == "user-joined"
+    assert event["attributes"]["user"] == {
+        "internal-user-id": "u-1",
+        "external-user-id": "u-1",
+        "name": "Ann",
+        "role": "VIEWER",
+        "presenter": "false",
+    }
+
+    await call(http, server, "end", {"meetingID": meeting_id})
+    event = await receiver.next_event(url, secret)
+    assert event["id"] == "meeting-ended"
+    assert event["attributes"]["meeting"]["external-meeting-id"] == meeting_id
+
+    removed = await call(http, server, "hooks/destroy", {"hookID": hook_id})
+    assert tags(removed) == ["returncode", "removed"]
+    failed(await call(http, server, "hooks/destroy", {"hookID": hook_id}), "destroyMissingHook")
+    failed(await call(http, server, "hooks/destroy", {}), "missingParamHookID")
+    other = meeting()
+    await call(http, server, "create", other | {"meetingID": meeting_id + "-after"})
+    await asyncio.sleep(1)
+    assert receiver.posts.empty()
