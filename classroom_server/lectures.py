@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import CourseRole, Lecture, LectureStatus, Removal, User
+from classroom_server.db import (
+    CourseRole,
+    Lecture,
+    LectureStatus,
+    Removal,
+    RoomFlag,
+    RoomSettings,
+    User,
+)
 from classroom_server.db.paging import paginate
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import can_manage_course, course_role
@@ -98,7 +106,27 @@ async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> Cour
         return _meeting_role(lecture, user, role)
     if lecture.status == LectureStatus.SCHEDULED and role == CourseRole.STUDENT:
         raise JoinRefused("not_started", "the lecture has not started yet")
+    if role == CourseRole.STUDENT and await _locked_out(session, lecture.id, user.id):
+        raise JoinRefused("room_locked", "the educator has locked this lecture to newcomers")
     return role
+
+
+async def _locked_out(session: AsyncSession, lecture_id: int, user_id: int) -> bool:
+    """The room is locked and this student was not in it when it was (the database is the
+    truth every process shares; the room store only caches it)."""
+    locked = await session.scalar(
+        select(RoomSettings.room_locked).where(RoomSettings.lecture_id == lecture_id)
+    )
+    if not locked:
+        return False
+    admitted = await session.scalar(
+        select(RoomFlag.user_id).where(
+            RoomFlag.lecture_id == lecture_id,
+            RoomFlag.user_id == user_id,
+            RoomFlag.flag == "admitted",
+        )
+    )
+    return admitted is None
 
 
 def _meeting_role(lecture: Lecture, user: User, role: CourseRole) -> CourseRole:

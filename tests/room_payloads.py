@@ -126,6 +126,7 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "annotation:undo": {},
         "annotation:clear": {},
         "annotation:lock": {"locked": False},
+        "room:lock": {"locked": False},
         "laser:move": {"x": 0.5, "y": 0.5},
         "poll:open": {"question": "Q", "options": ["a", "b"]},
         "poll:vote": {"poll_id": 1, "choices": [0]},

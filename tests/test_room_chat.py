@@ -56,7 +56,11 @@ async def test_lock_delete_and_limits(http: aiohttp.ClientSession, server: Serve
         ] == "not_found"
 
         assert (await educator.call("chat:lock", {"locked": True}))["ok"]
-        assert (await alice.next("room:locks")) == {"chat": True, "annotations": True}
+        assert (await alice.next("room:locks")) == {
+            "chat": True,
+            "annotations": True,
+            "room": False,
+        }
         locked = await alice.call("chat:send", {"text": "let me speak"})
         assert locked["error"]["code"] == "locked"
         assert (await alice.call("chat:send", {"text": "q", "to": educator.user_id}))["ok"]

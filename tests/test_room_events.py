@@ -31,6 +31,7 @@ EDUCATOR_ONLY = {
     "chat:delete",
     "chat:lock",
     "annotation:lock",
+    "room:lock",
     "poll:open",
     "poll:close",
     "poll:publish",

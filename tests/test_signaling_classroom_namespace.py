@@ -58,6 +58,7 @@ async def test_snapshot_on_join(http: aiohttp.ClientSession, server: Server) -> 
         assert state["slide"]["page"] == 1 and state["locks"] == {
             "chat": False,
             "annotations": True,
+            "room": False,
         }
         assert state["chat"] == [] and state["hands"] == [] and state["poll"] is None
         assert state["recording"] is False

@@ -291,6 +291,26 @@ async def test_the_educator_lowers_every_hand_and_mutes_every_student_at_once(
         await expect(student.get_by_test_id("you-muted")).to_be_hidden()
 
 
+async def test_a_locked_room_keeps_a_newcomer_waiting_until_it_is_unlocked(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    lecture_id = await create_lecture(http, server, "Locked")
+    edu, s1, s2 = [await open_page(name) for name in ("educator", "student1", "student2")]
+    for page, name in ((edu, "educator"), (s1, "student1")):
+        await enter_room(page, server, name, lecture_id)
+        await wait_until_live(page)
+    lock = edu.get_by_test_id("lock-room")
+    await lock.click()
+    await expect(lock).to_have_attribute("aria-pressed", "true")
+    await enter_room(s2, server, "student2", lecture_id)
+    await expect(s2.get_by_test_id("room-locked")).to_be_visible()
+    await expect(edu.get_by_test_id("roster-item")).to_have_count(2)
+    await lock.click()
+    await wait_until_live(s2)  # the waiting page joins by itself
+    await expect(edu.get_by_test_id("roster-item")).to_have_count(3)
+    await expect(s2.get_by_test_id("room-locked")).to_have_count(0)
+
+
 async def test_a_student_waits_for_the_start_then_joins_and_reads_arabic(
     open_page: OpenPage, server: Server, http: aiohttp.ClientSession
 ) -> None:

@@ -109,6 +109,8 @@ class RoomSettings(Base):
     page: Mapped[int] = mapped_column(Integer, default=1)
     chat_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     annotations_locked: Mapped[bool] = mapped_column(Boolean, default=True)
+    room_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    """New participants wait outside: only those present when it was locked may (re)join."""
 
 
 class RoomFlag(Base):

@@ -31,6 +31,7 @@ class Settings:
     page: int
     chat_locked: bool
     annotations_locked: bool
+    room_locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ class RoomContext:
                 )
             ).all()
         settings = (
-            Settings(row.deck_id, row.page, row.chat_locked, row.annotations_locked)
+            Settings(
+                row.deck_id, row.page, row.chat_locked, row.annotations_locked, row.room_locked
+            )
             if row
             else Settings(None, 1, False, True)
         )
@@ -70,6 +73,7 @@ class RoomContext:
             session.add(row)
         row.deck_id, row.page = settings.deck_id, settings.page
         row.chat_locked, row.annotations_locked = settings.chat_locked, settings.annotations_locked
+        row.room_locked = settings.room_locked
         await session.commit()
         await self.store.put_settings(self.lecture_id, asdict(settings))
 

@@ -82,6 +82,7 @@ EVENTS: dict[str, RoomEvent] = {
     "annotation:undo": RoomEvent(Empty, drawing.undo, "anyone", DRAW),
     "annotation:clear": RoomEvent(Empty, drawing.clear, "anyone"),
     "annotation:lock": RoomEvent(Lock, locks.lock_annotations, "educator"),
+    "room:lock": RoomEvent(Lock, locks.lock_room, "educator"),
     "laser:move": RoomEvent(LaserMove, drawing.laser, "anyone", LASER),
     "poll:open": RoomEvent(PollOpen, polls.open_poll, "educator"),
     "poll:vote": RoomEvent(PollVote, polls.vote, "student"),

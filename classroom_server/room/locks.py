@@ -1,19 +1,25 @@
-"""The educator's locks on public chat and on students' drawing."""
+"""The educator's locks: on public chat, on students' drawing, and on the room itself (new
+participants stay out; the students present when it was locked are admitted, so a dropped
+connection still comes back)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from classroom_server.room.audit import audit
-from classroom_server.room.context import Actor, RoomContext
+from classroom_server.room.context import Actor, RoomContext, Settings
 from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import Lock
 
 Which = Literal["chat", "annotation"]
 
 
-def locks_view(chat_locked: bool, annotations_locked: bool) -> dict[str, bool]:
-    return {"chat": chat_locked, "annotations": annotations_locked}
+def locks_view(settings: Settings) -> dict[str, bool]:
+    return {
+        "chat": settings.chat_locked,
+        "annotations": settings.annotations_locked,
+        "room": settings.room_locked,
+    }
 
 
 async def _set(ctx: RoomContext, actor: Actor, which: Which, locked: bool) -> Outcome:
@@ -25,8 +31,7 @@ async def _set(ctx: RoomContext, actor: Actor, which: Which, locked: bool) -> Ou
     async with ctx.database.session() as session:
         audit(session, ctx, actor, f"{which}_lock", None, {"locked": locked})
         await ctx.save_settings(session, settings)
-    view = locks_view(settings.chat_locked, settings.annotations_locked)
-    return Outcome().emit("room:locks", view)
+    return Outcome().emit("room:locks", locks_view(settings))
 
 
 async def lock_chat(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
@@ -35,3 +40,19 @@ async def lock_chat(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
 
 async def lock_annotations(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
     return await _set(ctx, actor, "annotation", payload.locked)
+
+
+async def lock_room(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
+    """Admits the students in the room now (or forgets every admission when unlocking)."""
+    settings = await ctx.settings()
+    settings.room_locked = payload.locked
+    if payload.locked:
+        people = await ctx.store.people(ctx.lecture_id)
+        admitted = sorted(u for u, (_name, role) in people.items() if role != "educator")
+    else:
+        admitted = sorted(await ctx.store.flagged(ctx.lecture_id, "admitted"))
+    async with ctx.database.session() as session:
+        audit(session, ctx, actor, "room_lock", None, {"locked": payload.locked})
+        await ctx.save_flags(session, "admitted", admitted, payload.locked)
+        await ctx.save_settings(session, settings)
+    return Outcome(ack={"locked": payload.locked}).emit("room:locks", locks_view(settings))

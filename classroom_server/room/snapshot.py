@@ -37,7 +37,7 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "chat": await chat.history(ctx, you.user_id),
         "hands": await hands.queue(ctx),
         "poll": await polls.current_view(ctx, you),
-        "locks": locks.locks_view(settings.chat_locked, settings.annotations_locked),
+        "locks": locks.locks_view(settings),
         "recording": False,
         "media": {
             "invited": await media_policy.invited(ctx),

@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
-Flag = Literal["presenter", "muted", "invited"]
+Flag = Literal["presenter", "muted", "invited", "admitted"]
 Person = tuple[str, str]
 """A connected user's display name and role in the room."""
 Seat = tuple[int, int]
@@ -153,7 +153,7 @@ class MemoryRoomStore:
         self._people.pop(lecture_id, None)
         self._hands.pop(lecture_id, None)
         self._settings.pop(lecture_id, None)
-        for flag in ("presenter", "muted", "invited"):
+        for flag in get_args(Flag):
             self._flags.pop((lecture_id, flag), None)
 
     # One process holds every connection, and they all end with it: leases change nothing.

@@ -13,11 +13,12 @@ import {
   connectionBanner,
   endedNotice,
   failedNotice,
+  lockedNotice,
   notStartedNotice,
   removedNotice,
 } from "./room/notices.js";
 
-const RETRY_NOT_STARTED_MS = 3000;
+const RETRY_NOT_STARTED_MS = 3000; // and while the room is locked
 const FINAL = new Set(["removed", "ended", "failed"]);
 
 // Where to go once the lecture is over: its course page (which shows the recording's status),
@@ -79,12 +80,14 @@ export async function roomPage({ params, signal }) {
       } catch (error) {
         if (!(error instanceof ApiError || error instanceof RoomError)) throw error;
         if (signal.aborted) return;
-        if (error.code !== "not_started") {
+        if (error.code !== "not_started" && error.code !== "room_locked") {
           body.replaceChildren(finalNotice(error, wayOn(lecture, false)));
           return;
         }
-        if (!body.querySelector("[data-testid=not-started]")) {
-          body.replaceChildren(notStartedNotice(lecture));
+        // Both pass: the lecture starts, or the educator unlocks the room.
+        const waiting = error.code === "room_locked" ? "room-locked" : "not-started";
+        if (!body.querySelector(`[data-testid=${waiting}]`)) {
+          body.replaceChildren(waiting === "room-locked" ? lockedNotice() : notStartedNotice(lecture));
         }
         await pause(RETRY_NOT_STARTED_MS, signal);
       }

@@ -244,6 +244,12 @@ export class RoomClient {
     return this.#send("participant:mute_all", { muted, except_presenters: exceptPresenters });
   }
 
+  // Newcomers stay out; the students in the room now may come back.
+  /** @param {boolean} locked */
+  lockRoom(locked) {
+    return this.#send("room:lock", { locked });
+  }
+
   lowerAllHands() {
     return this.#send("hand:lower_all");
   }

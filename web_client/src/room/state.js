@@ -17,7 +17,7 @@
  * @typedef {{ id: number, name: string, role: "educator" | "student", presenter: boolean, muted: boolean }} You
  * @typedef {{ publication_id: string, user_id: number, kind: "audio" | "video", source: "camera" | "microphone" | "screen", quality: "high" | "low", forwarded: boolean }} Track
  * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
- * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
  * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception> }} RoomState
  *
@@ -31,7 +31,7 @@
  *   "roster:removed": { user_id: number },
  *   "chat:message": ChatMessage,
  *   "chat:deleted": { id: number },
- *   "room:locks": { chat: boolean, annotations: boolean },
+ *   "room:locks": { chat: boolean, annotations: boolean, room: boolean },
  *   "hand:queue": { hands: Hand[] },
  *   "slides:page": SlidePosition & { annotations: Annotation[] },
  *   "slides:deck": Deck,
@@ -142,7 +142,7 @@ const REDUCERS = {
       ? state
       : { ...state, chat: [...state.chat, message].slice(-MAX_CHAT) },
   "chat:deleted": (state, { id }) => ({ ...state, chat: state.chat.filter((m) => m.id !== id) }),
-  "room:locks": (state, { chat, annotations }) => ({ ...state, locks: { chat, annotations } }),
+  "room:locks": (state, { chat, annotations, room }) => ({ ...state, locks: { chat, annotations, room } }),
   "hand:queue": (state, { hands }) => ({ ...state, hands }),
   "slides:page": (state, { deck_id, page, annotations }) => ({
     ...state,

@@ -30,7 +30,7 @@ function snapshot() {
     chat: [],
     hands: [{ user_id: 2, name: "Badr", raised_at: "2026-01-01T10:00:00Z" }],
     poll: null,
-    locks: { chat: false, annotations: true },
+    locks: { chat: false, annotations: true, room: false },
     recording: false,
     media: { invited: [], meeting: false },
   };
@@ -163,10 +163,10 @@ describe("applyEvent", () => {
 
   test("locks and the hand queue are replaced", () => {
     const state = apply(joined(), [
-      ["room:locks", { chat: true, annotations: false }],
+      ["room:locks", { chat: true, annotations: false, room: true }],
       ["hand:queue", { hands: [] }],
     ]);
-    assert.deepEqual(state.locks, { chat: true, annotations: false });
+    assert.deepEqual(state.locks, { chat: true, annotations: false, room: true });
     assert.deepEqual(state.hands, []);
   });
 

@@ -1,5 +1,6 @@
 // What the room says instead of (or above) the live view: the connection banner while the
-// socket is (re)connecting, and the notices for "not started", "ended", "removed" or failure.
+// socket is (re)connecting, and the notices for "not started", "locked", "ended", "removed" or
+// failure.
 
 import { h } from "../../dom.js";
 import { language, t } from "../../i18n.js";
@@ -34,6 +35,10 @@ export function notStartedNotice(lecture) {
     h("p", {}, t("room.notStarted")),
     h("p", { class: "muted" }, t("room.notStarted.when", { when })),
   );
+}
+
+export function lockedNotice() {
+  return notice("room-locked", h("p", {}, t("room.locked")));
 }
 
 // `way`: where to go next, { href, label } (the course page, or office hours for a meeting).

@@ -1,12 +1,12 @@
 // Who is in the room, and the educator's moderation of students: presenter, mute (one or all),
-// removal.
+// removal, and the lock that keeps newcomers out.
 // Educators and presenters also see, per student, whether audio and video really reach them
 // (media:reception, measured by the SFU).
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { isEducator, mayPresent } from "./roles.js";
-import { button, panel } from "./ui.js";
+import { button, panel, setToggle } from "./ui.js";
 
 // One indicator: "yes" (reaching), "no", or "off" (audio only, their choice).
 function indicator(kind, value) {
@@ -49,7 +49,9 @@ export function createRoster(client, feedback) {
   const unmuteAll = button("unmute-all", t("room.roster.unmuteAll"), () =>
     feedback.act(() => client.muteAll(false)),
   );
-  const bulk = h("div", { class: "roster-actions" }, muteAll, unmuteAll);
+  let roomLocked = false;
+  const lockRoom = button("lock-room", "", () => feedback.act(() => client.lockRoom(!roomLocked)));
+  const bulk = h("div", { class: "roster-actions" }, lockRoom, muteAll, unmuteAll);
   const element = panel("roster-panel", "room.roster.heading", bulk, list);
 
   function moderation(p, state) {
@@ -92,7 +94,9 @@ export function createRoster(client, feedback) {
 
   function update(state) {
     const students = isEducator(state) ? state.roster.filter((p) => p.role === "student") : [];
-    bulk.hidden = students.length === 0;
+    roomLocked = state.locks.room;
+    bulk.hidden = !isEducator(state);
+    setToggle(lockRoom, roomLocked, "room.roster.lockRoom", "room.roster.unlockRoom");
     muteAll.hidden = students.every((p) => p.muted || p.presenter);
     unmuteAll.hidden = !students.some((p) => p.muted);
     list.replaceChildren(...state.roster.map((p) => item(p, state)));
@@ -103,6 +107,7 @@ export function createRoster(client, feedback) {
     "roster:left",
     "roster:updated",
     "roster:muted",
+    "room:locks",
     "roster:removed",
     "media:permissions",
     "media:speaking",
