@@ -135,6 +135,7 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "presenter:set": {"user_id": other_user, "presenter": True},
         "participant:mute": {"user_id": other_user, "muted": True},
         "participant:mute_all": {"muted": True},
+        "participant:ask_unmute": {"user_id": other_user},
         "participant:remove": {"user_id": other_user},
         "lecture:end": {},
         "media:invite": {"user_id": other_user},

@@ -38,6 +38,7 @@ EDUCATOR_ONLY = {
     "presenter:set",
     "participant:mute",
     "participant:mute_all",
+    "participant:ask_unmute",
     "hand:lower_all",
     "participant:remove",
     "lecture:end",

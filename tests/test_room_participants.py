@@ -179,3 +179,35 @@ async def test_the_educator_mutes_every_student_at_once(
     finally:
         for p in (educator, alice, bob):
             await p.leave()
+
+
+async def test_asked_to_unmute_a_student_may_speak_and_is_asked_to(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """The mute is lifted and the invitation given at once; turning the microphone on stays
+    the student's own act, so only the student hears the request."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    alice = await join(http, server, lecture, "student1")
+    bob = await join(http, server, lecture, "student2")
+    try:
+        assert (await educator.call("participant:mute", {"user_id": bob.user_id, "muted": True}))[
+            "ok"
+        ]
+        ask = {"user_id": bob.user_id}
+        assert (await alice.call("participant:ask_unmute", ask))["error"]["code"] == "forbidden"
+        mine = {"user_id": educator.user_id}
+        refused = await educator.call("participant:ask_unmute", mine)
+        assert refused["error"]["code"] == "invalid"
+        assert (await educator.call("participant:ask_unmute", ask))["ok"]
+        assert await bob.next("participant:unmute_requested") == {"by": "Dr. Amal Haddad"}
+        permission = await alice.next("media:permissions")
+        assert permission == {"user_id": bob.user_id, "invited": True}
+        update = await alice.next("roster:updated")
+        while update["id"] != bob.user_id or update["muted"]:
+            update = await alice.next("roster:updated")
+        assert await alice.nothing("participant:unmute_requested")
+        assert "ask_unmute" in await audit_actions(server, lecture)
+    finally:
+        for p in (educator, alice, bob):
+            await p.leave()

@@ -27,6 +27,7 @@ from tests.room_domain import live_lecture_context
 FORWARDING = {
     "participant:mute",
     "participant:mute_all",
+    "participant:ask_unmute",
     "presenter:set",
     "media:invite",
     "media:revoke",

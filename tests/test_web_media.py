@@ -279,3 +279,34 @@ async def test_lecture_media_in_the_browser(
     await expect(bob.locator("[data-testid=remote-video]").first).to_be_hidden()
     await expect(bob.get_by_test_id("media-screen")).to_be_hidden()
     await grows(bob, alice_audio, 25)
+
+
+async def test_a_student_asked_to_unmute_speaks_with_one_click(
+    http: aiohttp.ClientSession, media_server: Server, pages: list[Page]
+) -> None:
+    """Muted and not invited, the student is asked; their page offers the microphone, and one
+    click later the other student hears them. Only the student asked sees the request."""
+    server = media_server
+    educator, alice, bob = pages
+    lecture = await create_lecture(http, server, "Ask to speak")
+    alice_id = await user_id(http, server, "student1")
+    for page, name in ((educator, "educator"), (alice, "student1"), (bob, "student2")):
+        await enter_room(page, server, name, lecture)
+        await wait_until_live(page)
+    roster_alice = educator.locator(f"[data-testid=roster-item][data-user-id='{alice_id}']")
+    await roster_alice.get_by_test_id("mute-participant").click()
+    await expect(roster_alice).to_contain_text("Muted")
+    await expect(alice.get_by_test_id("toggle-microphone")).to_be_hidden()
+
+    await roster_alice.get_by_test_id("ask-unmute").click()
+    request = alice.get_by_test_id("unmute-request")
+    await expect(request).to_be_visible()
+    await expect(request).to_contain_text("Amal")
+    await expect(roster_alice).not_to_contain_text("Muted")
+    await expect(bob.get_by_test_id("unmute-request")).to_be_hidden()
+    await request.get_by_test_id("unmute-accept").click()
+    await expect(alice.get_by_test_id("toggle-microphone")).to_have_attribute(
+        "aria-pressed", "true", timeout=MEDIA_MS
+    )
+    await expect(request).to_be_hidden()
+    await grows(bob, await audio_of(bob, alice_id), 25)

@@ -91,6 +91,7 @@ EVENTS: dict[str, RoomEvent] = {
     "presenter:set": RoomEvent(PresenterSet, participants.set_presenter, "educator", media=True),
     "participant:mute": RoomEvent(MuteSet, participants.mute, "educator", media=True),
     "participant:mute_all": RoomEvent(MuteAll, participants.mute_all, "educator", media=True),
+    "participant:ask_unmute": RoomEvent(UserRef, participants.ask_unmute, "educator", media=True),
     "participant:remove": RoomEvent(UserRef, participants.remove, "educator"),
     "lecture:end": RoomEvent(Empty, participants.end, "educator"),
     "media:invite": RoomEvent(UserRef, media_policy.invite, "educator", media=True),

@@ -1,5 +1,5 @@
-"""The roster and the moderation of participants: presenter, mute (one or everyone), removal,
-ending."""
+"""The roster and the moderation of participants: presenter, mute (one or everyone), asking
+someone to unmute, removal, ending."""
 
 from __future__ import annotations
 
@@ -101,6 +101,30 @@ async def mute_all(ctx: RoomContext, actor: Actor, payload: MuteAll) -> Outcome:
         await ctx.save_flags(session, "muted", changed, payload.muted)
     view = {"user_ids": changed, "muted": payload.muted}
     return Outcome(ack=dict(view)).emit("roster:muted", view)
+
+
+async def ask_unmute(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:
+    """The educator asks a student to speak: their mute is lifted at the SFU, a student who may
+    not publish their microphone is invited, and they are asked to turn it on. Their choice:
+    nobody's microphone is switched on for them."""
+    user, role = await _target(ctx, payload.user_id)
+    if role == "educator":
+        raise RoomError("invalid", "only students are asked to unmute")
+    muted = user.id in await ctx.store.flagged(ctx.lecture_id, "muted")
+    may_speak = await ctx.store.flagged(ctx.lecture_id, "invited") | await ctx.store.flagged(
+        ctx.lecture_id, "presenter"
+    )
+    invite = user.id not in may_speak
+    async with ctx.database.session() as session:
+        audit(session, ctx, actor, "ask_unmute", user.id)
+        await ctx.save_flags(session, "muted", [user.id] if muted else [], False)
+        await ctx.save_flags(session, "invited", [user.id] if invite else [], True)
+    outcome = Outcome()
+    if muted:
+        outcome.emit("roster:updated", await _updated(ctx, user, role))
+    if invite:
+        outcome.emit("media:permissions", {"user_id": user.id, "invited": True})
+    return outcome.emit("participant:unmute_requested", {"by": actor.name}, users(user.id))
 
 
 async def remove(ctx: RoomContext, actor: Actor, payload: UserRef) -> Outcome:

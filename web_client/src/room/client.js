@@ -244,6 +244,13 @@ export class RoomClient {
     return this.#send("participant:mute_all", { muted, except_presenters: exceptPresenters });
   }
 
+  // Lifts the student's mute (inviting them if need be) and asks them to turn their
+  // microphone on; they decide.
+  /** @param {number} userId */
+  askToUnmute(userId) {
+    return this.#send("participant:ask_unmute", { user_id: userId });
+  }
+
   // Newcomers stay out; the students in the room now may come back.
   /** @param {boolean} locked */
   lockRoom(locked) {

@@ -19,7 +19,7 @@
  * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
  * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
- * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception> }} RoomState
+ * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null }} RoomState
  *
  * Each event's payload: the server's, and the three applied locally (see room/client.js).
  * @typedef {{
@@ -27,6 +27,7 @@
  *   "roster:joined": Participant,
  *   "roster:updated": Participant,
  *   "roster:muted": { user_ids: number[], muted: boolean },
+ *   "participant:unmute_requested": { by: string },
  *   "roster:left": { user_id: number },
  *   "roster:removed": { user_id: number },
  *   "chat:message": ChatMessage,
@@ -125,7 +126,10 @@ const REDUCERS = {
     tracks: state?.tracks ?? [],
     speaking: state?.speaking ?? null,
     reception: state?.reception ?? {},
+    unmuteRequest: state?.unmuteRequest ?? null,
   }),
+  // A new object each time, so a second request after a dismissed one shows again.
+  "participant:unmute_requested": (state, { by }) => ({ ...state, unmuteRequest: { by } }),
   "roster:joined": withParticipant,
   "roster:updated": withParticipant,
   "roster:muted": (state, { user_ids, muted }) => {

@@ -83,6 +83,25 @@ export function createMediaPanel(client, feedback) {
     toggles.screen,
     localVideo,
   );
+  // The educator asked you to speak: your choice, one click away.
+  /** @type {{ by: string } | null} */
+  let answered = null;
+  const askedText = h("p", {});
+  const asked = h(
+    "div",
+    { class: "card unmute-request", role: "alert", "data-testid": "unmute-request", hidden: true },
+    askedText,
+    button("unmute-accept", t("room.media.unmuteRequest.accept"), () => {
+      answer();
+      if (!media.localTrack("microphone")) toggle("microphone");
+    }),
+    button("unmute-dismiss", t("room.media.unmuteRequest.dismiss"), answer),
+  );
+  function answer() {
+    answered = state.unmuteRequest;
+    asked.hidden = true;
+  }
+
   // Where media stands, what really leaves, how well it arrives (MediaSession calls onState).
   const status = createMediaStatus(media, () => client.status, toggles, localVideo);
   media.onState = (mediaState, reason) => status.showState(mediaState, reason);
@@ -90,6 +109,7 @@ export function createMediaPanel(client, feedback) {
     "media-panel",
     "room.media.heading",
     status.element,
+    asked,
     speaking,
     controls,
     cameras,
@@ -208,6 +228,9 @@ export function createMediaPanel(client, feedback) {
     }
     const others = (state.tracks ?? []).some((entry) => entry.user_id !== state.you.id);
     if (others && !media.joined) feedback.act(() => media.join({ video: !audioOnly }));
+    const request = state.unmuteRequest;
+    asked.hidden = !request || request === answered || Boolean(media.localTrack("microphone"));
+    if (request) askedText.textContent = t("room.media.unmuteRequest", { name: request.by });
     const speaker = state.speaking;
     speaking.textContent = speaker ? t("room.media.speaking", { name: nameOf(state, speaker) }) : "";
     speaking.dataset.userId = speaker ?? "";
@@ -221,7 +244,15 @@ export function createMediaPanel(client, feedback) {
     element,
     screen,
     media,
-    events: ["media:tracks", "media:permissions", "media:speaking", "roster:updated", "roster:joined", "roster:left"],
+    events: [
+      "media:tracks",
+      "media:permissions",
+      "media:speaking",
+      "roster:updated",
+      "roster:joined",
+      "roster:left",
+      "participant:unmute_requested",
+    ],
     update,
     close: () => {
       status.close();

@@ -72,7 +72,10 @@ export function createRoster(client, feedback) {
     const speak = button("invite-speak", t(invited ? "room.roster.revokeSpeak" : "room.roster.inviteSpeak"), () =>
       feedback.act(() => (invited ? client.revokeSpeaking(p.id) : client.inviteToSpeak(p.id))),
     );
-    return h("div", { class: "roster-actions" }, presenter, mute, speak, remove);
+    const ask = button("ask-unmute", t("room.roster.askUnmute"), () =>
+      feedback.act(() => client.askToUnmute(p.id)),
+    );
+    return h("div", { class: "roster-actions" }, presenter, mute, ask, speak, remove);
   }
 
   function item(p, state) {
