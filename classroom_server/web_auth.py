@@ -9,6 +9,7 @@ this module what it needs, an ``Identities`` (the token issuer and the database)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -113,3 +114,24 @@ async def require_user(request: web.Request, *roles: Role) -> User:
     if roles and Role(identity.user.role) not in roles:
         raise forbidden(f"This needs the role {' or '.join(r.value for r in roles)}")
     return identity.user
+
+
+def set_session_cookies(
+    response: web.StreamResponse, token: str, csrf: str, lifetime: timedelta, secure: bool
+) -> None:
+    """A browser session: the HttpOnly session cookie, and the CSRF token the page's script
+    reads and echoes in the CSRF header (double submit). One place for every way in (the
+    login form, an LMS's join)."""
+    max_age = int(lifetime.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, samesite="Strict", secure=secure, path="/"
+    )

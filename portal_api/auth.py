@@ -14,7 +14,13 @@ from classroom_server.metrics import LOGIN_FAILURES
 from classroom_server.security import Attempt
 from classroom_server.security.devices import known_device, remember_device
 from classroom_server.security.proxies import client_address
-from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE, check_csrf, current_identity
+from classroom_server.web_auth import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    current_identity,
+    set_session_cookies,
+)
 from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
 from portal_api.schemas import UserOut
@@ -118,20 +124,8 @@ async def login(request: web.Request, body: Credentials, logins: Logins) -> web.
     response = web.json_response(
         LoginResponse(user=UserOut.of(user), csrf_token=csrf).model_dump(mode="json")
     )
-    max_age = int(logins.session_lifetime.total_seconds())
-    secure = logins.secure_cookies
-    response.set_cookie(
-        SESSION_COOKIE,
-        issued.token,
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-        path="/",
-    )
-    # Readable by the page's script, which echoes it in X-CSRF-Token (double submit).
-    response.set_cookie(
-        CSRF_COOKIE, csrf, max_age=max_age, samesite="Strict", secure=secure, path="/"
+    set_session_cookies(
+        response, issued.token, csrf, logins.session_lifetime, logins.secure_cookies
     )
     _remember(response, logins, logged_in)
     return response

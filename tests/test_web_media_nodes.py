@@ -9,23 +9,25 @@ connections and the educator's camera and microphone are published again, withou
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, BrowserContext, expect
+from playwright.async_api import BrowserContext, expect
 from redis.asyncio import Redis
 
 from signaling.media_nodes import placement_key
-from tests.browser_media import SCREEN_AND_PEERS, into_lecture, received
+from tests.browser_media import into_lecture, received
 from tests.conftest import Server
 from tests.test_signaling_media_relay import node_id, start_nodes
 from tests.test_web_media import media_browser
+from tests.test_web_media_recovery import contexts as two_contexts
 from tests.test_web_media_recovery import media_state, until_camera_plays
 from tests.test_web_room import create_lecture
 
 pytestmark = pytest.mark.browser
 browser = media_browser
+contexts = two_contexts
 NODES_REDIS = "redis://127.0.0.1:6379/7"
 BACK_LIMIT = 15  # seconds from the kill until the student decodes the camera again
 
@@ -36,18 +38,6 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Se
     yield doomed, survivor
     doomed.stop()
     survivor.stop()
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    opened = []
-    for _ in range(2):
-        context = await browser.new_context(locale="en-US")
-        await context.add_init_script(SCREEN_AND_PEERS)
-        opened.append(context)
-    yield opened
-    for context in opened:
-        await context.close()
 
 
 async def test_the_camera_comes_back_when_the_media_node_dies(

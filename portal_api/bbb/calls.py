@@ -22,7 +22,7 @@ from classroom_server.room import Actor, Outcome, RoomBroadcaster, RoomContext, 
 from classroom_server.room.payloads import ChatSend
 from classroom_server.security import TokenIssuer
 from classroom_server.sessions import open_session
-from classroom_server.web_auth import CSRF_COOKIE, SESSION_COOKIE
+from classroom_server.web_auth import set_session_cookies
 from portal_api.bbb.answers import Failed, missing, not_found, success
 from portal_api.bbb.documents import Document, Documents, parse_documents
 from portal_api.bbb.hooks import (
@@ -187,32 +187,9 @@ async def join(bbb: Bbb, params: Params, request: web.Request) -> web.StreamResp
             }
         )
     response = web.HTTPFound(room_url(lecture_id))
-    set_session_cookies(bbb, response, issued.token, issued.jti)
+    csrf = bbb.tokens.csrf_token(issued.jti)
+    set_session_cookies(response, issued.token, csrf, bbb.session_lifetime, bbb.secure_cookies)
     return response
-
-
-def set_session_cookies(bbb: Bbb, response: web.StreamResponse, token: str, jti: str) -> None:
-    """The cookies ``POST /api/v1/auth/login`` sets: the HttpOnly session and the CSRF token
-    the page's script echoes."""
-    max_age = int(bbb.session_lifetime.total_seconds())
-    secure = bbb.secure_cookies
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        bbb.tokens.csrf_token(jti),
-        max_age=max_age,
-        samesite="Strict",
-        secure=secure,
-        path="/",
-    )
 
 
 async def is_meeting_running(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResponse:

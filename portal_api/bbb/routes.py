@@ -17,9 +17,10 @@ from aiohttp import web
 from classroom_server.db import Lecture
 from classroom_server.security import TokenError
 from classroom_server.sessions import session_user
+from classroom_server.web_auth import set_session_cookies
 from classroom_server.web_ids import parse_id
 from portal_api.bbb.answers import Failed, checksum_error, failure, success
-from portal_api.bbb.calls import CALLS, SESSION_PATH, Bbb, room_url, set_session_cookies
+from portal_api.bbb.calls import CALLS, SESSION_PATH, Bbb, room_url
 from portal_api.bbb.checksum import checksum_matches, without_checksum
 from portal_api.bbb.secret import shared_secret
 
@@ -84,7 +85,8 @@ def setup_routes(app: web.Application, bbb: Bbb) -> None:
         if user is None or lecture is None:
             raise web.HTTPForbidden(text="This join link is not valid (any more).")
         response = web.HTTPFound(room_url(lecture.id))
-        set_session_cookies(bbb, response, token, str(claims["jti"]))
+        csrf = bbb.tokens.csrf_token(str(claims["jti"]))
+        set_session_cookies(response, token, csrf, bbb.session_lifetime, bbb.secure_cookies)
         return response
 
     for path, handler in (
