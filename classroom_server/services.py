@@ -14,20 +14,13 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from classroom_server.config import Settings
 from classroom_server.db import Database
-from classroom_server.room import (
-    MemoryRoomStore,
-    NoBroadcaster,
-    RedisRoomStore,
-    RoomBroadcaster,
-    RoomStore,
-)
+from classroom_server.room import MemoryRoomStore, RedisRoomStore, RoomStore
 from classroom_server.security import (
     LoginThrottle,
     MemoryThrottleStore,
     RedisThrottleStore,
     TokenIssuer,
 )
-from classroom_server.slide_decks import SlideDecks
 
 REDIS_CONNECTIONS = 100
 REDIS_WAIT_SECONDS = 10.0
@@ -50,21 +43,13 @@ class Services:
     tokens: TokenIssuer
     throttle: LoginThrottle
     room_store: RoomStore = field(default_factory=MemoryRoomStore)
-    broadcaster: RoomBroadcaster = field(default_factory=NoBroadcaster)
     redis: Redis | None = None
     access_lifetime: timedelta = field(init=False)
     session_lifetime: timedelta = field(init=False)
-    slides: SlideDecks = field(init=False)
 
     def __post_init__(self) -> None:
         self.access_lifetime = timedelta(minutes=self.settings.access_token_minutes)
         self.session_lifetime = timedelta(hours=self.settings.session_hours)
-        self.slides = SlideDecks(self.settings.data_dir, self.database, self.broadcaster)
-
-    def attach_broadcaster(self, broadcaster: RoomBroadcaster) -> None:
-        """The Socket.IO layer plugs in here once it exists."""
-        self.broadcaster = broadcaster
-        self.slides.broadcaster = broadcaster
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -80,7 +65,6 @@ class Services:
         )
 
     async def close(self) -> None:
-        await self.slides.close()
         await self.database.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -84,11 +84,12 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
         except BaseException:
             await svc.close()
             raise
-        await svc.slides.resume_interrupted()
+        await slides.resume_interrupted()
         if runs_jobs:
             jobs.start()
         yield
         await jobs.stop()
+        await slides.close()
         await svc.close()
 
     app.cleanup_ctx.append(lifecycle)
@@ -100,10 +101,11 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     nodes = media_nodes(svc.redis, address, settings.media_capacity, settings.media_beat_seconds)
     recordings = Recordings(settings.data_dir, svc.database, jobs.enqueue, media.get, nodes)
     media.on_created(recordings.media_created)
-    signaling.create_sio(app, settings, svc, media, recordings, nodes)
-    # After signaling, whose room namespace is then the broadcaster the handlers are handed.
-    portal_api.setup(app, __version__, _provide(svc, videos, jobs))
-    setup_bbb(app, svc, videos)  # before setup_static: its page routes would take /bigbluebutton/
+    broadcaster = signaling.create_sio(app, settings, svc, media, recordings, nodes)
+    slides = SlideDecks(settings.data_dir, svc.database, broadcaster)
+    portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster))
+    # Before setup_static: its page routes would take /bigbluebutton/.
+    setup_bbb(app, svc, videos, slides, broadcaster)
 
     async def recover_recordings(_app: web.Application) -> None:
         await recordings.recover()  # what a crash left behind becomes a video
@@ -120,7 +122,13 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     return app
 
 
-def _provide(svc: Services, videos: VideoStorage, jobs: Worker) -> Provide:
+def _provide(
+    svc: Services,
+    videos: VideoStorage,
+    jobs: Worker,
+    slides: SlideDecks,
+    broadcaster: RoomBroadcaster,
+) -> Provide:
     """What the REST handlers may ask for, by type (``portal_api.router``)."""
     return {
         Database: svc.database,
@@ -133,8 +141,8 @@ def _provide(svc: Services, videos: VideoStorage, jobs: Worker) -> Provide:
             svc.session_lifetime,
             svc.settings.secure_cookies,
         ),
-        SlideDecks: svc.slides,
-        RoomBroadcaster: svc.broadcaster,
+        SlideDecks: slides,
+        RoomBroadcaster: broadcaster,
         VideoStorage: videos,
         Worker: jobs,
     }

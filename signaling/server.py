@@ -14,6 +14,7 @@ import socketio
 from aiohttp import web
 
 from classroom_server.config import Settings
+from classroom_server.room import RoomBroadcaster
 from classroom_server.services import Services
 from signaling.classroom_namespace import ClassroomNamespace, RoomParts
 from signaling.media_nodes import MediaNodes
@@ -42,10 +43,11 @@ def create_sio(
     media: MediaRegistry,
     recorder: Recorder,
     nodes: MediaNodes,
-) -> socketio.AsyncServer:
+) -> RoomBroadcaster:
     """The room's Socket.IO server on ``app``, with the lecture media, the recorder and the
     media nodes the composition root made (signaling never builds the recorder: recording
-    builds on the SFU)."""
+    builds on the SFU); what reaches the live rooms from outside them (REST handlers, slide
+    processing) is the answer."""
     manager = (
         socketio.AsyncRedisManager(settings.redis_url, channel=emit_channel(settings.redis_url))
         if settings.redis_url
@@ -90,5 +92,4 @@ def create_sio(
     )  # Redis: forget what dead processes left
     app.on_startup.append(presence.start)
     app.on_shutdown.append(presence.stop)
-    svc.attach_broadcaster(namespace)
-    return sio
+    return namespace

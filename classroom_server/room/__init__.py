@@ -1,6 +1,6 @@
 """The live lecture room: its rules, independent of the transport that carries them."""
 
-from classroom_server.room.broadcast import NoBroadcaster, RoomBroadcaster
+from classroom_server.room.broadcast import RoomBroadcaster
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.events import EVENTS, RoomEvent
 from classroom_server.room.outcome import Audience, Emit, Outcome, RoomError
@@ -15,7 +15,6 @@ __all__ = [
     "Audience",
     "Emit",
     "MemoryRoomStore",
-    "NoBroadcaster",
     "Outcome",
     "RedisRoomStore",
     "RoomBroadcaster",

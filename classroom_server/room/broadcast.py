@@ -12,10 +12,3 @@ from classroom_server.room.outcome import Outcome
 
 class RoomBroadcaster(Protocol):
     async def deliver(self, lecture_id: int, outcome: Outcome) -> None: ...
-
-
-class NoBroadcaster:
-    """Used before the Socket.IO server is attached (CLI commands, unit tests)."""
-
-    async def deliver(self, lecture_id: int, outcome: Outcome) -> None:
-        return None

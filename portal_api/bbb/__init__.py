@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from classroom_server.room import RoomBroadcaster
 from classroom_server.services import Services
+from classroom_server.slide_decks import SlideDecks
 from portal_api.bbb.callbacks import Callbacks
 from portal_api.bbb.calls import Bbb
 from portal_api.bbb.documents import Documents
@@ -16,7 +18,13 @@ from vod.storage import VideoStorage
 __all__ = ["Bbb", "setup"]
 
 
-def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
+def setup(
+    app: web.Application,
+    svc: Services,
+    videos: VideoStorage,
+    slides: SlideDecks,
+    broadcaster: RoomBroadcaster,
+) -> None:
     """Adds the API's routes, handed the parts of ``svc`` the calls use; call it before the
     web client's page routes are added."""
     bbb = Bbb(
@@ -25,9 +33,9 @@ def setup(app: web.Application, svc: Services, videos: VideoStorage) -> None:
         tokens=svc.tokens,
         session_lifetime=svc.session_lifetime,
         secure_cookies=svc.settings.secure_cookies,
-        broadcaster=lambda: svc.broadcaster,
+        broadcaster=broadcaster,
         videos=videos,
-        documents=Documents(svc.slides),
+        documents=Documents(slides),
         hooks=Hooks(svc.database),
     )
     setup_routes(app, bbb)

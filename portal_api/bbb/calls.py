@@ -69,15 +69,14 @@ XML_BODIES = frozenset({"application/xml", "text/xml"})
 
 @dataclass
 class Bbb:
-    """What the calls use, handed over by the composition root. ``broadcaster`` is read when
-    a call runs: the room layer plugs its own in after the app is built."""
+    """What the calls use, handed over by the composition root."""
 
     database: Database
     store: RoomStore
     tokens: TokenIssuer
     session_lifetime: timedelta
     secure_cookies: bool
-    broadcaster: Callable[[], RoomBroadcaster]
+    broadcaster: RoomBroadcaster
     videos: VideoStorage
     documents: Documents
     hooks: Hooks
@@ -209,7 +208,7 @@ async def end(bbb: Bbb, params: Params, _request: web.Request) -> web.StreamResp
         end_meeting(meeting)
         await session.commit()
         lecture_id = meeting.lecture.id
-    await bbb.broadcaster().deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
+    await bbb.broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
     return success(
         {
             "messageKey": "sentEndMeetingRequest",
@@ -318,7 +317,7 @@ async def send_chat_message(bbb: Bbb, params: Params, _request: web.Request) -> 
         lecture_id = meeting.lecture.id
     context = RoomContext(lecture_id, bbb.database, bbb.store)
     outcome = await chat.send(context, actor, payload)
-    await bbb.broadcaster().deliver(lecture_id, outcome)
+    await bbb.broadcaster.deliver(lecture_id, outcome)
     return success({"messageKey": "chatMessageSent", "message": "Chat message sent."})
 
 
