@@ -60,7 +60,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -76,6 +75,20 @@ import aiohttp
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.room_fanout import call_api, free_port, login
+from bench.sfu_fanout import encode_clip
+from classroom_server.db import Database, Role
+from classroom_server.db.migrate import prepare as migrate
+from classroom_server.demo import seed_demo
+from classroom_server.security import TokenIssuer
+from classroom_server.users import create_user
+from signaling.media_nodes import NODES_KEY, placement_key
+from tests.sfu_peer import ClientPeer, PacketReplayTrack, until
 
 HOST = "127.0.0.1"  # loopback only, by design
 NAMESPACE = "/classroom"
@@ -182,13 +195,6 @@ def die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def server_env() -> dict[str, str]:
     """Our key, and no inherited QOU_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QOU_")}
@@ -199,8 +205,6 @@ def server_env() -> dict[str, str]:
 
 
 async def flush_redis() -> None:
-    from redis.asyncio import Redis
-
     redis = Redis.from_url(REDIS_URL)
     try:
         await redis.flushdb()
@@ -209,8 +213,6 @@ async def flush_redis() -> None:
 
 
 async def redis_get(keys: list[str]) -> list[str | None]:
-    from redis.asyncio import Redis
-
     redis = Redis.from_url(REDIS_URL, decode_responses=True)
     try:
         return list(await redis.mget(keys)) if keys else []
@@ -219,9 +221,6 @@ async def redis_get(keys: list[str]) -> list[str | None]:
 
 
 async def media_nodes() -> set[str]:
-    from redis.asyncio import Redis
-
-    from signaling.media_nodes import NODES_KEY
 
     redis = Redis.from_url(REDIS_URL, decode_responses=True)
     try:
@@ -232,9 +231,6 @@ async def media_nodes() -> set[str]:
 
 async def postgres(statement: str) -> None:
     """One statement on the admin database, outside a transaction (CREATE/DROP DATABASE)."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
     url = PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://")
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -319,22 +315,6 @@ class Server:
 # --- REST setup ------------------------------------------------------------------------------
 
 
-async def call_api(
-    http: aiohttp.ClientSession, url: str, token: str | None, body: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with http.post(url, json=body, headers=headers) as response:
-        if response.status >= 300:
-            raise RuntimeError(f"POST {url}: {response.status} {await response.text()}")
-        answer: dict[str, Any] = await response.json()
-        return answer
-
-
-async def login(http: aiohttp.ClientSession, base: str, username: str) -> str:
-    body = {"username": username, "password": PASSWORD}
-    return str((await call_api(http, base + "/api/v1/auth/token", None, body))["access_token"])
-
-
 async def course_id(http: aiohttp.ClientSession, base: str, token: str) -> int:
     headers = {"Authorization": f"Bearer {token}"}
     async with http.get(base + "/api/v1/courses", headers=headers) as response:
@@ -386,8 +366,6 @@ async def open_lectures(base: str, accounts: Accounts, count: int) -> list[int]:
 
 def join_token(user_id: int, lecture: int) -> str:
     """A student's room join token as ``POST /lectures/{id}/join`` would issue it."""
-    from classroom_server.security import TokenIssuer
-
     issuer = TokenIssuer(SECRET_KEY)
     return issuer.issue("join", user_id, timedelta(hours=2), lecture=lecture, role="student").token
 
@@ -495,8 +473,6 @@ async def chat_clients() -> None:
 
 async def sfu_clients() -> None:
     """join -> READY; each "t0 t1" window (monotonic) -> COUNTS; EOF -> end."""
-    from tests.sfu_peer import ClientPeer, until
-
     first = await read_order()
     if first is None:
         return
@@ -788,7 +764,6 @@ class Publisher:
     """The educator of one lecture publishing the replayed clip over Socket.IO."""
 
     def __init__(self, clip: dict[str, list[bytes]]) -> None:
-        from tests.sfu_peer import ClientPeer, PacketReplayTrack
 
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         self.peer = ClientPeer(decode=False)
@@ -814,7 +789,6 @@ class Publisher:
         return ack
 
     async def start(self, url: str, token: str) -> None:
-        from tests.sfu_peer import until
 
         await connect(self.sio, url, token, self.joined)
         await self.call("media:join", {"video": True})
@@ -849,7 +823,6 @@ async def educator_tokens(base: str, accounts: Accounts, lectures: list[int]) ->
 async def holders(server: Server, lectures: list[int]) -> list[int]:
     """The index of the serving process that holds each lecture's media (-1: not placed);
     node ids carry the process id."""
-    from signaling.media_nodes import placement_key
 
     nodes = await redis_get([placement_key(lec) for lec in lectures])
     pids = [int(node.split(":")[1]) if node else 0 for node in nodes]
@@ -938,10 +911,6 @@ async def prepare() -> None:
     """A fresh scratch database, migrated and seeded (demo course, educator, admin) in this
     process: three CLI processes would each import the whole server first, seconds apiece
     on a busy machine, and the quick mode has a minute."""
-    from classroom_server.db import Database, Role
-    from classroom_server.db.migrate import prepare as migrate
-    from classroom_server.demo import seed_demo
-    from classroom_server.users import create_user
 
     await postgres(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
     await postgres(f'CREATE DATABASE "{PG_NAME}"')
@@ -1034,8 +1003,6 @@ def sfu_line(run: int, s: SfuRun) -> str:
 
 
 async def run(plan: Plan, data_dir: Path) -> Results:
-    from bench.sfu_fanout import encode_clip
-
     clip = await asyncio.to_thread(encode_clip, 6)
     await prepare()
     results, accounts = Results(), None

@@ -18,6 +18,7 @@ from classroom_server.cli_common import (
     settings_from,
 )
 from classroom_server.config import Settings
+from classroom_server.server_processes import StartupFailed, Supervisor
 
 __all__ = ["data_options", "main", "run_with_database", "settings_from"]
 
@@ -108,8 +109,6 @@ def serve(workers: int, **flags: Any) -> None:
         run_server(settings)
         return
     _check_workers(settings)
-    from classroom_server.server_processes import StartupFailed, Supervisor
-
     click.echo(f"{_banner(settings)} in {workers} processes")
     try:
         Supervisor(run_server, settings, workers).run()

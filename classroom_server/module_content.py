@@ -17,7 +17,7 @@ from classroom_server.module_progress import MAX_UNITS
 
 
 class TooManyUnits(Exception):
-    pass
+    """A module holds at most ``MAX_UNITS`` units: a page of a student's path stays readable."""
 
 
 class NotInCourse(Exception):

@@ -21,7 +21,8 @@ RACE_RETRIES = 5
 
 
 class AttemptsExhausted(Exception):
-    pass
+    """The quiz allows ``max_attempts`` attempts and they are spent: another would change a
+    result already given."""
 
 
 class AttemptRace(Exception):

@@ -77,7 +77,7 @@ class Greeter:
 
 
 class Unprovided:
-    pass
+    """A type the composition root never provides."""
 
 
 class Greeting(BaseModel):
