@@ -21,6 +21,7 @@ from typing import Any
 
 from classroom_server.room import Actor, Outcome, RoomContext
 from classroom_server.room import media_policy as policy
+from classroom_server.room.store import MediaPresence
 from signaling import media_metrics
 from signaling.link_quality import link_report
 from signaling.sfu.connection import Connection, PublishedTrack, SdpDict
@@ -77,6 +78,7 @@ class LectureMedia:
         self.publications: dict[str, policy.Publication] = {}
         self.subscribed: dict[int, dict[str, SubscriberTrack]] = {}
         self._catalogue: list[dict[str, Any]] = []
+        self._presence: MediaPresence = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
@@ -290,6 +292,10 @@ class LectureMedia:
             catalogue = self.catalogue()
             changed = catalogue != self._catalogue
             self._catalogue = catalogue
+            presence = self.presence()
+            if presence != self._presence:
+                self._presence = presence
+                await store.put_media_presence(lecture_id, presence)
         if changed:
             await self._emit_outcome(Outcome().emit("media:tracks", {"tracks": catalogue}))
 
@@ -405,6 +411,13 @@ class LectureMedia:
                 }
             )
         return entries
+
+    def presence(self) -> MediaPresence:
+        """Who sends what and who receives, for counts read in other processes."""
+        presence: dict[int, set[str]] = {user: {"receiving"} for user in self.subscribed}
+        for publication in self.publications.values():
+            presence.setdefault(publication.user_id, set()).add(publication.source)
+        return {user: sorted(sources) for user, sources in sorted(presence.items())}
 
     def mids(self, user: int) -> dict[str, str]:
         """mid -> publication id of the tracks the SFU sends ``user``."""

@@ -4,6 +4,7 @@ working browser session, a live participant listed, end for everyone)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import xml.etree.ElementTree as ET
@@ -14,7 +15,8 @@ import pytest
 from yarl import URL
 
 from tests.conftest import Server, run_cli, start_server
-from tests.room_client import Participant
+from tests.media_peer import MediaParticipant, ToneTrack
+from tests.sfu_peer import TestCardTrack
 
 CREATE_FIELDS = [
     "returncode",
@@ -309,7 +311,7 @@ async def test_create_join_live_info_end(http: aiohttp.ClientSession, server: Se
         async with student.get(server.url("/api/v1/me")) as response:
             assert (await response.json())["display_name"] == "Stu Dent"
 
-    teacher = Participant("teacher")
+    teacher = MediaParticipant("teacher")
     try:
         await teacher.connect(server, joined["token"])
         running = await call(http, server, "isMeetingRunning", {"meetingID": meeting_id})
@@ -325,6 +327,23 @@ async def test_create_join_live_info_end(http: aiohttp.ClientSession, server: Se
         assert attendees[0].findtext("userID") == teacher_id
         assert attendees[0].findtext("fullName") == "Dr. Teacher"
         assert attendees[0].findtext("role") == "MODERATOR"
+        assert attendees[0].findtext("isListeningOnly") == "false"  # no media joined yet
+
+        # The teacher's camera and microphone are BBB's video and voice.
+        await teacher.media_join()
+        published = await teacher.publish(
+            [(TestCardTrack(), "camera"), (ToneTrack(), "microphone")]
+        )
+        assert published["ok"], published
+        info = await meeting_info_when(http, server, meeting_id, "videoCount", "1")
+        counts = ("voiceParticipantCount", "videoCount", "listenerCount", "participantCount")
+        assert [info.findtext(name) for name in counts] == ["1", "1", "0", "1"]
+        voice = ("hasJoinedVoice", "hasVideo", "isListeningOnly")
+        assert [next(info.iter("attendee")).findtext(name) for name in voice] == [
+            "true",
+            "true",
+            "false",
+        ]
 
         # The same userID joining again is the same account.
         async with http.get(
@@ -350,7 +369,7 @@ async def test_create_join_live_info_end(http: aiohttp.ClientSession, server: Se
         assert ended.findtext("messageKey") == "sentEndMeetingRequest"
         await teacher.next("lecture:ended")
     finally:
-        await teacher.sio.disconnect()
+        await teacher.leave()
     info = await call(http, server, "getMeetingInfo", {"meetingID": meeting_id})
     assert info.findtext("running") == "false"
     assert info.findtext("hasBeenForciblyEnded") == "true"
@@ -364,6 +383,18 @@ async def test_create_join_live_info_end(http: aiohttp.ClientSession, server: Se
     again = await call(http, server, "create", params)
     assert again.findtext("messageKey") == ""
     assert again.findtext("hasBeenForciblyEnded") == "false"
+
+
+async def meeting_info_when(
+    http: aiohttp.ClientSession, server: Server, meeting_id: str, field: str, value: str
+) -> ET.Element:
+    """getMeetingInfo once ``field`` reads ``value``: media counts follow the media node."""
+    for _ in range(100):
+        info = await call(http, server, "getMeetingInfo", {"meetingID": meeting_id})
+        if info.findtext(field) == value:
+            return info
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{field} never read {value}: {ET.tostring(info)!r}")
 
 
 async def test_the_secret_rotates_and_old_checksums_fail(

@@ -62,6 +62,15 @@ async def test_hands_flags_settings_and_forgetting(store: RoomStore) -> None:
     assert await store.get_settings(room) is None and await store.hands(room) == []
 
 
+async def test_media_presence_is_shared_and_forgotten(store: RoomStore) -> None:
+    room = lecture()
+    assert await store.media_presence(room) == {}
+    await store.put_media_presence(room, {3: ["camera", "microphone"], 4: ["receiving"]})
+    assert await store.media_presence(room) == {3: ["camera", "microphone"], 4: ["receiving"]}
+    await store.forget_room(room)
+    assert await store.media_presence(room) == {}
+
+
 async def test_rate_limit_window(store: RoomStore) -> None:
     key = f"k{secrets.token_hex(4)}"
     results = [await store.hit(key, 3, 60) for _ in range(5)]

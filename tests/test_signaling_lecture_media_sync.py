@@ -20,6 +20,7 @@ from classroom_server.db import Database
 from classroom_server.room import Actor, Outcome, RoomContext
 from classroom_server.room import media_policy as policy
 from classroom_server.room.redis_store import RedisRoomStore
+from classroom_server.room.store import MediaPresence
 from signaling.lecture_media import LectureMedia
 from signaling.sfu.room_media import RoomMedia
 from tests.conftest import REDIS_URL
@@ -55,10 +56,10 @@ async def nothing(*_args: Any) -> None:
 
 async def class_arrives(
     redis: Redis, tmp_path: Path, students: int
-) -> tuple[list[int], dict[int, frozenset[policy.Source]]]:
+) -> tuple[list[int], dict[int, frozenset[policy.Source]], MediaPresence]:
     """Store calls made by each sync as an educator and ``students`` students join (one
-    presenter, every third invited), then by one more sync; and each one's rights as a single
-    check (``publish_rights``) sees them."""
+    presenter, every third invited), then by one more sync; each one's rights as a single
+    check (``publish_rights``) sees them; and the media presence other processes read."""
     lecture_id = 2_000_000_000 + os.getpid() % 100_000 * 100 + students
     store = CountingStore(RedisRoomStore(redis))
     await store.forget_room(lecture_id)
@@ -84,20 +85,25 @@ async def class_arrives(
         await lecture.sync()
         per_sync.append(sum(store.calls.values()))
         rights = {actor.user_id: await lecture.rights(actor.user_id) for actor in people}
+        presence = await store.media_presence(lecture_id)
     finally:
         await lecture.close()
         await store.forget_room(lecture_id)
         await database.close()
-    return per_sync, rights
+    return per_sync, rights, presence
 
 
 async def test_a_sync_reads_the_flags_once_whatever_the_class_size(
     redis: Redis, tmp_path: Path
 ) -> None:
-    small, small_rights = await class_arrives(redis, tmp_path, 5)
-    large, large_rights = await class_arrives(redis, tmp_path, 50)
+    small, small_rights, presence = await class_arrives(redis, tmp_path, 5)
+    large, large_rights, _ = await class_arrives(redis, tmp_path, 50)
     print(f"store calls per sync: {small[-1]} with 6 participants, {large[-1]} with 51")
-    assert set(small) == set(large) == {3}, (small, large)  # muted, presenters, invited
+    # Reads of muted, presenters, invited; and one write of the media presence when a join
+    # changed it.
+    assert set(small[:-1]) == set(large[:-1]) == {4}, (small, large)
+    assert small[-1] == large[-1] == 3, (small, large)
+    assert presence == {actor: ["receiving"] for actor in [1, *range(100, 105)]}
     assert small_rights[1] == small_rights[100] == policy.EVERYTHING  # educator, presenter
     assert small_rights[103] == policy.INVITED and small_rights[101] == frozenset()
     assert large_rights == {**large_rights, **small_rights}

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from classroom_server.room.redis_leases import INSTANCES_KEY, LEASE, REMOVE, instance_key
-from classroom_server.room.store import Flag, Person, PresenceChange, Seat
+from classroom_server.room.store import Flag, MediaPresence, Person, PresenceChange, Seat
 
 TTL_SECONDS = 24 * 3600
 ADD_COMMANDS = 8
@@ -127,6 +127,13 @@ class RedisRoomStore:
         await self._redis.set(
             self._key(lecture_id, "settings"), json.dumps(settings), ex=TTL_SECONDS
         )
+
+    async def put_media_presence(self, lecture_id: int, presence: MediaPresence) -> None:
+        await self._redis.set(self._key(lecture_id, "media"), json.dumps(presence), ex=TTL_SECONDS)
+
+    async def media_presence(self, lecture_id: int) -> MediaPresence:
+        raw = await self._redis.get(self._key(lecture_id, "media"))
+        return {int(user): sources for user, sources in json.loads(raw or "{}").items()}
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> float:
         now = time.time()

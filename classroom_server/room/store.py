@@ -23,6 +23,9 @@ Person = tuple[str, str]
 """A connected user's display name and role in the room."""
 Seat = tuple[int, int]
 """A user in a lecture room: (lecture id, user id)."""
+MediaPresence = dict[int, list[str]]
+"""user id -> the sources they publish ("microphone", "camera", "screen") and "receiving" when
+they get the room's media."""
 
 
 @dataclass
@@ -54,6 +57,12 @@ class RoomStore(Protocol):
     async def get_settings(self, lecture_id: int) -> dict[str, Any] | None: ...
     async def put_settings(self, lecture_id: int, settings: dict[str, Any]) -> None: ...
 
+    async def put_media_presence(self, lecture_id: int, presence: MediaPresence) -> None:
+        """What each user's media does now, written by the process holding the lecture's
+        media so that any process can answer who talks, shows a camera or only listens."""
+
+    async def media_presence(self, lecture_id: int) -> MediaPresence: ...
+
     async def hit(self, key: str, limit: int, window_seconds: int) -> float:
         """Counts one event; returns 0 when allowed, else seconds until the window resets."""
 
@@ -79,6 +88,7 @@ class MemoryRoomStore:
         self._flags: dict[tuple[int, Flag], set[int]] = defaultdict(set)
         self._hands: dict[int, dict[int, float]] = defaultdict(dict)
         self._settings: dict[int, dict[str, Any]] = {}
+        self._media: dict[int, MediaPresence] = {}
         self._counters: dict[str, tuple[int, int]] = {}
 
     async def add_connection(self, lecture_id: int, user_id: int, sid: str, who: Person) -> bool:
@@ -135,6 +145,12 @@ class MemoryRoomStore:
     async def put_settings(self, lecture_id: int, settings: dict[str, Any]) -> None:
         self._settings[lecture_id] = dict(settings)
 
+    async def put_media_presence(self, lecture_id: int, presence: MediaPresence) -> None:
+        self._media[lecture_id] = dict(presence)
+
+    async def media_presence(self, lecture_id: int) -> MediaPresence:
+        return dict(self._media.get(lecture_id, {}))
+
     async def hit(self, key: str, limit: int, window_seconds: int) -> float:
         now = time.time()
         window = int(now // window_seconds)
@@ -153,6 +169,7 @@ class MemoryRoomStore:
         self._people.pop(lecture_id, None)
         self._hands.pop(lecture_id, None)
         self._settings.pop(lecture_id, None)
+        self._media.pop(lecture_id, None)
         for flag in get_args(Flag):
             self._flags.pop((lecture_id, flag), None)
 

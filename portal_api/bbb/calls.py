@@ -224,6 +224,10 @@ async def _meeting_fields(bbb: Bbb, meeting: Meeting) -> dict[str, Any]:
     row, lecture = meeting.row, meeting.lecture
     people = await bbb.store.people(lecture.id) if meeting.running else {}
     presenters = await bbb.store.flagged(lecture.id, "presenter") if people else set()
+    media = await bbb.store.media_presence(lecture.id) if people else {}
+    voice = {user for user, sources in media.items() if "microphone" in sources}
+    video = {user for user, sources in media.items() if "camera" in sources}
+    listening = {user for user, sources in media.items() if "receiving" in sources} - voice
     async with bbb.database.session() as session:
         lms_ids = await external_ids(session, list(people))
     attendees = [
@@ -234,9 +238,9 @@ async def _meeting_fields(bbb: Bbb, meeting: Meeting) -> dict[str, Any]:
                 "fullName": name,
                 "role": "MODERATOR" if role == CourseRole.EDUCATOR.value else "VIEWER",
                 "isPresenter": user_id in presenters,
-                "isListeningOnly": False,
-                "hasJoinedVoice": False,
-                "hasVideo": False,
+                "isListeningOnly": user_id in listening,
+                "hasJoinedVoice": user_id in voice,
+                "hasVideo": user_id in video,
                 "clientType": "HTML5",
             },
         )
@@ -261,9 +265,9 @@ async def _meeting_fields(bbb: Bbb, meeting: Meeting) -> dict[str, Any]:
         "startTime": milliseconds(lecture.started_at),
         "endTime": milliseconds(lecture.ended_at),
         "participantCount": len(people),
-        "listenerCount": 0,
-        "voiceParticipantCount": 0,
-        "videoCount": 0,
+        "listenerCount": len(listening & people.keys()),
+        "voiceParticipantCount": len(voice & people.keys()),
+        "videoCount": len(video & people.keys()),
         "maxUsers": row.max_participants,
         "moderatorCount": moderators,
         "attendees": attendees,
