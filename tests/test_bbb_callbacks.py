@@ -14,8 +14,9 @@ import pytest
 from aiohttp import web
 
 from tests.conftest import Server, free_port
+from tests.room_client import Participant
 from tests.test_bbb_recordings import recorded
-from tests.test_bbb_routes import call, meeting, secret_of
+from tests.test_bbb_routes import call, meeting, secret_of, signed
 
 
 class Lms:
@@ -71,4 +72,32 @@ async def test_end_and_recording_ready_callbacks(
     assert claims == {"meeting_id": meeting_id, "record_id": str(video_id)}
 
     await asyncio.sleep(3)  # more than a look's interval: nothing is called twice
+    assert lms.calls.empty()
+
+
+async def test_an_end_in_the_room_calls_back_too(server: Server, lms: Lms) -> None:
+    """The educator ends the lecture from the room, not through the API: the LMS still hears."""
+    params = meeting() | {"meta_endCallbackUrl": f"{lms.base}/end?id=9"}
+    meeting_id = params["meetingID"]
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as teacher_http:
+        await call(teacher_http, server, "create", params)
+        join = {"meetingID": meeting_id, "fullName": "Dr. T", "role": "MODERATOR"}
+        async with teacher_http.get(signed(server, "join", join)) as response:
+            assert response.status == 200  # the room page, after the redirect
+            lecture_id = int(response.url.path.rsplit("/", 1)[1])
+        csrf = {c.key: c.value for c in jar}["qou_csrf"]
+        async with teacher_http.post(
+            server.url(f"/api/v1/lectures/{lecture_id}/join"), headers={"X-CSRF-Token": csrf}
+        ) as response:
+            token = (await response.json())["token"]
+    teacher = Participant("teacher")
+    try:
+        await teacher.connect(server, token)
+        assert (await teacher.call("lecture:end", {}))["ok"]
+    finally:
+        await teacher.leave()
+    method, path, _ = await lms.next()
+    assert (method, path) == ("GET", f"/end?id=9&meetingID={meeting_id}&recordingmarks=false")
+    await asyncio.sleep(3)
     assert lms.calls.empty()
