@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom_server import booking_mail
 from classroom_server.db import Booking, Lecture, OfficeHours, Role, User, add_unique
 from classroom_server.db.paging import paginate
 from classroom_server.office_hours import (
@@ -24,6 +25,7 @@ from classroom_server.office_hours import (
     free_slots,
     published,
 )
+from classroom_server.site import Site
 
 
 class BookingError(Exception):
@@ -77,9 +79,15 @@ async def book(
     availability: Availability,
     starts_at: datetime,
     now: datetime,
+    site: Site,
 ) -> BookingView:
-    """Books the free slot starting at ``starts_at`` and opens its private meeting room."""
-    return BookingView.of(await _book(session, student, availability, starts_at, now))
+    """Books the free slot starting at ``starts_at``, opens its private meeting room and
+    tells both parties (in the same commit)."""
+    booking = await _book(session, student, availability, starts_at, now)
+    if site.mail:
+        await booking_mail.booked(session, booking, site.address)
+    await session.commit()
+    return await _view(session, booking)
 
 
 async def _book(
@@ -113,7 +121,6 @@ async def _book(
     session.add(meeting)
     await session.flush()
     booking.lecture_id = meeting.id
-    await session.commit()
     return booking
 
 
@@ -143,13 +150,20 @@ async def bookings_page(
     rows, total = await paginate(
         session, query.order_by(Booking.starts_at, Booking.id), limit, offset
     )
-    people = {b.student_id for b in rows} | {b.educator_id for b in rows}
-    names = dict(
-        (await session.execute(select(User.id, User.display_name).where(User.id.in_(people))))
-        .tuples()
-        .all()
-    )
+    names = await _names(session, [b.student_id for b in rows] + [b.educator_id for b in rows])
     return [BookingView.of(b, names) for b in rows], total
+
+
+async def _names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
+    rows = await session.execute(
+        select(User.id, User.display_name).where(User.id.in_(set(user_ids)))
+    )
+    return {user_id: name for user_id, name in rows}
+
+
+async def _view(session: AsyncSession, booking: Booking) -> BookingView:
+    """A booking with both parties' names: a student booking sees whom they booked."""
+    return BookingView.of(booking, await _names(session, [booking.student_id, booking.educator_id]))
 
 
 async def _party_to(session: AsyncSession, user: User, booking_id: int) -> Booking:
@@ -163,16 +177,26 @@ async def _party_to(session: AsyncSession, user: User, booking_id: int) -> Booki
     return booking
 
 
-async def cancel(session: AsyncSession, user: User, booking_id: int, now: datetime) -> BookingView:
-    """Cancels before the educator's cutoff (its student, its educator or an admin), and ends
-    its meeting room."""
+async def cancel(
+    session: AsyncSession, user: User, booking_id: int, now: datetime, site: Site
+) -> BookingView:
+    """Cancels before the educator's cutoff (its student, its educator or an admin), ends
+    its meeting room, and tells both parties."""
     booking = await _party_to(session, user, booking_id)
     await _mark_cancelled(session, booking, now)
-    return BookingView.of(booking)
+    if site.mail:
+        await booking_mail.cancelled(session, booking, site.address)
+    await session.commit()
+    return await _view(session, booking)
 
 
 async def reschedule(
-    session: AsyncSession, user: User, booking_id: int, starts_at: datetime, now: datetime
+    session: AsyncSession,
+    user: User,
+    booking_id: int,
+    starts_at: datetime,
+    now: datetime,
+    site: Site,
 ) -> BookingView:
     """Moves a booking (by its student, or an admin for the student) to the slot at
     ``starts_at``: the new slot is booked first, so a failure keeps the old one."""
@@ -185,7 +209,10 @@ async def reschedule(
         raise _slot_unavailable()
     new = await _book(session, student, availability, starts_at, now)
     await _mark_cancelled(session, old, now)
-    return BookingView.of(new)
+    if site.mail:
+        await booking_mail.rescheduled(session, old, new, site.address)
+    await session.commit()
+    return await _view(session, new)
 
 
 async def _ensure_cancellable(session: AsyncSession, booking: Booking, now: datetime) -> None:
@@ -206,4 +233,3 @@ async def _mark_cancelled(session: AsyncSession, booking: Booking, now: datetime
         meeting = await session.get(Lecture, booking.lecture_id)
         if meeting is not None:
             meeting.status = "ended"
-    await session.commit()

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from classroom_server.db import Booking, Course, Enrolment, Lecture, User
 
 HORIZON = 500
 
 
-async def feed_of(session: AsyncSession, user_id: int, host: str) -> bytes | None:
+async def feed_of(session: AsyncSession, user_id: int, site: str) -> bytes | None:
     """The feed a calendar URL names; None once the account is gone or disabled (a disabled
-    account's feed URL stops working too)."""
+    account's feed URL stops working too). ``site`` (scheme://host) makes its links absolute:
+    a calendar app has no page to resolve a relative one against."""
     user = await session.get(User, user_id)
     if user is None or user.disabled:
         return None
-    return await calendar_for(session, user, host)
+    return await calendar_for(session, user, site)
 
 
-async def calendar_for(session: AsyncSession, user: User, host: str) -> bytes:
+async def calendar_for(session: AsyncSession, user: User, site: str) -> bytes:
+    host = urlsplit(site).hostname
     calendar = Calendar()
     calendar.add("prodid", "-//QOU Classroom//EN")
     calendar.add("version", "2.0")
@@ -33,25 +37,28 @@ async def calendar_for(session: AsyncSession, user: User, host: str) -> bytes:
                 f"lecture-{lecture.id}@{host}",
                 f"{course.code}: {lecture.title}",
                 lecture,
-                f"/lectures/{lecture.id}",
+                f"{site}/lectures/{lecture.id}",
             )
         )
-    for booking, lecture in await _bookings(session, user):
+    for booking, lecture, other in await _bookings(session, user):
         calendar.add_component(
             _event(
-                f"booking-{booking.id}@{host}", lecture.title, lecture, f"/lectures/{lecture.id}"
+                f"booking-{booking.id}@{host}",
+                f"Office hour with {other}",
+                lecture,
+                f"{site}/lectures/{lecture.id}",
             )
         )
     return calendar.to_ical()  # type: ignore[no-any-return]
 
 
-def _event(uid: str, summary: str, lecture: Lecture, path: str) -> Event:
+def _event(uid: str, summary: str, lecture: Lecture, url: str) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("summary", summary)
     event.add("dtstart", lecture.scheduled_start)
     event.add("dtend", lecture.scheduled_start + timedelta(minutes=lecture.duration_minutes))
-    event.add("url", path)
+    event.add("url", url)
     event.add(
         "status",
         "CANCELLED" if lecture.status == "ended" and lecture.started_at is None else "CONFIRMED",
@@ -71,10 +78,18 @@ async def _lectures(session: AsyncSession, user: User) -> list[tuple[Lecture, Co
     return [(lecture, course) for lecture, course in rows.tuples()]
 
 
-async def _bookings(session: AsyncSession, user: User) -> list[tuple[Booking, Lecture]]:
+async def _bookings(session: AsyncSession, user: User) -> list[tuple[Booking, Lecture, str]]:
+    """The user's bookings, each with the other party's name (the student's own name as the
+    title of their own event tells them nothing)."""
+    other = aliased(User)
     rows = await session.execute(
-        select(Booking, Lecture)
+        select(Booking, Lecture, other.display_name)
         .join(Lecture, Lecture.id == Booking.lecture_id)
+        .join(
+            other,
+            other.id
+            == case((Booking.student_id == user.id, Booking.educator_id), else_=Booking.student_id),
+        )
         .where(
             or_(Booking.student_id == user.id, Booking.educator_id == user.id),
             Booking.status == "booked",
@@ -82,4 +97,4 @@ async def _bookings(session: AsyncSession, user: User) -> list[tuple[Booking, Le
         .order_by(Booking.starts_at.desc())
         .limit(HORIZON)
     )
-    return [(booking, lecture) for booking, lecture in rows.tuples()]
+    return [(booking, lecture, other_name) for booking, lecture, other_name in rows]

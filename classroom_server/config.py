@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     ice_credential: str | None = None
     ice_addresses: list[str] | None = None
     ice_allow: list[str] | None = None
+    # The address people reach the server at (https://classroom.example.edu), for links in
+    # e-mail and calendar feeds; None: the address a request came to.
+    public_url: str | None = Field(None, pattern=r"^https?://[^/?#\s]+$")
+    # E-mail notifications through SMTP (None: none are sent): smtp://user:pass@host:587
+    # (STARTTLS when the server offers it), smtps://... (TLS from the start); ?from=address.
+    smtp_url: str | None = Field(None, pattern=r"^smtps?://")
+    # Office-hour bookings are reminded this long before they start (0: no reminder).
+    booking_reminder_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
     # Reverse proxies (addresses or CIDRs, comma-separated in QOU_TRUSTED_PROXIES) whose
     # X-Forwarded-For names the client; from anyone else the header is ignored.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(

@@ -40,8 +40,10 @@ async def create_user(
     display_name: str | None = None,
     preferred_language: str = "en",
     time_zone: str = "UTC",
+    email: str | None = None,
 ) -> User:
     user = User(
+        email=email,
         username=normalise_username(username),
         password_hash=await asyncio.to_thread(hash_password, password),
         display_name=display_name or username,
@@ -89,7 +91,8 @@ async def set_disabled(session: AsyncSession, user: User, disabled: bool) -> Non
 
 
 async def update_profile(session: AsyncSession, user_id: int, changes: dict[str, Any]) -> User:
-    """The user's own edits (display name, language, time zone) applied to the stored row."""
+    """The user's own edits (display name, language, time zone, e-mail) applied to the stored
+    row."""
     user = await session.get(User, user_id)
     assert user is not None
     for name, value in changes.items():
@@ -105,8 +108,10 @@ async def update_account(
     disabled: bool | None = None,
     role: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
 ) -> None:
-    """An admin's edits of an account; a new password or disabling ends its sessions."""
+    """An admin's edits of an account; a new password or disabling ends its sessions.
+    An empty ``email`` removes the address."""
     if password is not None:
         await set_password(session, user, password)
     if disabled is not None:
@@ -115,6 +120,8 @@ async def update_account(
         user.role = role
     if display_name is not None:
         user.display_name = display_name
+    if email is not None:
+        user.email = email or None
 
 
 async def count_users(session: AsyncSession) -> int:

@@ -6,6 +6,7 @@ The composition root: the one module that builds the outer packages' parts and w
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -17,11 +18,14 @@ from classroom_server.db import Database
 from classroom_server.db.migrate import prepare
 from classroom_server.logins import Logins
 from classroom_server.logs import request_id_middleware
+from classroom_server.mail_announcements import Announcer
+from classroom_server.mail_sender import MailSender, SmtpServer
 from classroom_server.metrics import metrics_handler, metrics_middleware
 from classroom_server.room import RoomBroadcaster
 from classroom_server.security import TokenIssuer
 from classroom_server.security.proxies import PROXY_POLICY, ProxyPolicy
 from classroom_server.services import Services
+from classroom_server.site import Site
 from classroom_server.slide_decks import SlideDecks
 from classroom_server.web_auth import IDENTITIES, Identities
 from classroom_server.web_health import (
@@ -77,6 +81,8 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     app[PROXY_POLICY] = ProxyPolicy.from_settings(settings.trusted_proxies)
     setup_security_headers(app, https=settings.secure_cookies)
     should_migrate = settings.is_sqlite if migrate is None else migrate
+    site = Site.of(settings)
+    mailer = _mailer(settings, svc.database, site)
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         try:
@@ -87,7 +93,11 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
         await slides.resume_interrupted()
         if runs_jobs:
             jobs.start()
+        if mailer is not None:
+            mailer.start()
         yield
+        if mailer is not None:
+            await mailer.stop()
         await jobs.stop()
         await slides.close()
         await svc.close()
@@ -103,7 +113,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     media.on_created(recordings.media_created)
     broadcaster = signaling.create_sio(app, settings, svc, media, recordings, nodes)
     slides = SlideDecks(settings.data_dir, svc.database, broadcaster)
-    portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster))
+    portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster, site))
     # Before setup_static: its page routes would take /bigbluebutton/.
     setup_bbb(app, svc, videos, slides, broadcaster)
 
@@ -128,6 +138,7 @@ def _provide(
     jobs: Worker,
     slides: SlideDecks,
     broadcaster: RoomBroadcaster,
+    site: Site,
 ) -> Provide:
     """What the REST handlers may ask for, by type (``portal_api.router``)."""
     return {
@@ -145,4 +156,14 @@ def _provide(
         RoomBroadcaster: broadcaster,
         VideoStorage: videos,
         Worker: jobs,
+        Site: site,
     }
+
+
+def _mailer(settings: Settings, database: Database, site: Site) -> MailSender | None:
+    """Mail goes out only with an SMTP server to hand it to (``QOU_SMTP_URL``)."""
+    if not settings.smtp_url:
+        return None
+    reminder = timedelta(minutes=settings.booking_reminder_minutes)
+    smtp = SmtpServer.from_url(settings.smtp_url)
+    return MailSender(database, smtp, Announcer(site.address, reminder))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +15,7 @@ from classroom_server.users import update_profile
 from classroom_server.web_auth import current_identity, require_user
 from classroom_server.web_problems import Problem, too_many_attempts
 from portal_api.router import ApiRouter
-from portal_api.schemas import Language, TimeZone, UserOut
+from portal_api.schemas import AccountOut, Email, Language, TimeZone
 
 router = ApiRouter()
 
@@ -24,6 +26,7 @@ class ProfileUpdate(BaseModel):
     display_name: str | None = Field(None, min_length=1, max_length=120)
     preferred_language: Language | None = None
     time_zone: TimeZone | None = None
+    email: Email | Literal[""] | None = None
 
 
 class PasswordChange(BaseModel):
@@ -33,20 +36,23 @@ class PasswordChange(BaseModel):
     new_password: str = Field(min_length=8, max_length=256)
 
 
-@router.route("GET", "/me", tag="me", response=UserOut)
-async def get_me(request: web.Request) -> UserOut:
+@router.route("GET", "/me", tag="me", response=AccountOut)
+async def get_me(request: web.Request) -> AccountOut:
     """The logged-in user."""
-    return UserOut.of(await require_user(request))
+    return AccountOut.model_validate(await require_user(request))
 
 
-@router.route("PATCH", "/me", tag="me", body=ProfileUpdate, response=UserOut)
-async def update_me(request: web.Request, body: ProfileUpdate, db: Database) -> UserOut:
-    """Change your display name, language or time zone."""
+@router.route("PATCH", "/me", tag="me", body=ProfileUpdate, response=AccountOut)
+async def update_me(request: web.Request, body: ProfileUpdate, db: Database) -> AccountOut:
+    """Change your display name, language, time zone or e-mail address."""
     caller = await require_user(request)
+    changes = body.model_dump(exclude_none=True)
+    if changes.get("email") == "":
+        changes["email"] = None
     async with db.session() as session:
-        user = await update_profile(session, caller.id, body.model_dump(exclude_none=True))
+        user = await update_profile(session, caller.id, changes)
         await session.commit()
-    return UserOut.of(user)
+    return AccountOut.model_validate(user)
 
 
 @router.route("POST", "/me/password", tag="me", body=PasswordChange, status=204, errors=(403, 429))

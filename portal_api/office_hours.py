@@ -35,6 +35,7 @@ from classroom_server.office_hours import (
     office_hours_of,
     publish,
 )
+from classroom_server.site import Site
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.access import require_course
@@ -133,6 +134,8 @@ class SlotOut(BaseModel):
 
 
 class SlotList(BaseModel):
+    educator_id: int
+    educator_name: str = Field(description="whom a slot is booked with")
     time_zone: str
     items: list[SlotOut]
     total: int
@@ -162,8 +165,8 @@ class BookingOut(BaseModel):
     ends_at: datetime
     status: str
     join_url: str | None
-    student_name: str | None = Field(None, description="in your own list of bookings")
-    educator_name: str | None = Field(None, description="in your own list of bookings")
+    student_name: str | None
+    educator_name: str | None
 
     @classmethod
     def of(cls, b: BookingView) -> BookingOut:
@@ -280,10 +283,17 @@ async def get_slots(request: web.Request, query: SlotQuery, db: Database) -> Slo
         slots, total = await free_slot_page(
             session, hours, span, datetime.now(UTC), query.limit, query.offset
         )
+        educator = await session.get(User, educator_id)
+    assert educator is not None  # it has office hours
     zone = ZoneInfo(user.time_zone)
-    items = [SlotOut.of(s, zone) for s in slots]
     return SlotList(
-        time_zone=user.time_zone, items=items, total=total, limit=query.limit, offset=query.offset
+        educator_id=educator_id,
+        educator_name=educator.display_name,
+        time_zone=user.time_zone,
+        items=[SlotOut.of(s, zone) for s in slots],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 
@@ -296,12 +306,14 @@ async def get_slots(request: web.Request, query: SlotQuery, db: Database) -> Slo
     status=201,
     errors=(404, 409),
 )
-async def post_booking(request: web.Request, body: BookingIn, db: Database) -> BookingOut:
+async def post_booking(
+    request: web.Request, body: BookingIn, db: Database, site: Site
+) -> BookingOut:
     """Book a free slot; the database refuses a second booking of the same slot."""
     user = await require_user(request, Role.STUDENT)
     async with office_hours_session(db) as session:
         hours = await _hours_for(session, user, body.educator_id)
-        booking = await book(session, user, hours, body.starts_at, datetime.now(UTC))
+        booking = await book(session, user, hours, body.starts_at, datetime.now(UTC), site)
     return BookingOut.of(booking)
 
 
@@ -340,12 +352,12 @@ async def course_office_hours(request: web.Request, query: Page, db: Database) -
 @router.route(
     "POST", "/bookings/{booking_id}/cancel", tag="office hours", response=BookingOut, errors=(409,)
 )
-async def cancel_booking(request: web.Request, db: Database) -> BookingOut:
+async def cancel_booking(request: web.Request, db: Database, site: Site) -> BookingOut:
     """Cancel before the educator's cutoff (its student, its educator or an admin)."""
     user = await require_user(request)
     booking_id = path_id(request, "booking_id", "booking")
     async with office_hours_session(db) as session:
-        booking = await cancel(session, user, booking_id, datetime.now(UTC))
+        booking = await cancel(session, user, booking_id, datetime.now(UTC), site)
     return BookingOut.of(booking)
 
 
@@ -358,11 +370,14 @@ async def cancel_booking(request: web.Request, db: Database) -> BookingOut:
     status=201,
     errors=(409,),
 )
-async def reschedule_booking(request: web.Request, body: Reschedule, db: Database) -> BookingOut:
+async def reschedule_booking(
+    request: web.Request, body: Reschedule, db: Database, site: Site
+) -> BookingOut:
     """Move a booking (its student, or an admin for the student): the new slot is booked
     first, so a failure keeps the old one."""
     user = await require_user(request, Role.STUDENT, Role.ADMIN)
     booking_id = path_id(request, "booking_id", "booking")
     async with office_hours_session(db) as session:
-        booking = await reschedule(session, user, booking_id, body.starts_at, datetime.now(UTC))
+        now = datetime.now(UTC)
+        booking = await reschedule(session, user, booking_id, body.starts_at, now, site)
     return BookingOut.of(booking)

@@ -49,6 +49,16 @@ def _instant(value: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(_instant)]
 
 
+Email = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="where notifications go; an empty string removes it",
+    ),
+]
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -62,6 +72,12 @@ class UserOut(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls.model_validate(user)
+
+
+class AccountOut(UserOut):
+    """A user as they (or an admin) see their own account: with what others are not shown."""
+
+    email: str | None
 
 
 class Page(BaseModel):

@@ -14,7 +14,7 @@ from classroom_server.users import UsernameTaken, create_user, update_account
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, not_found
 from portal_api.router import ApiRouter, path_id
-from portal_api.schemas import Language, TimeZone, UserOut
+from portal_api.schemas import AccountOut, Email, Language, TimeZone
 
 router = ApiRouter()
 
@@ -28,12 +28,17 @@ class UserCreate(BaseModel):
     role: Literal["admin", "educator", "student"] = "student"
     preferred_language: Language = "en"
     time_zone: TimeZone = "UTC"
+    email: Email | None = None
+
+
+class UserAdminOut(AccountOut):
+    disabled: bool
 
 
 @router.route(
-    "POST", "/users", tag="users", body=UserCreate, response=UserOut, status=201, errors=(409,)
+    "POST", "/users", tag="users", body=UserCreate, response=UserAdminOut, status=201, errors=(409,)
 )
-async def post_user(request: web.Request, body: UserCreate, db: Database) -> UserOut:
+async def post_user(request: web.Request, body: UserCreate, db: Database) -> UserAdminOut:
     """Create an account."""
     await require_user(request, Role.ADMIN)
     fields = body.model_dump()
@@ -44,7 +49,7 @@ async def post_user(request: web.Request, body: UserCreate, db: Database) -> Use
         except UsernameTaken as exc:
             raise Problem(409, "conflict", "Conflict", f"username {exc} is taken") from exc
         await session.commit()
-    return UserOut.of(user)
+    return UserAdminOut.model_validate(user)
 
 
 class UserUpdate(BaseModel):
@@ -58,10 +63,7 @@ class UserUpdate(BaseModel):
     )
     role: Literal["admin", "educator", "student"] | None = None
     display_name: str | None = Field(None, min_length=1, max_length=120)
-
-
-class UserAdminOut(UserOut):
-    disabled: bool
+    email: Email | Literal[""] | None = None
 
 
 @router.route(

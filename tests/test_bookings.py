@@ -25,10 +25,12 @@ from classroom_server.office_hours import (
     Window,
     publish,
 )
+from classroom_server.site import Site
 from tests.conftest import DATABASES
 from tests.office_hours_domain import OfficeWorld, office_world
 
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
+SITE = Site("https://classroom.test", public=True, mail=False)
 
 
 @pytest.fixture(params=DATABASES)
@@ -58,7 +60,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 async def booked(world: OfficeWorld, student: int, starts_at: datetime) -> BookingView:
     async with world.database.session() as session:
-        return await book(session, world.students[student], hours(world), starts_at, NOW)
+        return await book(session, world.students[student], hours(world), starts_at, NOW, SITE)
 
 
 async def test_a_booking_opens_a_meeting_room_for_its_student(world: OfficeWorld) -> None:
@@ -66,7 +68,7 @@ async def test_a_booking_opens_a_meeting_room_for_its_student(world: OfficeWorld
     assert (made.starts_at, made.ends_at) == (at(10), at(10, 30))
     assert (made.student_id, made.educator_id) == (world.students[0].id, world.educator.id)
     assert made.status == "booked" and made.course_id == world.course_id
-    assert made.student_name is None, "names are for lists"
+    assert (made.student_name, made.educator_name) == ("Amal", world.educator.display_name)
     async with world.database.session() as session:
         meeting = await session.get(Lecture, made.lecture_id)
     assert meeting is not None and meeting.private_to == world.students[0].id
@@ -82,11 +84,11 @@ async def test_only_its_parties_and_admins_act_on_a_booking(world: OfficeWorld) 
     async with world.database.session() as session:
         for stranger in (world.students[1], world.outsider):
             with pytest.raises(NotFound, match=f"booking {made[0].id} does not exist"):
-                await cancel(session, stranger, made[0].id, NOW)
+                await cancel(session, stranger, made[0].id, NOW, SITE)
         with pytest.raises(NotFound):
-            await cancel(session, world.admin, 10**6, NOW)
+            await cancel(session, world.admin, 10**6, NOW, SITE)
         cancelled = [
-            await cancel(session, who, booking.id, NOW)
+            await cancel(session, who, booking.id, NOW, SITE)
             for who, booking in zip(
                 (world.students[0], world.educator, world.admin), made, strict=True
             )
@@ -95,7 +97,7 @@ async def test_only_its_parties_and_admins_act_on_a_booking(world: OfficeWorld) 
         meeting = await session.get(Lecture, made[0].lecture_id)
         assert meeting is not None and meeting.status == "ended"
         with pytest.raises(BookingError) as again:
-            await cancel(session, world.students[0], made[0].id, NOW)
+            await cancel(session, world.students[0], made[0].id, NOW, SITE)
         assert again.value.code == "conflict"
 
 
@@ -103,30 +105,32 @@ async def test_cancelling_closes_at_the_cutoff(world: OfficeWorld) -> None:
     made = await booked(world, 0, at(10))
     async with world.database.session() as session:
         with pytest.raises(BookingError) as late:
-            await cancel(session, world.students[0], made.id, at(9, 1))
+            await cancel(session, world.students[0], made.id, at(9, 1), SITE)
         assert late.value.code == "too_late"
-        assert (await cancel(session, world.students[0], made.id, at(9))).status == "cancelled"
+        assert (
+            await cancel(session, world.students[0], made.id, at(9), SITE)
+        ).status == "cancelled"
 
 
 async def test_rescheduling_books_the_new_slot_first(world: OfficeWorld) -> None:
     mine, theirs = await booked(world, 0, at(10)), await booked(world, 1, at(11))
     async with world.database.session() as session:
         with pytest.raises(BookingError) as taken:
-            await reschedule(session, world.students[0], mine.id, at(11), NOW)
+            await reschedule(session, world.students[0], mine.id, at(11), NOW, SITE)
         assert taken.value.code == "slot_unavailable"
         kept = await session.get(Booking, mine.id)
         assert kept is not None and kept.status == "booked", "a failure keeps the old slot"
-        moved = await reschedule(session, world.students[0], mine.id, at(12), NOW)
+        moved = await reschedule(session, world.students[0], mine.id, at(12), NOW, SITE)
         assert moved.starts_at == at(12) and moved.student_id == world.students[0].id
-        for_them = await reschedule(session, world.admin, theirs.id, at(13), NOW)
+        for_them = await reschedule(session, world.admin, theirs.id, at(13), NOW, SITE)
         assert for_them.student_id == world.students[1].id, "an admin moves it for the student"
         await session.refresh(kept)
         assert kept.status == "cancelled"
         with pytest.raises(BookingError) as late:
-            await reschedule(session, world.students[0], moved.id, at(14), at(11, 30))
+            await reschedule(session, world.students[0], moved.id, at(14), at(11, 30), SITE)
         assert late.value.code == "too_late"
         with pytest.raises(NotFound):
-            await reschedule(session, world.students[2], moved.id, at(14), NOW)
+            await reschedule(session, world.students[2], moved.id, at(14), NOW, SITE)
 
 
 async def listed(

@@ -31,6 +31,7 @@ from classroom_server.office_hours import (
 )
 from tests.conftest import DATABASES
 from tests.office_hours_domain import OfficeWorld, office_world
+from tests.test_bookings import SITE
 
 
 def hours(
@@ -132,7 +133,7 @@ async def test_free_slots_leave_out_the_cutoff_and_booked_slots(world: OfficeWor
         slots, total = await free_slot_page(session, hours, a_day_from(now), now, 200, 0)
         assert slots[0].starts_at == now + timedelta(hours=1), "the 60 minutes' cutoff"
         assert total == len(slots) == 46
-        await book(session, world.students[0], hours, slots[1].starts_at, now)
+        await book(session, world.students[0], hours, slots[1].starts_at, now, SITE)
         after, total_after = await free_slot_page(session, hours, a_day_from(now), now, 200, 0)
         assert total_after == 45 and slots[1] not in after
         page, paged_total = await free_slot_page(session, hours, a_day_from(now), now, 5, 43)

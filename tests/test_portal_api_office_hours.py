@@ -58,6 +58,7 @@ async def test_slots_are_shown_in_the_students_zone(
         http, server, windows=[{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(7)]
     )
     seen = await slots(http, server, "student2")  # America/Chicago in the demo
+    assert seen["educator_name"] == "Dr. Amal Haddad"  # whom the slots are with
     assert seen["time_zone"] == "America/Chicago" and len(seen["items"]) >= 8
     first = seen["items"][0]
     local = datetime.fromisoformat(first["local_start"])
@@ -197,16 +198,22 @@ async def test_calendar_feed_lists_lectures_and_bookings(
         json={"educator_id": await educator_id(http, server), "starts_at": slot},
     ) as response:
         assert response.status == 201
-    for username in ("student1", "educator"):
+        booking = await response.json()
+    assert (booking["student_name"], booking["educator_name"]) == ("Lina Saleh", "Dr. Amal Haddad")
+    # Each party's event is titled with the other one, and links back absolutely.
+    for username, other in (("student1", "Dr. Amal Haddad"), ("educator", "Lina Saleh")):
         async with http.get(
             server.url("/api/v1/me/calendar"), headers=await bearer(http, server, username)
         ) as response:
             feed_url = (await response.json())["url"]
+        assert feed_url.startswith(server.base_url + "/api/v1/calendar/")
         async with aiohttp.ClientSession() as calendar_app:  # no login: the URL is the secret
-            async with calendar_app.get(server.url(feed_url)) as response:
+            async with calendar_app.get(feed_url) as response:
                 assert response.status == 200 and response.content_type == "text/calendar"
                 ics = await response.text()
-        assert ics.startswith("BEGIN:VCALENDAR") and "Office hour: Lina Saleh" in ics, username
+        assert ics.startswith("BEGIN:VCALENDAR"), username
+        assert f"SUMMARY:Office hour with {other}" in ics, username
+        assert f"URL:{server.base_url}/lectures/{booking['join_url'].rsplit('/', 1)[1]}" in ics
         start = datetime.fromisoformat(slot).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         assert f"DTSTART:{start}" in ics
     async with http.get(server.url("/api/v1/calendar/forged.ics")) as response:

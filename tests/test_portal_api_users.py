@@ -40,7 +40,7 @@ async def test_disabling_ends_every_session_on_every_node(
     username, password, user_id = await new_user(http, server)
     token = await bearer(http, server, username, password)
     async with http.get(server.url("/api/v1/me/calendar"), headers=token) as response:
-        feed = server.url((await response.json())["url"])
+        feed = (await response.json())["url"]
     async with http.get(feed) as response:
         assert response.status == 200
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:

@@ -3,6 +3,7 @@
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.engine import Database, add_unique
+from classroom_server.db.mail_models import MailAnnouncement, OutboxMail
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
     Base,
@@ -67,8 +68,10 @@ __all__ = [
     "Enrolment",
     "Lecture",
     "LectureStatus",
+    "MailAnnouncement",
     "Module",
     "OfficeHours",
+    "OutboxMail",
     "Poll",
     "PollVote",
     "Quiz",

@@ -90,6 +90,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(120))
+    # Where notifications go (bookings, lectures starting, recordings ready); none: no mail.
+    email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
