@@ -51,20 +51,20 @@ class Announcer:
         await self._recordings_ready(session, now)
 
     async def _reminders(self, session: AsyncSession, now: datetime) -> None:
-        # A booking made inside the reminder window was just confirmed: no reminder.
         due = await session.scalars(
             select(Booking)
             .where(
                 Booking.status == "booked",
                 Booking.starts_at > now,
                 Booking.starts_at <= now + self.reminder,
-                Booking.created_at <= Booking.starts_at - self.reminder,
                 ~_announced("reminder", Booking.id),
             )
             .limit(BATCH)
         )
         for booking in list(due):
-            if await _claim(session, "reminder", booking.id):
+            # One made inside the window was just confirmed: its claim says "owed nothing".
+            news = booking.created_at <= booking.starts_at - self.reminder
+            if await _claim(session, "reminder", booking.id) and news:
                 await booking_mail.reminded(session, booking, self.site)
             await session.commit()
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from classroom_server.db import OutboxMail
 
 MAX_ATTEMPTS = 8
-"""About a day of retries (1, 2, 4 ... 128 minutes), then the mail is given up."""
+"""About four hours of retries (1, 2, 4 ... 128 minutes apart), then the mail is given up."""
 CLAIM = timedelta(minutes=2)
 """A claimed mail is out of others' sight this long: a process that died sending it is
 replaced by another after that."""
