@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import Server
+from tests.conftest import Server, bearer
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_library import open_course
@@ -71,3 +71,24 @@ async def test_the_dashboard_links_the_users_calendar_feed(
         assert response.status == 200
         assert response.content_type == "text/calendar"
         assert "BEGIN:VCALENDAR" in await response.text()
+
+
+async def test_the_dashboard_sets_the_address_notifications_go_to(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    page = await open_page("student2")
+    await log_in(page, server, "student2")
+    form = page.get_by_test_id("email-form")
+    await form.get_by_test_id("email-input").fill("omar@")
+    await form.evaluate("f => f.noValidate = true")  # past the browser's check: the server's
+    await form.get_by_test_id("email-save").click()
+    await expect(page.get_by_test_id("email-error")).not_to_be_empty()
+    await form.get_by_test_id("email-input").fill("omar@example.org")
+    await form.get_by_test_id("email-save").click()
+    await expect(page.get_by_test_id("email-saved")).not_to_be_empty()
+    await expect(page.get_by_test_id("email-error")).to_be_empty()
+    headers = await bearer(http, server, "student2")
+    async with http.get(server.url("/api/v1/me"), headers=headers) as response:
+        assert (await response.json())["email"] == "omar@example.org"
+    await page.reload()
+    await expect(page.get_by_test_id("email-input")).to_have_value("omar@example.org")

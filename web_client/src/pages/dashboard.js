@@ -1,11 +1,12 @@
 // The home page after login: who you are and a card per course you teach or take, each
 // linking to the course's page.
 
-import { calendarLink, listCourses } from "../api.js";
+import { calendarLink, listCourses, updateMe } from "../api.js";
 import { h } from "../dom.js";
+import { attempt, errorLine } from "../feedback.js";
 import { t } from "../i18n.js";
 import { managesCourse } from "../roles.js";
-import { fact } from "../ui.js";
+import { control, fact, field } from "../ui.js";
 
 function courseCard(course, user) {
   const showStudents = managesCourse(course, user);
@@ -47,6 +48,37 @@ function calendar({ url }) {
   );
 }
 
+// Where booking confirmations, reminders and "live now" notices go; empty: no e-mail.
+function notificationEmail(user) {
+  const error = errorLine("email-error");
+  const saved = h("span", { class: "muted", role: "status", "data-testid": "email-saved" });
+  const input = h("input", {
+    id: "notify-email",
+    name: "email",
+    type: "email",
+    maxlength: "254",
+    dir: "ltr",
+    value: user.email ?? "",
+    "data-testid": "email-input",
+  });
+  const form = h(
+    "form",
+    { class: "notify-email", "data-testid": "email-form" },
+    field("notify-email", t("email.label"), input),
+    h("button", { type: "submit", class: "button", "data-testid": "email-save" }, t("email.save")),
+    saved,
+    h("p", { class: "muted" }, t("email.hint")),
+    error,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    saved.textContent = "";
+    const email = control(form, "email").value.trim();
+    if (await attempt(error, () => updateMe({ email }))) saved.textContent = t("email.saved");
+  });
+  return form;
+}
+
 export async function dashboardPage({ user }) {
   const [{ items, total }, feed] = await Promise.all([listCourses(), calendarLink()]);
   return h(
@@ -63,6 +95,7 @@ export async function dashboardPage({ user }) {
         fact("fact.timeZone", user.time_zone),
       ),
       calendar(feed),
+      notificationEmail(user),
     ),
     h("h2", { "data-testid": "dashboard-heading" }, t("dashboard.heading")),
     h(
