@@ -232,6 +232,46 @@ async def test_open_course_is_visible_without_login(
     assert status == 401 and problem["code"] == "unauthenticated"
 
 
+async def test_an_open_courses_video_plays_without_login(
+    http: aiohttp.ClientSession, server: Server, clip: bytes
+) -> None:
+    """An open course's video units are open too: its playlist and MP4 need no login, for as
+    long as the module is an open course; a private video stays its owner's."""
+    course = await new_course(http, server)
+    video = await ready_video(http, server, course, clip)
+    module = await new_module(http, server, course, open_course=True, licence="CC BY 4.0")
+    await add_unit(
+        http, server, course, module["id"], kind="video", title="W", video_id=video["id"]
+    )
+    async with aiohttp.ClientSession() as anonymous:
+        _, seen = await call(anonymous, server, "GET", f"/videos/{video['id']}", expect=200)
+        for url in (seen["master_url"], seen["download_url"]):
+            async with anonymous.get(server.url(url)) as response:
+                assert response.status == 200, url
+        await call(
+            http,
+            server,
+            "PATCH",
+            f"/modules/{module['id']}",
+            course.educator,
+            {"open_course": False},
+        )
+        async with anonymous.get(server.url(seen["master_url"])) as response:
+            assert response.status == 403
+        await call(
+            http,
+            server,
+            "PATCH",
+            f"/modules/{module['id']}",
+            course.educator,
+            {"open_course": True},
+        )
+        private = {"visibility": "private"}
+        await call(http, server, "PATCH", f"/videos/{video['id']}", course.educator, private)
+        async with anonymous.get(server.url(seen["master_url"])) as response:
+            assert response.status == 403
+
+
 async def test_outsiders_are_forbidden(http: aiohttp.ClientSession, server: Server) -> None:
     course = await new_course(http, server)
     module = await new_module(http, server, course)

@@ -4,12 +4,23 @@ the class's progress."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import pytest
 from playwright.async_api import Locator, Page, expect
 
 from tests.conftest import Server
-from tests.module_builder import add_unit, call, choice, new_course, new_module, numeric
+from tests.media import make_clip
+from tests.module_builder import (
+    add_unit,
+    call,
+    choice,
+    new_course,
+    new_module,
+    numeric,
+    ready_video,
+)
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_room import OpenPage
@@ -119,7 +130,8 @@ async def test_anyone_reads_an_open_course_without_logging_in(
     quiz = {"questions": [choice("pick", "a")]}
     await add_unit(http, server, course, module["id"], kind="quiz", title="Lenses", quiz=quiz)
 
-    await page.goto(server.url("/open-courses"))
+    await page.goto(server.url("/"))  # the first page leads to the open courses
+    await page.get_by_test_id("open-courses-link").click()
     await page.get_by_test_id("open-course-link").filter(has_text=title).click()
     await expect(page.get_by_test_id("open-course-title")).to_have_text(title)
     await expect(page.get_by_text("Licence: CC BY")).to_be_visible()
@@ -129,3 +141,25 @@ async def test_anyone_reads_an_open_course_without_logging_in(
     # Everything else still asks to log in.
     await page.goto(server.url(f"/modules/{module['id']}"))
     await expect(page.locator("#login-form")).to_be_visible()
+
+
+async def test_an_open_courses_video_plays_without_logging_in(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    page = await open_page("anonymous")
+    course = await new_course(http, server)
+    clip = make_clip(tmp_path / "clip.mp4", 3).read_bytes()
+    video = await ready_video(http, server, course, clip)
+    module = await new_module(http, server, course, open_course=True, licence="CC BY")
+    await add_unit(
+        http, server, course, module["id"], kind="video", title="W", video_id=video["id"]
+    )
+    await page.goto(server.url(f"/open-courses/{module['id']}"))
+    await page.get_by_test_id("open-watch").click()
+    player = page.get_by_test_id("open-video").get_by_test_id("player")
+    await expect(player).to_be_visible()
+    played = await player.evaluate(
+        "async v => { v.muted = true; await v.play(); const t0 = v.currentTime;"
+        " await new Promise(r => setTimeout(r, 1500)); return [t0, v.currentTime, v.videoWidth]; }"
+    )
+    assert played[1] > played[0] + 0.5 and played[2] > 0, played

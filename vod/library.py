@@ -13,7 +13,16 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Enrolment, User, Video, VodJob, WatchPosition, add_unique
+from classroom_server.db import (
+    Enrolment,
+    Module,
+    Unit,
+    User,
+    Video,
+    VodJob,
+    WatchPosition,
+    add_unique,
+)
 from classroom_server.db.paging import paginate
 from classroom_server.policy import can_manage_course
 from vod.failure import failure_reason
@@ -30,12 +39,22 @@ class VideoFilter:
 
 
 def visible_to(user: User | None) -> Callable[[Select[Any]], Select[Any]]:
-    """Public videos for everyone; course videos for members; private ones for their owner."""
+    """Public videos for everyone, and so are course videos that an open course (a module
+    published as an open educational resource) has as a unit; course videos for members;
+    private ones for their owner."""
 
     def apply(query: Select[Any]) -> Select[Any]:
         if user is not None and user.role == "admin":
             return query
-        rules = [Video.visibility == "public"]
+        in_open_course = (
+            select(Unit.video_id)
+            .join(Module, Module.id == Unit.module_id)
+            .where(Unit.video_id.is_not(None), Module.published, Module.open_course)
+        )
+        rules = [
+            Video.visibility == "public",
+            (Video.visibility == "course") & Video.id.in_(in_open_course),
+        ]
         if user is not None:
             member_of = select(Enrolment.course_id).where(Enrolment.user_id == user.id)
             teaches = member_of.where(Enrolment.role == "educator")

@@ -449,6 +449,8 @@ export const MESSAGES = {
     "open.intro": "Modules Al-Quds Open University publishes for everyone, each under its licence.",
     "open.empty": "No open courses yet.",
     "open.all": "All open courses",
+    "open.watch": "Watch",
+    "open.browse": "Browse the open courses, no account needed",
     "open.questions": {
       one: "A quiz of {count} question for enrolled students.",
       other: "A quiz of {count} questions for enrolled students.",
@@ -923,6 +925,8 @@ export const MESSAGES = {
     "open.intro": "وحدات تنشرها جامعة القدس المفتوحة للجميع، كلٌّ بترخيصها.",
     "open.empty": "لا توجد مقررات مفتوحة بعد.",
     "open.all": "كل المقررات المفتوحة",
+    "open.watch": "شاهد",
+    "open.browse": "تصفّح المقررات المفتوحة دون حساب",
     "open.questions": {
       zero: "اختبار من {count} سؤال للطلاب المسجلين.",
       one: "اختبار من سؤال واحد للطلاب المسجلين.",

@@ -62,5 +62,11 @@ export function loginPage({ onLogin }) {
     onLogin(result.user);
   });
 
-  return h("section", { class: "login" }, form);
+  // Open courses need no account: the first page shows the way to them.
+  const open = h(
+    "p",
+    { class: "open-courses-link" },
+    h("a", { href: "/open-courses", "data-testid": "open-courses-link" }, t("open.browse")),
+  );
+  return h("section", { class: "login" }, form, open);
 }

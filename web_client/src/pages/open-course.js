@@ -2,10 +2,11 @@
 // publishes as open educational resources, /open-courses/{id} shows one with its licence,
 // its units and their readings. Quizzes are taken by enrolled students on the module page.
 
-import { request } from "../api.js";
+import { getVideo, request } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { fact } from "../ui.js";
+import { button, fact } from "../ui.js";
+import { openStream } from "./player/stream.js";
 
 const listOpenCourses = () => request("GET", "/open-courses?limit=200");
 const getOpenCourse = (moduleId) => request("GET", `/open-courses/${moduleId}`);
@@ -42,7 +43,31 @@ export async function openCoursesPage() {
   );
 }
 
-function unitItem(unit) {
+// A video unit plays in place, for anyone: hls.js loads only when someone presses Watch.
+function videoPlayer(videoId, signal) {
+  const box = h("div", { class: "open-video", "data-testid": "open-video" });
+  const problem = h("p", { class: "error", role: "alert", hidden: true });
+  const fail = (key) => {
+    problem.textContent = t(key);
+    problem.hidden = false;
+  };
+  const watch = button("open-watch", t("open.watch"), async () => {
+    watch.disabled = true;
+    const video = await getVideo(videoId);
+    const element = h("video", { class: "player", controls: true, playsinline: true, "data-testid": "player" });
+    box.replaceChildren(element, problem);
+    const stream = await openStream(element, video.master_url, 0, {
+      onQualities: () => {},
+      onError: () => fail("player.error"),
+    });
+    if (stream) signal.addEventListener("abort", () => stream.destroy());
+    else fail("player.unsupported");
+  });
+  box.append(watch);
+  return box;
+}
+
+function unitItem(unit, signal) {
   const reading = unit.reading;
   return h(
     "li",
@@ -53,10 +78,11 @@ function unitItem(unit) {
       h("a", { href: reading.url, target: "_blank", rel: "noopener noreferrer", class: "button" }, t("module.unit.read")),
     reading?.licence && h("p", { class: "muted" }, t("module.licence", { licence: reading.licence })),
     unit.question_count != null && h("p", { class: "muted" }, t("open.questions", { count: unit.question_count })),
+    unit.kind === "video" && unit.video_id != null && videoPlayer(unit.video_id, signal),
   );
 }
 
-export async function openCoursePage({ params, user }) {
+export async function openCoursePage({ params, user, signal }) {
   const item = await getOpenCourse(Number(params.moduleId));
   return h(
     "section",
@@ -65,7 +91,7 @@ export async function openCoursePage({ params, user }) {
     h("h1", { lang: item.language, dir: "auto", "data-testid": "open-course-title" }, item.title),
     courseFacts(item),
     item.description && h("p", { class: "course-description-full", dir: "auto" }, item.description),
-    h("ol", { class: "unit-list", "data-testid": "open-units" }, ...item.units.map(unitItem)),
+    h("ol", { class: "unit-list", "data-testid": "open-units" }, ...item.units.map((unit) => unitItem(unit, signal))),
     !user && h("p", {}, h("a", { href: "/", "data-testid": "open-login" }, t("open.login"))),
   );
 }
