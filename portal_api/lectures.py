@@ -18,6 +18,7 @@ from classroom_server.lectures import (
     list_lectures,
     start,
 )
+from classroom_server.live_lectures import live_for
 from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.security import TokenIssuer
 from classroom_server.web_auth import require_user
@@ -186,4 +187,31 @@ async def post_join(request: web.Request, db: Database, tokens: TokenIssuer) -> 
         room_url=f"/lectures/{lecture_id}",
         role=role.value,
         expires_in=int(JOIN_TOKEN_LIFETIME.total_seconds()),
+    )
+
+
+class LiveLectureOut(LectureOut):
+    course_code: str
+    course_title: str
+
+
+class LiveLectures(BaseModel):
+    items: list[LiveLectureOut]
+
+
+@router.route("GET", "/me/live-lectures", tag="lectures", response=LiveLectures)
+async def get_live_lectures(request: web.Request, db: Database) -> LiveLectures:
+    """The lectures live now in your courses (at most 50), the latest started first."""
+    user = await require_user(request)
+    async with db.session() as session:
+        live = await live_for(session, user)
+    return LiveLectures(
+        items=[
+            LiveLectureOut(
+                **LectureOut.of(lecture).model_dump(),
+                course_code=course.code,
+                course_title=course.title,
+            )
+            for lecture, course in live
+        ]
     )

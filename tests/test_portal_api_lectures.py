@@ -83,3 +83,32 @@ async def test_outsiders_cannot_join(http: aiohttp.ClientSession, server: Server
         server.url(f"/api/v1/lectures/{lecture}/join"), headers=outsider
     ) as response:
         assert response.status == 403
+
+
+async def test_live_lectures_of_my_courses(http: aiohttp.ClientSession, server: Server) -> None:
+    lecture = await live_lecture(http, server)
+    scheduled = await live_lecture(http, server, start=False)
+    student = await bearer(http, server, "student1")
+    async with http.get(server.url("/api/v1/me/live-lectures"), headers=student) as response:
+        assert response.status == 200
+        live = (await response.json())["items"]
+    ids = [item["id"] for item in live]
+    assert lecture in ids and scheduled not in ids
+    assert all(item["status"] == "live" for item in live)
+    mine = next(item for item in live if item["id"] == lecture)
+    assert mine["course_code"] and mine["course_title"] and mine["title"] == "Week 1"
+    admin = await bearer(http, server, "admin", "admin-password-1")
+    async with http.post(
+        server.url("/api/v1/users"),
+        headers=admin,
+        json={"username": "outsider", "password": "outsider-pass", "role": "student"},
+    ) as response:
+        assert response.status in (201, 409)
+    outsider = await bearer(http, server, "outsider", "outsider-pass")
+    async with http.get(server.url("/api/v1/me/live-lectures"), headers=outsider) as response:
+        assert lecture not in [item["id"] for item in (await response.json())["items"]]
+    educator = await bearer(http, server, "educator")
+    async with http.post(server.url(f"/api/v1/lectures/{lecture}/end"), headers=educator):
+        pass
+    async with http.get(server.url("/api/v1/me/live-lectures"), headers=student) as response:
+        assert lecture not in [item["id"] for item in (await response.json())["items"]]

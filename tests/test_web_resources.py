@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.conftest import Server, bearer
+from tests.room_client import live_lecture
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_library import open_course
@@ -92,3 +93,18 @@ async def test_the_dashboard_sets_the_address_notifications_go_to(
         assert (await response.json())["email"] == "omar@example.org"
     await page.reload()
     await expect(page.get_by_test_id("email-input")).to_have_value("omar@example.org")
+
+
+async def test_the_dashboard_shows_what_is_live_now(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    lecture = await live_lecture(http, server)
+    page = await open_page("student2")
+    await log_in(page, server, "student2")
+    entry = page.get_by_test_id("live-now").get_by_test_id("live-lecture")
+    join = entry.get_by_test_id("live-lecture-join").and_(
+        page.locator(f'[href="/lectures/{lecture}"]')
+    )
+    await expect(join).to_have_count(1)
+    await join.click()
+    await expect(page).to_have_url(server.url(f"/lectures/{lecture}"))

@@ -30,6 +30,7 @@ export const MESSAGES = {
     loading: "Loading…",
     "dashboard.welcome": "Welcome,",
     "dashboard.heading": "My courses",
+    "dashboard.live": "Live now",
     "dashboard.empty": "You are not enrolled in any course yet.",
     "dashboard.partial": {
       one: "Showing {shown} of {count} course.",
@@ -470,6 +471,7 @@ export const MESSAGES = {
     loading: "جارٍ التحميل…",
     "dashboard.welcome": "أهلاً بك،",
     "dashboard.heading": "مقرراتي",
+    "dashboard.live": "مباشر الآن",
     "dashboard.empty": "لست مسجلاً في أي مقرر بعد.",
     "dashboard.partial": {
       zero: "يُعرض {shown} من أصل {count} مقرر.",

@@ -1,7 +1,7 @@
 // The home page after login: who you are and a card per course you teach or take, each
 // linking to the course's page.
 
-import { calendarLink, listCourses, updateMe } from "../api.js";
+import { calendarLink, listCourses, request, updateMe } from "../api.js";
 import { h } from "../dom.js";
 import { attempt, errorLine } from "../feedback.js";
 import { t } from "../i18n.js";
@@ -79,8 +79,35 @@ function notificationEmail(user) {
   return form;
 }
 
+const liveLectures = () => request("GET", "/me/live-lectures");
+
+// Lectures live now in the user's courses, first on the page: the way into a lecture under way.
+function liveNow(live) {
+  if (!live.length) return null;
+  return h(
+    "section",
+    { class: "live-now card", "data-testid": "live-now" },
+    h("h2", {}, t("dashboard.live")),
+    h(
+      "ul",
+      {},
+      ...live.map((lecture) =>
+        h(
+          "li",
+          { "data-testid": "live-lecture" },
+          h("span", { class: "badge status-live" }, t("lecture.status.live")),
+          " ",
+          h("bdi", { class: "course-code" }, lecture.course_code),
+          " ",
+          h("a", { href: `/lectures/${lecture.id}`, dir: "auto", "data-testid": "live-lecture-join" }, lecture.title),
+        ),
+      ),
+    ),
+  );
+}
+
 export async function dashboardPage({ user }) {
-  const [{ items, total }, feed] = await Promise.all([listCourses(), calendarLink()]);
+  const [{ items, total }, feed, live] = await Promise.all([listCourses(), calendarLink(), liveLectures()]);
   return h(
     "section",
     { class: "dashboard" },
@@ -97,6 +124,7 @@ export async function dashboardPage({ user }) {
       calendar(feed),
       notificationEmail(user),
     ),
+    liveNow(live.items),
     h("h2", { "data-testid": "dashboard-heading" }, t("dashboard.heading")),
     h(
       "div",
