@@ -92,11 +92,23 @@ async def test_seeking_to_a_chapter_shows_its_slide(
     assert [c["title"] for c in chapters] == SLIDES
 
     page = await open_page("student2")
+    await page.set_viewport_size({"width": 1366, "height": 768})  # a common laptop
     await log_in(page, server, "student2")
     await expect(page.get_by_test_id("user-name")).to_be_visible()
     await page.goto(server.url(f"/videos/{video_id}"))
     await page.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
     replay = page.get_by_test_id("replay")
+    # The title above the video, the slides beside it, the chapters drawn as a list.
+    title = await page.get_by_test_id("video-heading").bounding_box()
+    player = await page.get_by_test_id("player").bounding_box()
+    beside = await replay.bounding_box()
+    assert title and player and beside
+    assert title["y"] + title["height"] <= player["y"]
+    assert beside["x"] >= player["x"] + player["width"] and beside["y"] < player["y"] + 50
+    looks = await page.get_by_test_id("chapter-1").evaluate(
+        "b => { const s = getComputedStyle(b); return [s.borderTopStyle, s.cursor, s.textAlign]; }"
+    )
+    assert looks == ["solid", "pointer", "start"], looks
     slide = page.get_by_test_id("replay-slide")
     chat = page.get_by_test_id("replay-chat").locator("li")
     for number, title in enumerate(SLIDES, start=1):
@@ -192,6 +204,7 @@ async def test_an_audio_only_lecture_plays_beside_its_slides(
     assert start < 0.5
     assert await page.evaluate(f"{PLAYER}.error") is None
     await expect(page.get_by_test_id("quality-menu")).to_be_hidden()
+    await expect(page.get_by_test_id("replay-chat")).to_have_count(0)  # nobody wrote
     await page.get_by_test_id("chapter-2").click()
     await expect(slide).to_have_attribute("data-page", "2")
     assert await page.evaluate(f"{PLAYER}.currentTime") == pytest.approx(

@@ -117,8 +117,8 @@ export async function playerPage({ user, params, signal }) {
     "section",
     { class: "player-page" },
     h("p", {}, h("a", { href: `/courses/${video.course_id}` }, t("player.backToCourse"))),
-    stage,
     info.element,
+    stage,
     manages &&
       h(
         "div",

@@ -134,8 +134,9 @@ export async function createReplay(video, player, signal) {
     h("h2", {}, t("player.chapters")),
     h("nav", { class: "chapters", "data-testid": "chapters" }, ...buttons),
     h("figure", { class: "replay-figure" }, slide, caption),
-    h("h2", {}, t("player.chat")),
-    messages,
+    // A lecture where nobody wrote shows no empty chat.
+    chat.length > 0 && h("h2", {}, t("player.chat")),
+    chat.length > 0 && messages,
   );
 }
 
