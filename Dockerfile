@@ -22,6 +22,10 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 QOU_DATA_DIR=/data
+# LibreOffice converts PowerPoint, Word and OpenDocument decks to PDF.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libreoffice-impress libreoffice-writer \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 qou && mkdir /data && chown qou /data
 COPY --from=wheel /wheels/ /wheels/
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels

@@ -15,8 +15,10 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from classroom_server import office_convert
 from classroom_server.db import Database, Deck, DeckPage, Lecture, User
 from classroom_server.db.paging import paginate
+from classroom_server.office_convert import ConversionError
 from classroom_server.policy import can_manage_course, lecture_course_role
 from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.room.outcome import EDUCATORS, ROOM
@@ -47,6 +49,10 @@ class SlideDecks:
 
     def source_path(self, deck_id: int) -> Path:
         return self.deck_dir(deck_id) / "source"
+
+    def original_path(self, deck_id: int) -> Path:
+        """An Office deck's document as uploaded; ``source`` becomes its PDF."""
+        return self.deck_dir(deck_id) / "original"
 
     def page_path(self, deck_id: int, page: int) -> Path:
         return page_image_path(self.root.parent, deck_id, page)
@@ -102,15 +108,17 @@ class SlideDecks:
             return
         pages_dir = self.deck_dir(deck_id) / "pages"
         shutil.rmtree(pages_dir, ignore_errors=True)
-        kind: Literal["pdf", "image"] = "pdf" if deck.kind == "pdf" else "image"
+        kind: Literal["pdf", "image"] = "image" if deck.kind == "image" else "pdf"
         try:
+            if deck.kind == "office":
+                await self._convert(deck)
             result = await self._renderer_for_use().render(
                 self.source_path(deck_id),
                 kind,
                 pages_dir,
                 progress=lambda percent: self._progress(deck, percent),
             )
-        except RenderError as exc:
+        except (RenderError, ConversionError) as exc:
             await self._finish(deck, "failed", error=f"{exc.code}: {exc}")
             return
         except Exception:
@@ -126,6 +134,16 @@ class SlideDecks:
             )
             await session.commit()
         await self._finish(deck, "ready", page_count=len(result.pages))
+
+    async def _convert(self, deck: Deck) -> None:
+        """PowerPoint, Word or OpenDocument to the PDF that renders; the upload is kept (a
+        restart converts again from it)."""
+        source, original = self.source_path(deck.id), self.original_path(deck.id)
+        if not original.exists():
+            source.rename(original)
+        await self._progress(deck, 5)
+        await office_convert.to_pdf(original, source)
+        await self._progress(deck, 30)
 
     async def _progress(self, deck: Deck, percent: int) -> None:
         async with self._database.session() as session:

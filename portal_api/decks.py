@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from classroom_server.db import Database
+from classroom_server.office_convert import is_office, soffice
 from classroom_server.room.views import deck_view
 from classroom_server.slide_decks import MAX_UPLOAD_BYTES, SlideDecks, lecture_decks, member_deck
 from classroom_server.slide_render import sniff_kind
@@ -56,20 +57,23 @@ def _title(filename: str | None) -> str:
     errors=(413, 415, 422),
 )
 async def upload_deck(request: web.Request, db: Database, slides: SlideDecks) -> DeckOut:
-    """Upload a PDF, PNG or JPEG deck; pages render in the background (progress in the room)."""
+    """Upload a PDF, PNG or JPEG deck, or a PowerPoint, Word or OpenDocument file (converted to
+    PDF by LibreOffice); pages render in the background (progress in the room)."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
         await require_lecture(session, user, lecture_id, manage=True, denied=EDUCATORS_UPLOAD)
     _, part = await file_part(request)
     head = await part.read_chunk(CHUNK)
-    kind = sniff_kind(head)
+    kind = sniff_kind(head) or ("office" if is_office(head) and soffice() else None)
     if kind is None:
         raise Problem(
             415,
             "unsupported_media_type",
             "Unsupported media type",
-            "Decks are PDF, PNG or JPEG files",
+            "Decks are PDF, PNG or JPEG files, or PowerPoint, Word or OpenDocument documents"
+            if soffice()
+            else "Decks are PDF, PNG or JPEG files",
         )
     deck = await slides.add(lecture_id, _title(part.filename), kind)
     try:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
 
 def make_pdf(page_texts: list[str], width: int = 960, height: int = 540) -> bytes:
     """A valid PDF: one page per text, set in Helvetica, with a correct cross-reference table."""
@@ -35,3 +39,42 @@ def make_pdf(page_texts: list[str], width: int = 960, height: int = 540) -> byte
         xref,
     )
     return bytes(out)
+
+
+def make_odp(page_texts: list[str]) -> bytes:
+    """A valid OpenDocument presentation: one slide per text (the package's first entry, its
+    stored mimetype, names its kind, as ODF requires)."""
+    slides = "".join(
+        f'<draw:page draw:name="p{i}"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="22cm"'
+        f' svg:height="4cm"><draw:text-box><text:p>{escape(text)}</text:p></draw:text-box>'
+        "</draw:frame></draw:page>"
+        for i, text in enumerate(page_texts, start=1)
+    )
+    ns = {
+        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+        "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    }
+    declarations = " ".join(f'xmlns:{name}="{uri}"' for name, uri in ns.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {declarations}'
+        ' office:version="1.2"><office:body><office:presentation>'
+        f"{slides}</office:presentation></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODP}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("mimetype", ODP, compress_type=zipfile.ZIP_STORED)
+        package.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        package.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+ODP = "application/vnd.oasis.opendocument.presentation"

@@ -9,9 +9,11 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import Server, bearer
-from tests.documents import make_pdf
+from classroom_server.office_convert import soffice
+from tests.conftest import Server, bearer, unless_missing
+from tests.documents import make_odp, make_pdf
 from tests.room_client import join, live_lecture
+from tests.test_office_convert import pptx_of
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -171,3 +173,28 @@ async def test_deck_list_is_a_page_with_a_total(
     assert (await listing())["limit"] == 50
     async with http.get(url, params={"limit": 0}, headers=headers) as response:
         assert response.status == 422
+
+
+@unless_missing(None if soffice() else "LibreOffice (soffice) is not installed")
+async def test_a_powerpoint_deck_is_converted_and_shown(
+    http: aiohttp.ClientSession, server: Server, tmp_path: Path
+) -> None:
+    odp = tmp_path / "week2.odp"
+    odp.write_bytes(make_odp(["Momentum", "Impulse"]))
+    pptx = pptx_of(odp).read_bytes()
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    try:
+        status, deck = await upload(http, server, lecture, pptx, "week2.pptx")
+        assert status == 202 and deck["kind"] == "office" and deck["title"] == "week2"
+        while (update := await educator.next("slides:deck"))["status"] == "processing":
+            pass
+        assert update["status"] == "ready" and update["page_count"] == 2, update
+        assert (await educator.call("slides:show", {"deck_id": deck["id"], "page": 2}))["ok"]
+        student = await bearer(http, server, "student1")
+        async with http.get(
+            server.url(f"/api/v1/decks/{deck['id']}/pages/2"), headers=student
+        ) as response:
+            assert response.status == 200 and (await response.read()).startswith(PNG_MAGIC)
+    finally:
+        await educator.leave()

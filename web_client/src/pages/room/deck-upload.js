@@ -1,10 +1,22 @@
-// The educator's slide upload (PDF, PNG or JPEG) and its processing progress, which arrives as
-// slides:deck events. A deck uploaded here goes on show as soon as it is ready.
+// The educator's slide upload (PDF, PNG, JPEG, or an Office document the server converts) and
+// its processing progress, which arrives as slides:deck events. A deck uploaded here goes on
+// show as soon as it is ready.
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 
-const ACCEPT = "application/pdf,image/png,image/jpeg";
+// PDF and images render directly; Office documents are converted by the server's LibreOffice.
+const ACCEPT = [
+  "application/pdf",
+  "image/png",
+  "image/jpeg",
+  ".pptx",
+  ".ppt",
+  ".odp",
+  ".docx",
+  ".doc",
+  ".odt",
+].join(",");
 
 export function createDeckUpload(client, feedback) {
   let watched = null; // id of the deck uploaded from this page
