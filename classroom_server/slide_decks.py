@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +20,7 @@ from classroom_server import office_convert
 from classroom_server.db import Database, Deck, DeckPage, Lecture, User
 from classroom_server.db.paging import paginate
 from classroom_server.office_convert import ConversionError
-from classroom_server.policy import can_manage_course, lecture_course_role
+from classroom_server.policy import can_manage_course, course_role
 from classroom_server.room import Outcome, RoomBroadcaster
 from classroom_server.room.outcome import EDUCATORS, ROOM
 from classroom_server.room.views import deck_view
@@ -59,19 +60,33 @@ class SlideDecks:
 
     async def add(self, lecture_id: int, title: str, kind: str) -> Deck:
         """A new deck row, before its source is stored: its id names the source's folder."""
+        return await self._add(Deck(lecture_id=lecture_id, title=title, kind=kind))
+
+    async def add_to_course(self, course_id: int, title: str, kind: str, extension: str) -> Deck:
+        """A deck of the course's presentation library; ``extension`` names its download."""
+        deck = Deck(course_id=course_id, title=title, kind=kind, original_ext=extension)
+        return await self._add(deck)
+
+    async def _add(self, deck: Deck) -> Deck:
         async with self._database.session() as session:
-            deck = Deck(lecture_id=lecture_id, title=title, kind=kind)
             session.add(deck)
             await session.commit()
         return deck
 
+    def upload_path(self, deck: Deck) -> Path:
+        """The file as it was uploaded: an Office deck's document, else its source."""
+        original = self.original_path(deck.id)
+        return original if original.exists() else self.source_path(deck.id)
+
     async def discard(self, deck_id: int) -> None:
-        """Forgets a deck whose source could not be stored (too large, upload cut off)."""
+        """Forgets a deck and its files: one whose source could not be stored (too large,
+        upload cut off), or one its educators removed from the library."""
         async with self._database.session() as session:
             deck = await session.get(Deck, deck_id)
             if deck is not None:
                 await session.delete(deck)
                 await session.commit()
+        await asyncio.to_thread(shutil.rmtree, self.deck_dir(deck_id), True)
 
     def start(self, deck_id: int) -> None:
         """Renders in the background; the upload's response does not wait for it."""
@@ -153,9 +168,10 @@ class SlideDecks:
             row.progress = min(percent, 99)
             await session.commit()
             view = deck_view(row)
-        await self.broadcaster.deliver(
-            deck.lecture_id, Outcome().emit("slides:deck", view, EDUCATORS)
-        )
+        if deck.lecture_id is not None:  # a library deck's progress is polled
+            await self.broadcaster.deliver(
+                deck.lecture_id, Outcome().emit("slides:deck", view, EDUCATORS)
+            )
 
     async def _finish(
         self, deck: Deck, status: str, page_count: int = 0, error: str | None = None
@@ -169,9 +185,10 @@ class SlideDecks:
             await session.commit()
             view = deck_view(row)
         audience = ROOM if status == "ready" else EDUCATORS
-        await self.broadcaster.deliver(
-            deck.lecture_id, Outcome().emit("slides:deck", view, audience)
-        )
+        if deck.lecture_id is not None:
+            await self.broadcaster.deliver(
+                deck.lecture_id, Outcome().emit("slides:deck", view, audience)
+            )
 
 
 async def lecture_decks(
@@ -184,12 +201,47 @@ async def lecture_decks(
     return await paginate(session, query.order_by(Deck.id), limit, offset)
 
 
-async def member_deck(session: AsyncSession, user: User, deck_id: int) -> tuple[Deck, bool] | None:
-    """The deck (None if there is none), and whether ``user`` may see its pages: a member of
-    its lecture's course, or an admin."""
+async def course_decks(
+    session: AsyncSession, user: User, course_id: int, limit: int, offset: int
+) -> tuple[list[Deck], int]:
+    """A page of the course's presentation library (the ready decks only for its students)."""
+    query = select(Deck).where(Deck.course_id == course_id, Deck.lecture_id.is_(None))
+    if not await can_manage_course(session, user, course_id):
+        query = query.where(Deck.status == "ready")
+    return await paginate(session, query.order_by(Deck.id), limit, offset)
+
+
+async def deck_course(session: AsyncSession, deck: Deck) -> int:
+    """The course a deck belongs to: its own, or its lecture's."""
+    if deck.course_id is not None:
+        return deck.course_id
+    course_id = await session.scalar(select(Lecture.course_id).where(Lecture.id == deck.lecture_id))
+    assert course_id is not None  # decks go with their lecture (ON DELETE CASCADE)
+    return course_id
+
+
+@dataclass(frozen=True)
+class DeckAccess:
+    deck: Deck
+    view: bool
+    """Its pages: the course's members, admins, and anyone for a public ready deck."""
+    manage: bool
+    """Edit, share, delete: the course's educators and admins."""
+
+    @property
+    def download(self) -> bool:
+        return self.manage or (self.view and self.deck.downloadable)
+
+
+async def deck_access(session: AsyncSession, user: User | None, deck_id: int) -> DeckAccess | None:
+    """The deck and what ``user`` (None: not logged in) may do with it; None if there is none."""
     deck = await session.get(Deck, deck_id)
     if deck is None:
         return None
-    if user.role == "admin":
-        return deck, True
-    return deck, await lecture_course_role(session, deck.lecture_id, user.id) is not None
+    course_id = await deck_course(session, deck)
+    public = deck.public and deck.status == "ready"
+    if user is None:
+        return DeckAccess(deck, public, False)
+    manage = await can_manage_course(session, user, course_id)
+    member = manage or await course_role(session, user, course_id) is not None
+    return DeckAccess(deck, public or member, manage)

@@ -11,10 +11,16 @@ from pydantic import BaseModel
 from classroom_server.db import Database
 from classroom_server.office_convert import is_office, soffice
 from classroom_server.room.views import deck_view
-from classroom_server.slide_decks import MAX_UPLOAD_BYTES, SlideDecks, lecture_decks, member_deck
+from classroom_server.slide_decks import (
+    MAX_UPLOAD_BYTES,
+    DeckAccess,
+    SlideDecks,
+    deck_access,
+    lecture_decks,
+)
 from classroom_server.slide_render import sniff_kind
-from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, forbidden, not_found
+from classroom_server.web_auth import current_identity, require_user
+from classroom_server.web_problems import Problem, forbidden, not_found, unauthenticated
 from classroom_server.web_ranges import file_response
 from portal_api.access import NOT_ENROLLED, require_lecture
 from portal_api.router import ApiRouter, path_id
@@ -39,12 +45,23 @@ class DeckList(ListPage[DeckOut]):
     pass
 
 
-def _title(filename: str | None) -> str:
+def title_of(filename: str | None) -> str:
     """Only for display: a filename never becomes a path."""
     base = re.split(r"[/\\]", unquote(filename or ""))[-1]
     base = re.sub(r"[\x00-\x1f\x7f]", "", base)  # %00 would be a 500 on PostgreSQL
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
     return stem.strip()[:200] or "Slides"
+
+
+def refuse_kind() -> Problem:
+    return Problem(
+        415,
+        "unsupported_media_type",
+        "Unsupported media type",
+        "Decks are PDF, PNG or JPEG files, or PowerPoint, Word or OpenDocument documents"
+        if soffice()
+        else "Decks are PDF, PNG or JPEG files",
+    )
 
 
 @router.route(
@@ -67,15 +84,8 @@ async def upload_deck(request: web.Request, db: Database, slides: SlideDecks) ->
     head = await part.read_chunk(CHUNK)
     kind = sniff_kind(head) or ("office" if is_office(head) and soffice() else None)
     if kind is None:
-        raise Problem(
-            415,
-            "unsupported_media_type",
-            "Unsupported media type",
-            "Decks are PDF, PNG or JPEG files, or PowerPoint, Word or OpenDocument documents"
-            if soffice()
-            else "Decks are PDF, PNG or JPEG files",
-        )
-    deck = await slides.add(lecture_id, _title(part.filename), kind)
+        raise refuse_kind()
+    deck = await slides.add(lecture_id, title_of(part.filename), kind)
     try:
         await stream_to_disk(part, head, slides.source_path(deck.id), MAX_UPLOAD_BYTES)
     except Problem:
@@ -96,20 +106,31 @@ async def list_decks(request: web.Request, query: Page, db: Database) -> DeckLis
     return DeckList.of((DeckOut(**deck_view(d)) for d in decks), total, query)
 
 
-@router.route("GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png")
+@router.route(
+    "GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png", auth=False
+)
 async def page_image(request: web.Request, db: Database, slides: SlideDecks) -> web.FileResponse:
-    """One rendered page as PNG (course members only)."""
-    user = await require_user(request)
+    """One rendered page as PNG (course members; anyone for a public deck)."""
     deck_id = path_id(request, "deck_id", "deck")
     page = path_id(request, "page", "page")
-    async with db.session() as session:
-        found = await member_deck(session, user, deck_id)
-    if found is None:
-        raise not_found(f"deck {deck_id}")
-    deck, member = found
-    if not member:
-        raise forbidden(NOT_ENROLLED)
+    access = await viewable(request, db, deck_id)
+    deck = access.deck
     path = slides.page_path(deck_id, page)
     if deck.status != "ready" or page > deck.page_count or not path.is_file():
         raise not_found(f"page {page} of deck {deck_id}")
     return await file_response(request, path, {"Cache-Control": "private, max-age=86400"})
+
+
+async def viewable(request: web.Request, db: Database, deck_id: int) -> DeckAccess:
+    """The deck if the caller may see its pages: 401 for a private one without login, 403 for
+    a logged-in outsider, 404 when there is no such deck."""
+    identity = await current_identity(request)
+    async with db.session() as session:
+        access = await deck_access(session, identity.user if identity else None, deck_id)
+    if access is None:
+        raise not_found(f"deck {deck_id}")
+    if not access.view:
+        if identity is None:
+            raise unauthenticated()
+        raise forbidden(NOT_ENROLLED)
+    return access

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from classroom_server.db.models import Base, utcnow
@@ -30,14 +40,28 @@ class ChatMessage(Base):
 
 
 class Deck(Base):
+    """A lecture's deck, or one of its course's presentation library (no lecture): those can be
+    shown in any of the course's lectures, shared publicly and offered for download."""
+
     __tablename__ = "decks"
+    __table_args__ = (
+        CheckConstraint("lecture_id IS NOT NULL OR course_id IS NOT NULL", name="owner"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lecture_id: Mapped[int] = mapped_column(
+    lecture_id: Mapped[int | None] = mapped_column(
         ForeignKey("lectures.id", ondelete="CASCADE"), index=True
+    )
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
+    # The library's choices: anyone may see its pages (a share page), anyone who sees them may
+    # download the file as uploaded (its extension kept for the download's name).
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    downloadable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    original_ext: Mapped[str] = mapped_column(String(8), default="", server_default="")
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="processing")
     progress: Mapped[int] = mapped_column(Integer, default=0)

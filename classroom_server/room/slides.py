@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from classroom_server.db import Annotation, Deck, RoomSettings
+from classroom_server.db import Annotation, Deck, Lecture, RoomSettings
 from classroom_server.room.context import Actor, RoomContext, Settings
 from classroom_server.room.outcome import Outcome, RoomError
 from classroom_server.room.payloads import SlideShow
@@ -32,8 +33,15 @@ async def create_whiteboard(session: AsyncSession, lecture_id: int) -> Deck:
     return deck
 
 
+def _in_room(lecture_id: int) -> ColumnElement[bool]:
+    """The lecture's own decks, and its course's presentation library (ready decks)."""
+    course = select(Lecture.course_id).where(Lecture.id == lecture_id).scalar_subquery()
+    library = Deck.lecture_id.is_(None) & (Deck.course_id == course) & (Deck.status == "ready")
+    return (Deck.lecture_id == lecture_id) | library
+
+
 async def decks(ctx: RoomContext, ready_only: bool) -> list[dict[str, Any]]:
-    query = select(Deck).where(Deck.lecture_id == ctx.lecture_id).order_by(Deck.id)
+    query = select(Deck).where(_in_room(ctx.lecture_id)).order_by(Deck.id)
     if ready_only:
         query = query.where(Deck.status == "ready")
     async with ctx.database.session() as session:
@@ -61,8 +69,10 @@ async def show(ctx: RoomContext, actor: Actor, payload: SlideShow) -> Outcome:
     if not await ctx.may_present(actor):
         raise RoomError("forbidden", "only the educator or a presenter changes slides")
     async with ctx.database.session() as session:
-        deck = await session.get(Deck, payload.deck_id)
-        if deck is None or deck.lecture_id != ctx.lecture_id or deck.status != "ready":
+        deck = await session.scalar(
+            select(Deck).where(Deck.id == payload.deck_id, _in_room(ctx.lecture_id))
+        )
+        if deck is None or deck.status != "ready":
             raise RoomError("not_found", "no such deck in this lecture")
         if payload.page > deck.page_count:
             raise RoomError("not_found", f"the deck has {deck.page_count} pages")
