@@ -5,12 +5,14 @@ the calendar link serves the user's ICS feed."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import aiohttp
 import pytest
 from playwright.async_api import expect
 
 from tests.conftest import Server, bearer
+from tests.documents import make_pdf
 from tests.room_client import live_lecture
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
@@ -108,3 +110,38 @@ async def test_the_dashboard_shows_what_is_live_now(
     await expect(join).to_have_count(1)
     await join.click()
     await expect(page).to_have_url(server.url(f"/lectures/{lecture}"))
+
+
+async def test_an_educator_shares_a_presentation_anyone_can_open(
+    open_page: OpenPage, server: Server, tmp_path: Path
+) -> None:
+    deck = tmp_path / "Optics slides.pdf"
+    deck.write_bytes(make_pdf(["Reflection", "Refraction"]))
+    edu = await open_page("educator")
+    await open_course(edu, server, "educator")
+    await edu.get_by_test_id("presentation-file").set_input_files(deck)
+    item = edu.get_by_test_id("presentation").filter(has_text="Optics slides").last
+    await expect(item).to_have_attribute("data-status", "ready", timeout=30_000)
+    await expect(item.get_by_test_id("presentation-status")).to_have_text("2 pages")
+    await item.get_by_test_id("presentation-public").check()
+    share = item.get_by_test_id("presentation-share")
+    await expect(share).to_be_visible()
+    href = await share.get_attribute("href")
+    assert href is not None and href.startswith("/decks/")
+
+    anyone = await open_page("anonymous")  # never logged in
+    await anyone.goto(server.url(href))
+    await expect(anyone.get_by_test_id("deck-title")).to_have_text("Optics slides")
+    pages = anyone.get_by_test_id("deck-page")
+    await expect(pages).to_have_count(2)
+    await pages.first.scroll_into_view_if_needed()
+    await anyone.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=deck-page]');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
+    await expect(anyone.get_by_test_id("deck-download")).to_have_count(0)  # not offered
+
+    await item.get_by_test_id("presentation-public").uncheck()
+    await expect(item.get_by_test_id("presentation-share")).to_have_count(0)
+    await anyone.reload()
+    await expect(anyone.locator("#login-form")).to_be_visible()  # no longer shared

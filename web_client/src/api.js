@@ -151,3 +151,18 @@ export function uploadDeck(lectureId, file) {
 
 /** @param {Id} deckId @param {number} page */
 export const deckPageUrl = (deckId, page) => `/api/v1/decks/${deckId}/pages/${page}`;
+
+/** @param {Id} courseId */
+export const listLibraryDecks = (courseId) => request("GET", `/courses/${courseId}/decks?limit=200`);
+/** @param {Id} courseId @param {Blob} file @param {string} name */
+export function uploadLibraryDeck(courseId, file, name) {
+  const form = new FormData();
+  form.append("file", file, name);
+  return request("POST", `/courses/${courseId}/decks`, form);
+}
+/** @param {Id} deckId */
+export const getDeck = (deckId) => request("GET", `/decks/${deckId}`);
+/** @param {Id} deckId @param {Record<string, unknown>} changes */
+export const updateDeck = (deckId, changes) => request("PATCH", `/decks/${deckId}`, changes);
+/** @param {Id} deckId */
+export const deleteDeck = (deckId) => request("DELETE", `/decks/${deckId}`);

@@ -7,6 +7,7 @@ import { describeError, initialLanguage, language, setLanguage, t } from "./i18n
 import { renderLayout } from "./layout.js";
 import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
+import { deckPage } from "./pages/deck.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
 import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
@@ -33,11 +34,12 @@ const routes = [
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];
 
-// Pages anyone may open, logged in or not: the open courses.
+// Pages anyone may open, logged in or not: the open courses, a shared presentation.
 /** @type {Routes} */
 const publicRoutes = [
   [/^\/open-courses\/?$/, openCoursesPage],
   [/^\/open-courses\/(?<moduleId>\d+)\/?$/, openCoursePage],
+  [/^\/decks\/(?<deckId>\d+)\/?$/, deckPage],
 ];
 
 /**

@@ -2,7 +2,7 @@
 // repository links. The
 // course's educators also schedule, start and end lectures and upload videos here.
 
-import { getCourse, listLectures, listResources, listVideos } from "../api.js";
+import { getCourse, listLectures, listLibraryDecks, listResources, listVideos } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { listModules } from "../module-api.js";
@@ -10,6 +10,7 @@ import { managesCourse } from "../roles.js";
 import { fact } from "../ui.js";
 import { createLectures } from "./course/lectures.js";
 import { createModules } from "./course/modules.js";
+import { createPresentations } from "./course/presentations.js";
 import { createResources } from "./course/resources.js";
 import { createVideos } from "./course/videos.js";
 
@@ -37,12 +38,13 @@ function header(course) {
 
 export async function coursePage({ user, params, signal }) {
   const courseId = Number(params.courseId);
-  const [course, lectures, videos, modules, resources] = await Promise.all([
+  const [course, lectures, videos, modules, resources, decks] = await Promise.all([
     getCourse(courseId),
     listLectures(courseId),
     listVideos({ courseId }),
     listModules(courseId),
     listResources(courseId),
+    listLibraryDecks(courseId),
   ]);
   const manages = managesCourse(course, user);
   return h(
@@ -52,6 +54,7 @@ export async function coursePage({ user, params, signal }) {
     createLectures({ courseId, manages, timeZone: user.time_zone, signal }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
     createModules(modules),
+    createPresentations({ courseId, manages, signal }, decks),
     createResources({ courseId, manages }, resources),
   );
 }
