@@ -37,6 +37,11 @@ class LectureCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     scheduled_start: Instant
     duration_minutes: int = Field(60, ge=5, le=600)
+    requires_admission: bool = Field(
+        False,
+        description="Students wait in the lobby until an educator admits them (the educator"
+        " can turn it on and off live: room:lobby)",
+    )
 
 
 class LectureRecording(BaseModel):
@@ -53,6 +58,7 @@ class LectureOut(BaseModel):
     status: Literal["scheduled", "live", "ended"]
     started_at: datetime | None
     ended_at: datetime | None
+    requires_admission: bool = False
     recording: LectureRecording | None = Field(
         None,
         description="The lecture's recording in the video library (its latest video you may"
@@ -103,7 +109,12 @@ async def post_lecture(request: web.Request, body: LectureCreate, db: Database) 
     async with db.session() as session:
         await require_course(session, user, course_id, manage=True)
         lecture = await create_lecture(
-            session, course_id, body.title, body.scheduled_start, body.duration_minutes
+            session,
+            course_id,
+            body.title,
+            body.scheduled_start,
+            body.duration_minutes,
+            body.requires_admission,
         )
         await session.commit()
         return LectureOut.of(lecture)
