@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Database, Lecture, LectureStatus, User, Video
+from classroom_server.guest_links import end_guest_sessions
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
@@ -137,8 +138,8 @@ async def get_lectures(request: web.Request, query: Page, db: Database) -> Lectu
 @router.route("GET", "/lectures/{lecture_id}", tag="lectures", response=LectureOut)
 async def get_lecture(request: web.Request, db: Database) -> LectureOut:
     """One lecture."""
-    user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
+    user = await require_user(request, guest_lecture=lecture_id)
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
         return (await lectures_out(session, user, [lecture]))[0]
@@ -169,6 +170,7 @@ async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcas
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         end_by_api(session, lecture, user.id)
+        await end_guest_sessions(session, lecture_id)
         await session.commit()
     # Delivering lecture:ended hands the recording to the library: the answer names its video.
     await broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
@@ -181,9 +183,12 @@ async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcas
     "POST", "/lectures/{lecture_id}/join", tag="lectures", response=JoinOut, errors=(409,)
 )
 async def post_join(request: web.Request, db: Database, tokens: TokenIssuer) -> JoinOut:
-    """A short-lived token to enter the live room, bound to you, the lecture and your role."""
-    user = await require_user(request)
+    """A short-lived token to enter the live room, bound to you, the lecture and your role.
+
+    Students of a lecture that requires admission, and guests, get one too: with it they wait
+    in the lecture's lobby until an educator admits them."""
     lecture_id = path_id(request, "lecture_id", "lecture")
+    user = await require_user(request, guest_lecture=lecture_id)
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
         try:
