@@ -110,7 +110,9 @@ async def test_a_guest_waits_in_the_lobby_is_admitted_and_reaches_nothing_else(
             csrf = {"X-CSRF-Token": entered["csrf_token"]}
             async with guest.get(server.url(f"/api/v1/lectures/{lecture}")) as response:
                 assert response.status == 200
-            for path in ("/api/v1/courses", "/api/v1/me", f"/api/v1/lectures/{other}"):
+            async with guest.get(server.url("/api/v1/me")) as response:
+                assert (await response.json())["display_name"] == "Sami Haddad"
+            for path in ("/api/v1/courses", "/api/v1/me/calendar", f"/api/v1/lectures/{other}"):
                 async with guest.get(server.url(path)) as response:
                     assert response.status == 403, path
             async with guest.post(

@@ -7,6 +7,7 @@ import { describeError, initialLanguage, language, setLanguage, t } from "./i18n
 import { renderLayout } from "./layout.js";
 import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
+import { guestPage } from "./pages/guest.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
 import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
@@ -33,9 +34,10 @@ const routes = [
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];
 
-// Pages anyone may open, logged in or not: the open courses.
+// Pages anyone may open, logged in or not: the open courses, a guest link.
 /** @type {Routes} */
 const publicRoutes = [
+  [/^\/guest\/?$/, guestPage],
   [/^\/open-courses\/?$/, openCoursesPage],
   [/^\/open-courses\/(?<moduleId>\d+)\/?$/, openCoursePage],
 ];
