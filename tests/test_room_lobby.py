@@ -214,3 +214,22 @@ async def test_educators_never_wait_and_a_lecture_can_require_admission_from_cre
     finally:
         for person in people:
             await person.leave()
+
+
+async def test_the_end_of_the_lecture_sends_whoever_waits_away(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server, requires_admission=True)
+    educator = await join(http, server, lecture, "educator")
+    alice = await wait_in_lobby(http, server, lecture, "student1")
+    try:
+        assert await waiting_ids(educator) == [alice.user_id]
+        assert (await educator.call("lecture:end"))["ok"]
+        for _ in range(50):
+            if not alice.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not alice.sio.connected
+    finally:
+        await alice.leave()
+        await educator.leave()
