@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Database, Lecture, LectureStatus, User, Video
@@ -38,10 +38,18 @@ class LectureCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     scheduled_start: Instant
     duration_minutes: int = Field(60, ge=5, le=600)
-    requires_admission: bool = Field(
+    requires_admission: StrictBool = Field(
         False,
         description="Students wait in the lobby until an educator admits them (the educator"
         " can turn it on and off live: room:lobby)",
+    )
+
+
+class LectureUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requires_admission: StrictBool | None = Field(
+        None, description="Students wait in the lobby until admitted (live: room:lobby)"
     )
 
 
@@ -142,6 +150,30 @@ async def get_lecture(request: web.Request, db: Database) -> LectureOut:
     user = await require_user(request, guest_lecture=lecture_id)
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
+        return (await lectures_out(session, user, [lecture]))[0]
+
+
+@router.route(
+    "PATCH",
+    "/lectures/{lecture_id}",
+    tag="lectures",
+    body=LectureUpdate,
+    response=LectureOut,
+    errors=(409,),
+)
+async def patch_lecture(request: web.Request, body: LectureUpdate, db: Database) -> LectureOut:
+    """Change a lecture before it starts (its educators); once live, the room's own events
+    change it (room:lobby), so the people in it hear of it."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with db.session() as session:
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
+        if lecture.status != LectureStatus.SCHEDULED.value:
+            detail = "Only a scheduled lecture changes here; in the live room use room:lobby"
+            raise Problem(409, "lecture_started", "Conflict", detail)
+        if body.requires_admission is not None:
+            lecture.requires_admission = body.requires_admission
+        await session.commit()
         return (await lectures_out(session, user, [lecture]))[0]
 
 
