@@ -1,6 +1,7 @@
 // The live lecture room at /lectures/{id}: joins (trying again every few seconds while the
-// lecture has not started), then shows the live view; says so when the connection drops, the
-// lecture ends or you are removed. Leaving the page closes the connection.
+// lecture has not started, waiting in the lobby until admitted), then shows the live view;
+// says so when the connection drops, the lecture ends, you are removed or not admitted.
+// Leaving the page closes the connection.
 
 import { ApiError, getLecture } from "../api.js";
 import { h } from "../dom.js";
