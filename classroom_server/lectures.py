@@ -12,7 +12,6 @@ from classroom_server.db import (
     Lecture,
     LectureStatus,
     Removal,
-    RoomFlag,
     RoomSettings,
     User,
 )
@@ -21,6 +20,7 @@ from classroom_server.office_hours import meeting_open
 from classroom_server.policy import can_manage_course, course_role
 from classroom_server.room.audit import record
 from classroom_server.room.broadcast import RoomBroadcaster
+from classroom_server.room.lobby import is_admitted
 from classroom_server.room.outcome import Outcome, users
 from classroom_server.room.slides import create_whiteboard
 
@@ -32,13 +32,19 @@ class JoinRefused(Exception):
 
 
 async def create_lecture(
-    session: AsyncSession, course_id: int, title: str, scheduled_start: datetime, duration: int
+    session: AsyncSession,
+    course_id: int,
+    title: str,
+    scheduled_start: datetime,
+    duration: int,
+    requires_admission: bool = False,
 ) -> Lecture:
     lecture = Lecture(
         course_id=course_id,
         title=title,
         scheduled_start=scheduled_start.astimezone(UTC),
         duration_minutes=duration,
+        requires_admission=requires_admission,
     )
     session.add(lecture)
     await session.flush()
@@ -90,9 +96,7 @@ async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> Cour
     """
     if user.disabled:
         raise JoinRefused("account_disabled", "this account is disabled")
-    role = await course_role(session, user, lecture.course_id)
-    if role is None and user.role == "admin":
-        role = CourseRole.EDUCATOR
+    role = await _member_role(session, lecture, user)
     if role is None:
         raise JoinRefused("forbidden", "you are not a member of this course")
     removed = await session.scalar(
@@ -111,22 +115,23 @@ async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> Cour
     return role
 
 
+async def _member_role(session: AsyncSession, lecture: Lecture, user: User) -> CourseRole | None:
+    """A guest is a student of their one lecture (never an educator), and of no other."""
+    if user.guest_lecture_id is not None:
+        return CourseRole.STUDENT if user.guest_lecture_id == lecture.id else None
+    role = await course_role(session, user, lecture.course_id)
+    if role is None and user.role == "admin":
+        role = CourseRole.EDUCATOR
+    return role
+
+
 async def _locked_out(session: AsyncSession, lecture_id: int, user_id: int) -> bool:
     """The room is locked and this student was not in it when it was (the database is the
     truth every process shares; the room store only caches it)."""
     locked = await session.scalar(
         select(RoomSettings.room_locked).where(RoomSettings.lecture_id == lecture_id)
     )
-    if not locked:
-        return False
-    admitted = await session.scalar(
-        select(RoomFlag.user_id).where(
-            RoomFlag.lecture_id == lecture_id,
-            RoomFlag.user_id == user_id,
-            RoomFlag.flag == "admitted",
-        )
-    )
-    return admitted is None
+    return bool(locked) and not await is_admitted(session, lecture_id, user_id)
 
 
 def _meeting_role(lecture: Lecture, user: User, role: CourseRole) -> CourseRole:

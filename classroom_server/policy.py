@@ -28,13 +28,19 @@ async def can_manage_course(session: AsyncSession, user: User, course_id: int) -
 async def lecture_course_role(
     session: AsyncSession, lecture_id: int, user_id: int
 ) -> CourseRole | None:
-    """The user's role in the course the lecture belongs to."""
+    """The user's role in the course the lecture belongs to (a guest of this lecture is one of
+    its students)."""
     role = await session.scalar(
         select(Enrolment.role)
         .join(Lecture, Lecture.course_id == Enrolment.course_id)
         .where(Lecture.id == lecture_id, Enrolment.user_id == user_id)
     )
-    return CourseRole(role) if role else None
+    if role:
+        return CourseRole(role)
+    guest = await session.scalar(
+        select(User.id).where(User.id == user_id, User.guest_lecture_id == lecture_id)
+    )
+    return CourseRole.STUDENT if guest is not None else None
 
 
 async def lecture_roles(

@@ -106,11 +106,18 @@ def check_csrf(request: web.Request, identity: Identity) -> None:
         )
 
 
-async def require_user(request: web.Request, *roles: Role) -> User:
+async def require_user(
+    request: web.Request, *roles: Role, guest_lecture: int | None = None
+) -> User:
+    """``guest_lecture``: the lecture a route serves, so that guest of it may call the route
+    too; a guest (``classroom_server.guest_links``) may call nothing else."""
     identity = await current_identity(request)
     if identity is None:
         raise unauthenticated()
     check_csrf(request, identity)
+    guest_of = identity.user.guest_lecture_id
+    if guest_of is not None and guest_of != guest_lecture:
+        raise forbidden("A guest may only enter the lecture they were invited to")
     if roles and Role(identity.user.role) not in roles:
         raise forbidden(f"This needs the role {' or '.join(r.value for r in roles)}")
     return identity.user

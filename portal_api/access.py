@@ -47,6 +47,10 @@ async def require_lecture(
     lecture = await session.get(Lecture, lecture_id)
     if lecture is None:
         raise not_found(f"lecture {lecture_id}")
+    if user.guest_lecture_id is not None and not manage:  # a guest sees their lecture only
+        if user.guest_lecture_id != lecture_id:
+            raise forbidden("A guest may only enter the lecture they were invited to")
+        return lecture
     await require_course(session, user, lecture.course_id, manage=manage, denied=denied)
     if not await may_see_meeting(session, user, lecture):
         raise forbidden("This office hour belongs to another student")

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Database, Lecture, LectureStatus, User, Video
+from classroom_server.guest_links import end_guest_sessions
 from classroom_server.lectures import (
     JoinRefused,
     create_lecture,
@@ -38,6 +39,19 @@ class LectureCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     scheduled_start: Instant
     duration_minutes: int = Field(60, ge=5, le=600)
+    requires_admission: StrictBool = Field(
+        False,
+        description="Students wait in the lobby until an educator admits them (the educator"
+        " can turn it on and off live: room:lobby)",
+    )
+
+
+class LectureUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requires_admission: StrictBool | None = Field(
+        None, description="Students wait in the lobby until admitted (live: room:lobby)"
+    )
 
 
 class LectureRecording(BaseModel):
@@ -54,6 +68,7 @@ class LectureOut(BaseModel):
     status: Literal["scheduled", "live", "ended"]
     started_at: datetime | None
     ended_at: datetime | None
+    requires_admission: bool = False
     recording: LectureRecording | None = Field(
         None,
         description="The lecture's recording in the video library (its latest video you may"
@@ -104,7 +119,12 @@ async def post_lecture(request: web.Request, body: LectureCreate, db: Database) 
     async with db.session() as session:
         await require_course(session, user, course_id, manage=True)
         lecture = await create_lecture(
-            session, course_id, body.title, body.scheduled_start, body.duration_minutes
+            session,
+            course_id,
+            body.title,
+            body.scheduled_start,
+            body.duration_minutes,
+            body.requires_admission,
         )
         await session.commit()
         return LectureOut.of(lecture)
@@ -127,10 +147,34 @@ async def get_lectures(request: web.Request, query: Page, db: Database) -> Lectu
 @router.route("GET", "/lectures/{lecture_id}", tag="lectures", response=LectureOut)
 async def get_lecture(request: web.Request, db: Database) -> LectureOut:
     """One lecture."""
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    user = await require_user(request, guest_lecture=lecture_id)
+    async with db.session() as session:
+        lecture = await require_lecture(session, user, lecture_id)
+        return (await lectures_out(session, user, [lecture]))[0]
+
+
+@router.route(
+    "PATCH",
+    "/lectures/{lecture_id}",
+    tag="lectures",
+    body=LectureUpdate,
+    response=LectureOut,
+    errors=(409,),
+)
+async def patch_lecture(request: web.Request, body: LectureUpdate, db: Database) -> LectureOut:
+    """Change a lecture before it starts (its educators); once live, the room's own events
+    change it (room:lobby), so the people in it hear of it."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
-        lecture = await require_lecture(session, user, lecture_id)
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
+        if lecture.status != LectureStatus.SCHEDULED.value:
+            detail = "Only a scheduled lecture changes here; in the live room use room:lobby"
+            raise Problem(409, "lecture_started", "Conflict", detail)
+        if body.requires_admission is not None:
+            lecture.requires_admission = body.requires_admission
+        await session.commit()
         return (await lectures_out(session, user, [lecture]))[0]
 
 
@@ -159,6 +203,7 @@ async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcas
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         end_by_api(session, lecture, user.id)
+        await end_guest_sessions(session, lecture_id)
         await session.commit()
     # Delivering lecture:ended hands the recording to the library: the answer names its video.
     await broadcaster.deliver(lecture_id, Outcome(end_room=True).emit("lecture:ended", {}))
@@ -171,9 +216,12 @@ async def post_end(request: web.Request, db: Database, broadcaster: RoomBroadcas
     "POST", "/lectures/{lecture_id}/join", tag="lectures", response=JoinOut, errors=(409,)
 )
 async def post_join(request: web.Request, db: Database, tokens: TokenIssuer) -> JoinOut:
-    """A short-lived token to enter the live room, bound to you, the lecture and your role."""
-    user = await require_user(request)
+    """A short-lived token to enter the live room, bound to you, the lecture and your role.
+
+    Students of a lecture that requires admission, and guests, get one too: with it they wait
+    in the lecture's lobby until an educator admits them."""
     lecture_id = path_id(request, "lecture_id", "lecture")
+    user = await require_user(request, guest_lecture=lecture_id)
     async with db.session() as session:
         lecture = await require_lecture(session, user, lecture_id)
         try:

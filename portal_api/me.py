@@ -38,8 +38,10 @@ class PasswordChange(BaseModel):
 
 @router.route("GET", "/me", tag="me", response=AccountOut)
 async def get_me(request: web.Request) -> AccountOut:
-    """The logged-in user."""
-    return AccountOut.model_validate(await require_user(request))
+    """The logged-in user (a guest too: the room page asks who is there)."""
+    identity = await current_identity(request)
+    guest_of = identity.user.guest_lecture_id if identity is not None else None
+    return AccountOut.model_validate(await require_user(request, guest_lecture=guest_of))
 
 
 @router.route("PATCH", "/me", tag="me", body=ProfileUpdate, response=AccountOut)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from classroom_server.room import (
     Outcome,
     RoomContext,
     RoomError,
+    lobby,
     participant_view,
     snapshot,
 )
@@ -110,18 +112,39 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 raise refuse("unauthenticated", "the token names nothing that exists")
             try:
                 role = await join_role(session, lecture, user)
+                waits = await lobby.must_wait(session, lecture, user, role)
             except JoinRefused as exc:
                 raise refuse(exc.code, str(exc)) from exc
         actor = Actor(user.id, user.display_name, role.value)
-        await self.save_session(sid, {"actor": actor, "lecture_id": lecture_id})
+        session_data: dict[str, Any] = {"actor": actor, "lecture_id": lecture_id}
+        if waits:
+            await self._check_lobby_room(lecture_id, user.id)
+            session_data["lobby"] = {
+                "lecture": {"id": lecture.id, "title": lecture.title},
+                "you": {
+                    "id": user.id,
+                    "name": user.display_name,
+                    "guest": user.guest_lecture_id is not None,
+                },
+            }
+        await self.save_session(sid, session_data)
         ROOM_CONNECTIONS.inc()
-        for room in self._rooms_of(lecture_id, actor):
+        rooms = [user_room(lecture_id, user.id)] if waits else self._rooms_of(lecture_id, actor)
+        for room in rooms:
             await self.enter_room(sid, room)
+
+    async def _check_lobby_room(self, lecture_id: int, user_id: int) -> None:
+        waiting = await self._parts.store.lobby(lecture_id)
+        if len(waiting) >= lobby.MAX_WAITING and user_id not in waiting:
+            raise refuse("lobby_full", "too many people are waiting; try again later")
 
     async def wire_connected(self, sid: str) -> None:
         """The client has its CONNECT packet (``signaling.wire``): welcome it."""
         session = await self.get_session(sid)
-        self._spawn(self._welcome(sid, session["lecture_id"], session["actor"]))
+        if "lobby" in session:
+            self._spawn(self._wait(sid, session["lecture_id"], session["actor"], session["lobby"]))
+        else:
+            self._spawn(self._welcome(sid, session["lecture_id"], session["actor"]))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -155,6 +178,22 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
             await self.emit("roster:joined", view, room=lecture_room(lecture_id), skip_sid=sid)
 
+    async def _wait(self, sid: str, lecture_id: int, actor: Actor, view: dict[str, Any]) -> None:
+        """The lobby's join flow: on the waiting list, told so, and the educators told who
+        came. Admitted meanwhile (between the check at connect and now): told at once."""
+        ctx = self._context(lecture_id)
+        who = (actor.name, bool(view["you"]["guest"]), time.time())
+        first = await ctx.store.lobby_enter(lecture_id, actor.user_id, sid, who)
+        if not self.server.manager.is_connected(sid, NAMESPACE):
+            await ctx.store.lobby_leave(lecture_id, actor.user_id, sid)
+            return
+        await self.emit("lobby:wait", view, to=sid)
+        if actor.user_id in await ctx.store.flagged(lecture_id, "admitted"):
+            await ctx.store.lobby_drop(lecture_id, actor.user_id)
+            await self.emit("lobby:admitted", {}, to=sid)
+        elif first:
+            await self._emit_all(lecture_id, await lobby.changed(ctx))
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
         if not session:
@@ -163,6 +202,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         lecture_id: int = session["lecture_id"]
         ROOM_CONNECTIONS.dec()
         store = self._parts.store
+        if "lobby" in session:
+            if await store.lobby_leave(lecture_id, actor.user_id, sid):
+                await self._emit_all(lecture_id, await lobby.changed(self._context(lecture_id)))
+            return
         if await store.remove_connection(lecture_id, actor.user_id, sid):
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
@@ -218,6 +261,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
         if spec is None:
             raise RoomError("unknown_event", f"no event {event[:64]!r}")
+        if "lobby" in session:
+            raise RoomError("in_lobby", "you are waiting in the lobby for the educator")
         if spec.who == "educator" and not actor.is_educator:
             raise RoomError("forbidden", "only an educator may do this")
         if spec.who == "student" and actor.is_educator:
@@ -233,7 +278,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self._emit_all(lecture_id, outcome)
         if spec.media:
             await self.media.resync(lecture_id)
-        if outcome.disconnect_users or outcome.end_room:
+        if outcome.disconnect_users or outcome.disconnect_sids or outcome.end_room:
             # After the ack has gone out: the caller may be among those disconnected.
             self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
         return outcome.ack
@@ -253,18 +298,22 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self._recording.emitted(lecture_id, outcome)  # the recorder follows the room
 
     async def _disconnect_after(self, delay: float, lecture_id: int, outcome: Outcome) -> None:
-        if not outcome.disconnect_users and not outcome.end_room:
+        if not outcome.disconnect_users and not outcome.disconnect_sids and not outcome.end_room:
             return
         await asyncio.sleep(delay)
-        connections = await self._parts.store.connections(lecture_id)
+        store = self._parts.store
+        connections = await store.connections(lecture_id)
         targets = (
             connections
             if outcome.end_room
             else {u: connections.get(u, set()) for u in outcome.disconnect_users}
         )
-        for sids in targets.values():
-            for sid in sids:
-                await self.server.disconnect(sid, namespace=NAMESPACE)
+        closing = {sid for sids in targets.values() for sid in sids} | set(outcome.disconnect_sids)
+        if outcome.end_room:  # and whoever still waits in the lobby
+            for user_id in await store.lobby(lecture_id):
+                closing |= await store.lobby_drop(lecture_id, user_id)
+        for sid in sorted(closing):
+            await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
             await self._parts.store.forget_room(lecture_id)
             await self.media.ended(lecture_id)

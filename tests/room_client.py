@@ -37,6 +37,18 @@ class Participant:
         state: dict[str, Any] = await self.next("room:state")
         return state
 
+    async def wait_in_lobby(self, server: Server, token: str) -> dict[str, Any]:
+        """Connects as someone the lecture keeps in its lobby: ``lobby:wait``, not the room."""
+        await self.sio.connect(
+            server.base_url,
+            namespaces=["/classroom"],
+            auth={"token": token},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
+        waiting: dict[str, Any] = await self.next("lobby:wait")
+        return waiting
+
     async def call(self, event: str, payload: Any = None, patient: bool = True) -> dict[str, Any]:
         """Sends an event and returns its ack; a patient caller waits out rate limits."""
         while True:
@@ -96,10 +108,12 @@ async def demo_course_id(http: aiohttp.ClientSession, server: Server) -> int:
     return int(next(c["id"] for c in courses if c["code"] == "OL101"))
 
 
-async def live_lecture(http: aiohttp.ClientSession, server: Server, start: bool = True) -> int:
+async def live_lecture(
+    http: aiohttp.ClientSession, server: Server, start: bool = True, **fields: Any
+) -> int:
     headers = await bearer(http, server, "educator")
     course_id = await demo_course_id(http, server)
-    body = {"title": "Week 1", "scheduled_start": datetime.now(UTC).isoformat()}
+    body = {"title": "Week 1", "scheduled_start": datetime.now(UTC).isoformat(), **fields}
     async with http.post(
         server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=headers
     ) as response:
@@ -136,7 +150,7 @@ async def join(
 def durable(state: dict[str, Any]) -> dict[str, Any]:
     """Everything a refused event could have changed (roster flags, media and recording too)."""
     keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
-    keys += ("roster", "media", "recording")
+    keys += ("roster", "media", "recording", "lobby")
     return {k: state[k] for k in keys}
 
 

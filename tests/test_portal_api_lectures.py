@@ -112,3 +112,26 @@ async def test_live_lectures_of_my_courses(http: aiohttp.ClientSession, server: 
         pass
     async with http.get(server.url("/api/v1/me/live-lectures"), headers=student) as response:
         assert lecture not in [item["id"] for item in (await response.json())["items"]]
+
+
+async def test_a_scheduled_lecture_is_set_to_require_admission(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    lecture = await live_lecture(http, server, start=False)
+    educator = await bearer(http, server, "educator")
+    student = await bearer(http, server, "student1")
+    url = server.url(f"/api/v1/lectures/{lecture}")
+    async with http.get(url, headers=educator) as response:
+        assert (await response.json())["requires_admission"] is False
+    async with http.patch(url, json={"requires_admission": True}, headers=student) as response:
+        assert response.status == 403
+    async with http.patch(url, json={"requires_admission": "yes"}, headers=educator) as response:
+        assert response.status == 422
+    async with http.patch(url, json={"requires_admission": True}, headers=educator) as response:
+        assert response.status == 200 and (await response.json())["requires_admission"] is True
+    async with http.post(url + "/start", headers=educator) as response:
+        assert response.status == 200
+    async with http.patch(url, json={"requires_admission": False}, headers=educator) as response:
+        assert response.status == 409 and (await response.json())["code"] == "lecture_started"
+    async with http.get(url, headers=student) as response:
+        assert (await response.json())["requires_admission"] is True

@@ -71,6 +71,28 @@ async def test_media_presence_is_shared_and_forgotten(store: RoomStore) -> None:
     assert await store.media_presence(room) == {}
 
 
+async def test_the_lobby_counts_users_not_tabs_and_keeps_who_came_first(
+    store: RoomStore,
+) -> None:
+    room = lecture()
+    assert await store.lobby_enter(room, 3, "a", ("Lina", False, 20.0)) is True
+    assert await store.lobby_enter(room, 3, "b", ("Lina", False, 25.0)) is False
+    assert await store.lobby_enter(room, 4, "c", ("Sami", True, 10.0)) is True
+    assert await store.lobby(room) == {3: ("Lina", False, 20.0), 4: ("Sami", True, 10.0)}
+    assert await store.lobby_leave(room, 3, "a") is False  # another tab still waits
+    assert await store.lobby_leave(room, 3, "b") is True
+    assert await store.lobby_leave(room, 3, "b") is False
+    assert await store.lobby(room) == {4: ("Sami", True, 10.0)}
+    assert await store.lobby_enter(room, 4, "d", ("Sami", True, 30.0)) is False
+    assert await store.lobby_drop(room, 4) == {"c", "d"}
+    assert await store.lobby_drop(room, 4) == set()
+    assert await store.lobby_leave(room, 4, "c") is False  # dropped already: no second goodbye
+    assert await store.lobby(room) == {}
+    await store.lobby_enter(room, 5, "e", ("Omar", False, 1.0))
+    await store.forget_room(room)
+    assert await store.lobby(room) == {}
+
+
 async def test_rate_limit_window(store: RoomStore) -> None:
     key = f"k{secrets.token_hex(4)}"
     results = [await store.hit(key, 3, 60) for _ in range(5)]

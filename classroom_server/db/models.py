@@ -98,6 +98,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A disabled account cannot log in and its sessions and tokens are ended (admins only).
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A guest (made by a guest link) may enter this one lecture, through its lobby, and
+    # nothing else of the portal.
+    guest_lecture_id: Mapped[int | None] = mapped_column(Integer)
 
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="user")
 
@@ -154,5 +157,7 @@ class Lecture(Base):
     record_automatically: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Students wait in the lobby until an educator admits them (the educator's choice).
+    requires_admission: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     course: Mapped[Course] = relationship(back_populates="lectures")

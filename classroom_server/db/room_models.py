@@ -175,3 +175,20 @@ class AuditEntry(Base):
     target_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuestLink(Base):
+    """A signed link that lets a person without an account into one lecture's lobby; the
+    token's jti is kept so the link can be revoked."""
+
+    __tablename__ = "guest_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lecture_id: Mapped[int] = mapped_column(
+        ForeignKey("lectures.id", ondelete="CASCADE"), index=True
+    )
+    jti: Mapped[str] = mapped_column(String(32), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from classroom_server.db import Lecture
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext, Settings
 from classroom_server.room.outcome import Outcome
@@ -43,16 +44,25 @@ async def lock_annotations(ctx: RoomContext, actor: Actor, payload: Lock) -> Out
 
 
 async def lock_room(ctx: RoomContext, actor: Actor, payload: Lock) -> Outcome:
-    """Admits the students in the room now (or forgets every admission when unlocking)."""
+    """Admits the students in the room now (or forgets every admission when unlocking, but
+    while the lobby is on: there, admission is what the educator gave one by one)."""
     settings = await ctx.settings()
     settings.room_locked = payload.locked
     if payload.locked:
         people = await ctx.store.people(ctx.lecture_id)
         admitted = sorted(u for u, (_name, role) in people.items() if role != "educator")
-    else:
+    elif not await _lobby_on(ctx):
         admitted = sorted(await ctx.store.flagged(ctx.lecture_id, "admitted"))
+    else:
+        admitted = []
     async with ctx.database.session() as session:
         audit(session, ctx, actor, "room_lock", None, {"locked": payload.locked})
         await ctx.save_flags(session, "admitted", admitted, payload.locked)
         await ctx.save_settings(session, settings)
     return Outcome(ack={"locked": payload.locked}).emit("room:locks", locks_view(settings))
+
+
+async def _lobby_on(ctx: RoomContext) -> bool:
+    async with ctx.database.session() as session:
+        lecture = await session.get(Lecture, ctx.lecture_id)
+    return lecture is not None and lecture.requires_admission

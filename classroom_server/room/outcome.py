@@ -69,6 +69,8 @@ class Outcome:
     ack: dict[str, Any] = field(default_factory=dict)
     emits: list[Emit] = field(default_factory=list)
     disconnect_users: list[int] = field(default_factory=list)
+    disconnect_sids: list[str] = field(default_factory=list)
+    """Connections that are in no roster (someone waiting in the lobby) to close."""
     end_room: bool = False
     effects: list[Effect] = field(default_factory=list)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from classroom_server.db import Lecture, LectureStatus, Removal, User, add_unique
+from classroom_server.guest_links import end_guest_sessions
 from classroom_server.policy import lecture_course_role
 from classroom_server.room import hands
 from classroom_server.room.audit import audit
@@ -149,5 +150,6 @@ async def end(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
         lecture.status = LectureStatus.ENDED.value
         lecture.ended_at = datetime.now(UTC)
         audit(session, ctx, actor, "end", None)
+        await end_guest_sessions(session, ctx.lecture_id)
         await session.commit()
     return Outcome(end_room=True).effect(LectureEnded()).emit("lecture:ended", {})

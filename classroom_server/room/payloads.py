@@ -145,3 +145,7 @@ class UserRef(Payload):
 
 class RecordingAuto(Payload):
     enabled: StrictBool
+
+
+class LobbySet(Payload):
+    enabled: StrictBool

@@ -19,7 +19,14 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from classroom_server.room.redis_leases import INSTANCES_KEY, LEASE, REMOVE, instance_key
-from classroom_server.room.store import Flag, MediaPresence, Person, PresenceChange, Seat
+from classroom_server.room.store import (
+    Flag,
+    MediaPresence,
+    Person,
+    PresenceChange,
+    Seat,
+    Waiter,
+)
 
 TTL_SECONDS = 24 * 3600
 ADD_COMMANDS = 8
@@ -134,6 +141,41 @@ class RedisRoomStore:
     async def media_presence(self, lecture_id: int) -> MediaPresence:
         raw = await self._redis.get(self._key(lecture_id, "media"))
         return {int(user): sources for user, sources in json.loads(raw or "{}").items()}
+
+    async def lobby_enter(self, lecture_id: int, user_id: int, sid: str, who: Waiter) -> bool:
+        sids = self._key(lecture_id, "lobby", user_id)
+        entries = self._key(lecture_id, "lobby")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(sids, sid)
+            pipe.scard(sids)
+            pipe.hsetnx(entries, str(user_id), json.dumps(who))
+            pipe.expire(sids, TTL_SECONDS)
+            pipe.expire(entries, TTL_SECONDS)
+            _, count, *_ = await pipe.execute()
+        return int(count) == 1
+
+    async def lobby_leave(self, lecture_id: int, user_id: int, sid: str) -> bool:
+        sids = self._key(lecture_id, "lobby", user_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(sids, sid)
+            pipe.scard(sids)
+            removed, count = await pipe.execute()
+        if not removed or int(count):
+            return False
+        return bool(await self._redis.hdel(self._key(lecture_id, "lobby"), str(user_id)))
+
+    async def lobby_drop(self, lecture_id: int, user_id: int) -> set[str]:
+        sids = self._key(lecture_id, "lobby", user_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.smembers(sids)
+            pipe.delete(sids)
+            pipe.hdel(self._key(lecture_id, "lobby"), str(user_id))
+            members, *_ = await pipe.execute()
+        return {m.decode() for m in members}
+
+    async def lobby(self, lecture_id: int) -> dict[int, Waiter]:
+        entries = await self._redis.hgetall(self._key(lecture_id, "lobby"))
+        return {int(user): tuple(json.loads(who)) for user, who in entries.items()}
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> float:
         now = time.time()

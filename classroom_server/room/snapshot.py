@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from classroom_server.db import Lecture
-from classroom_server.room import chat, hands, locks, media_policy, participants, polls, slides
+from classroom_server.room import (
+    chat,
+    hands,
+    lobby,
+    locks,
+    media_policy,
+    participants,
+    polls,
+    slides,
+)
 from classroom_server.room.context import Actor, RoomContext
 
 
@@ -38,6 +47,7 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "hands": await hands.queue(ctx),
         "poll": await polls.current_view(ctx, you),
         "locks": locks.locks_view(settings),
+        "lobby": await lobby.lobby_view(ctx, lecture.requires_admission, you),
         "recording": False,
         "media": {
             "invited": await media_policy.invited(ctx),

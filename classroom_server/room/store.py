@@ -26,6 +26,8 @@ Seat = tuple[int, int]
 MediaPresence = dict[int, list[str]]
 """user id -> the sources they publish ("microphone", "camera", "screen") and "receiving" when
 they get the room's media."""
+Waiter = tuple[str, bool, float]
+"""Someone waiting in a lecture's lobby: display name, guest or not, since (epoch seconds)."""
 
 
 @dataclass
@@ -55,6 +57,18 @@ class RoomStore(Protocol):
     async def lower_hand(self, lecture_id: int, user_id: int) -> bool: ...
     async def hands(self, lecture_id: int) -> list[tuple[int, float]]: ...
     async def get_settings(self, lecture_id: int) -> dict[str, Any] | None: ...
+
+    async def lobby_enter(self, lecture_id: int, user_id: int, sid: str, who: Waiter) -> bool:
+        """A connection waits in the lobby; True when it is the user's first there."""
+
+    async def lobby_leave(self, lecture_id: int, user_id: int, sid: str) -> bool:
+        """A waiting connection went; True when it was the user's last (they left the lobby)."""
+
+    async def lobby_drop(self, lecture_id: int, user_id: int) -> set[str]:
+        """Takes the user out of the lobby (admitted or denied); their waiting connections."""
+
+    async def lobby(self, lecture_id: int) -> dict[int, Waiter]: ...
+
     async def put_settings(self, lecture_id: int, settings: dict[str, Any]) -> None: ...
 
     async def put_media_presence(self, lecture_id: int, presence: MediaPresence) -> None:
@@ -89,6 +103,7 @@ class MemoryRoomStore:
         self._hands: dict[int, dict[int, float]] = defaultdict(dict)
         self._settings: dict[int, dict[str, Any]] = {}
         self._media: dict[int, MediaPresence] = {}
+        self._lobby: dict[int, dict[int, tuple[Waiter, set[str]]]] = defaultdict(dict)
         self._counters: dict[str, tuple[int, int]] = {}
 
     async def add_connection(self, lecture_id: int, user_id: int, sid: str, who: Person) -> bool:
@@ -151,6 +166,30 @@ class MemoryRoomStore:
     async def media_presence(self, lecture_id: int) -> MediaPresence:
         return dict(self._media.get(lecture_id, {}))
 
+    async def lobby_enter(self, lecture_id: int, user_id: int, sid: str, who: Waiter) -> bool:
+        waiting = self._lobby[lecture_id]
+        entry = waiting.setdefault(user_id, (who, set()))
+        entry[1].add(sid)
+        return len(entry[1]) == 1
+
+    async def lobby_leave(self, lecture_id: int, user_id: int, sid: str) -> bool:
+        waiting = self._lobby[lecture_id]
+        entry = waiting.get(user_id)
+        if entry is None:
+            return False
+        entry[1].discard(sid)
+        if entry[1]:
+            return False
+        del waiting[user_id]
+        return True
+
+    async def lobby_drop(self, lecture_id: int, user_id: int) -> set[str]:
+        entry = self._lobby[lecture_id].pop(user_id, None)
+        return set(entry[1]) if entry else set()
+
+    async def lobby(self, lecture_id: int) -> dict[int, Waiter]:
+        return {user: who for user, (who, _sids) in self._lobby[lecture_id].items()}
+
     async def hit(self, key: str, limit: int, window_seconds: int) -> float:
         now = time.time()
         window = int(now // window_seconds)
@@ -170,6 +209,7 @@ class MemoryRoomStore:
         self._hands.pop(lecture_id, None)
         self._settings.pop(lecture_id, None)
         self._media.pop(lecture_id, None)
+        self._lobby.pop(lecture_id, None)
         for flag in get_args(Flag):
             self._flags.pop((lecture_id, flag), None)
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import jwt
 
-TokenType = Literal["access", "session", "join", "calendar", "device"]
+TokenType = Literal["access", "session", "join", "calendar", "device", "guest"]
 ALGORITHM = "HS256"
 
 

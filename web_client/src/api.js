@@ -105,6 +105,12 @@ export const startLecture = (lectureId) => request("POST", `/lectures/${lectureI
 export const endLecture = (lectureId) => request("POST", `/lectures/${lectureId}/end`);
 /** @param {Id} lectureId */
 export const joinLecture = (lectureId) => request("POST", `/lectures/${lectureId}/join`);
+/** @param {Id} lectureId */
+export const createGuestLink = (lectureId) => request("POST", `/lectures/${lectureId}/guest-links`, {});
+/** @param {string} token */
+export const openGuestLink = (token) => request("POST", "/guest-links/open", { token });
+/** @param {string} token @param {string} name */
+export const enterAsGuest = (token, name) => request("POST", "/guest-links/enter", { token, name });
 
 // filters: { courseId, q, tag }; empty ones are left out.
 /** @param {{ courseId: Id, q?: string, tag?: string }} filters */

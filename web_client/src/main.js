@@ -8,6 +8,7 @@ import { renderLayout } from "./layout.js";
 import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { deckPage } from "./pages/deck.js";
+import { guestPage } from "./pages/guest.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
 import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
@@ -34,9 +35,11 @@ const routes = [
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];
 
-// Pages anyone may open, logged in or not: the open courses, a shared presentation.
+// Pages anyone may open, logged in or not: the open courses, a shared presentation, a guest
+// link.
 /** @type {Routes} */
 const publicRoutes = [
+  [/^\/guest\/?$/, guestPage],
   [/^\/open-courses\/?$/, openCoursesPage],
   [/^\/open-courses\/(?<moduleId>\d+)\/?$/, openCoursePage],
   [/^\/decks\/(?<deckId>\d+)\/?$/, deckPage],

@@ -1,6 +1,7 @@
 // The live lecture room at /lectures/{id}: joins (trying again every few seconds while the
-// lecture has not started), then shows the live view; says so when the connection drops, the
-// lecture ends or you are removed. Leaving the page closes the connection.
+// lecture has not started, waiting in the lobby until admitted), then shows the live view;
+// says so when the connection drops, the lecture ends, you are removed or not admitted.
+// Leaving the page closes the connection.
 
 import { ApiError, getLecture } from "../api.js";
 import { h } from "../dom.js";
@@ -11,15 +12,17 @@ import { createFeedback, describeRoomError } from "./room/feedback.js";
 import { createLiveView } from "./room/live-view.js";
 import {
   connectionBanner,
+  deniedNotice,
   endedNotice,
   failedNotice,
+  lobbyNotice,
   lockedNotice,
   notStartedNotice,
   removedNotice,
 } from "./room/notices.js";
 
 const RETRY_NOT_STARTED_MS = 3000; // and while the room is locked
-const FINAL = new Set(["removed", "ended", "failed"]);
+const FINAL = new Set(["removed", "denied", "ended", "failed"]);
 
 // Where to go once the lecture is over: its course page (which shows the recording's status),
 // or the course's office hours for an office-hour meeting.
@@ -31,6 +34,7 @@ function wayOn(lecture, meeting) {
 
 function finalNotice(error, way) {
   if (error?.code === "removed") return removedNotice();
+  if (error?.code === "lobby_denied") return deniedNotice();
   if (error?.code === "lecture_ended") return endedNotice(way);
   return failedNotice(describeRoomError(error ?? new RoomError("failed", "")));
 }
@@ -53,6 +57,7 @@ export async function roomPage({ params, signal }) {
   async function attempt() {
     client = new RoomClient();
     let view = null;
+    client.on("lobby:wait", (waiting) => body.replaceChildren(lobbyNotice(waiting.you)));
     client.on("status", (status, error) => {
       banner.show(status);
       if (!view || !FINAL.has(status)) return;

@@ -10,6 +10,10 @@
 //   await room.join(lectureId);                    // resolves with the first room:state
 //   await room.sendChat("Hello");                  // the ack, or throws RoomError(code, message)
 //
+// In a lecture that keeps you in its lobby, the status is "waiting" (the "lobby:wait"
+// listeners get {lecture, you}) until an educator admits you (then the client reconnects by
+// itself and join resolves) or denies you (status "denied", for good).
+//
 // Three events are applied locally, as no server event carries them to this client: your own
 // vote ("poll:voted" {poll_id, choices}), the upload's answer (as a "slides:deck") and the
 // start of the lecture ("lecture:started" with the Lecture the REST start answers).
@@ -20,7 +24,7 @@ import { applyEvent } from "./state.js";
 
 /** @typedef {import("./state.js").RoomState} RoomState */
 /** @typedef {import("../api.js").Id} Id */
-/** @typedef {"idle" | "connecting" | "connected" | "reconnecting" | "removed" | "ended" | "failed" | "closed"} Status */
+/** @typedef {"idle" | "connecting" | "waiting" | "connected" | "reconnecting" | "removed" | "denied" | "ended" | "failed" | "closed"} Status */
 /** @typedef {{ namespace: string, socket_path: string, token: string, expires_in: number }} JoinAnswer */
 /**
  * An ack: `ok` true and the event's fields (see docs/protocol.md), or `ok` false and the error.
@@ -36,15 +40,17 @@ const TOKEN_MARGIN_S = 60;
 const STATUSES = [
   "idle",
   "connecting",
+  "waiting",
   "connected",
   "reconnecting",
   "removed",
+  "denied",
   "ended",
   "failed",
   "closed",
 ];
 /** @type {Record<string, Status>} */
-const FINAL_BY_CODE = { removed: "removed", lecture_ended: "ended" };
+const FINAL_BY_CODE = { removed: "removed", lecture_ended: "ended", lobby_denied: "denied" };
 
 export class RoomError extends Error {
   // details: the error's other fields, e.g. `fields` (invalid) or `retry_after` (rate_limited)
@@ -86,6 +92,7 @@ export class RoomClient {
   /** @type {{ resolve: (state: RoomState) => void, reject: (error: Error) => void } | null} */
   #pendingJoin = null;
   #retriedRefusal = false;
+  #admitted = false; // let out of the lobby: the next disconnect is ours, to come back in
   #ending = 0; // lecture:end requests awaiting their ack
 
   get state() {
@@ -257,6 +264,26 @@ export class RoomClient {
     return this.#send("room:lock", { locked });
   }
 
+  // The lobby (educators): on, students not yet admitted wait outside until let in.
+  /** @param {boolean} enabled */
+  setLobby(enabled) {
+    return this.#send("room:lobby", { enabled });
+  }
+
+  /** @param {number} userId */
+  admit(userId) {
+    return this.#send("lobby:admit", { user_id: userId });
+  }
+
+  admitAll() {
+    return this.#send("lobby:admit_all");
+  }
+
+  /** @param {number} userId */
+  deny(userId) {
+    return this.#send("lobby:deny", { user_id: userId });
+  }
+
   lowerAllHands() {
     return this.#send("hand:lower_all");
   }
@@ -384,6 +411,10 @@ export class RoomClient {
 
   /** @param {string} event @param {unknown} data */
   #receive(event, data) {
+    if (event === "lobby:wait" || event === "lobby:admitted" || event === "lobby:denied") {
+      this.#lobby(event, data);
+      return;
+    }
     this.#apply(event, data);
     if (event === "room:state") {
       this.#retriedRefusal = false;
@@ -394,6 +425,22 @@ export class RoomClient {
       this.#stop("removed", new RoomError("removed", "you were removed from this lecture"));
     } else if (event === "lecture:ended" && !this.#ending) {
       this.#ended();
+    }
+  }
+
+  // Waiting in the lobby: no room state yet. Admitted, the connection is made again with a new
+  // token, which the server now lets into the room.
+  /** @param {string} event @param {any} data */
+  #lobby(event, data) {
+    for (const listener of this.#listeners.get(event) ?? []) listener(data);
+    if (event === "lobby:wait") {
+      this.#setStatus("waiting");
+    } else if (event === "lobby:denied") {
+      this.#stop("denied", new RoomError("lobby_denied", data?.message ?? ""));
+    } else if (this.#socket) {
+      this.#tokenFreshUntil = 0;
+      this.#admitted = true;
+      this.#socket.disconnect().connect();
     }
   }
 
@@ -434,6 +481,10 @@ export class RoomClient {
   /** @param {string} reason */
   #disconnected(reason) {
     if (this.#isFinal()) return;
+    if (this.#admitted) {
+      this.#admitted = false;
+      return; // we hung up to come back in as admitted: already reconnecting
+    }
     if (this.#state?.lecture.status === "ended") {
       this.#ended(); // while our own lecture:end waited for its ack: no use reconnecting
       return;

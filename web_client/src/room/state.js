@@ -17,7 +17,9 @@
  * @typedef {{ id: number, name: string, role: "educator" | "student", presenter: boolean, muted: boolean }} You
  * @typedef {{ publication_id: string, user_id: number, kind: "audio" | "video", source: "camera" | "microphone" | "screen", quality: "high" | "low", forwarded: boolean }} Track
  * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
- * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
+ * @typedef {{ user_id: number, name: string, guest: boolean, since: string }} Waiting
+ * @typedef {{ enabled: boolean, waiting: Waiting[] }} Lobby
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, lobby?: Lobby }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
  * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null }} RoomState
  *
@@ -52,6 +54,8 @@
  *   "media:permissions": { user_id: number, invited: boolean },
  *   "media:speaking": { user_id: number | null },
  *   "media:reception": { users?: Record<string, Reception> | null },
+ *   "room:lobby": { enabled: boolean },
+ *   "lobby:waiting": { waiting: Waiting[] },
  * }} RoomEvents
  */
 
@@ -194,6 +198,15 @@ const REDUCERS = {
   "media:speaking": (state, { user_id }) => ({ ...state, speaking: user_id }),
   // Educators and presenters only: per student (user id string), audio/video reaching them.
   "media:reception": (state, { users }) => ({ ...state, reception: users ?? {} }),
+  // The lobby: its setting for everyone, who waits for the educators.
+  "room:lobby": (state, { enabled }) => ({
+    ...state,
+    lobby: { waiting: state.lobby?.waiting ?? [], enabled },
+  }),
+  "lobby:waiting": (state, { waiting }) => ({
+    ...state,
+    lobby: { enabled: state.lobby?.enabled ?? false, waiting },
+  }),
 };
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.

@@ -6,6 +6,7 @@ import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
 import { createHands } from "./hands.js";
 import { createLectureBar } from "./lecture-bar.js";
+import { createLobby } from "./lobby.js";
 import { createMediaPanel } from "./media-panel.js";
 import { createPoll } from "./poll.js";
 import { isEducator } from "./roles.js";
@@ -25,7 +26,8 @@ export function createLiveView(client, feedback, state) {
   const chat = createChat(client, feedback);
   const poll = createPoll(client, feedback);
   const media = createMediaPanel(client, feedback);
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter((panel) => panel !== null);
+  const lobby = isEducator(state) ? createLobby(client, feedback, state) : null;
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, lobby, chat, poll].filter((panel) => panel !== null);
 
   const element = h(
     "div",
@@ -42,7 +44,7 @@ export function createLiveView(client, feedback, state) {
         nav.element,
         upload?.element,
       ),
-      h("div", { class: "room-side" }, media.element, hands.element, roster.element, chat.element, poll.element),
+      h("div", { class: "room-side" }, media.element, hands.element, roster.element, lobby?.element, chat.element, poll.element),
     ),
   );
 

@@ -57,3 +57,14 @@ export const endedNotice = (way) =>
 export const removedNotice = () => notice("removed-notice", h("p", {}, t("room.removed")));
 
 export const failedNotice = (message) => notice("room-failed", h("p", { class: "error" }, message));
+
+// Waiting in the lobby until an educator lets you in (a guest says so by name).
+export function lobbyNotice(you) {
+  return notice(
+    "lobby-waiting",
+    h("p", {}, t("room.lobby.waiting")),
+    you?.name && h("p", { class: "muted" }, t("room.lobby.waitingAs", { name: you.name })),
+  );
+}
+
+export const deniedNotice = () => notice("lobby-denied", h("p", {}, t("room.lobby.denied")));
