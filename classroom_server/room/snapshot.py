@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from classroom_server.db import Lecture
-from classroom_server.room import chat, hands, locks, media_policy, participants, polls, slides
+from classroom_server.room import (
+    captions,
+    chat,
+    hands,
+    locks,
+    media_policy,
+    participants,
+    polls,
+    slides,
+)
 from classroom_server.room.context import Actor, RoomContext
 
 
@@ -39,6 +48,7 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "poll": await polls.current_view(ctx, you),
         "locks": locks.locks_view(settings),
         "recording": False,
+        "captions": await captions.state(ctx),
         "media": {
             "invited": await media_policy.invited(ctx),
             "meeting": lecture.private_to is not None,  # office hours: both publish everything
