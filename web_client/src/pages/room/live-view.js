@@ -2,6 +2,7 @@
 // state after the events it shows (and after every full room:state).
 
 import { h } from "../../dom.js";
+import { createCaptions } from "./captions.js";
 import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
 import { createHands } from "./hands.js";
@@ -25,7 +26,11 @@ export function createLiveView(client, feedback, state) {
   const chat = createChat(client, feedback);
   const poll = createPoll(client, feedback);
   const media = createMediaPanel(client, feedback);
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter((panel) => panel !== null);
+  const captions = createCaptions(client, feedback);
+  stage.element.append(captions.overlay); // over the slide, at its foot
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll, captions].filter(
+    (panel) => panel !== null,
+  );
 
   const element = h(
     "div",
@@ -40,6 +45,7 @@ export function createLiveView(client, feedback, state) {
         toolbar.element,
         h("div", { class: "stage-with-screen" }, stage.element, media.screen),
         nav.element,
+        captions.element,
         upload?.element,
       ),
       h("div", { class: "room-side" }, media.element, hands.element, roster.element, chat.element, poll.element),
