@@ -204,10 +204,15 @@ const REDUCERS = {
   "media:reception": (state, { users }) => ({ ...state, reception: users ?? {} }),
   // Live captions: who captions, the last final lines, and each source's typing preview (by
   // user id; "asr" for a machine), replaced by its final line.
-  "caption:captioners": (state, { user_ids }) => ({
-    ...state,
-    captions: { ...state.captions, captioners: user_ids },
-  }),
+  // A student no longer captioning leaves no half-typed line behind.
+  "caption:captioners": (state, { user_ids }) => {
+    const educators = state.roster.filter((p) => p.role === "educator").map((p) => p.id);
+    const still = new Set([...user_ids, ...educators]);
+    const captionPreviews = Object.fromEntries(
+      Object.entries(state.captionPreviews).filter(([, said]) => said.user_id == null || still.has(said.user_id)),
+    );
+    return { ...state, captions: { ...state.captions, captioners: user_ids }, captionPreviews };
+  },
   "caption:line": (state, line) =>
     state.captions.lines.some((l) => l.id === line.id)
       ? state

@@ -90,6 +90,11 @@ describe("applyEvent", () => {
     assert.deepEqual(said.captionPreviews, {});
     assert.deepEqual(said.captions.lines.map((l) => l.text), ["مرحبا"]);
     assert.equal(apply(said, [["caption:line", captionLine(1, 2, "مرحبا")]]), said, "a repeat changes nothing");
+    const unassigned = apply(previewed, [["caption:captioners", { user_ids: [] }]]);
+    assert.deepEqual(unassigned.captionPreviews, {}, "no half-typed line of a former captioner");
+    const educatorTyping = { ...typing, user_id: 1, name: "Amal" };
+    const kept = apply(start, [["caption:preview", educatorTyping], ["caption:captioners", { user_ids: [] }]]);
+    assert.equal(kept.captionPreviews["1"].text, "مرح", "educators caption unassigned");
     const cleared = apply(previewed, [["caption:preview", { ...typing, text: "" }]]);
     assert.deepEqual(cleared.captionPreviews, {}, "an emptied box clears the preview");
     const many = apply(said, [1, 2, 3, 4, 5, 6].map((n) => ["caption:line", captionLine(n + 1, null, `${n}`)]));
