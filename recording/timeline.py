@@ -4,7 +4,8 @@ One JSON object per line, ``{"t": <media seconds>, "event": <name>, "data": {...
 format ``vod.recording_manifest`` reads), appended as events are emitted, so a crash loses at
 most the line being written. Only events sent to
 the whole room are kept (a private chat message never lands in a recording), and only the
-kinds a replay needs: slide changes, annotations, chat, polls and hands.
+kinds a replay needs: slide changes, annotations, chat, polls, hands and final caption lines
+(a captioner's typing previews, ``caption:preview``, are not kept).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-RECORDED_PREFIXES = ("slides:", "annotation:", "chat:", "poll:", "hand:")
+RECORDED_PREFIXES = ("slides:", "annotation:", "chat:", "poll:", "hand:", "caption:line")
 MAX_LINE_BYTES = 64 * 1024  # an annotation stroke is at most ~2000 points; more is not ours
 
 

@@ -147,6 +147,8 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "recording:start": {},
         "recording:stop": {},
         "recording:auto": {"enabled": True},
+        "caption:assign": {"user_id": other_user, "captioner": True},
+        "caption:send": {"text": "مرحبا بكم", "final": True, "lang": "ar"},
     }
 
 

@@ -24,7 +24,9 @@ from tests.room_payloads import (
 CONTROLS = ["a\x00b", "bell\x07", "\x1b[31mred", "back\x08", "cr\r", "\x1f"]
 
 
-Role = str  # "student", "presenter" (a student the educator promoted) or "educator"
+# "student", "presenter" (a student the educator promoted), "captioner" (a student the educator
+# assigned to caption) or "educator"
+Role = str
 # The rules, written down independently of the EVENTS table (so a change there is caught),
 # and complete: a new event fails the matrix until it is placed here.
 EDUCATOR_ONLY = {
@@ -51,11 +53,13 @@ EDUCATOR_ONLY = {
     "recording:start",
     "recording:stop",
     "recording:auto",
+    "caption:assign",
 }
 STUDENT_ONLY = {"hand:raise", "poll:vote"}
 PRESENTING = {"slides:show", "annotation:clear", "laser:move"}  # educator and presenters
 MODERATING = {"hand:lower"}  # someone else's hand: the educator's alone
 OPEN = {"chat:send", "annotation:add", "annotation:undo"}  # subject to locks, not to roles
+CAPTIONING = {"caption:send"}  # educator and assigned captioners
 
 
 def refused_code(event: str, role: Role) -> str | None:
@@ -65,14 +69,17 @@ def refused_code(event: str, role: Role) -> str | None:
         return None if role == "educator" else "forbidden"
     if event in STUDENT_ONLY:
         return "forbidden" if role == "educator" else None
-    return "forbidden" if role == "student" and event in PRESENTING else None
+    if event in CAPTIONING:
+        return None if role in ("educator", "captioner") else "forbidden"
+    return "forbidden" if role in ("student", "captioner") and event in PRESENTING else None
 
 
 async def test_students_are_refused_every_educator_event_and_nothing_changes(
     http: aiohttp.ClientSession, server: Server
 ) -> None:
     """The authority matrix over every event and role: a refusal is exactly ``forbidden``, it
-    reaches nobody, and the room (roster flags, media and recording included) is unchanged."""
+    reaches nobody, and the room (roster flags, captioners, media and recording included) is
+    unchanged. The captioner's row comes last: the plain student is assigned for it."""
     lecture = await live_lecture(http, server)
     educator = await join(http, server, lecture, "educator")
     alice = await join(http, server, lecture, "student1")
@@ -84,25 +91,44 @@ async def test_students_are_refused_every_educator_event_and_nothing_changes(
         senders = {"student": (alice, pat), "presenter": (pat, alice), "educator": (educator, pat)}
         before = await snapshot(http, server, lecture)
         await quiet(educator, alice, pat)
-        assert EDUCATOR_ONLY | STUDENT_ONLY | PRESENTING | MODERATING | OPEN == set(EVENTS)
-        refused = 0
-        for role, (sender, other) in senders.items():
-            payloads = valid_payloads(sender, other.user_id)
-            assert set(payloads) == set(EVENTS), "every event is in the matrix"
-            for event in sorted(EVENTS):
-                if refused_code(event, role) is None:
-                    continue
-                ack = await sender.call(event, payloads[event])
-                assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (role, event)
-                refused += 1
+        everything = EDUCATOR_ONLY | STUDENT_ONLY | PRESENTING | MODERATING | OPEN | CAPTIONING
+        assert everything == set(EVENTS)
+        refused = await refuse_all(senders)
         twice = 2 * len(EDUCATOR_ONLY | MODERATING)  # student and presenter
-        assert refused == twice + len(STUDENT_ONLY) + len(PRESENTING)
+        not_captioning = 2 * len(CAPTIONING)
+        assert refused == twice + len(STUDENT_ONLY) + len(PRESENTING) + not_captioning
+        assert await quiet(educator, alice, pat) == {}, "a refusal reaches nobody"
+        assert await snapshot(http, server, lecture) == before
+
+        captioner = {"user_id": alice.user_id, "captioner": True}
+        assert (await educator.call("caption:assign", captioner))["ok"]
+        before = await snapshot(http, server, lecture)
+        assert before["captions"]["captioners"] == [alice.user_id]
+        await quiet(educator, alice, pat)
+        refused = await refuse_all({"captioner": (alice, pat)})
+        assert refused == len(EDUCATOR_ONLY | MODERATING) + len(PRESENTING)
         assert await quiet(educator, alice, pat) == {}, "a refusal reaches nobody"
         assert await snapshot(http, server, lecture) == before
         assert all(p.sio.connected for p in (educator, alice, pat))
     finally:
         for p in (educator, alice, pat):
             await p.leave()
+
+
+async def refuse_all(senders: dict[Role, tuple[Participant, Participant]]) -> int:
+    """Sends each role every event it may not send (valid payloads, aimed at the other
+    participant); each must be ``forbidden``. How many were refused."""
+    refused = 0
+    for role, (sender, other) in senders.items():
+        payloads = valid_payloads(sender, other.user_id)
+        assert set(payloads) == set(EVENTS), "every event is in the matrix"
+        for event in sorted(EVENTS):
+            if refused_code(event, role) is None:
+                continue
+            ack = await sender.call(event, payloads[event])
+            assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (role, event)
+            refused += 1
+    return refused
 
 
 async def test_a_presenter_presents_but_a_student_does_not(

@@ -20,6 +20,7 @@ from tests.documents import make_pdf
 from tests.room_client import live_lecture
 from tests.test_portal_api_decks import upload
 from tests.test_recording_service import (
+    cues,
     enter,
     fetch,
     lecture_video,
@@ -210,3 +211,64 @@ async def test_an_audio_only_lecture_plays_beside_its_slides(
     assert await page.evaluate(f"{PLAYER}.currentTime") == pytest.approx(
         chapters[1]["start"], abs=0.5
     )
+
+
+CAPTIONS = ["مرحبا بكم في المحاضرة", "Today: open licences"]
+
+
+async def record_captioned_lecture(http: aiohttp.ClientSession, server: Server) -> int:
+    """A lecture recorded with a camera while a student captioner sends two lines (an Arabic
+    one, then an English one, with typing previews between); its video's id."""
+    lecture = await live_lecture(http, server)
+    educator = await enter(http, server, lecture, "educator")
+    captioner = await enter(http, server, lecture, "student1")
+    try:
+        assign = {"user_id": captioner.user_id, "captioner": True}
+        assert (await educator.call("caption:assign", assign))["ok"]
+        await publish_camera_and_microphone(educator)
+        assert (await educator.call("recording:start", {}))["ok"]
+        for text, lang in zip(CAPTIONS, ("ar", "en"), strict=True):
+            await asyncio.sleep(1.5)
+            typing = {"text": text[:5], "final": False, "lang": lang}
+            assert (await captioner.call("caption:send", typing))["ok"]
+            assert (await captioner.call("caption:send", {"text": text, "lang": lang}))["ok"]
+        await asyncio.sleep(2.0)
+        assert (await educator.call("lecture:end", {}))["ok"]
+    finally:
+        await educator.leave()
+        await captioner.leave()
+    return int((await lecture_video(http, server, lecture))["id"])
+
+
+async def test_live_captions_play_as_the_recordings_captions_track(
+    open_page: OpenPage, media_server: Server, http: aiohttp.ClientSession
+) -> None:
+    """Room to player: the lines typed live become the video's WebVTT captions, a SUBTITLES
+    rendition of its master playlist, and one captions track on the player (off at first)."""
+    server = media_server
+    video_id = await record_captioned_lecture(http, server)
+    master = (await fetch(http, server, f"/vod/{video_id}/master.m3u8")).decode()
+    assert '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="captions"' in master
+    playlist = (await fetch(http, server, f"/vod/{video_id}/hls/captions/index.m3u8")).decode()
+    assert "captions.vtt" in playlist.splitlines()
+    vtt = (await fetch(http, server, f"/vod/{video_id}/hls/captions/captions.vtt")).decode()
+    said = cues(vtt)
+    assert [text for _, _, text in said] == CAPTIONS, vtt  # the previews are not kept
+    assert 1.0 <= said[0][0] <= 2.5 and said[0][1] == said[1][0], said
+
+    page = await open_page("student2")
+    await log_in(page, server, "student2")
+    await expect(page.get_by_test_id("user-name")).to_be_visible()
+    await page.goto(server.url(f"/videos/{video_id}"))
+    await page.wait_for_function(f"() => {PLAYER}?.readyState >= 2")
+    track = page.get_by_test_id("captions-track")
+    await expect(track).to_have_attribute("kind", "captions")
+    await expect(track).to_have_attribute("srclang", "ar")  # the first line's language: a tie
+    texts = f"[...{PLAYER}.textTracks].filter(t => t.kind === 'captions' || t.kind === 'subtitles')"
+    assert await page.evaluate(f"() => {texts}.map(t => t.mode)") == ["disabled"]
+    await page.evaluate(f"() => {{ {texts}[0].mode = 'hidden'; }}")
+    await page.wait_for_function(f"() => {texts}[0].cues?.length === 2")
+    await page.evaluate(f"{PLAYER}.currentTime = {said[0][0] + 0.3}")
+    active = f"() => [...{texts}[0].activeCues].map(c => c.text)"
+    await page.wait_for_function(f"() => ({active})().length === 1")
+    assert await page.evaluate(active) == [CAPTIONS[0]]

@@ -6,7 +6,7 @@ no picture (a lecture recorded with a microphone and slides) gets neither: its a
 source rendition is already what a weak network needs, and there is no frame to show. A recorded
 lecture starts with ``recorded`` (fast lane): its segments become the source (video copied,
 audio mixed) in the same ffmpeg run as the download and the HLS source rendition, and its
-chapters and replay timeline are written.
+chapters, replay timeline and live captions (a WebVTT subtitle rendition) are written.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from classroom_server.db import Database, Video
 from vod.assembly import assemble
+from vod.captions import GROUP, subtitles_media, write_captions
 from vod.chapters import write_chapters
 from vod.composition import composed
 from vod.failure import Unprocessable
@@ -71,12 +72,17 @@ def _fresh_dir(path: Any) -> None:
 
 def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    captions = subtitles_media(ctx.storage, ctx.video_id)
+    if captions:
+        lines.append(captions)
     for r in renditions:
         attrs = f"BANDWIDTH={r['bandwidth']}"
         if r.get("width") and r.get("height"):
             attrs += f",RESOLUTION={r['width']}x{r['height']}"
         if not r.get("height"):  # no picture: the audio variant, or an audio-only source
             attrs += ',CODECS="mp4a.40.2"'
+        if captions:
+            attrs += f',SUBTITLES="{GROUP}"'
         lines += [f'#EXT-X-STREAM-INF:{attrs},NAME="{r["name"]}"', f"hls/{r['name']}/index.m3u8"]
     ctx.storage.master(ctx.video_id).write_text("\n".join(lines) + "\n")
 
@@ -185,6 +191,9 @@ async def recorded(ctx: JobContext) -> None:
     entries = await asyncio.to_thread(read_timeline, manifest.timeline)
     made = await write_chapters(
         ctx.database, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
+    )
+    await asyncio.to_thread(
+        write_captions, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
     )
     await _published(ctx, await _info(ctx))
     # Slides were shown or a screen shared: the export with them and the camera, after stage

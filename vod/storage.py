@@ -6,8 +6,9 @@ import asyncio
 import shutil
 from pathlib import Path
 
-# Names a client may ask for under a video's directory: fixed files and HLS renditions.
-RENDITIONS = ("source", "720p", "480p", "360p", "240p", "audio")
+# Names a client may ask for under a video's directory: fixed files and HLS renditions (the
+# live captions' subtitle track among them).
+RENDITIONS = ("source", "720p", "480p", "360p", "240p", "audio", "captions")
 
 
 class VideoStorage:

@@ -23,7 +23,7 @@ from vod.composition import composed_path
 from vod.library import may_watch
 from vod.storage import RENDITIONS, VideoStorage
 
-SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s)$")
+SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s|captions\.vtt)$")
 IMMUTABLE = "private, max-age=31536000, immutable"
 FRESH = "private, no-cache"
 

@@ -2,6 +2,7 @@
 
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
+from classroom_server.db.caption_models import CaptionLine
 from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.mail_models import MailAnnouncement, OutboxMail
 from classroom_server.db.migrate import upgrade
@@ -58,6 +59,7 @@ __all__ = [
     "BbbUser",
     "BlockedDate",
     "Booking",
+    "CaptionLine",
     "ChatMessage",
     "Course",
     "CourseRole",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from classroom_server.room import (
+    captions,
     chat,
     drawing,
     hands,
@@ -28,6 +29,8 @@ from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import (
     AnnotationAdd,
     ById,
+    CaptionAssign,
+    CaptionSend,
     ChatSend,
     Empty,
     HandLower,
@@ -61,6 +64,7 @@ CHAT = RateClass("chat", 5, 5)
 DRAW = RateClass("draw", 20, 1)
 LASER = RateClass("laser", 30, 1)
 OTHER = RateClass("other", 10, 1)
+CAPTION = RateClass("caption", 8, 1)  # typing previews: the client sends at most 4 a second
 
 
 @dataclass(frozen=True)
@@ -105,4 +109,7 @@ EVENTS: dict[str, RoomEvent] = {
     "recording:start": RoomEvent(Empty, recording.start, "educator"),
     "recording:stop": RoomEvent(Empty, recording.stop, "educator"),
     "recording:auto": RoomEvent(RecordingAuto, recording.automatic, "educator"),
+    "caption:assign": RoomEvent(CaptionAssign, captions.assign, "educator"),
+    # Educators and assigned captioners: the rule asks its caption source (caption_source).
+    "caption:send": RoomEvent(CaptionSend, captions.send, "anyone", CAPTION),
 }

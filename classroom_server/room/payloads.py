@@ -149,3 +149,26 @@ class RecordingAuto(Payload):
 
 class LobbySet(Payload):
     enabled: StrictBool
+
+
+# A caption line is one spoken sentence or so: a typing preview may be empty (the box cleared).
+CaptionText = Annotated[str, Field(max_length=500), Printable]
+# A BCP 47 tag such as "ar", "en" or "ar-JO".
+LanguageTag = Annotated[str, Field(max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class CaptionAssign(Payload):
+    user_id: Id
+    captioner: StrictBool
+
+
+class CaptionSend(Payload):
+    text: CaptionText
+    final: StrictBool = True
+    lang: LanguageTag | None = None
+
+    @model_validator(mode="after")
+    def _final_not_blank(self) -> CaptionSend:
+        if self.final and not self.text.strip():
+            raise ValueError("a final caption line must not be empty")
+        return self

@@ -6,6 +6,7 @@ from typing import Any
 
 from classroom_server.db import Lecture
 from classroom_server.room import (
+    captions,
     chat,
     hands,
     lobby,
@@ -49,6 +50,7 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "locks": locks.locks_view(settings),
         "lobby": await lobby.lobby_view(ctx, lecture.requires_admission, you),
         "recording": False,
+        "captions": await captions.state(ctx),
         "media": {
             "invited": await media_policy.invited(ctx),
             "meeting": lecture.private_to is not None,  # office hours: both publish everything

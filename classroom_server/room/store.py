@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, get_args
 
-Flag = Literal["presenter", "muted", "invited", "admitted"]
+Flag = Literal["presenter", "muted", "invited", "admitted", "captioner"]
 Person = tuple[str, str]
 """A connected user's display name and role in the room."""
 Seat = tuple[int, int]

@@ -328,6 +328,18 @@ export class RoomClient {
     return this.#send("media:revoke", { user_id: userId });
   }
 
+  // Educators: name a student captioner, or stop them.
+  /** @param {number} userId @param {boolean} captioner */
+  assignCaptioner(userId, captioner) {
+    return this.#send("caption:assign", { user_id: userId, captioner });
+  }
+
+  // Educators and captioners: a caption line (final) or the typing preview of one.
+  /** @param {string} text @param {{ final?: boolean, lang?: string | null }} [options] */
+  sendCaption(text, { final = true, lang = null } = {}) {
+    return this.#send("caption:send", lang ? { text, final, lang } : { text, final });
+  }
+
   // Any other client → server event (the media:* signalling in room/media.js): its ack.
   /** @param {string} event @param {Record<string, unknown>} [payload] */
   request(event, payload = {}) {

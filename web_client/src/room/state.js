@@ -19,9 +19,12 @@
  * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
  * @typedef {{ user_id: number, name: string, guest: boolean, since: string }} Waiting
  * @typedef {{ enabled: boolean, waiting: Waiting[] }} Lobby
- * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, lobby?: Lobby }} Snapshot
+ * @typedef {{ id: number, user_id: number | null, name: string | null, source: "captioner" | "asr", text: string, lang: string | null, at: string }} CaptionLine
+ * @typedef {{ user_id: number | null, name: string | null, source: "captioner" | "asr", text: string, lang: string | null }} CaptionPreview
+ * @typedef {{ captioners: number[], lines: CaptionLine[] }} Captions
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, lobby?: Lobby, captions: Captions }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
- * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null }} RoomState
+ * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null, captionPreviews: Record<string, CaptionPreview> }} RoomState
  *
  * Each event's payload: the server's, and the three applied locally (see room/client.js).
  * @typedef {{
@@ -56,10 +59,14 @@
  *   "media:reception": { users?: Record<string, Reception> | null },
  *   "room:lobby": { enabled: boolean },
  *   "lobby:waiting": { waiting: Waiting[] },
+ *   "caption:captioners": { user_ids: number[] },
+ *   "caption:line": CaptionLine,
+ *   "caption:preview": CaptionPreview,
  * }} RoomEvents
  */
 
 const MAX_CHAT = 500;
+const MAX_CAPTION_LINES = 5; // as many as room:state brings: the overlay shows the last few
 
 /** @param {{ name: string }} a @param {{ name: string }} b */
 const byName = (a, b) => a.name.localeCompare(b.name);
@@ -131,6 +138,7 @@ const REDUCERS = {
     speaking: state?.speaking ?? null,
     reception: state?.reception ?? {},
     unmuteRequest: state?.unmuteRequest ?? null,
+    captionPreviews: {},
   }),
   // A new object each time, so a second request after a dismissed one shows again.
   "participant:unmute_requested": (state, { by }) => ({ ...state, unmuteRequest: { by } }),
@@ -207,7 +215,46 @@ const REDUCERS = {
     ...state,
     lobby: { enabled: state.lobby?.enabled ?? false, waiting },
   }),
+  // Live captions: who captions, the last final lines, and each source's typing preview (by
+  // user id; "asr" for a machine), replaced by its final line.
+  // A student no longer captioning leaves no half-typed line behind.
+  "caption:captioners": (state, { user_ids }) => {
+    const educators = state.roster.filter((p) => p.role === "educator").map((p) => p.id);
+    const still = new Set([...user_ids, ...educators]);
+    const captionPreviews = Object.fromEntries(
+      Object.entries(state.captionPreviews).filter(([, said]) => said.user_id == null || still.has(said.user_id)),
+    );
+    return { ...state, captions: { ...state.captions, captioners: user_ids }, captionPreviews };
+  },
+  "caption:line": (state, line) =>
+    state.captions.lines.some((l) => l.id === line.id)
+      ? state
+      : {
+          ...state,
+          captions: { ...state.captions, lines: [...state.captions.lines, line].slice(-MAX_CAPTION_LINES) },
+          captionPreviews: withoutKey(state.captionPreviews, previewKey(line)),
+        },
+  "caption:preview": (state, preview) => ({
+    ...state,
+    captionPreviews: preview.text
+      ? { ...state.captionPreviews, [previewKey(preview)]: preview }
+      : withoutKey(state.captionPreviews, previewKey(preview)),
+  }),
 };
+
+/** @param {{ user_id: number | null }} said */
+const previewKey = (said) => (said.user_id == null ? "asr" : String(said.user_id));
+
+/**
+ * @template T
+ * @param {Record<string, T>} record
+ * @param {string} key
+ * @returns {Record<string, T>}
+ */
+function withoutKey(record, key) {
+  const { [key]: _dropped, ...rest } = record;
+  return rest;
+}
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.
 // The payload is the server's, as docs/protocol.md describes it (not checked here).

@@ -33,6 +33,7 @@ function snapshot() {
     locks: { chat: false, annotations: true, room: false },
     recording: false,
     media: { invited: [], meeting: false },
+    captions: { captioners: [], lines: [] },
   };
 }
 
@@ -67,7 +68,41 @@ const chat = (id, text) => ({
   sent_at: "2026-01-01T10:00:00Z",
 });
 
+/** @param {number} id @param {number | null} userId @param {string} text */
+const captionLine = (id, userId, text) => ({
+  id,
+  user_id: userId,
+  name: userId == null ? null : "Badr",
+  source: userId == null ? "asr" : "captioner",
+  text,
+  lang: "ar",
+  at: "2026-01-01T10:00:00Z",
+});
+
 describe("applyEvent", () => {
+  test("a caption preview shows until its final line replaces it; the last lines are kept", () => {
+    const start = apply(joined(), [["caption:captioners", { user_ids: [2] }]]);
+    assert.deepEqual(start.captions.captioners, [2]);
+    const typing = { user_id: 2, name: "Badr", source: "captioner", text: "مرح", lang: "ar" };
+    const previewed = apply(start, [["caption:preview", typing]]);
+    assert.equal(previewed.captionPreviews["2"].text, "مرح");
+    const said = apply(previewed, [["caption:line", captionLine(1, 2, "مرحبا")]]);
+    assert.deepEqual(said.captionPreviews, {});
+    assert.deepEqual(said.captions.lines.map((l) => l.text), ["مرحبا"]);
+    assert.equal(apply(said, [["caption:line", captionLine(1, 2, "مرحبا")]]), said, "a repeat changes nothing");
+    const unassigned = apply(previewed, [["caption:captioners", { user_ids: [] }]]);
+    assert.deepEqual(unassigned.captionPreviews, {}, "no half-typed line of a former captioner");
+    const educatorTyping = { ...typing, user_id: 1, name: "Amal" };
+    const kept = apply(start, [["caption:preview", educatorTyping], ["caption:captioners", { user_ids: [] }]]);
+    assert.equal(kept.captionPreviews["1"].text, "مرح", "educators caption unassigned");
+    const cleared = apply(previewed, [["caption:preview", { ...typing, text: "" }]]);
+    assert.deepEqual(cleared.captionPreviews, {}, "an emptied box clears the preview");
+    const many = apply(said, [1, 2, 3, 4, 5, 6].map((n) => ["caption:line", captionLine(n + 1, null, `${n}`)]));
+    assert.deepEqual(many.captions.lines.map((l) => l.text), ["2", "3", "4", "5", "6"]);
+    assert.equal(apply(many, [["room:state", snapshot()]]).captions.lines.length, 0);
+  });
+
+
   test("roster:muted marks everyone it names, you included when named", () => {
     const start = apply(joined(), [["roster:joined", person(3, "Cyrine")]]);
     const muted = apply(start, [["roster:muted", { user_ids: [2, 3], muted: true }]]);

@@ -3,7 +3,8 @@
 // the public chat up to the playback time.
 // Everything comes from the video's timeline.json, written when the recording was processed;
 // a video without one (an upload) gets no replay panel. The chapters also go to the <video>
-// as a WebVTT chapters track, for players that list them.
+// as a WebVTT chapters track, for players that list them, and the live captions (if anyone
+// captioned) as a captions track, off until the viewer turns them on.
 
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
@@ -40,9 +41,32 @@ function chapterAt(chapters, seconds) {
   return current;
 }
 
+// The language most caption lines were said in, if they said.
+function spokenLanguage(lines) {
+  const counts = new Map();
+  for (const { data } of lines) if (data?.lang) counts.set(data.lang, (counts.get(data.lang) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+function addCaptionsTrack(video, player, timeline) {
+  const lines = (timeline.events ?? []).filter((entry) => entry.event === "caption:line");
+  if (lines.length === 0) return;
+  const lang = spokenLanguage(lines);
+  player.append(
+    h("track", {
+      kind: "captions",
+      src: `/vod/${video.id}/hls/captions/captions.vtt`,
+      srclang: lang ?? false,
+      label: t("player.captions"),
+      "data-testid": "captions-track",
+    }),
+  );
+}
+
 export async function createReplay(video, player, signal) {
   if (video.lecture_id == null) return null;
   const timeline = await loadTimeline(video.id, signal).catch(() => null);
+  if (timeline) addCaptionsTrack(video, player, timeline);
   if (!timeline || timeline.chapters.length === 0) return null;
   const { chapters, chat } = timeline;
 

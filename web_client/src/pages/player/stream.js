@@ -41,7 +41,9 @@ export async function openStream(video, masterUrl, startAt, { onQualities, onErr
 
   function load(url, startPosition, level) {
     hls?.destroy();
-    const instance = new Hls({ startPosition });
+    // The captions are the page's own <track> (player/replay.js): hls.js would add the master
+    // playlist's subtitle rendition as a second, identical text track.
+    const instance = new Hls({ startPosition, enableWebVTT: false, subtitleTrackController: undefined });
     let recovered = false;
     instance.on(Hls.Events.MANIFEST_PARSED, () => {
       if (level >= 0) instance.loadLevel = level;

@@ -2,6 +2,7 @@
 // state after the events it shows (and after every full room:state).
 
 import { h } from "../../dom.js";
+import { createCaptions } from "./captions.js";
 import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
 import { createHands } from "./hands.js";
@@ -27,7 +28,11 @@ export function createLiveView(client, feedback, state) {
   const poll = createPoll(client, feedback);
   const media = createMediaPanel(client, feedback);
   const lobby = isEducator(state) ? createLobby(client, feedback, state) : null;
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, lobby, chat, poll].filter((panel) => panel !== null);
+  const captions = createCaptions(client, feedback);
+  stage.element.append(captions.overlay); // over the slide, at its foot
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, lobby, chat, poll, captions].filter(
+    (panel) => panel !== null,
+  );
 
   const element = h(
     "div",
@@ -42,6 +47,7 @@ export function createLiveView(client, feedback, state) {
         toolbar.element,
         h("div", { class: "stage-with-screen" }, stage.element, media.screen),
         nav.element,
+        captions.element,
         upload?.element,
       ),
       h("div", { class: "room-side" }, media.element, hands.element, roster.element, lobby?.element, chat.element, poll.element),

@@ -11,3 +11,7 @@ export const mayPresent = (state) => isEducator(state) || state.you.presenter;
 
 /** @param {Viewer} state */
 export const mayDraw = (state) => mayPresent(state) || !state.locks.annotations;
+
+// Educators caption without being named; students once an educator assigns them.
+/** @param {Viewer & { you: { id: number }, captions: { captioners: number[] } }} state */
+export const mayCaption = (state) => isEducator(state) || state.captions.captioners.includes(state.you.id);

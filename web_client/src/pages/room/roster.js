@@ -1,5 +1,5 @@
 // Who is in the room, and the educator's moderation of students: presenter, mute (one or all),
-// removal, and the lock that keeps newcomers out.
+// captioner, removal, and the lock that keeps newcomers out.
 // Educators and presenters also see, per student, whether audio and video really reach them
 // (media:reception, measured by the SFU).
 
@@ -75,7 +75,13 @@ export function createRoster(client, feedback) {
     const ask = button("ask-unmute", t("room.roster.askUnmute"), () =>
       feedback.act(() => client.askToUnmute(p.id)),
     );
-    return h("div", { class: "roster-actions" }, presenter, mute, ask, speak, remove);
+    const captioning = state.captions.captioners.includes(p.id);
+    const caption = button(
+      "assign-captioner",
+      t(captioning ? "room.roster.unassignCaptioner" : "room.roster.assignCaptioner"),
+      () => feedback.act(() => client.assignCaptioner(p.id, !captioning)),
+    );
+    return h("div", { class: "roster-actions" }, presenter, mute, ask, speak, caption, remove);
   }
 
   function item(p, state) {
@@ -88,6 +94,8 @@ export function createRoster(client, feedback) {
       h("span", { class: "badge" }, t(`role.${p.role}`)),
       p.presenter && h("span", { class: "badge accent" }, t("room.roster.presenter")),
       p.muted && h("span", { class: "badge" }, t("room.roster.muted")),
+      state.captions.captioners.includes(p.id) &&
+        h("span", { class: "badge", "data-testid": "captioner-badge" }, t("room.roster.captioner")),
       (state.media?.invited ?? []).includes(p.id) && h("span", { class: "badge" }, t("room.roster.invited")),
       state.speaking === p.id && h("span", { class: "badge accent", "data-testid": "speaking-badge" }, t("room.roster.speaking")),
       mayPresent(state) && p.role === "student" && !you && reception(p, state),
@@ -116,6 +124,7 @@ export function createRoster(client, feedback) {
     "media:speaking",
     "media:tracks",
     "media:reception",
+    "caption:captioners",
   ];
   return { element, events, update };
 }
