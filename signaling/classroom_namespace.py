@@ -18,6 +18,7 @@ import socketio
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
+from classroom_server import attendance
 from classroom_server.db import Database, Lecture, User
 from classroom_server.lectures import JoinRefused, join_role
 from classroom_server.room import (
@@ -142,6 +143,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # Gone while being added: on_disconnect may have run first and removed nothing.
             await ctx.store.remove_connection(lecture_id, actor.user_id, sid)
             return
+        if first:
+            await self._present(ctx, sid, actor)
         state = await snapshot(ctx, actor)
         state["recording"] = await self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)
@@ -155,6 +158,14 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
             await self.emit("roster:joined", view, room=lecture_room(lecture_id), skip_sid=sid)
 
+    async def _present(self, ctx: RoomContext, sid: str, actor: Actor) -> None:
+        """Opens the user's attendance interval; closes it again if the socket went while it
+        was written (on_disconnect, having found the interval not yet there, closed nothing)."""
+        await attendance.joined(ctx.database, ctx.lecture_id, actor.user_id)
+        gone = not self.server.manager.is_connected(sid, NAMESPACE)
+        if gone and actor.user_id not in await ctx.store.connections(ctx.lecture_id):
+            await attendance.left(ctx.database, ctx.lecture_id, actor.user_id)
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
         if not session:
@@ -164,6 +175,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         ROOM_CONNECTIONS.dec()
         store = self._parts.store
         if await store.remove_connection(lecture_id, actor.user_id, sid):
+            await attendance.left(self._parts.database, lecture_id, actor.user_id)
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )
@@ -267,6 +279,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
             await self._parts.store.forget_room(lecture_id)
+            await attendance.lecture_closed(self._parts.database, lecture_id)
             await self.media.ended(lecture_id)
 
     @staticmethod

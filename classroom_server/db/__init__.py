@@ -1,5 +1,6 @@
 """Relational data: models, the async engine, and migrations."""
 
+from classroom_server.db.attendance_models import ParticipationTally, PresenceInterval
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.engine import Database, add_unique
@@ -69,8 +70,10 @@ __all__ = [
     "LectureStatus",
     "Module",
     "OfficeHours",
+    "ParticipationTally",
     "Poll",
     "PollVote",
+    "PresenceInterval",
     "Quiz",
     "QuizAttempt",
     "Removal",
