@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal_api import (
+    attendance,
     auth,
     calendar,
     courses,
@@ -38,6 +39,7 @@ def api_router() -> ApiRouter:
         courses,
         lectures,
         lecture_records,
+        attendance,
         decks,
         videos,
         office_hours,
