@@ -32,7 +32,7 @@ async def _call(
         return await r.json(content_type=None) if text and "json" in r.content_type else text
 
 
-async def _class(http: aiohttp.ClientSession, server: Server) -> tuple[int, int, str]:
+async def attendance_class(http: aiohttp.ClientSession, server: Server) -> tuple[int, int, str]:
     """A fresh course (student1, student2 and a student named like a formula) and a live
     lecture in it: (course id, lecture id, the formula student's username)."""
     educator = await bearer(http, server, "educator")
@@ -55,9 +55,7 @@ async def _class(http: aiohttp.ClientSession, server: Server) -> tuple[int, int,
     return course["id"], lecture["id"], tricky
 
 
-async def _take_part(
-    http: aiohttp.ClientSession, server: Server, lecture: int
-) -> list[Participant]:
+async def take_part(http: aiohttp.ClientSession, server: Server, lecture: int) -> list[Participant]:
     """student1 joins, drops and comes back, chats twice, raises a hand and votes; student2
     joins from two tabs at once, chats once and votes."""
     educator = await join(http, server, lecture, "educator")
@@ -83,9 +81,9 @@ def _by_name(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 async def test_attendance_counts_what_the_students_did(
     http: aiohttp.ClientSession, server: Server
 ) -> None:
-    course_id, lecture, tricky = await _class(http, server)
+    course_id, lecture, tricky = await attendance_class(http, server)
     educator = await bearer(http, server, "educator")
-    people = await _take_part(http, server, lecture)
+    people = await take_part(http, server, lecture)
     try:
         live = await _call(http, server, "GET", f"/lectures/{lecture}/attendance", educator)
         rows = _by_name(live["rows"])
@@ -138,8 +136,8 @@ async def test_attendance_counts_what_the_students_did(
 async def test_students_see_their_own_and_outsiders_nothing(
     http: aiohttp.ClientSession, server: Server
 ) -> None:
-    course_id, lecture, _tricky = await _class(http, server)
-    people = await _take_part(http, server, lecture)
+    course_id, lecture, _tricky = await attendance_class(http, server)
+    people = await take_part(http, server, lecture)
     for participant in people:
         await participant.leave()
     student = await bearer(http, server, "student1")
@@ -173,7 +171,7 @@ async def test_a_dropped_connection_closes_its_interval(
 ) -> None:
     """A connection lost without a goodbye closes the student's interval once the server
     notices; coming back opens another, and both make one attendance."""
-    _course, lecture, _tricky = await _class(http, server)
+    _course, lecture, _tricky = await attendance_class(http, server)
     educator = await bearer(http, server, "educator")
 
     async def student2() -> dict[str, Any]:
