@@ -7,13 +7,17 @@ import asyncio
 import csv
 import io
 import secrets
+import time
 from typing import Any
 
 import aiohttp
 
 from tests.conftest import ADMIN, PASSWORD, Server, bearer
+from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import Participant, join, join_token
+from tests.test_signaling_media_events import media_server as shared_media_server
 
+media_server = shared_media_server  # a server whose ICE stays on loopback
 FORMULA_NAME = '=HYPERLINK("http://127.0.0.1/x","y")'
 
 
@@ -194,3 +198,35 @@ async def test_a_dropped_connection_closes_its_interval(
         assert row["here_now"] and row["attended"] and row["joins"] == 2
     finally:
         await again.leave()
+
+
+async def test_talk_time_comes_from_the_active_speaker_detection(
+    http: aiohttp.ClientSession, media_server: Server
+) -> None:
+    """The educator's microphone (a loud tone over a real peer connection) talks for about as
+    long as it publishes; a student who only listens talks for none of it."""
+    _course, lecture, _tricky = await attendance_class(http, media_server)
+    educator = await bearer(http, media_server, "educator")
+    speaker = MediaParticipant("educator")
+    listener = MediaParticipant("student1")
+    for person in (speaker, listener):
+        token = await join_token(http, media_server, lecture, person.username)
+        await person.connect(media_server, token)
+        await person.media_join()
+    began = time.monotonic()
+    try:
+        assert (await speaker.publish([(ToneTrack(), "microphone")]))["ok"]
+        assert (await speaker.next("media:speaking")) == {"user_id": speaker.user_id}
+        await asyncio.sleep(3)
+    finally:
+        await speaker.leave()
+        await listener.leave()
+    published = time.monotonic() - began
+    path = f"/lectures/{lecture}/attendance"
+    for _attempt in range(100):  # written every few seconds, and when the media leaves
+        rows = _by_name((await _call(http, media_server, "GET", path, educator))["rows"])
+        if rows["educator"]["talk_seconds"] >= 3:
+            break
+        await asyncio.sleep(0.25)
+    assert 3 <= rows["educator"]["talk_seconds"] <= published + 1
+    assert rows["student1"]["talk_seconds"] == 0
