@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,15 @@ def educators_room(lecture_id: int) -> str:
 
 def user_room(lecture_id: int, user_id: int) -> str:
     return f"lecture:{lecture_id}:user:{user_id}"
+
+
+async def keep_attendance(work: Awaitable[None]) -> None:
+    """Attendance records the room; it never gates it: a failed write is logged, and the join,
+    leave or end goes on."""
+    try:
+        await work
+    except Exception:
+        log.warning("attendance not recorded", exc_info=True)
 
 
 def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
@@ -161,10 +170,10 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def _present(self, ctx: RoomContext, sid: str, actor: Actor) -> None:
         """Opens the user's attendance interval; closes it again if the socket went while it
         was written (on_disconnect, having found the interval not yet there, closed nothing)."""
-        await attendance.joined(ctx.database, ctx.lecture_id, actor.user_id)
+        await keep_attendance(attendance.joined(ctx.database, ctx.lecture_id, actor.user_id))
         gone = not self.server.manager.is_connected(sid, NAMESPACE)
         if gone and actor.user_id not in await ctx.store.connections(ctx.lecture_id):
-            await attendance.left(ctx.database, ctx.lecture_id, actor.user_id)
+            await keep_attendance(attendance.left(ctx.database, ctx.lecture_id, actor.user_id))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
@@ -175,7 +184,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         ROOM_CONNECTIONS.dec()
         store = self._parts.store
         if await store.remove_connection(lecture_id, actor.user_id, sid):
-            await attendance.left(self._parts.database, lecture_id, actor.user_id)
+            await keep_attendance(attendance.left(self._parts.database, lecture_id, actor.user_id))
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )
@@ -279,7 +288,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
             await self._parts.store.forget_room(lecture_id)
-            await attendance.lecture_closed(self._parts.database, lecture_id)
+            await keep_attendance(attendance.lecture_closed(self._parts.database, lecture_id))
             await self.media.ended(lecture_id)
 
     @staticmethod

@@ -23,7 +23,7 @@ from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
-from signaling.classroom_namespace import NAMESPACE, lecture_room
+from signaling.classroom_namespace import NAMESPACE, keep_attendance, lecture_room
 
 log = logging.getLogger(__name__)
 LEASE_BEATS = 3
@@ -90,7 +90,7 @@ class PresenceKeeper:
 
     async def _announce(self, change: PresenceChange) -> None:
         for lecture_id, user_id in change.left:
-            await attendance.left(self._database, lecture_id, user_id)
+            await keep_attendance(attendance.left(self._database, lecture_id, user_id))
             await self._sio.emit(
                 "roster:left",
                 {"user_id": user_id},
@@ -98,7 +98,7 @@ class PresenceKeeper:
                 namespace=NAMESPACE,
             )
         for (lecture_id, user_id), (name, role) in change.rejoined:
-            await attendance.joined(self._database, lecture_id, user_id)
+            await keep_attendance(attendance.joined(self._database, lecture_id, user_id))
             presenters = await self._store.flagged(lecture_id, "presenter")
             muted = await self._store.flagged(lecture_id, "muted")
             view = participant_view(user_id, name, role, user_id in presenters, user_id in muted)

@@ -8,13 +8,16 @@ import csv
 import io
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from tests.conftest import ADMIN, PASSWORD, Server, bearer
+from tests.accounts import second_node
+from tests.conftest import ADMIN, PASSWORD, REDIS_URL, Server, bearer, start_server
 from tests.media_peer import MediaParticipant, ToneTrack
 from tests.room_client import Participant, join, join_token
+from tests.test_room_redis_store import FAST_BEAT, heartbeat
 from tests.test_signaling_media_events import media_server as shared_media_server
 
 media_server = shared_media_server  # a server whose ICE stays on loopback
@@ -230,3 +233,31 @@ async def test_talk_time_comes_from_the_active_speaker_detection(
         await asyncio.sleep(0.25)
     assert 3 <= rows["educator"]["talk_seconds"] <= published + 1
     assert rows["student1"]["talk_seconds"] == 0
+
+
+async def test_a_killed_process_leaves_no_interval_open(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """With Redis, the process that sweeps a dead one's connections closes their intervals:
+    the student it held is not counted present for ever."""
+    with heartbeat(FAST_BEAT):
+        node_a = start_server(tmp_path, "sqlite", "--redis-url", REDIS_URL)
+        node_b = second_node(node_a, "--redis-url", REDIS_URL)
+    _course, lecture, _tricky = await attendance_class(http, node_a)
+    educator = await join(http, node_a, lecture, "educator")
+    student = await join(http, node_b, lecture, "student1")
+    try:
+        assert (await educator.next("roster:joined"))["id"] == student.user_id
+        node_b.process.kill()  # SIGKILL: no disconnect handler runs
+        node_b.process.wait(10)
+        left = await asyncio.wait_for(educator.events["roster:left"].get(), 10)
+        assert left == {"user_id": student.user_id}
+        headers = await bearer(http, node_a, "educator")
+        path = f"/lectures/{lecture}/attendance"
+        row = _by_name((await _call(http, node_a, "GET", path, headers))["rows"])["student1"]
+        assert not row["here_now"] and row["last_leave"] is not None and row["joins"] == 1
+    finally:
+        await student.leave()
+        await educator.leave()
+        node_b.stop()
+        node_a.stop()
