@@ -45,6 +45,9 @@ LATE_AFTER = timedelta(minutes=5)
 """A first join this long after the lecture went live is a late join."""
 FLUSH_SECONDS = 5.0
 """How often heard talk time is written: a handful of rows per lecture every few seconds."""
+MAX_LISTED = 100
+"""Joins and leaves listed per user and lecture (all are counted; a flapping link could make
+thousands)."""
 MAX_COURSE_LECTURES = 500
 """A course's view reads at most this many held lectures (the most recent)."""
 
@@ -197,6 +200,8 @@ class Presence:
     joins: int
     late: bool
     here_now: bool
+    stays: list[tuple[datetime, datetime | None]]
+    """Each join and its leave (None: still there), in order, at most ``MAX_LISTED``."""
 
 
 def presence_of(intervals: Sequence[PresenceInterval], lecture: Lecture, now: datetime) -> Presence:
@@ -211,6 +216,9 @@ def presence_of(intervals: Sequence[PresenceInterval], lecture: Lecture, now: da
         joins=len(intervals),
         late=lecture.started_at is not None and first > lecture.started_at + LATE_AFTER,
         here_now=open_now,
+        stays=[(i.joined_at, i.left_at) for i in sorted(intervals, key=lambda i: i.joined_at)][
+            :MAX_LISTED
+        ],
     )
 
 

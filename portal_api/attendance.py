@@ -30,6 +30,11 @@ router = ApiRouter()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+class Stay(BaseModel):
+    joined_at: datetime
+    left_at: datetime | None
+
+
 class AttendanceOut(BaseModel):
     user_id: int
     username: str
@@ -46,6 +51,8 @@ class AttendanceOut(BaseModel):
     chat_messages: int
     hands_raised: int
     poll_answers: int
+    stays: list[Stay]
+    """Every join and leave (the first 100), in order; ``left_at`` null while there."""
 
     @classmethod
     def of(cls, row: AttendanceRow) -> AttendanceOut:
@@ -66,6 +73,9 @@ class AttendanceOut(BaseModel):
             chat_messages=part.chat_messages,
             hands_raised=part.hands_raised,
             poll_answers=part.poll_answers,
+            stays=[Stay(joined_at=j, left_at=left) for j, left in presence.stays]
+            if presence
+            else [],
         )
 
 

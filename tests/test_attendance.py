@@ -80,6 +80,7 @@ async def test_a_reconnect_is_one_attendance_with_two_joins(tmp_path: Path) -> N
         assert alice is not None
         assert (alice.joins, alice.present_seconds) == (2, 20 * 60)
         assert (alice.first_join, alice.last_leave, alice.late) == (at(1), at(22), False)
+        assert alice.stays == [(at(1), at(11)), (at(12), at(22))]
         assert rows["bob"].presence is None, "an enrolled student who never came is listed absent"
         assert [r.attended for r in rows.values()] == [True, False]
 

@@ -112,6 +112,9 @@ async def test_attendance_counts_what_the_students_did(
     assert [bob[k] for k in counts] == [True, 1, 1, 0, 1], "two tabs at once are one join"
     assert [absent[k] for k in counts] == [False, 0, 0, 0, 0]
     assert absent["first_join"] is None and absent["present_seconds"] == 0
+    assert len(alice["stays"]) == 2 and all(stay["left_at"] for stay in alice["stays"])
+    assert alice["stays"][0]["left_at"] <= alice["stays"][1]["joined_at"], "in order"
+    assert absent["stays"] == []
     for row in (alice, bob):
         assert row["last_leave"] is not None and not row["here_now"] and not row["late"]
         assert row["first_join"] <= row["last_leave"] <= result["ended_at"]
