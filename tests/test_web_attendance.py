@@ -52,6 +52,8 @@ async def test_the_educator_reads_sorts_and_downloads_attendance(
     await expect(rows).to_have_count(4)
     lina = row_of(page, "Lina Saleh")
     await expect(lina.get_by_test_id("attendance-joins")).to_have_text("2")
+    stays = await lina.get_by_test_id("attendance-joins").get_attribute("title")
+    assert stays is not None and len(stays.splitlines()) == 2, "each join and leave on hover"
     await expect(lina.get_by_test_id("attendance-chat_messages")).to_have_text("2")
     await expect(lina.get_by_test_id("attendance-hands_raised")).to_have_text("1")
     await expect(lina.get_by_test_id("attendance-state")).to_have_text("Present")

@@ -48,7 +48,23 @@ function lectureColumns(timeZone, everyone) {
       sortValue: (r) => r.present_seconds,
       cell: (r) => h("span", { "data-testid": "attendance-present" }, duration(r.present_seconds)),
     },
-    countColumn("joins", "joins"),
+    {
+      key: "joins",
+      label: t("attendance.col.joins"),
+      sortValue: (r) => r.joins,
+      // Each join and leave, on hover and to screen readers.
+      cell: (r) =>
+        h(
+          "span",
+          {
+            "data-testid": "attendance-joins",
+            title: r.stays
+              .map((s) => `${formatDateTime(s.joined_at, timeZone)} – ${s.left_at ? formatDateTime(s.left_at, timeZone) : "…"}`)
+              .join("\n"),
+          },
+          String(r.joins),
+        ),
+    },
     {
       key: "talk_seconds",
       label: t("attendance.col.talk"),
