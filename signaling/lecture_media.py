@@ -448,10 +448,7 @@ class LectureMedia:
 
     async def close(self) -> None:
         self.closed = True
-        try:
-            await self.talk.flush()
-        except Exception:
-            log.exception("lecture %s: talk time not written", self.ctx.lecture_id)
+        await self.talk.flush()  # logs what it could not write
         for timer in self._detached.values():
             timer.cancel()
         for task in list(self._tasks):
