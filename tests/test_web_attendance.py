@@ -1,6 +1,7 @@
 """The attendance pages in real headless Chromium: the educator finds a past lecture's
 attendance from the course page, sorts it, downloads the CSV, reads it in Arabic (right to
-left), and opens the course's view; a student sees their own row only."""
+left), and opens the course's view; a student sees their own row only; from the live room, the
+educator sees who is in it now."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.conftest import Server, bearer
+from tests.room_client import join
 from tests.test_portal_api_attendance import attendance_class, take_part
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
-from tests.test_web_room import OpenPage
+from tests.test_web_room import OpenPage, enter_room, wait_until_live
 from tests.test_web_room import open_page as shared_open_page
 
 pytestmark = pytest.mark.browser
@@ -104,3 +106,28 @@ async def test_the_educator_reads_sorts_and_downloads_attendance(
     await expect(student.get_by_test_id("attendance-row")).to_have_count(1)
     await expect(row_of(student, "Lina Saleh").get_by_test_id("attendance-joins")).to_have_text("2")
     await expect(student.get_by_test_id("attendance-csv")).to_have_count(0)
+
+
+async def test_the_educator_opens_attendance_from_the_live_room(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    _course, lecture, _tricky = await attendance_class(http, server)
+    student = await join(http, server, lecture, "student2")
+    try:
+        page = await open_page("educator")
+        await enter_room(page, server, "educator", lecture)
+        await wait_until_live(page)
+        async with page.context.expect_page() as opened:
+            await page.get_by_test_id("room-attendance").click()
+        tab = await opened.value
+        await expect(tab.get_by_test_id("attendance-row")).to_have_count(4)
+        for name in ("Dr. Amal Haddad", "Omar Khalil"):
+            await expect(row_of(tab, name).get_by_test_id("attendance-state")).to_contain_text(
+                "in the room now"
+            )
+        await expect(row_of(tab, "Lina Saleh").get_by_test_id("attendance-state")).to_have_text(
+            "Absent"
+        )
+        await expect(page.get_by_test_id("roster")).to_be_visible()  # the room stays open
+    finally:
+        await student.leave()
