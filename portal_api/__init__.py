@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal_api import (
+    attendance,
     auth,
     calendar,
     courses,
@@ -41,6 +42,7 @@ def api_router() -> ApiRouter:
         lectures,
         guest_links,
         lecture_records,
+        attendance,
         decks,
         deck_library,
         videos,

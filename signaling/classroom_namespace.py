@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import socketio
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
+from classroom_server import attendance
 from classroom_server.db import Database, Lecture, User
 from classroom_server.lectures import JoinRefused, join_role
 from classroom_server.room import (
@@ -58,6 +59,15 @@ def educators_room(lecture_id: int) -> str:
 
 def user_room(lecture_id: int, user_id: int) -> str:
     return f"lecture:{lecture_id}:user:{user_id}"
+
+
+async def keep_attendance(work: Awaitable[None]) -> None:
+    """Attendance records the room; it never gates it: a failed write is logged, and the join,
+    leave or end goes on."""
+    try:
+        await work
+    except Exception:
+        log.warning("attendance not recorded", exc_info=True)
 
 
 def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
@@ -165,6 +175,8 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # Gone while being added: on_disconnect may have run first and removed nothing.
             await ctx.store.remove_connection(lecture_id, actor.user_id, sid)
             return
+        if first:
+            await self._present(ctx, sid, actor)
         state = await snapshot(ctx, actor)
         state["recording"] = await self._recording.snapshot_flag(lecture_id)
         await self.emit("room:state", state, to=sid)
@@ -194,6 +206,14 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         elif first:
             await self._emit_all(lecture_id, await lobby.changed(ctx))
 
+    async def _present(self, ctx: RoomContext, sid: str, actor: Actor) -> None:
+        """Opens the user's attendance interval; closes it again if the socket went while it
+        was written (on_disconnect, having found the interval not yet there, closed nothing)."""
+        await keep_attendance(attendance.joined(ctx.database, ctx.lecture_id, actor.user_id))
+        gone = not self.server.manager.is_connected(sid, NAMESPACE)
+        if gone and actor.user_id not in await ctx.store.connections(ctx.lecture_id):
+            await keep_attendance(attendance.left(ctx.database, ctx.lecture_id, actor.user_id))
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
         if not session:
@@ -207,6 +227,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 await self._emit_all(lecture_id, await lobby.changed(self._context(lecture_id)))
             return
         if await store.remove_connection(lecture_id, actor.user_id, sid):
+            await keep_attendance(attendance.left(self._parts.database, lecture_id, actor.user_id))
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )
@@ -316,6 +337,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.server.disconnect(sid, namespace=NAMESPACE)
         if outcome.end_room:
             await self._parts.store.forget_room(lecture_id)
+            await keep_attendance(attendance.lecture_closed(self._parts.database, lecture_id))
             await self.media.ended(lecture_id)
 
     @staticmethod

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from classroom_server.attendance import TalkTally
 from classroom_server.room import Actor, Outcome, RoomContext
 from classroom_server.room import media_policy as policy
 from classroom_server.room.store import MediaPresence
@@ -87,8 +88,10 @@ class LectureMedia:
         self._last_report: dict[int, object] = {}
         self._sent: dict[int, tuple[int, int]] = {}  # viewer -> camera packets, NACKed
         self._detached: dict[int, asyncio.TimerHandle] = {}
-        self.speaking = SpeakerDetector(self._announce_speaker)
+        self.talk = TalkTally(ctx.database, ctx.lecture_id)
+        self.speaking = SpeakerDetector(self._announce_speaker, talked=self.talk.add)
         self._spawn(self.speaking.run())
+        self._spawn(self.talk.run())
         self._spawn(self._adapt_forever())
 
     # -- participants -------------------------------------------------------------------
@@ -154,6 +157,7 @@ class LectureMedia:
         self._sent.pop(user, None)
         self.announced.pop(user, None)
         self.speaking.forget(user)
+        await self.talk.flush(user)
         await self.room.disconnect(str(user))
         await self.sync()
 
@@ -457,6 +461,7 @@ class LectureMedia:
 
     async def close(self) -> None:
         self.closed = True
+        await self.talk.flush()  # logs what it could not write
         for timer in self._detached.values():
             timer.cancel()
         for task in list(self._tasks):

@@ -4,7 +4,8 @@ With Redis, connections of a process that died without a goodbye (kill -9, crash
 in the shared store until someone forgets them. Each process renews a lease every
 ``room_heartbeat_seconds`` and sweeps processes whose lease lapsed; a restart under the same
 name (host and port) forgets its earlier run at start-up. Whoever forgot a user's last
-connection announces ``roster:left`` to the room; the store reports each departure once.
+connection announces ``roster:left`` to the room and closes their attendance interval; the store
+reports each departure once.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import socket
 import socketio
 from aiohttp import web
 
+from classroom_server import attendance
 from classroom_server.config import Settings
+from classroom_server.db import Database
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
-from signaling.classroom_namespace import NAMESPACE, lecture_room
+from signaling.classroom_namespace import NAMESPACE, keep_attendance, lecture_room
 
 log = logging.getLogger(__name__)
 LEASE_BEATS = 3
@@ -38,8 +41,11 @@ def instance_name(settings: Settings) -> str:
 
 
 class PresenceKeeper:
-    def __init__(self, store: RoomStore, sio: socketio.AsyncServer, settings: Settings):
+    def __init__(
+        self, store: RoomStore, sio: socketio.AsyncServer, settings: Settings, database: Database
+    ):
         self._store = store
+        self._database = database
         self._sio = sio
         self._name = instance_name(settings)
         self._interval = settings.room_heartbeat_seconds
@@ -84,6 +90,7 @@ class PresenceKeeper:
 
     async def _announce(self, change: PresenceChange) -> None:
         for lecture_id, user_id in change.left:
+            await keep_attendance(attendance.left(self._database, lecture_id, user_id))
             await self._sio.emit(
                 "roster:left",
                 {"user_id": user_id},
@@ -91,6 +98,7 @@ class PresenceKeeper:
                 namespace=NAMESPACE,
             )
         for (lecture_id, user_id), (name, role) in change.rejoined:
+            await keep_attendance(attendance.joined(self._database, lecture_id, user_id))
             presenters = await self._store.flagged(lecture_id, "presenter")
             muted = await self._store.flagged(lecture_id, "muted")
             view = participant_view(user_id, name, role, user_id in presenters, user_id in muted)

@@ -88,7 +88,7 @@ def create_sio(
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
     presence = PresenceKeeper(
-        svc.room_store, sio, settings
+        svc.room_store, sio, settings, svc.database
     )  # Redis: forget what dead processes left
     app.on_startup.append(presence.start)
     app.on_shutdown.append(presence.stop)

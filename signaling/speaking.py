@@ -5,6 +5,9 @@ which aiortc parses anyway, so detecting speech costs a comparison per audio pac
 decoding. Per window (500 ms) the participant with the most voiced packets is the speaker;
 an event goes out only when that changes, so a lecture where the educator talks for an hour
 sends one event, and a lively discussion at most two per second.
+
+Each window also counts as talk time for everyone voiced in it (``Talked``): two people
+talking over each other both talk. The caller batches it into the attendance tallies.
 """
 
 from __future__ import annotations
@@ -22,13 +25,22 @@ QUIET_WINDOWS = 4
 """Windows without a voice before the speaker is announced as nobody (2 s)."""
 
 Announce = Callable[[int | None], Awaitable[None]]
+Talked = Callable[[int, float], None]
+"""(user, seconds): a window in which the user spoke."""
+
+
+def _silent(_user: int, _seconds: float) -> None:
+    pass
 
 
 class SpeakerDetector:
     """Counts voiced packets per user; ``run`` announces changes of the loudest talker."""
 
-    def __init__(self, announce: Announce, window: float = WINDOW_SECONDS) -> None:
+    def __init__(
+        self, announce: Announce, window: float = WINDOW_SECONDS, talked: Talked = _silent
+    ) -> None:
         self._announce = announce
+        self._talked = talked
         self._window = window
         self._voiced: Counter[int] = Counter()
         self.speaker: int | None = None
@@ -49,6 +61,9 @@ class SpeakerDetector:
         so pauses between words (or a beeping test microphone) do not flap the indicator.
         """
         top = self._voiced.most_common(1)
+        for user, voiced in self._voiced.items():
+            if voiced >= MIN_VOICED:
+                self._talked(user, self._window)
         self._voiced.clear()
         speaker = top[0][0] if top and top[0][1] >= MIN_VOICED else None
         if speaker is None and self.speaker is not None:

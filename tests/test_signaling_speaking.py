@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signaling.speaking import QUIET_WINDOWS, VOICE_LEVEL, SpeakerDetector
+from signaling.speaking import MIN_VOICED, QUIET_WINDOWS, VOICE_LEVEL, SpeakerDetector
 
 
 async def test_speaker_changes_are_announced_once_and_held_through_pauses() -> None:
@@ -30,3 +30,22 @@ async def test_speaker_changes_are_announced_once_and_held_through_pauses() -> N
     assert said == [1, 2]  # a pause keeps the speaker
     await window({})
     assert said == [1, 2, None]
+
+
+async def test_every_voiced_window_is_talk_time_for_each_voice_in_it() -> None:
+    talk: dict[int, float] = {}
+
+    async def announce(_user: int | None) -> None:
+        pass
+
+    def talked(user: int, seconds: float) -> None:
+        talk[user] = talk.get(user, 0.0) + seconds
+
+    detector = SpeakerDetector(announce, window=0.5, talked=talked)
+    for packets in ({1: 25, 2: 25}, {1: 25, 2: MIN_VOICED - 1}, {1: MIN_VOICED}, {}):
+        for user, count in packets.items():
+            for _ in range(count):
+                detector.heard(user, 20)
+        detector.heard(3, VOICE_LEVEL + 1)  # background noise is never talk
+        await detector.tick()
+    assert talk == {1: 1.5, 2: 0.5}, "two voices at once both talk; a click does not"

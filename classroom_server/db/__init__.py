@@ -1,5 +1,6 @@
 """Relational data: models, the async engine, and migrations."""
 
+from classroom_server.db.attendance_models import ParticipationTally, PresenceInterval
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.caption_models import CaptionLine
@@ -76,8 +77,10 @@ __all__ = [
     "Module",
     "OfficeHours",
     "OutboxMail",
+    "ParticipationTally",
     "Poll",
     "PollVote",
+    "PresenceInterval",
     "Quiz",
     "QuizAttempt",
     "Removal",

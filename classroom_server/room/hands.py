@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from classroom_server import attendance
 from classroom_server.db import User
 from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome, RoomError
@@ -41,6 +42,7 @@ async def queue(ctx: RoomContext) -> list[dict[str, Any]]:
 async def raise_hand(ctx: RoomContext, actor: Actor, _payload: Empty) -> Outcome:
     if not await ctx.store.raise_hand(ctx.lecture_id, actor.user_id, time.time()):
         raise RoomError("conflict", "your hand is already raised")
+    await attendance.hand_raised(ctx.database, ctx.lecture_id, actor.user_id)
     return Outcome().emit("hand:queue", {"hands": await queue(ctx)})
 
 

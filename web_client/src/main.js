@@ -5,6 +5,7 @@ import { ApiError, getMe, logout, updateMe } from "./api.js";
 import { h } from "./dom.js";
 import { describeError, initialLanguage, language, setLanguage, t } from "./i18n.js";
 import { renderLayout } from "./layout.js";
+import { courseAttendancePage, lectureAttendancePage } from "./pages/attendance.js";
 import { coursePage } from "./pages/course.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { deckPage } from "./pages/deck.js";
@@ -31,6 +32,8 @@ const routes = [
   [/^\/courses\/(?<courseId>\d+)\/?$/, coursePage],
   [/^\/courses\/(?<courseId>\d+)\/office-hours\/?$/, officeHoursPage],
   [/^\/lectures\/(?<lectureId>\d+)\/?$/, roomPage],
+  [/^\/lectures\/(?<lectureId>\d+)\/attendance\/?$/, lectureAttendancePage],
+  [/^\/courses\/(?<courseId>\d+)\/attendance\/?$/, courseAttendancePage],
   [/^\/videos\/(?<videoId>\d+)\/?$/, playerPage],
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
 ];

@@ -31,6 +31,11 @@ function header(course) {
       { class: "button", href: `/courses/${course.id}/office-hours`, "data-testid": "office-hours-link" },
       t("oh.link"),
     ),
+    h(
+      "a",
+      { class: "button", href: `/courses/${course.id}/attendance`, "data-testid": "course-attendance-link" },
+      t("attendance.link"),
+    ),
     course.description &&
       h("p", { class: "course-description-full", lang: course.language, dir: "auto" }, course.description),
   );

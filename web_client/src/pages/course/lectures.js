@@ -74,6 +74,12 @@ export function createLectures({ courseId, manages, timeZone, signal }, initial)
       manages &&
         scheduled &&
         button("lecture-start", t("course.lecture.start"), () => act(() => startLecture(lecture.id))),
+      !scheduled &&
+        h(
+          "a",
+          { class: "button", href: `/lectures/${lecture.id}/attendance`, "data-testid": "lecture-attendance" },
+          t("attendance.link"),
+        ),
       manages &&
         live &&
         button(

@@ -45,12 +45,18 @@ export function createLectureBar(client, feedback) {
     await feedback.act(() => client.setRecording(!recordingOn));
     record.disabled = false;
   });
+  // The class's attendance so far, in a tab of its own (the room stays open).
+  const attendance = h(
+    "a",
+    { class: "button", target: "_blank", rel: "noopener", "data-testid": "room-attendance" },
+    t("attendance.link"),
+  );
   const badges = h("div", { class: "badges" }, role, presenter, muted, notStarted, recording);
   const element = h(
     "div",
     { class: "lecture-bar" },
     badges,
-    h("div", { class: "lecture-actions" }, start, record, end),
+    h("div", { class: "lecture-actions" }, start, record, attendance, end),
   );
 
   function update(state) {
@@ -61,6 +67,8 @@ export function createLectureBar(client, feedback) {
     notStarted.hidden = !scheduled;
     start.hidden = !isEducator(state) || !scheduled;
     end.hidden = !isEducator(state);
+    attendance.hidden = !isEducator(state);
+    attendance.setAttribute("href", `/lectures/${state.lecture.id}/attendance`);
     recordingOn = Boolean(state.recording);
     recording.hidden = !recordingOn;
     record.hidden = !isEducator(state) || state.lecture.status !== "live";
