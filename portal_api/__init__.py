@@ -23,6 +23,7 @@ from portal_api import (
     progress,
     quizzes,
     resources,
+    subtitles,
     users,
     videos,
 )
@@ -46,6 +47,7 @@ def api_router() -> ApiRouter:
         decks,
         deck_library,
         videos,
+        subtitles,
         office_hours,
         drop_in,
         enrolment_csv,

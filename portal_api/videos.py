@@ -161,7 +161,7 @@ async def list_videos(
     return VideoList.of(await with_exports(storage, items), total, query)
 
 
-async def _managed(request: web.Request, db: Database) -> tuple[User, Video]:
+async def managed_video(request: web.Request, db: Database) -> tuple[User, Video]:
     """The video named in the path if the caller may change it: its owner or its educators."""
     user = await require_user(request)
     video_id = path_id(request, "video_id", "video")
@@ -231,7 +231,7 @@ async def update_video(
     request: web.Request, body: VideoUpdate, db: Database, storage: VideoStorage
 ) -> VideoOut:
     """Edit title, description, tags or visibility."""
-    user, video = await _managed(request, db)
+    user, video = await managed_video(request, db)
     async with db.session() as session:
         row = await edit_video(session, video.id, body.model_dump(exclude_none=True))
         await session.commit()
@@ -242,7 +242,7 @@ async def update_video(
 @router.route("DELETE", "/videos/{video_id}", tag="videos")
 async def delete_video(request: web.Request, db: Database, storage: VideoStorage) -> None:
     """Delete a video and its files."""
-    _, video = await _managed(request, db)
+    _, video = await managed_video(request, db)
     async with db.session() as session:
         await remove_video_rows(session, video.id)
         await session.commit()
@@ -252,7 +252,7 @@ async def delete_video(request: web.Request, db: Database, storage: VideoStorage
 @router.route("GET", "/videos/{video_id}/jobs", tag="videos", query=Page, response=JobList)
 async def video_jobs(request: web.Request, query: Page, db: Database) -> JobList:
     """Processing jobs of a video and their progress, oldest first (its educators)."""
-    _, video = await _managed(request, db)
+    _, video = await managed_video(request, db)
     async with db.session() as session:
         jobs, total = await jobs_of_video(session, video.id, query.limit, query.offset)
     return JobList.of((JobOut.model_validate(j, from_attributes=True) for j in jobs), total, query)

@@ -17,6 +17,7 @@ from tests.conftest import Server, bearer
 from tests.media import make_clip
 from tests.room_client import demo_course_id
 from tests.test_portal_api_videos import ready, upload
+from tests.test_vod_subtitles import TRACK
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_room import OpenPage, create_lecture, wait_until_live
@@ -254,3 +255,35 @@ async def test_a_failed_video_tells_its_educators_why(
     # student1 reads Arabic: the notice in their language, and no reason for them.
     await expect(student.get_by_test_id("player-status")).to_have_text("تعذّر تجهيز هذا الفيديو.")
     await expect(student.get_by_test_id("player-error")).to_have_count(0)
+
+
+async def test_an_educator_adds_subtitles_that_the_player_offers(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    course = await demo_course_id(http, server)
+    clip = make_clip(tmp_path / "clip.mp4", 2).read_bytes()
+    video_id = (await upload(http, server, course, clip, title="Subtitled"))[1]["id"]
+    await ready(http, server, video_id)
+    track = tmp_path / "arabic.vtt"
+    track.write_text(TRACK, encoding="utf-8")
+
+    educator = await open_page("educator")
+    await log_in(educator, server, "educator")
+    await expect(educator.get_by_test_id("user-name")).to_be_visible()
+    await educator.goto(server.url(f"/videos/{video_id}"))
+    form = educator.get_by_test_id("subtitle-form")
+    await form.get_by_test_id("subtitle-language").fill("ar")
+    await form.get_by_test_id("subtitle-file").set_input_files(track)
+    await form.locator("button[type=submit]").click()
+    await expect(educator.get_by_test_id("subtitle-item")).to_have_attribute("data-language", "ar")
+
+    student = await open_page("student2")
+    await log_in(student, server, "student2")
+    await expect(student.get_by_test_id("user-name")).to_be_visible()
+    await student.goto(server.url(f"/videos/{video_id}"))
+    await student.wait_for_function(f"() => {PLAYER}?.readyState >= 1")
+    tracks = await student.evaluate(
+        f"() => [...{PLAYER}.textTracks].map(t => [t.kind, t.language])"
+    )
+    assert ["subtitles", "ar"] in tracks, tracks
+    await expect(student.get_by_test_id("subtitle-form")).to_have_count(0)  # educators only

@@ -83,7 +83,7 @@ def webvtt(made: list[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def subtitles_playlist(duration: float) -> str:
+def subtitles_playlist(duration: float, track: str = TRACK) -> str:
     """The whole track as one segment: the captions of a lecture are a few hundred kB at most."""
     return "\n".join(
         [
@@ -93,7 +93,7 @@ def subtitles_playlist(duration: float) -> str:
             "#EXT-X-MEDIA-SEQUENCE:0",
             "#EXT-X-PLAYLIST-TYPE:VOD",
             f"#EXTINF:{duration:.3f},",
-            TRACK,
+            track,
             "#EXT-X-ENDLIST",
             "",
         ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classroom_server.db import Database, Video
+from vod import subtitles
 from vod.assembly import assemble
 from vod.captions import GROUP, subtitles_media, write_captions
 from vod.chapters import write_chapters
@@ -70,11 +71,14 @@ def _fresh_dir(path: Any) -> None:
     path.mkdir(parents=True)
 
 
-def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
+def write_master(storage: VideoStorage, video_id: int, renditions: list[dict[str, Any]]) -> None:
+    """The master playlist from what is on disk: the video renditions given, the live captions
+    and uploaded subtitles found (a subtitle upload rewrites it too)."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    captions = subtitles_media(ctx.storage, ctx.video_id)
-    if captions:
-        lines.append(captions)
+    live = subtitles_media(storage, video_id)
+    tracks = ([live] if live else []) + subtitles.media_lines(storage, video_id)
+    lines += tracks
+    captions = bool(tracks)
     for r in renditions:
         attrs = f"BANDWIDTH={r['bandwidth']}"
         if r.get("width") and r.get("height"):
@@ -84,7 +88,7 @@ def write_master(ctx: JobContext, renditions: list[dict[str, Any]]) -> None:
         if captions:
             attrs += f',SUBTITLES="{GROUP}"'
         lines += [f'#EXT-X-STREAM-INF:{attrs},NAME="{r["name"]}"', f"hls/{r['name']}/index.m3u8"]
-    ctx.storage.master(ctx.video_id).write_text("\n".join(lines) + "\n")
+    storage.master(video_id).write_text("\n".join(lines) + "\n")
 
 
 async def playable(ctx: JobContext) -> None:
@@ -109,7 +113,7 @@ async def _published(ctx: JobContext, info: MediaInfo) -> None:
     """The download and the HLS source rendition are written: the video is ready to watch."""
     bandwidth = info.bit_rate or 1_000_000
     source = {"name": "source", "height": info.height, "width": info.width, "bandwidth": bandwidth}
-    await asyncio.to_thread(write_master, ctx, [source])
+    await asyncio.to_thread(write_master, ctx.storage, ctx.video_id, [source])
     await _update(
         ctx,
         status="ready",
@@ -163,7 +167,7 @@ async def ladder(ctx: JobContext) -> None:
         video = await session.get(Video, ctx.video_id)
         source = [r for r in (video.renditions if video else []) if r["name"] == "source"]
     renditions = source + made
-    await asyncio.to_thread(write_master, ctx, renditions)
+    await asyncio.to_thread(write_master, ctx.storage, ctx.video_id, renditions)
     await _update(ctx, renditions=renditions)
 
 

@@ -18,12 +18,15 @@ from classroom_server.web_auth import current_identity
 from classroom_server.web_ids import path_id
 from classroom_server.web_problems import forbidden, not_found
 from classroom_server.web_ranges import file_response
+from vod import subtitles
 from vod.chapters import chapters_path, timeline_path
 from vod.composition import composed_path
 from vod.library import may_watch
 from vod.storage import RENDITIONS, VideoStorage
 
-SEGMENT_FILE = re.compile(r"^(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s|captions\.vtt)$")
+SEGMENT_FILE = re.compile(
+    r"^(index\.m3u8|init\.mp4|seg[0-9]{5}\.m4s|captions\.vtt|subtitles\.vtt)$"
+)
 IMMUTABLE = "private, max-age=31536000, immutable"
 FRESH = "private, no-cache"
 
@@ -67,10 +70,18 @@ class VideoFiles:
     async def rendition_file(self, request: web.Request) -> web.FileResponse:
         video_id = await self._allowed(request)
         rendition, name = request.match_info["rendition"], request.match_info["name"]
-        if rendition not in RENDITIONS or not SEGMENT_FILE.match(name):
+        if not SEGMENT_FILE.match(name):
             raise not_found("that file")
-        path = self.storage.rendition_dir(video_id, rendition) / name
-        return await _file(request, path, FRESH if name.endswith(".m3u8") else IMMUTABLE)
+        if rendition in RENDITIONS:
+            path = self.storage.rendition_dir(video_id, rendition) / name
+        elif subtitles.RENDITION.match(rendition):
+            path = subtitles.track_dir(self.storage, video_id, rendition.removeprefix("sub-"))
+            path /= name
+        else:
+            raise not_found("that file")
+        # Playlists change as renditions are added, and uploaded subtitles are edited.
+        editable = name.endswith((".m3u8", ".vtt"))
+        return await _file(request, path, FRESH if editable else IMMUTABLE)
 
     async def download(self, request: web.Request) -> web.FileResponse:
         video_id = await self._allowed(request)

@@ -172,3 +172,12 @@ export const getDeck = (deckId) => request("GET", `/decks/${deckId}`);
 export const updateDeck = (deckId, changes) => request("PATCH", `/decks/${deckId}`, changes);
 /** @param {Id} deckId */
 export const deleteDeck = (deckId) => request("DELETE", `/decks/${deckId}`);
+
+/** @param {Id} videoId */
+export const listSubtitles = (videoId) => request("GET", `/videos/${videoId}/subtitles`);
+/** @param {Id} videoId @param {string} language @param {string} text */
+export const putSubtitles = (videoId, language, text) =>
+  request("PUT", `/videos/${videoId}/subtitles/${encodeURIComponent(language)}`, { text });
+/** @param {Id} videoId @param {string} language */
+export const deleteSubtitles = (videoId, language) =>
+  request("DELETE", `/videos/${videoId}/subtitles/${encodeURIComponent(language)}`);

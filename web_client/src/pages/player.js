@@ -4,7 +4,7 @@
 // video is, and for the course's educators the edit form, delete and the processing jobs. A
 // video still processing is waited for.
 
-import { ApiError, getCourse, getPosition, getVideo } from "../api.js";
+import { ApiError, getCourse, getPosition, getVideo, listSubtitles } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { untilProcessed } from "../processing.js";
@@ -13,6 +13,7 @@ import { createQualityMenu } from "./player/quality-menu.js";
 import { createReplay } from "./player/replay.js";
 import { keepPosition, startingPoint } from "./player/resume.js";
 import { openStream } from "./player/stream.js";
+import { createSubtitlesEdit } from "./player/subtitles-edit.js";
 import { createVideoEdit } from "./player/video-edit.js";
 import { createVideoInfo } from "./player/video-info.js";
 import { createVideoJobs } from "./player/video-jobs.js";
@@ -35,6 +36,12 @@ async function buildPlayer(video, saved, signal) {
     problem.hidden = false;
   };
   keepPosition(element, video.id, signal); // before the stream is torn down on abort
+  // Uploaded subtitles, one track per language (live captions come with the replay below).
+  for (const track of (await listSubtitles(video.id)).items) {
+    element.append(
+      h("track", { kind: "subtitles", src: track.url, srclang: track.language, label: track.language, "data-testid": "subtitle-track" }),
+    );
+  }
   let stream = null;
   const menu = createQualityMenu((value) => stream.select(value));
   stream = await openStream(element, video.master_url, startingPoint(saved, video.duration_seconds), {
@@ -124,6 +131,7 @@ export async function playerPage({ user, params, signal }) {
         "div",
         { class: "video-manage" },
         createVideoEdit(video, info.show),
+        createSubtitlesEdit(videoId),
         createVideoJobs(videoId, signal),
       ),
   );

@@ -1,0 +1,113 @@
+"""Subtitles on any video, one WebVTT track per language: its educators upload, replace and
+remove them; whoever may watch the video lists them (the player adds each as a track)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from classroom_server.db import Database, Video
+from classroom_server.web_auth import current_identity
+from classroom_server.web_problems import Problem, not_found
+from portal_api.router import ApiRouter, path_id
+from portal_api.videos import managed_video
+from vod import subtitles
+from vod.library import may_watch
+from vod.pipeline import write_master
+from vod.storage import VideoStorage
+
+router = ApiRouter()
+LANGUAGE_PATH = {"language": "string"}
+
+
+class SubtitlesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=subtitles.MAX_CHARS, description="a WebVTT track")
+
+
+class SubtitleTrack(BaseModel):
+    language: str
+    url: str
+
+
+class SubtitleList(BaseModel):
+    items: list[SubtitleTrack]
+
+
+def _tracks(storage: VideoStorage, video_id: int) -> SubtitleList:
+    return SubtitleList(
+        items=[
+            SubtitleTrack(language=lang, url=f"/vod/{video_id}/hls/sub-{lang}/{subtitles.TRACK}")
+            for lang in subtitles.languages(storage, video_id)
+        ]
+    )
+
+
+def _language(request: web.Request) -> str:
+    try:
+        return subtitles.language_of(request.match_info["language"])
+    except subtitles.BadSubtitles as exc:
+        raise Problem(422, "invalid_language", "Invalid language", str(exc)) from exc
+
+
+def _republish(storage: VideoStorage, video: Video) -> None:
+    """The master playlist lists the tracks there are now (a video still processing gets
+    them when its own stages write it)."""
+    if video.status == "ready" and video.renditions:
+        write_master(storage, video.id, video.renditions)
+
+
+@router.route(
+    "GET", "/videos/{video_id}/subtitles", tag="videos", response=SubtitleList, auth=False
+)
+async def list_subtitles(request: web.Request, db: Database, storage: VideoStorage) -> SubtitleList:
+    """A video's subtitle tracks (whoever may watch it)."""
+    identity = await current_identity(request)
+    video_id = path_id(request, "video_id", "video")
+    async with db.session() as session:
+        if await may_watch(session, identity.user if identity else None, video_id) is None:
+            raise not_found(f"video {video_id}")
+    return await asyncio.to_thread(_tracks, storage, video_id)
+
+
+@router.route(
+    "PUT",
+    "/videos/{video_id}/subtitles/{language}",
+    tag="videos",
+    body=SubtitlesIn,
+    response=SubtitleList,
+    path_types=LANGUAGE_PATH,
+    errors=(422,),
+)
+async def put_subtitles(
+    request: web.Request, body: SubtitlesIn, db: Database, storage: VideoStorage
+) -> SubtitleList:
+    """Add or replace the subtitles in one language (a BCP 47 tag such as ar or en)."""
+    _, video = await managed_video(request, db)
+    language = _language(request)
+    duration = video.duration_seconds or 0.0
+    try:
+        await asyncio.to_thread(subtitles.save, storage, video.id, language, body.text, duration)
+    except subtitles.BadSubtitles as exc:
+        raise Problem(422, "invalid_subtitles", "Invalid subtitles", str(exc)) from exc
+    await asyncio.to_thread(_republish, storage, video)
+    return await asyncio.to_thread(_tracks, storage, video.id)
+
+
+@router.route(
+    "DELETE",
+    "/videos/{video_id}/subtitles/{language}",
+    tag="videos",
+    path_types=LANGUAGE_PATH,
+    errors=(422,),
+)
+async def delete_subtitles(request: web.Request, db: Database, storage: VideoStorage) -> None:
+    """Remove the subtitles in one language."""
+    _, video = await managed_video(request, db)
+    language = _language(request)
+    if not await asyncio.to_thread(subtitles.remove, storage, video.id, language):
+        raise not_found(f"{language} subtitles")
+    await asyncio.to_thread(_republish, storage, video)
