@@ -3,6 +3,15 @@
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.engine import Database, add_unique
+from classroom_server.db.lti_models import (
+    LtiContext,
+    LtiKey,
+    LtiLineItem,
+    LtiLogin,
+    LtiPlatform,
+    LtiScore,
+    LtiUser,
+)
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
     Base,
@@ -67,6 +76,13 @@ __all__ = [
     "Enrolment",
     "Lecture",
     "LectureStatus",
+    "LtiContext",
+    "LtiKey",
+    "LtiLineItem",
+    "LtiLogin",
+    "LtiPlatform",
+    "LtiScore",
+    "LtiUser",
     "Module",
     "OfficeHours",
     "Poll",
