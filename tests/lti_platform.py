@@ -23,6 +23,7 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from yarl import URL
 
 from tests.conftest import ADMIN, Server, bearer, free_port
 
@@ -285,7 +286,7 @@ async def launch_as(
 
 def csrf_header(http: aiohttp.ClientSession, server: Server) -> dict[str, str]:
     """The CSRF header a page's script sends with the session cookie the launch set."""
-    cookies = http.cookie_jar.filter_cookies(server.url("/"))  # type: ignore[arg-type]
+    cookies = http.cookie_jar.filter_cookies(URL(server.url("/")))
     return {"X-CSRF-Token": cookies["qou_csrf"].value}
 
 
