@@ -84,10 +84,3 @@ async def test_an_administrator_is_an_educator_and_foreign_targets_open_the_cour
             assert course_id != other_course
             course = await _get(http, server, f"/api/v1/courses/{course_id}")
             assert course["my_role"] == "educator"
-
-
-async def test_the_tool_publishes_its_public_key_only(server: Server) -> None:
-    async with aiohttp.ClientSession() as http:
-        keys = (await _get(http, server, "/lti/jwks"))["keys"]
-    assert keys and all(k["kty"] == "RSA" and k["alg"] == "RS256" and k["kid"] for k in keys)
-    assert not any("d" in k or "p" in k for k in keys)
