@@ -59,6 +59,8 @@ class Platform:
     assertions: list[dict[str, Any]] = field(default_factory=list)
     issued: set[str] = field(default_factory=set)
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    score_failures: int = 0  # the next score posts answered 500
+    score_calls: int = 0
     platform_id: int = 0
 
     @property
@@ -182,6 +184,10 @@ class Platform:
     async def score(self, request: web.Request) -> web.Response:
         self._authorised(request)
         assert request.content_type == "application/vnd.ims.lis.v1.score+json"
+        self.score_calls += 1
+        if self.score_failures > 0:
+            self.score_failures -= 1
+            return web.Response(status=500)
         self.scores.append((request.match_info["item"], await request.json()))
         return web.Response(status=204)
 

@@ -12,6 +12,8 @@ import aiohttp
 
 from tests.conftest import ADMIN, Server, bearer
 from tests.lti_platform import (
+    AGS,
+    AGS_SCOPES,
     INSTRUCTOR,
     LEARNER,
     browser,
@@ -86,3 +88,42 @@ async def test_a_learners_quiz_score_reaches_the_lms_gradebook(server: Server) -
         assert before - timedelta(seconds=5) <= when <= datetime.now(UTC)
         scopes = platform.assertions[-1]["scope"].split()
         assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in scopes
+
+
+async def test_a_score_the_lms_refused_is_sent_again(server: Server) -> None:
+    async with running_platform(server) as platform:
+        platform.score_failures = 1
+        single = {AGS: {"scope": AGS_SCOPES[1:], "lineitem": platform.url("/lineitems/7")}}
+        async with browser() as teacher:
+            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR], **single)
+            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        async with aiohttp.ClientSession() as http:
+            admin = await bearer(http, server, *ADMIN)
+            module = await new_module(http, server, Course(course_id, admin, []))
+            unit = await add_unit(
+                http,
+                server,
+                Course(course_id, admin, []),
+                module["id"],
+                kind="quiz",
+                title="Retry check",
+                quiz={"questions": five_questions()},
+            )
+        async with browser() as student:
+            await launch_as(student, platform, "s-1", [LEARNER], **single)
+            async with student.post(
+                server.url(f"/api/v1/quizzes/{unit['quiz_id']}/attempts"),
+                json={"answers": answers(5)},
+                headers=csrf_header(student, server),
+            ) as response:
+                assert response.status == 201, await response.text()
+        for _ in range(200):  # refused once, then sent after a 10 s wait
+            if platform.scores:
+                break
+            await asyncio.sleep(0.2)
+        assert platform.score_calls == 2
+        assert platform.scores == [
+            ("7", platform.scores[0][1]),
+        ]
+        assert platform.scores[0][1]["scoreGiven"] == 100.0
+        assert not platform.line_items  # the single line item: none made
