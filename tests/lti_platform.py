@@ -139,6 +139,25 @@ class Platform:
         )
         return web.Response(text=page, content_type="text/html")
 
+    async def start(self, request: web.Request) -> web.Response:
+        """Where a person clicks the activity in the LMS: a page that starts the tool's login
+        (third-party initiated, form POST) for the launch ``hint`` names in ``pending``."""
+        fields = {
+            "iss": self.issuer,
+            "login_hint": request.query["hint"],
+            "target_link_uri": self.server.url("/lti/launch"),
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
+        inputs = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
+        )
+        page = (
+            f'<form id="f" method="post" action="{self.server.url("/lti/login")}">{inputs}'
+            "</form><script>document.getElementById('f').submit()</script>"
+        )
+        return web.Response(text=page, content_type="text/html")
+
     async def token(self, request: web.Request) -> web.Response:
         form = await request.post()
         assertion = str(form["client_assertion"])
@@ -200,6 +219,7 @@ async def running_platform(server: Server) -> AsyncIterator[Platform]:
     app = web.Application()
     app.router.add_get("/jwks", platform.jwks)
     app.router.add_get("/auth", platform.auth)
+    app.router.add_get("/start", platform.start)
     app.router.add_post("/token", platform.token)
     app.router.add_get("/memberships", platform.memberships)
     app.router.add_post("/lineitems", platform.add_line_item)

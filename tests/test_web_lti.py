@@ -1,0 +1,59 @@
+"""An LTI launch in real headless Chromium: a learner clicks the activity in the (simulated) LMS,
+the browser goes through the OIDC login and the auto-posted id_token, and lands in the lecture's
+live room, logged in as the LMS's user."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.conftest import ADMIN, Server, bearer
+from tests.lti_platform import INSTRUCTOR, LEARNER, LTI, browser, launch_as, running_platform
+from tests.test_web_client import browser as shared_browser
+
+pytestmark = pytest.mark.browser
+chromium = shared_browser  # the session's Chromium fixture, shared with test_web_client
+
+
+async def test_a_learner_launched_from_the_lms_lands_in_the_live_lecture(
+    chromium: Browser, server: Server
+) -> None:
+    async with running_platform(server) as platform:
+        async with browser() as teacher:
+            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
+            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        title = f"Launched from the LMS {server.extra['database']}"
+        async with aiohttp.ClientSession() as http:
+            admin = await bearer(http, server, *ADMIN)
+            body = {"title": title, "scheduled_start": datetime.now(UTC).isoformat()}
+            async with http.post(
+                server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=admin
+            ) as response:
+                lecture_id = int((await response.json())["id"])
+            async with http.post(
+                server.url(f"/api/v1/lectures/{lecture_id}/start"), headers=admin
+            ) as response:
+                assert response.status == 200, await response.text()
+
+        platform.pending["learner"] = {
+            "sub": "s-browser",
+            "roles": [LEARNER],
+            "name": "Huda Learner",
+            LTI + "custom": {"lecture_id": str(lecture_id)},
+        }
+        context = await chromium.new_context(locale="en-US")
+        errors: list[str] = []
+        try:
+            page = await context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(platform.url("/start?hint=learner"))
+            await expect(page).to_have_url(server.url(f"/lectures/{lecture_id}"), timeout=30_000)
+            await expect(page.get_by_test_id("room-title")).to_have_text(title, timeout=30_000)
+            await expect(page.get_by_test_id("user-name")).to_have_text("Huda Learner")
+            await expect(page.get_by_test_id("roster")).to_contain_text("Huda Learner")
+        finally:
+            await context.close()
+        assert errors == [], errors
