@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 import jwt
-from sqlalchemy import update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import LtiLogin, LtiPlatform
@@ -32,6 +32,7 @@ DEEP_LINKING = "LtiDeepLinkingRequest"
 MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING})
 LEEWAY = timedelta(seconds=60)
 LOGIN_LIFETIME = timedelta(minutes=10)
+MAX_LIVE_LOGINS = 20_000
 
 
 class LaunchRefused(Exception):
@@ -74,13 +75,20 @@ class Launch:
 
 
 async def new_login(session: AsyncSession, platform: LtiPlatform) -> LtiLogin:
-    """A login's state and nonce, kept until the launch uses them; the caller commits."""
+    """A login's state and nonce, kept until the launch uses them; the caller commits.
+    Expired logins go as new ones come; at most ``MAX_LIVE_LOGINS`` are kept at once, so
+    login requests (anyone may send them) cannot fill the database."""
+    now = datetime.now(UTC)
+    await session.execute(delete(LtiLogin).where(LtiLogin.expires_at < now))
+    live = await session.scalar(select(func.count()).select_from(LtiLogin))
+    if (live or 0) >= MAX_LIVE_LOGINS:
+        raise LaunchRefused("Too many logins under way; try again in a few minutes.", 429)
     row = LtiLogin(
         state=secrets.token_urlsafe(32),
         nonce=secrets.token_urlsafe(32),
         platform_id=platform.id,
         used=False,
-        expires_at=datetime.now(UTC) + LOGIN_LIFETIME,
+        expires_at=now + LOGIN_LIFETIME,
     )
     session.add(row)
     return row

@@ -137,7 +137,10 @@ def setup_routes(app: web.Application, lti: Lti) -> None:
             platform = await find_platform(session, issuer, params.get("client_id"))
             if platform is None:
                 return refused(f"no platform {issuer!r} is registered with this client id", 403)
-            started = await new_login(session, platform)
+            try:
+                started = await new_login(session, platform)
+            except LaunchRefused as exc:
+                return refused(str(exc), exc.status)
             await session.commit()
             auth_url, client_id = platform.auth_url, platform.client_id
         query = {
