@@ -61,6 +61,7 @@ class Platform:
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     score_failures: int = 0  # the next score posts answered 500
     score_calls: int = 0
+    memberships_down: bool = False
     platform_id: int = 0
 
     @property
@@ -184,6 +185,8 @@ class Platform:
 
     async def memberships(self, request: web.Request) -> web.Response:
         self._authorised(request)
+        if self.memberships_down:
+            return web.Response(status=503)
         half = (len(self.members) + 1) // 2
         if request.query.get("page") == "2":
             return web.json_response({"id": "m", "members": self.members[half:]})

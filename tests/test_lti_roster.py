@@ -59,6 +59,16 @@ async def test_an_instructor_launch_enrols_the_lms_roster(server: Server) -> Non
             assert await response.json() == {"enrolled": 5, "educators": 1, "skipped": 1}
         assert (await _course(teacher, server, course_id))["student_count"] == 4
 
+        platform.memberships_down = True
+        async with teacher.post(
+            server.url(f"/api/v1/courses/{course_id}/lti/roster-sync"),
+            headers=csrf_header(teacher, server),
+        ) as response:
+            assert response.status == 502
+            assert response.content_type == "application/problem+json"
+            assert "answered 503" in (await response.json())["detail"]
+        platform.memberships_down = False
+
         async with browser() as student:  # a synced member's launch is their account
             await launch_as(student, platform, "s-4", [LEARNER])
             assert (await _course(student, server, course_id))["my_role"] == "student"
