@@ -1,6 +1,7 @@
-"""An LTI launch in real headless Chromium: a learner clicks the activity in the (simulated) LMS,
+"""LTI launches in real headless Chromium: a learner clicks the activity in the (simulated) LMS,
 the browser goes through the OIDC login and the auto-posted id_token, and lands in the lecture's
-live room, logged in as the LMS's user."""
+live room, logged in as the LMS's user; an instructor lands on the course page and syncs the
+LMS's roster with its button."""
 
 from __future__ import annotations
 
@@ -54,6 +55,36 @@ async def test_a_learner_launched_from_the_lms_lands_in_the_live_lecture(
             await expect(page.get_by_test_id("room-title")).to_have_text(title, timeout=30_000)
             await expect(page.get_by_test_id("user-name")).to_have_text("Huda Learner")
             await expect(page.get_by_test_id("roster")).to_contain_text("Huda Learner")
+        finally:
+            await context.close()
+        assert errors == [], errors
+
+
+async def test_an_instructor_syncs_the_roster_from_the_course_page(
+    chromium: Browser, server: Server
+) -> None:
+    async with running_platform(server) as platform:
+        platform.members = [
+            {"user_id": "t-web", "roles": [INSTRUCTOR], "name": "Dr Web"},
+            {"user_id": "s-a", "roles": [LEARNER], "name": "Student A"},
+            {"user_id": "s-b", "roles": [LEARNER], "name": "Student B"},
+        ]
+        platform.pending["teacher"] = {"sub": "t-web", "roles": [INSTRUCTOR], "name": "Dr Web"}
+        context = await chromium.new_context(locale="en-US")
+        errors: list[str] = []
+        try:
+            page = await context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(platform.url("/start?hint=teacher"))
+            await expect(page.get_by_test_id("course-title")).to_have_text(
+                "Physics 101 (LMS)", timeout=30_000
+            )
+            card = page.get_by_test_id("lms-link")
+            await expect(card).to_contain_text("go to its gradebook")
+            await card.get_by_test_id("lms-sync").click()
+            await expect(page.get_by_test_id("lms-sync-result")).to_have_text(
+                "3 people from the LMS are enrolled (educators among them: 1)."
+            )
         finally:
             await context.close()
         assert errors == [], errors

@@ -62,6 +62,15 @@ class PlatformList(BaseModel):
     items: list[PlatformOut]
 
 
+class LmsLink(BaseModel):
+    """Whether the course is an LMS's (LTI) course, and which of its services the LMS gave."""
+
+    linked: bool
+    roster: bool = Field(description="the LMS gave its roster service: a sync is possible")
+    gradebook: bool = Field(description="quiz scores go to the LMS's gradebook")
+    synced_at: datetime | None
+
+
 class RosterSynced(BaseModel):
     """The roster the LMS listed, applied to the course."""
 
@@ -112,6 +121,24 @@ async def delete_platform(request: web.Request, db: Database) -> None:
         if not await remove_platform(session, platform_id):
             raise not_found(f"platform {platform_id}")
         await session.commit()
+
+
+@router.route("GET", "/courses/{course_id}/lti", tag="lti", response=LmsLink, errors=(404,))
+async def get_lms_link(request: web.Request, db: Database) -> LmsLink:
+    """The course's link to an LMS (its educators)."""
+    user = await require_user(request)
+    course_id = path_id(request, "course_id", "course")
+    async with db.session() as session:
+        await require_course(session, user, course_id, manage=True)
+        context = await context_of_course(session, course_id)
+    if context is None:
+        return LmsLink(linked=False, roster=False, gradebook=False, synced_at=None)
+    return LmsLink(
+        linked=True,
+        roster=bool(context.memberships_url),
+        gradebook=bool(context.lineitems_url or context.lineitem_url),
+        synced_at=context.synced_at,
+    )
 
 
 @router.route(
