@@ -5,12 +5,15 @@ role, the context mapped to one course, and the tool's JWKS published."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from tests.conftest import ADMIN, Server, bearer
 from tests.lti_platform import INSTRUCTOR, LEARNER, LTI, browser, launch_as, running_platform
+from tests.media import make_clip
+from tests.module_builder import Course, ready_video
 
 ADMIN_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
 
@@ -65,6 +68,23 @@ async def test_instructor_and_learner_land_in_their_course_with_their_roles(
             entered = await launch_as(again, platform, "s-1", [LEARNER], **target)
             assert entered.headers["Location"] == f"/lectures/{lecture_id}"
             assert (await _get(again, server, "/api/v1/me"))["id"] == me["id"]
+
+
+async def test_a_link_to_a_video_opens_the_player(server: Server, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "clip.mp4", 2).read_bytes()
+    async with running_platform(server) as platform:
+        async with browser() as teacher:
+            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
+            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        async with aiohttp.ClientSession() as http:
+            admin = await bearer(http, server, *ADMIN)
+            video = await ready_video(http, server, Course(course_id, admin, []), clip)
+        async with browser() as student:
+            custom = {LTI + "custom": {"video_id": str(video["id"])}}
+            entered = await launch_as(student, platform, "s-1", [LEARNER], **custom)
+            assert entered.headers["Location"] == f"/videos/{video['id']}"
+            watched = await _get(student, server, f"/api/v1/videos/{video['id']}")
+            assert watched["title"] == "Falling bodies"
 
 
 async def test_an_administrator_is_an_educator_and_foreign_targets_open_the_course(
