@@ -1,12 +1,12 @@
 """How an LTI platform's users, roles and contexts map onto accounts, course roles and courses
 (the same rules as the BBB API's, docs/lms.md):
 
-- an account per (platform, ``sub``), made on first sight (username ``lti-<hash>``, an unusable
+- an account per (issuer, ``sub``), made on first sight (username ``lti-<hash>``, an unusable
   random password: it only enters through the LMS), renamed on each launch;
 - Instructor, Administrator, ContentDeveloper or TeachingAssistant (context, institution or
   system role) make the person the course's educator (a student account becomes an educator
   account); anyone else is a student;
-- a course per (platform, context id), code ``lti-<hash>``, titled by the context's title.
+- a course per (issuer, context id), code ``lti-<hash>``, titled by the context's title.
 """
 
 from __future__ import annotations
@@ -52,26 +52,24 @@ def course_role(roles: Iterable[str]) -> CourseRole:
 
 
 async def linked_account(
-    session: AsyncSession, platform_id: int, sub: str, name: str, role: CourseRole
+    session: AsyncSession, issuer: str, sub: str, name: str, role: CourseRole
 ) -> User:
-    """The account of the platform's user ``sub``, made and linked on first sight, renamed to
+    """The account of the issuer's user ``sub``, made and linked on first sight, renamed to
     ``name``; the caller commits (LinkRace if a simultaneous launch linked it first)."""
     user = await session.scalar(
         select(User)
         .join(LtiUser, LtiUser.user_id == User.id)
-        .where(LtiUser.platform_id == platform_id, LtiUser.sub == sub)
+        .where(LtiUser.issuer == issuer, LtiUser.sub == sub)
     )
     if user is None:
-        username = f"lti-{_digest(f'{platform_id}|{sub}')[:24]}"
+        username = f"lti-{_digest(f'{issuer}|{sub}')[:24]}"
         account_role = Role.EDUCATOR if role == CourseRole.EDUCATOR else Role.STUDENT
         try:
             user = await create_user(session, username, secrets.token_urlsafe(32), account_role)
         except UsernameTaken:  # made by a launch whose link was lost: link it now
             user = await find_user(session, username)
             assert user is not None
-        if not await add_unique(
-            session, LtiUser(user_id=user.id, platform_id=platform_id, sub=sub[:256])
-        ):
+        if not await add_unique(session, LtiUser(user_id=user.id, issuer=issuer, sub=sub[:256])):
             raise LinkRace("another launch of this user is under way; try again")
     user.display_name = name[:120]
     if role == CourseRole.EDUCATOR and user.role == Role.STUDENT.value:
@@ -80,17 +78,17 @@ async def linked_account(
 
 
 async def linked_context(
-    session: AsyncSession, platform_id: int, context_id: str, title: str
+    session: AsyncSession, platform_id: int, issuer: str, context_id: str, title: str
 ) -> LtiContext:
-    """The context's link to a course, both made on its first launch; the caller commits."""
+    """The context's link to a course, both made on its first launch, and tied to the
+    registration ``platform_id`` that launched it last; the caller commits."""
     context = await session.scalar(
-        select(LtiContext).where(
-            LtiContext.platform_id == platform_id, LtiContext.context_id == context_id
-        )
+        select(LtiContext).where(LtiContext.issuer == issuer, LtiContext.context_id == context_id)
     )
     if context is not None:
+        context.platform_id = platform_id
         return context
-    code = f"lti-{_digest(f'{platform_id}|{context_id}')[:16]}"
+    code = f"lti-{_digest(f'{issuer}|{context_id}')[:16]}"
     course = await session.scalar(select(Course).where(Course.code == code))
     if course is None:
         course = Course(
@@ -99,7 +97,11 @@ async def linked_context(
         if not await add_unique(session, course):
             raise LinkRace("another launch of this course is under way; try again")
     context = LtiContext(
-        platform_id=platform_id, context_id=context_id[:256], course_id=course.id, ags_scopes=[]
+        issuer=issuer,
+        platform_id=platform_id,
+        context_id=context_id[:256],
+        course_id=course.id,
+        ags_scopes=[],
     )
     if not await add_unique(session, context):
         raise LinkRace("another launch of this course is under way; try again")

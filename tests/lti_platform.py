@@ -232,24 +232,30 @@ async def running_platform(server: Server) -> AsyncIterator[Platform]:
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     try:
-        async with aiohttp.ClientSession() as http:
-            admin = await bearer(http, server, *ADMIN)
-            body = {
-                "issuer": platform.issuer,
-                "client_id": platform.client_id,
-                "deployment_ids": [platform.deployment_id],
-                "auth_url": platform.url("/auth"),
-                "token_url": platform.url("/token"),
-                "jwks_url": platform.url("/jwks"),
-            }
-            async with http.post(
-                server.url("/api/v1/admin/lti/platforms"), json=body, headers=admin
-            ) as response:
-                assert response.status == 201, await response.text()
-                platform.platform_id = (await response.json())["id"]
+        await register(platform)
         yield platform
     finally:
         await runner.cleanup()
+
+
+async def register(platform: Platform) -> None:
+    """Registers the platform (under its current client id) through the admin API."""
+    server = platform.server
+    async with aiohttp.ClientSession() as http:
+        admin = await bearer(http, server, *ADMIN)
+        body = {
+            "issuer": platform.issuer,
+            "client_id": platform.client_id,
+            "deployment_ids": [platform.deployment_id],
+            "auth_url": platform.url("/auth"),
+            "token_url": platform.url("/token"),
+            "jwks_url": platform.url("/jwks"),
+        }
+        async with http.post(
+            server.url("/api/v1/admin/lti/platforms"), json=body, headers=admin
+        ) as response:
+            assert response.status == 201, await response.text()
+            platform.platform_id = (await response.json())["id"]
 
 
 async def login(

@@ -40,14 +40,16 @@ def test_teaching_roles_make_educators(roles: list[str], expected: CourseRole) -
 async def test_people_and_contexts_are_linked_once(database: Database) -> None:  # noqa: F811
     async with database.session() as session:
         platform = await add_platform(session, GOOD)
-        student = await linked_account(session, platform.id, "42", "Amal", CourseRole.STUDENT)
-        again = await linked_account(session, platform.id, "42", "Amal H.", CourseRole.EDUCATOR)
+        student = await linked_account(session, GOOD.issuer, "42", "Amal", CourseRole.STUDENT)
+        again = await linked_account(session, GOOD.issuer, "42", "Amal H.", CourseRole.EDUCATOR)
         assert again.id == student.id
         assert (again.display_name, again.role) == ("Amal H.", Role.EDUCATOR.value)
         assert again.username.startswith("lti-")
 
-        context = await linked_context(session, platform.id, "c-7", "Physics")
-        assert (await linked_context(session, platform.id, "c-7", "Renamed")).id == context.id
+        context = await linked_context(session, platform.id, GOOD.issuer, "c-7", "Physics")
+        assert (
+            await linked_context(session, platform.id, GOOD.issuer, "c-7", "Renamed")
+        ).id == context.id
         course = await session.get(Course, context.course_id)
         assert course is not None and course.title == "Physics"
         found = await context_of_course(session, course.id)

@@ -11,7 +11,15 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import ADMIN, Server, bearer
-from tests.lti_platform import INSTRUCTOR, LEARNER, LTI, browser, launch_as, running_platform
+from tests.lti_platform import (
+    INSTRUCTOR,
+    LEARNER,
+    LTI,
+    browser,
+    launch_as,
+    register,
+    running_platform,
+)
 from tests.media import make_clip
 from tests.module_builder import Course, ready_video
 
@@ -68,6 +76,24 @@ async def test_instructor_and_learner_land_in_their_course_with_their_roles(
             entered = await launch_as(again, platform, "s-1", [LEARNER], **target)
             assert entered.headers["Location"] == f"/lectures/{lecture_id}"
             assert (await _get(again, server, "/api/v1/me"))["id"] == me["id"]
+
+
+async def test_a_platform_registered_again_finds_its_people_and_courses(server: Server) -> None:
+    async with running_platform(server) as platform:
+        async with browser() as teacher:
+            first = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
+            me = await _get(teacher, server, "/api/v1/me")
+        async with aiohttp.ClientSession() as http:
+            admin = await bearer(http, server, *ADMIN)
+            path = f"/api/v1/admin/lti/platforms/{platform.platform_id}"
+            async with http.delete(server.url(path), headers=admin) as response:
+                assert response.status == 204
+        platform.client_id = "a-new-client-id"
+        await register(platform)
+        async with browser() as teacher:
+            again = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
+            assert again.headers["Location"] == first.headers["Location"]
+            assert (await _get(teacher, server, "/api/v1/me"))["id"] == me["id"]
 
 
 async def test_a_link_to_a_video_opens_the_player(server: Server, tmp_path: Path) -> None:

@@ -1,8 +1,11 @@
 """What LTI 1.3 keeps: the platforms (LMSs) an admin registered, the tool's own signing keys,
 the logins under way, and the links between an LMS's users, contexts and line items and ours.
 
-A platform's user is named by (platform, ``sub``), a context by (platform, context id); each
-maps to one of our accounts or courses, made on first sight as the BBB API makes its own.
+A platform's user is named by (issuer, ``sub``), a context by (issuer, context id), not by
+the registration: an issuer's ``sub`` names one person whatever client id the tool has there,
+and an admin who removes and registers a platform again (a new URL, a new client id) finds its
+people and courses as they were. Each maps to one of our accounts or courses, made on first
+sight as the BBB API makes its own.
 """
 
 from __future__ import annotations
@@ -63,25 +66,29 @@ class LtiUser(Base):
     """An account made for (or linked to) a platform's user, named by its ``sub``."""
 
     __tablename__ = "lti_users"
-    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(512))
     sub: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LtiContext(Base):
-    """A platform's course (context) mapped onto one of ours, with the service endpoints the
-    latest launch named: the roster (NRPS) and the gradebook (AGS)."""
+    """A platform's course (context) mapped onto one of ours, with the registration whose
+    launch came last and the service endpoints it named: the roster (NRPS) and the gradebook
+    (AGS). Its registration removed, the services wait for the next launch."""
 
     __tablename__ = "lti_contexts"
-    __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
+    __table_args__ = (UniqueConstraint("issuer", "context_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(512))
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="SET NULL")
+    )
     context_id: Mapped[str] = mapped_column(String(256))
     course_id: Mapped[int] = mapped_column(
         ForeignKey("courses.id", ondelete="CASCADE"), unique=True

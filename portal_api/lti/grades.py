@@ -115,12 +115,13 @@ class Grades:
                 LtiUser,
                 and_(
                     LtiUser.user_id == QuizAttempt.user_id,
-                    LtiUser.platform_id == LtiContext.platform_id,
+                    LtiUser.issuer == LtiContext.issuer,
                 ),
             )
             .outerjoin(LtiScore, LtiScore.attempt_id == QuizAttempt.id)
             .where(
                 LtiScore.attempt_id.is_(None),
+                LtiContext.platform_id.is_not(None),
                 or_(LtiContext.lineitems_url.is_not(None), LtiContext.lineitem_url.is_not(None)),
                 QuizAttempt.created_at >= LtiContext.created_at,
             )
@@ -179,7 +180,7 @@ class Grades:
                         LtiUser,
                         and_(
                             LtiUser.user_id == QuizAttempt.user_id,
-                            LtiUser.platform_id == LtiPlatform.id,
+                            LtiUser.issuer == LtiContext.issuer,
                         ),
                     )
                     .where(QuizAttempt.id == attempt_id)

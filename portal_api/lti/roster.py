@@ -63,7 +63,7 @@ async def fetch_members(
 
 
 async def apply_members(
-    session: AsyncSession, platform_id: int, course_id: int, members: list[dict[str, Any]]
+    session: AsyncSession, issuer: str, course_id: int, members: list[dict[str, Any]]
 ) -> Synced:
     """Enrols the active members; the caller commits."""
     enrolled = educators = skipped = 0
@@ -82,7 +82,7 @@ async def apply_members(
             member.get("name")
             or " ".join(str(member.get(p) or "") for p in ("given_name", "family_name")).strip()
         )
-        user = await linked_account(session, platform_id, sub, str(name or "LMS user"), role)
+        user = await linked_account(session, issuer, sub, str(name or "LMS user"), role)
         await enrol(session, course_id, user, role)
         enrolled += 1
         educators += role.value == "educator"
@@ -99,12 +99,16 @@ async def sync_roster(
     platform's service fails, or the context has no memberships URL)."""
     async with database.session() as session:
         context = await session.get(LtiContext, context_id)
-        platform = await session.get(LtiPlatform, context.platform_id) if context else None
+        platform = (
+            await session.get(LtiPlatform, context.platform_id)
+            if context and context.platform_id
+            else None
+        )
     if context is None or platform is None or not context.memberships_url:
         raise ServiceError("this course has no roster service (launch it from the LMS first)")
     members = await fetch_members(http, tokens, platform, context.memberships_url)
     async with database.session() as session:
-        synced = await apply_members(session, platform.id, context.course_id, members)
+        synced = await apply_members(session, platform.issuer, context.course_id, members)
         row = await session.get(LtiContext, context_id)
         if row is not None:
             row.synced_at = datetime.now(UTC)

@@ -187,11 +187,11 @@ def setup_routes(app: web.Application, lti: Lti) -> None:
             return refused("launch the tool from inside a course (the launch has no context)")
         role = course_role(launched.roles)
         platform = launched.platform
-        user = await linked_account(session, platform.id, launched.sub, launched.name, role)
+        user = await linked_account(session, platform.issuer, launched.sub, launched.name, role)
         if user.disabled:
             return refused("this account was disabled by an administrator", 403)
         title = str(context.get("title") or context.get("label") or context_id)
-        linked = await linked_context(session, platform.id, context_id, title)
+        linked = await linked_context(session, platform.id, platform.issuer, context_id, title)
         members, items, item, scopes = _services(launched)
         if members:
             linked.memberships_url = members

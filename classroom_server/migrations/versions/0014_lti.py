@@ -64,18 +64,18 @@ def upgrade() -> None:
     op.create_table(
         "lti_users",
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("issuer", sa.String(length=512), nullable=False),
         sa.Column("sub", sa.String(length=256), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         _fk("lti_users", "user_id", "users"),
-        _fk("lti_users", "platform_id", "lti_platforms"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_lti_users")),
-        sa.UniqueConstraint("platform_id", "sub", name=op.f("uq_lti_users_platform_id")),
+        sa.UniqueConstraint("issuer", "sub", name=op.f("uq_lti_users_issuer")),
     )
     op.create_table(
         "lti_contexts",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("issuer", sa.String(length=512), nullable=False),
+        sa.Column("platform_id", sa.Integer(), nullable=True),
         sa.Column("context_id", sa.String(length=256), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=False),
         sa.Column("memberships_url", sa.String(length=2048), nullable=True),
@@ -84,11 +84,16 @@ def upgrade() -> None:
         sa.Column("ags_scopes", sa.JSON(), nullable=False),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        _fk("lti_contexts", "platform_id", "lti_platforms"),
+        sa.ForeignKeyConstraint(
+            ["platform_id"],
+            ["lti_platforms.id"],
+            name=op.f("fk_lti_contexts_platform_id_lti_platforms"),
+            ondelete="SET NULL",
+        ),
         _fk("lti_contexts", "course_id", "courses"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_contexts")),
         sa.UniqueConstraint("course_id", name=op.f("uq_lti_contexts_course_id")),
-        sa.UniqueConstraint("platform_id", "context_id", name=op.f("uq_lti_contexts_platform_id")),
+        sa.UniqueConstraint("issuer", "context_id", name=op.f("uq_lti_contexts_issuer")),
     )
     op.create_table(
         "lti_line_items",
