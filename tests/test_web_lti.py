@@ -82,8 +82,9 @@ async def test_an_instructor_syncs_the_roster_from_the_course_page(
             card = page.get_by_test_id("lms-link")
             await expect(card).to_contain_text("go to its gradebook")
             await card.get_by_test_id("lms-sync").click()
+            await expect(page.get_by_test_id("lms-sync-error")).to_have_text("")
             await expect(page.get_by_test_id("lms-sync-result")).to_have_text(
-                "3 people from the LMS are enrolled (educators among them: 1)."
+                "3 people from the LMS are enrolled (educators among them: 1).", timeout=20_000
             )
         finally:
             await context.close()
