@@ -1,8 +1,9 @@
 """How an LTI platform's users, roles and contexts map onto accounts, course roles and courses
 (the same rules as the BBB API's, docs/lms.md):
 
-- an account per (issuer, ``sub``), made on first sight (username ``lti-<hash>``, an unusable
-  random password: it only enters through the LMS), renamed on each launch;
+- an account per (issuer, ``sub``), made on first sight (username ``lti-<hash>``, no password:
+  it only enters through the LMS, and a roster of hundreds costs no password hashing), renamed
+  on each launch;
 - Instructor, Administrator, ContentDeveloper or TeachingAssistant (context, institution or
   system role) make the person the course's educator (a student account becomes an educator
   account); anyone else is a student;
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -51,26 +51,33 @@ def course_role(roles: Iterable[str]) -> CourseRole:
     return CourseRole.STUDENT
 
 
+async def _linked(session: AsyncSession, issuer: str, sub: str) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(LtiUser, LtiUser.user_id == User.id)
+        .where(LtiUser.issuer == issuer, LtiUser.sub == sub[:256])
+    )
+
+
 async def linked_account(
     session: AsyncSession, issuer: str, sub: str, name: str, role: CourseRole
 ) -> User:
     """The account of the issuer's user ``sub``, made and linked on first sight, renamed to
-    ``name``; the caller commits (LinkRace if a simultaneous launch linked it first)."""
-    user = await session.scalar(
-        select(User)
-        .join(LtiUser, LtiUser.user_id == User.id)
-        .where(LtiUser.issuer == issuer, LtiUser.sub == sub)
-    )
+    ``name``; the caller commits. A simultaneous launch or roster sync that linked the person
+    first wins, and its account is the one answered (LinkRace only if it cannot be read)."""
+    user = await _linked(session, issuer, sub)
     if user is None:
         username = f"lti-{_digest(f'{issuer}|{sub}')[:24]}"
         account_role = Role.EDUCATOR if role == CourseRole.EDUCATOR else Role.STUDENT
         try:
-            user = await create_user(session, username, secrets.token_urlsafe(32), account_role)
+            user = await create_user(session, username, None, account_role)
         except UsernameTaken:  # made by a launch whose link was lost: link it now
             user = await find_user(session, username)
             assert user is not None
         if not await add_unique(session, LtiUser(user_id=user.id, issuer=issuer, sub=sub[:256])):
-            raise LinkRace("another launch of this user is under way; try again")
+            user = await _linked(session, issuer, sub)
+            if user is None:
+                raise LinkRace("another launch of this user is under way; try again")
     user.display_name = name[:120]
     if role == CourseRole.EDUCATOR and user.role == Role.STUDENT.value:
         user.role = Role.EDUCATOR.value

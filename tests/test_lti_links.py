@@ -16,6 +16,8 @@ from classroom_server.lti_links import (
     linked_context,
 )
 from classroom_server.lti_platforms import add_platform
+from classroom_server.security.passwords import verify_password
+from classroom_server.users import NO_PASSWORD
 from tests.test_lti_platforms import GOOD, database  # noqa: F401  (the fixture)
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -45,6 +47,8 @@ async def test_people_and_contexts_are_linked_once(database: Database) -> None: 
         assert again.id == student.id
         assert (again.display_name, again.role) == ("Amal H.", Role.EDUCATOR.value)
         assert again.username.startswith("lti-")
+        assert not verify_password(again.password_hash, "")  # no password opens it
+        assert not verify_password(again.password_hash, NO_PASSWORD)
 
         context = await linked_context(session, platform.id, GOOD.issuer, "c-7", "Physics")
         assert (

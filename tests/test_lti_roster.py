@@ -79,3 +79,22 @@ async def test_an_instructor_launch_enrols_the_lms_roster(server: Server) -> Non
             ) as response:
                 assert response.status == 403
                 assert response.content_type == "application/problem+json"
+
+
+async def test_syncs_at_once_agree_on_one_account_per_member(server: Server) -> None:
+    """The launch's background sync and two clicks of the button, all at once."""
+    async with running_platform(server) as platform, browser() as teacher:
+        platform.members = [member(f"m-{i}", LEARNER) for i in range(60)]
+        entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
+        course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+
+        async def sync() -> tuple[int, Any]:
+            async with teacher.post(
+                server.url(f"/api/v1/courses/{course_id}/lti/roster-sync"),
+                headers=csrf_header(teacher, server),
+            ) as response:
+                return response.status, await response.json()
+
+        answers = await asyncio.gather(sync(), sync())
+        assert answers == [(200, {"enrolled": 60, "educators": 0, "skipped": 0})] * 2
+        assert (await _course(teacher, server, course_id))["student_count"] == 60

@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from classroom_server.db import Database, LtiPlatform, Role
-from classroom_server.lti_links import context_of_course
+from classroom_server.lti_links import LinkRace, context_of_course
 from classroom_server.lti_platforms import (
     PlatformExists,
     PlatformRefused,
@@ -166,6 +166,8 @@ async def post_roster_sync(request: web.Request, db: Database, lti: Lti) -> Rost
         synced = await lti.sync(context.id)
     except ServiceError as exc:
         raise Problem(502, "lms_failed", "The LMS failed", str(exc)) from exc
+    except LinkRace as exc:
+        raise Problem(409, "sync_under_way", "A sync is under way", str(exc)) from exc
     return RosterSynced(
         enrolled=synced.enrolled, educators=synced.educators, skipped=synced.skipped
     )

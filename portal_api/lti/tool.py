@@ -19,6 +19,7 @@ from portal_api.lti.roster import Synced, sync_roster
 from portal_api.lti.service_tokens import ServiceError, ServiceTokens
 
 MAX_SYNCS = 20
+MAX_LOCKS = 1000
 log = logging.getLogger("qou.lti")
 
 
@@ -32,6 +33,7 @@ class Lti:
     services: ServiceTokens = field(init=False)
     _http: aiohttp.ClientSession | None = field(default=None, init=False)
     _syncs: dict[int, asyncio.Task[Synced]] = field(default_factory=dict, init=False)
+    _locks: dict[int, asyncio.Lock] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.services = ServiceTokens(self.database)
@@ -49,7 +51,13 @@ class Lti:
         return str(origin.with_scheme("https") if self.secure_cookies else origin)
 
     async def sync(self, context_id: int) -> Synced:
-        return await sync_roster(self.database, self.http, self.services, context_id)
+        """One sync of a context at a time in this process: a second one (the educator's
+        button during the launch's sync) waits, then reads the roster afresh."""
+        if len(self._locks) > MAX_LOCKS:
+            self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+        lock = self._locks.setdefault(context_id, asyncio.Lock())
+        async with lock:
+            return await sync_roster(self.database, self.http, self.services, context_id)
 
     def sync_soon(self, context_id: int) -> None:
         """A roster sync in the background (an instructor's launch must not wait on it); one
