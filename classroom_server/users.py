@@ -32,10 +32,15 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
+NO_PASSWORD = "!"
+"""The hash of an account that has no password (it enters through an LMS only): not an argon2
+hash, so no password verifies against it, and making one costs no hashing."""
+
+
 async def create_user(
     session: AsyncSession,
     username: str,
-    password: str,
+    password: str | None,
     role: Role,
     display_name: str | None = None,
     preferred_language: str = "en",
@@ -45,7 +50,9 @@ async def create_user(
     user = User(
         email=email,
         username=normalise_username(username),
-        password_hash=await asyncio.to_thread(hash_password, password),
+        password_hash=(
+            NO_PASSWORD if password is None else await asyncio.to_thread(hash_password, password)
+        ),
         display_name=display_name or username,
         role=role.value,
         preferred_language=preferred_language,

@@ -40,6 +40,8 @@ from classroom_server.web_ranges import range_middleware
 from classroom_server.web_security_headers import setup_security_headers
 from classroom_server.web_static import setup_static
 from portal_api.bbb import setup as setup_bbb
+from portal_api.lti import Lti
+from portal_api.lti import setup as setup_lti
 from portal_api.router import Provide
 from recording.service import Recordings
 from signaling.media_nodes import media_nodes
@@ -113,8 +115,9 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     media.on_created(recordings.media_created)
     broadcaster = signaling.create_sio(app, settings, svc, media, recordings, nodes)
     slides = SlideDecks(settings.data_dir, svc.database, broadcaster)
-    portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster, site))
-    # Before setup_static: its page routes would take /bigbluebutton/.
+    # Before setup_static: its page routes would take /bigbluebutton/ and /lti/.
+    lti = setup_lti(app, svc)
+    portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster, site, lti))
     setup_bbb(app, svc, videos, slides, broadcaster)
 
     async def recover_recordings(_app: web.Application) -> None:
@@ -139,6 +142,7 @@ def _provide(
     slides: SlideDecks,
     broadcaster: RoomBroadcaster,
     site: Site,
+    lti: Lti,
 ) -> Provide:
     """What the REST handlers may ask for, by type (``portal_api.router``)."""
     return {
@@ -157,6 +161,7 @@ def _provide(
         VideoStorage: videos,
         Worker: jobs,
         Site: site,
+        Lti: lti,
     }
 
 

@@ -27,6 +27,7 @@ from portal_api import (
     users,
     videos,
 )
+from portal_api.lti import rest as lti_rest
 from portal_api.openapi import build_document
 from portal_api.router import PREFIX, ApiRouter, Provide
 
@@ -57,6 +58,7 @@ def api_router() -> ApiRouter:
         progress,
         open_courses,
         users,
+        lti_rest,
     ):
         router.include(module.router)
     return router

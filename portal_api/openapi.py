@@ -22,6 +22,7 @@ _ERROR_TEXT = {
     415: "Unsupported media type",
     422: "Validation error",
     429: "Too many attempts",
+    502: "Bad gateway (a service outside, such as an LMS, failed)",
 }
 
 

@@ -5,6 +5,15 @@ from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
 from classroom_server.db.caption_models import CaptionLine
 from classroom_server.db.engine import Database, add_unique
+from classroom_server.db.lti_models import (
+    LtiContext,
+    LtiKey,
+    LtiLineItem,
+    LtiLogin,
+    LtiPlatform,
+    LtiScore,
+    LtiUser,
+)
 from classroom_server.db.mail_models import MailAnnouncement, OutboxMail
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
@@ -73,6 +82,13 @@ __all__ = [
     "GuestLink",
     "Lecture",
     "LectureStatus",
+    "LtiContext",
+    "LtiKey",
+    "LtiLineItem",
+    "LtiLogin",
+    "LtiPlatform",
+    "LtiScore",
+    "LtiUser",
     "MailAnnouncement",
     "Module",
     "OfficeHours",

@@ -9,6 +9,7 @@ import { listModules } from "../module-api.js";
 import { managesCourse } from "../roles.js";
 import { fact } from "../ui.js";
 import { createLectures } from "./course/lectures.js";
+import { createLmsLink } from "./course/lms.js";
 import { createModules } from "./course/modules.js";
 import { createPresentations } from "./course/presentations.js";
 import { createResources } from "./course/resources.js";
@@ -56,6 +57,7 @@ export async function coursePage({ user, params, signal }) {
     "section",
     { class: "course-page" },
     header(course),
+    await createLmsLink({ courseId, manages }),
     createLectures({ courseId, manages, timeZone: user.time_zone, signal }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
     createModules(modules),

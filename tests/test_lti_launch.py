@@ -1,0 +1,131 @@
+"""Launch validation (portal_api/lti/launch.py) against a real server and a simulated platform
+on loopback: a good launch enters, and each broken token is refused with a status and a
+message that says what was wrong — and enters nobody."""
+
+from __future__ import annotations
+
+import time
+
+import aiohttp
+
+from tests.conftest import Server
+from tests.lti_platform import (
+    LEARNER,
+    LTI,
+    Platform,
+    browser,
+    launch,
+    login,
+    new_key,
+    running_platform,
+)
+
+
+async def _me(http: aiohttp.ClientSession, server: Server) -> int:
+    async with http.get(server.url("/api/v1/me")) as response:
+        return response.status
+
+
+async def _refused(
+    http: aiohttp.ClientSession, platform: Platform, token_of: object, status: int, words: str
+) -> None:
+    state, nonce = await login(http, platform)
+    assert callable(token_of)
+    response = await launch(http, platform, state, token_of(nonce))
+    text = await response.text()
+    assert response.status == status, text
+    assert words in text, text
+    assert "LTI launch refused" in text
+    assert "qou_session" not in response.cookies
+
+
+async def test_a_valid_launch_enters_and_each_broken_token_is_refused(server: Server) -> None:
+    async with running_platform(server) as platform, browser() as http:
+        sub = "learner-1"
+
+        def good(nonce: str) -> str:
+            return platform.id_token(nonce, sub, [LEARNER])
+
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.sign(platform.claims(n, sub, [LEARNER]), key=new_key()),
+            401,
+            "signature does not match",
+        )
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token(n, sub, [LEARNER], aud="someone-else", azp="someone-else"),
+            401,
+            "wrong audience",
+        )
+        past = int(time.time()) - 3600
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token(n, sub, [LEARNER], iat=past - 300, exp=past),
+            401,
+            "expired",
+        )
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "deployment_id": "other"}),
+            403,
+            "deployment",
+        )
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token("another-nonce", sub, [LEARNER]),
+            401,
+            "nonce",
+        )
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "version": "1.1"}),
+            400,
+            "1.3.0",
+        )
+        await _refused(
+            http,
+            platform,
+            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "message_type": "Other"}),
+            400,
+            "not supported",
+        )
+        assert await _me(http, server) == 401  # nobody entered so far
+
+        state, nonce = await login(http, platform)
+        token = good(nonce)
+        entered = await launch(http, platform, state, token)
+        assert entered.status == 302, await entered.text()
+        assert await _me(http, server) == 200
+
+    async with browser() as replayer:  # the same state and token, again
+        replayed = await launch(replayer, platform, state, token)
+        assert replayed.status == 400
+        assert "replay refused" in await replayed.text()
+        assert await _me(replayer, server) == 401
+
+
+async def test_a_login_from_an_unregistered_platform_or_without_its_fields_is_refused(
+    server: Server,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        query = {"iss": "https://unknown.example", "login_hint": "x", "target_link_uri": "y"}
+        async with http.get(
+            server.url("/lti/login"), params=query, allow_redirects=False
+        ) as response:
+            assert response.status == 403
+            assert "no platform" in await response.text()
+        async with http.get(server.url("/lti/login"), allow_redirects=False) as response:
+            assert response.status == 400
+            assert "login_hint" in await response.text()
+        async with http.post(
+            server.url("/lti/launch"), data={"state": "nope", "id_token": "x.y.z"}
+        ) as response:
+            assert response.status == 400
+            assert "unknown or expired" in await response.text()
