@@ -8,7 +8,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Booking, Course, Enrolment, Lecture, User
+from classroom_server.db import Booking, BreakoutGroup, Course, Enrolment, Lecture, User
 
 HORIZON = 500
 
@@ -64,7 +64,11 @@ async def _lectures(session: AsyncSession, user: User) -> list[tuple[Lecture, Co
         select(Lecture, Course)
         .join(Course, Course.id == Lecture.course_id)
         .join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Enrolment.user_id == user.id, Lecture.private_to.is_(None))
+        .where(
+            Enrolment.user_id == user.id,
+            Lecture.private_to.is_(None),
+            Lecture.id.not_in(select(BreakoutGroup.lecture_id)),  # breakout rooms are not events
+        )
         .order_by(Lecture.scheduled_start.desc())
         .limit(HORIZON)
     )

@@ -12,6 +12,7 @@ from aiohttp import web
 import portal_api
 import signaling
 from classroom_server import __version__
+from classroom_server.breakout_timer import BreakoutTimer
 from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.db.migrate import prepare
@@ -87,7 +88,9 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
         await slides.resume_interrupted()
         if runs_jobs:
             jobs.start()
+        breakouts.start()
         yield
+        await breakouts.stop()
         await jobs.stop()
         await slides.close()
         await svc.close()
@@ -103,6 +106,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     media.on_created(recordings.media_created)
     broadcaster = signaling.create_sio(app, settings, svc, media, recordings, nodes)
     slides = SlideDecks(settings.data_dir, svc.database, broadcaster)
+    breakouts = BreakoutTimer(svc.database, broadcaster)
     portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster))
     # Before setup_static: its page routes would take /bigbluebutton/.
     setup_bbb(app, svc, videos, slides, broadcaster)

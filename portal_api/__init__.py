@@ -6,6 +6,7 @@ from aiohttp import web
 
 from portal_api import (
     auth,
+    breakouts,
     calendar,
     courses,
     decks,
@@ -38,6 +39,7 @@ def api_router() -> ApiRouter:
         courses,
         lectures,
         lecture_records,
+        breakouts,
         decks,
         videos,
         office_hours,

@@ -47,8 +47,12 @@ EDUCATOR_ONLY = {
     "recording:start",
     "recording:stop",
     "recording:auto",
+    "breakout:start",
+    "breakout:move",
+    "breakout:broadcast",
+    "breakout:end",
 }
-STUDENT_ONLY = {"hand:raise", "poll:vote"}
+STUDENT_ONLY = {"hand:raise", "poll:vote", "breakout:choose"}
 PRESENTING = {"slides:show", "annotation:clear", "laser:move"}  # educator and presenters
 MODERATING = {"hand:lower"}  # someone else's hand: the educator's alone
 OPEN = {"chat:send", "annotation:add", "annotation:undo"}  # subject to locks, not to roles

@@ -2,6 +2,12 @@
 
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
+from classroom_server.db.breakout_models import (
+    Breakout,
+    BreakoutGroup,
+    BreakoutMember,
+    BreakoutPlan,
+)
 from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.migrate import upgrade
 from classroom_server.db.models import (
@@ -56,6 +62,10 @@ __all__ = [
     "BbbUser",
     "BlockedDate",
     "Booking",
+    "Breakout",
+    "BreakoutGroup",
+    "BreakoutMember",
+    "BreakoutPlan",
     "ChatMessage",
     "Course",
     "CourseRole",

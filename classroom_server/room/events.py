@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from classroom_server.room import (
+    breakout,
     chat,
     drawing,
     hands,
@@ -26,6 +27,10 @@ from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import (
     AnnotationAdd,
+    BreakoutBroadcast,
+    BreakoutChoose,
+    BreakoutMove,
+    BreakoutStart,
     ById,
     ChatSend,
     Empty,
@@ -99,4 +104,9 @@ EVENTS: dict[str, RoomEvent] = {
     "recording:start": RoomEvent(Empty, recording.start, "educator"),
     "recording:stop": RoomEvent(Empty, recording.stop, "educator"),
     "recording:auto": RoomEvent(RecordingAuto, recording.automatic, "educator"),
+    "breakout:start": RoomEvent(BreakoutStart, breakout.start, "educator"),
+    "breakout:choose": RoomEvent(BreakoutChoose, breakout.choose, "student"),
+    "breakout:move": RoomEvent(BreakoutMove, breakout.move, "educator"),
+    "breakout:broadcast": RoomEvent(BreakoutBroadcast, breakout.broadcast, "educator"),
+    "breakout:end": RoomEvent(Empty, breakout.end, "educator"),
 }

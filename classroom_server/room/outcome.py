@@ -71,6 +71,9 @@ class Outcome:
     disconnect_users: list[int] = field(default_factory=list)
     end_room: bool = False
     effects: list[Effect] = field(default_factory=list)
+    elsewhere: dict[int, Outcome] = field(default_factory=dict)
+    """What other lectures' rooms get, by lecture id (a breakout's group rooms): delivered
+    there as their own outcomes, events, disconnects and effects alike."""
 
     def emit(self, event: str, data: dict[str, Any], to: Audience = ROOM) -> Outcome:
         self.emits.append(Emit(event, data, to))
@@ -79,3 +82,12 @@ class Outcome:
     def effect(self, effect: Effect) -> Outcome:
         self.effects.append(effect)
         return self
+
+    def there(self, lecture_id: int) -> Outcome:
+        """The outcome for another lecture's room, made on first use."""
+        return self.elsewhere.setdefault(lecture_id, Outcome())
+
+    def disconnects(self) -> bool:
+        """Whether delivering it disconnects anyone, here or elsewhere."""
+        here = bool(self.disconnect_users) or self.end_room
+        return here or any(other.disconnects() for other in self.elsewhere.values())

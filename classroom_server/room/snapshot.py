@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from classroom_server.db import Lecture
-from classroom_server.room import chat, hands, locks, media_policy, participants, polls, slides
+from classroom_server.room import (
+    breakout,
+    chat,
+    hands,
+    locks,
+    media_policy,
+    participants,
+    polls,
+    slides,
+)
 from classroom_server.room.context import Actor, RoomContext
 
 
@@ -41,6 +50,8 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "recording": False,
         "media": {
             "invited": await media_policy.invited(ctx),
-            "meeting": lecture.private_to is not None,  # office hours: both publish everything
+            # office hours (both) and breakout groups (all) publish everything
+            "meeting": await media_policy.is_meeting(ctx),
         },
+        "breakout": await breakout.state(ctx, you),
     }
