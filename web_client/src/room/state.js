@@ -17,9 +17,9 @@
  * @typedef {{ id: number, name: string, role: "educator" | "student", presenter: boolean, muted: boolean }} You
  * @typedef {{ publication_id: string, user_id: number, kind: "audio" | "video", source: "camera" | "microphone" | "screen", quality: "high" | "low", forwarded: boolean }} Track
  * @typedef {{ audio: boolean, video: boolean, state: "connected" | "connecting" | "none", audio_only: boolean }} Reception
- * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean } }} Snapshot
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, breakout?: import("./breakout.js").Breakout | null }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
- * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null }} RoomState
+ * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null, breakoutNotice?: import("./breakout.js").BreakoutNotice | null }} RoomState
  *
  * Each event's payload: the server's, and the three applied locally (see room/client.js).
  * @typedef {{
@@ -54,6 +54,8 @@
  *   "media:reception": { users?: Record<string, Reception> | null },
  * }} RoomEvents
  */
+
+import { BREAKOUT_REDUCERS } from "./breakout.js";
 
 const MAX_CHAT = 500;
 
@@ -127,6 +129,7 @@ const REDUCERS = {
     speaking: state?.speaking ?? null,
     reception: state?.reception ?? {},
     unmuteRequest: state?.unmuteRequest ?? null,
+    breakoutNotice: state?.breakoutNotice ?? null,
   }),
   // A new object each time, so a second request after a dismissed one shows again.
   "participant:unmute_requested": (state, { by }) => ({ ...state, unmuteRequest: { by } }),
@@ -194,6 +197,8 @@ const REDUCERS = {
   "media:speaking": (state, { user_id }) => ({ ...state, speaking: user_id }),
   // Educators and presenters only: per student (user id string), audio/video reaching them.
   "media:reception": (state, { users }) => ({ ...state, reception: users ?? {} }),
+  // Breakout rooms (room/breakout.js).
+  ...BREAKOUT_REDUCERS,
 };
 
 // Events before the first snapshot have nothing to apply to; unknown events change nothing.

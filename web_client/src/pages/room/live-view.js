@@ -2,6 +2,7 @@
 // state after the events it shows (and after every full room:state).
 
 import { h } from "../../dom.js";
+import { createBreakout } from "./breakout.js";
 import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
 import { createHands } from "./hands.js";
@@ -25,7 +26,10 @@ export function createLiveView(client, feedback, state) {
   const chat = createChat(client, feedback);
   const poll = createPoll(client, feedback);
   const media = createMediaPanel(client, feedback);
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll].filter((panel) => panel !== null);
+  const breakout = createBreakout(client, feedback);
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, chat, poll, breakout].filter(
+    (panel) => panel !== null,
+  );
 
   const element = h(
     "div",
@@ -42,7 +46,7 @@ export function createLiveView(client, feedback, state) {
         nav.element,
         upload?.element,
       ),
-      h("div", { class: "room-side" }, media.element, hands.element, roster.element, chat.element, poll.element),
+      h("div", { class: "room-side" }, breakout.element, media.element, hands.element, roster.element, chat.element, poll.element),
     ),
   );
 
