@@ -1,0 +1,77 @@
+"""Breakout rooms in real headless Chromium: the educator opens two random groups; each
+student is taken to their group's room and told which group it is (Lina in Arabic), the
+educator drops into one, messages every group and ends them, and both students are back in
+the main room."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.conftest import Server
+from tests.test_web_client import browser as shared_browser
+from tests.test_web_room import OpenPage, create_lecture, enter_room, wait_until_live
+from tests.test_web_room import open_page as shared_open_page
+
+pytestmark = pytest.mark.browser
+browser = shared_browser
+open_page = shared_open_page
+
+MOVE_MS = 20_000  # a page load and a room join on a shared 2-core machine
+
+
+def lecture_of(page: Page) -> int:
+    match = re.search(r"/lectures/(\d+)", page.url)
+    assert match, page.url
+    return int(match.group(1))
+
+
+async def test_students_land_in_their_group_rooms_and_come_back(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    lecture_id = await create_lecture(http, server, "Group work")
+    edu, lina, omar = [await open_page(name) for name in ("educator", "student1", "student2")]
+    for page, name in ((edu, "educator"), (lina, "student1"), (omar, "student2")):
+        await enter_room(page, server, name, lecture_id)
+        await wait_until_live(page)
+    await expect(lina.get_by_test_id("breakout-panel")).to_be_hidden()
+
+    await edu.get_by_test_id("breakout-count").fill("2")
+    await edu.get_by_test_id("breakout-mode").select_option("random")
+    await edu.get_by_test_id("breakout-minutes").fill("15")
+    await edu.get_by_test_id("breakout-start").click()
+    await expect(edu.get_by_test_id("breakout-group")).to_have_count(2)
+    await expect(edu.get_by_test_id("breakout-timer")).to_contain_text(re.compile(r"1[45]:\d\d"))
+
+    rooms = {}
+    for page, words in ((lina, "أنت في المجموعة"), (omar, "You are in Group")):
+        await expect(page).not_to_have_url(re.compile(rf"/lectures/{lecture_id}$"), timeout=MOVE_MS)
+        await wait_until_live(page)
+        await expect(page.get_by_test_id("breakout-yours")).to_contain_text(words, timeout=MOVE_MS)
+        rooms[page] = lecture_of(page)
+    assert rooms[lina] != rooms[omar], "two students, two groups of one"
+    await expect(omar.get_by_test_id("breakout-form")).to_be_hidden()
+    await expect(omar.get_by_test_id("breakout-end")).to_be_hidden()
+
+    # The educator visits Omar's group, and speaks to every group from there.
+    omars = edu.locator(f"[data-testid=breakout-group][data-lecture-id='{rooms[omar]}']")
+    await omars.get_by_test_id("breakout-join").click()
+    await expect(edu).to_have_url(re.compile(rf"/lectures/{rooms[omar]}$"), timeout=MOVE_MS)
+    await wait_until_live(edu)
+    await expect(edu.get_by_test_id("breakout-yours")).to_contain_text("You are visiting Group")
+    await expect(omar.get_by_test_id("roster")).to_contain_text("Dr. Amal Haddad")
+    await edu.get_by_test_id("breakout-message").fill("Two minutes left")
+    await edu.get_by_test_id("breakout-send").click()
+    for page in (lina, omar):
+        await expect(page.get_by_test_id("breakout-notice")).to_contain_text("Two minutes left")
+    await expect(omar.get_by_test_id("chat-list")).to_contain_text("Two minutes left")
+
+    await edu.get_by_test_id("breakout-end").click()
+    for page in (edu, lina, omar):  # everyone back in the main room
+        await expect(page).to_have_url(re.compile(rf"/lectures/{lecture_id}$"), timeout=MOVE_MS)
+        await wait_until_live(page)
+    await expect(lina.get_by_test_id("breakout-panel")).to_be_hidden()
+    await expect(edu.get_by_test_id("breakout-form")).to_be_visible()
