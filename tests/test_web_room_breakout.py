@@ -75,3 +75,40 @@ async def test_students_land_in_their_group_rooms_and_come_back(
         await wait_until_live(page)
     await expect(lina.get_by_test_id("breakout-panel")).to_be_hidden()
     await expect(edu.get_by_test_id("breakout-form")).to_be_visible()
+
+
+async def test_the_educator_assigns_the_groups_and_moves_a_student(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    lecture_id = await create_lecture(http, server, "Assigned groups")
+    edu, lina, omar = [await open_page(name) for name in ("educator", "student1", "student2")]
+    for page, name in ((edu, "educator"), (lina, "student1"), (omar, "student2")):
+        await enter_room(page, server, name, lecture_id)
+        await wait_until_live(page)
+
+    await edu.get_by_test_id("breakout-mode").select_option("assigned")
+    picks = edu.get_by_test_id("breakout-assign-group")
+    await expect(picks).to_have_count(2)
+    for index in range(2):  # both into the first group
+        await picks.nth(index).select_option("1")
+    await edu.get_by_test_id("breakout-start").click()
+    groups = edu.get_by_test_id("breakout-group")
+    await expect(groups.first.locator("li")).to_have_count(2)
+    await expect(groups.nth(1)).to_contain_text("No one yet")
+    for page in (lina, omar):
+        await expect(page.get_by_test_id("breakout-yours")).to_contain_text(
+            re.compile("(Group|المجموعة) 1"), timeout=MOVE_MS
+        )
+    first = lecture_of(omar)
+    assert lecture_of(lina) == first != lecture_id
+
+    mover = (
+        groups.first.locator("li").filter(has_text="Omar Khalil").get_by_test_id("breakout-move")
+    )
+    await mover.select_option("2")
+    await expect(omar.get_by_test_id("breakout-yours")).to_contain_text(
+        "You are in Group 2", timeout=MOVE_MS
+    )
+    assert lecture_of(omar) not in (first, lecture_id)
+    await expect(groups.nth(1)).to_contain_text("Omar Khalil")
+    assert lecture_of(lina) == first, "Lina stays in her group"

@@ -12,13 +12,14 @@ import {
   endBreakout,
   groupDestination,
   groupLabel,
+  moveToGroup,
   secondsLeft,
   startBreakout,
 } from "../../room/breakout.js";
 import { isEducator } from "./roles.js";
 import { button, panel } from "./ui.js";
 
-const MODES = ["random", "choose", "plan"];
+const MODES = ["random", "assigned", "choose", "plan"];
 
 const label = (group) => groupLabel(group, (n) => t("room.breakout.group", { n }));
 
@@ -40,15 +41,24 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     ...MODES.map((m) => h("option", { value: m }, t(`room.breakout.mode.${m}`))),
   );
   const record = h("input", { type: "checkbox", "data-testid": "breakout-record" });
+  // "assigned": the educator puts each student present into a group (kept while the form lives).
+  /** @type {Map<number, number>} */
+  const assignment = new Map();
+  const assignList = h("ul", { class: "breakout-assign", "data-testid": "breakout-assign" });
+  const groupCount = () => Math.min(50, Math.max(1, Number(count.value) || 1));
+  const spec = () => {
+    if (mode.value === "plan") return { mode: "plan", minutes: Number(minutes.value), record: record.checked };
+    if (mode.value !== "assigned") {
+      return { mode: mode.value, minutes: Number(minutes.value), count: groupCount(), record: record.checked };
+    }
+    const groups = Array.from({ length: groupCount() }, (_, i) => ({
+      name: String(i + 1),
+      user_ids: [...assignment].filter(([, n]) => n === i + 1).map(([id]) => id),
+    }));
+    return { mode: "assigned", minutes: Number(minutes.value), groups, record: record.checked };
+  };
   const start = button("breakout-start", t("room.breakout.start"), () =>
-    feedback.act(() =>
-      startBreakout(client, {
-        mode: /** @type {any} */ (mode.value),
-        minutes: Number(minutes.value),
-        ...(mode.value === "plan" ? {} : { count: Number(count.value) }),
-        record: record.checked,
-      }),
-    ),
+    feedback.act(() => startBreakout(client, /** @type {any} */ (spec()))),
   );
   const form = h(
     "div",
@@ -56,9 +66,40 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     field("room.breakout.count", count),
     field("room.breakout.mode", mode),
     field("room.breakout.minutes", minutes),
+    assignList,
     h("label", { class: "breakout-check" }, record, h("span", {}, t("room.breakout.record"))),
     start,
   );
+  mode.addEventListener("change", () => state && update(state));
+  count.addEventListener("change", () => state && update(state));
+
+  function groupChoice(testId, chosen, options, onChange, name) {
+    const select = h(
+      "select",
+      { "data-testid": testId, "aria-label": t("room.breakout.groupFor", { name }) },
+      ...options.map(([value, text]) => h("option", { value, selected: value === chosen }, text)),
+    );
+    select.addEventListener("change", () => onChange(Number(select.value)));
+    return select;
+  }
+
+  // Each student present, with the group the educator puts them in (dealt round first).
+  function renderAssignment(next) {
+    const students = next.roster.filter((p) => p.role === "student");
+    const total = groupCount();
+    const options = Array.from({ length: total }, (_, i) => [i + 1, label({ number: i + 1, name: String(i + 1) })]);
+    assignList.replaceChildren(
+      ...students.map((p, index) => {
+        const chosen = Math.min(assignment.get(p.id) ?? (index % total) + 1, total);
+        assignment.set(p.id, chosen);
+        const pick = groupChoice("breakout-assign-group", chosen, options, (n) => assignment.set(p.id, n), p.name);
+        return h("li", { "data-user-id": p.id }, h("bdi", {}, p.name), pick);
+      }),
+    );
+    for (const id of [...assignment.keys()]) {
+      if (!students.some((p) => p.id === id)) assignment.delete(id);
+    }
+  }
 
   const yours = h("p", { class: "breakout-yours", role: "status", "data-testid": "breakout-yours" });
   const timer = h("p", { class: "breakout-timer", "data-testid": "breakout-timer" });
@@ -99,11 +140,13 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
       "li",
       { class: "breakout-group", "data-testid": "breakout-group", "data-lecture-id": group.lecture_id },
       h("strong", { dir: "auto" }, label(group)),
-      h(
-        "span",
-        { class: "muted", dir: "auto" },
-        group.members.length ? group.members.map((m) => m.name).join(", ") : t("room.breakout.empty"),
-      ),
+      educator
+        ? memberList(group, breakout)
+        : h(
+            "span",
+            { class: "muted", dir: "auto" },
+            group.members.length ? group.members.map((m) => m.name).join(", ") : t("room.breakout.empty"),
+          ),
       educator && !here && button("breakout-join", t("room.breakout.join"), () => go(`/lectures/${group.lecture_id}`), {
         "aria-label": t("room.breakout.join.label", { name: label(group) }),
       }),
@@ -112,6 +155,26 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
         button("breakout-choose", t("room.breakout.choose"), () => feedback.act(() => chooseGroup(client, group.number)), {
           "aria-label": t("room.breakout.choose.label", { name: label(group) }),
         }),
+    );
+  }
+
+  // Educators: each member, and a choice of group that moves them there.
+  function memberList(group, breakout) {
+    if (!group.members.length) return h("span", { class: "muted" }, t("room.breakout.empty"));
+    const options = breakout.groups.map((g) => [g.number, label(g)]);
+    return h(
+      "ul",
+      { class: "breakout-members" },
+      ...group.members.map((m) =>
+        h(
+          "li",
+          { "data-user-id": m.user_id },
+          h("bdi", {}, m.name),
+          groupChoice("breakout-move", group.number, options, (n) => {
+            if (n !== group.number) feedback.act(() => moveToGroup(client, m.user_id, n));
+          }, m.name),
+        ),
+      ),
     );
   }
 
@@ -132,6 +195,9 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     }
     element.hidden = !educator && !breakout;
     form.hidden = !educator || Boolean(breakout) || Boolean(known?.groupRoom);
+    assignList.hidden = mode.value !== "assigned";
+    count.disabled = mode.value === "plan";
+    if (!form.hidden && mode.value === "assigned") renderAssignment(next);
     running.hidden = !breakout;
     if (!breakout) {
       clearInterval(ticking);
@@ -158,7 +224,15 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
 
   return {
     element,
-    events: ["breakout:started", "breakout:groups", "breakout:yours", "breakout:notice", "breakout:ended"],
+    events: [
+      "breakout:started",
+      "breakout:groups",
+      "breakout:yours",
+      "breakout:notice",
+      "breakout:ended",
+      "roster:joined",
+      "roster:left",
+    ],
     update,
   };
 }
