@@ -13,7 +13,13 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Server
 from tests.test_web_client import browser as shared_browser
-from tests.test_web_room import OpenPage, create_lecture, enter_room, wait_until_live
+from tests.test_web_room import (
+    OpenPage,
+    create_lecture,
+    draw_rectangle,
+    enter_room,
+    wait_until_live,
+)
 from tests.test_web_room import open_page as shared_open_page
 
 pytestmark = pytest.mark.browser
@@ -55,6 +61,8 @@ async def test_students_land_in_their_group_rooms_and_come_back(
     assert rooms[lina] != rooms[omar], "two students, two groups of one"
     await expect(omar.get_by_test_id("breakout-form")).to_be_hidden()
     await expect(omar.get_by_test_id("breakout-end")).to_be_hidden()
+    await draw_rectangle(omar)  # alone in his group, he presents it
+    await expect(omar.get_by_test_id("annotation-count")).to_have_text("1")
 
     # The educator visits Omar's group, and speaks to every group from there.
     omars = edu.locator(f"[data-testid=breakout-group][data-lecture-id='{rooms[omar]}']")
@@ -75,6 +83,14 @@ async def test_students_land_in_their_group_rooms_and_come_back(
         await wait_until_live(page)
     await expect(lina.get_by_test_id("breakout-panel")).to_be_hidden()
     await expect(edu.get_by_test_id("breakout-form")).to_be_visible()
+
+    # What Omar's group kept, for the educator: the message in its chat, his drawing.
+    await edu.get_by_test_id("breakout-history").click()
+    await expect(edu.get_by_test_id("breakout-history-group")).to_have_count(2)
+    kept = edu.locator(f"[data-testid=breakout-history-group][data-lecture-id='{rooms[omar]}']")
+    await kept.get_by_test_id("breakout-work-show").click()
+    await expect(kept.get_by_test_id("breakout-transcript")).to_contain_text("Two minutes left")
+    await expect(kept.get_by_test_id("breakout-drawing")).to_have_attribute("data-count", "1")
 
 
 async def test_the_educator_assigns_the_groups_and_moves_a_student(

@@ -1,7 +1,9 @@
 // Breakout rooms (docs/protocol.md, "Breakout rooms"): the events that split a lecture into
-// groups, how they change the room state, and where a participant belongs. Each group's room is
-// a lecture of its own; a client moves by joining it (the page navigates), so nothing here
-// holds a second connection. No UI.
+// groups, how they change the room state, where a participant belongs, and what the groups
+// kept. Each group's room is a lecture of its own; a client moves by joining it (the page
+// navigates), so nothing here holds a second connection. No UI.
+
+import { request } from "../api.js";
 
 /**
  * @typedef {{ number: number, name: string, lecture_id: number }} Group
@@ -94,4 +96,34 @@ export function groupLabel(group, numbered) {
 /** Seconds until the breakout ends (never negative). @param {Breakout} breakout @param {number} [now] */
 export function secondsLeft(breakout, now = Date.now()) {
   return Math.max(0, Math.round((Date.parse(breakout.ends_at) - now) / 1000));
+}
+
+// What the groups kept, over REST (the course's educators; docs/protocol.md, Lecture REST).
+
+/**
+ * @typedef {{ id: number, sender_id: number, sender_name: string, text: string, sent_at: string }} ChatLine
+ * @typedef {{ id: number, deck_id: number, page: number, author_id: number, shape: Record<string, any>, created_at: string }} Drawing
+ * @typedef {GroupView & { chat_url: string, annotations_url: string }} PastGroup
+ * @typedef {{ id: number, mode: string, record: boolean, started_at: string, ends_at: string, ended_at: string | null, groups: PastGroup[] }} PastBreakout
+ */
+
+const API_PREFIX = "/api/v1";
+
+/** @param {number} lectureId @returns {Promise<PastBreakout[]>} */
+export async function listBreakouts(lectureId) {
+  const answer = await request("GET", `/lectures/${lectureId}/breakouts`);
+  return answer.items;
+}
+
+/**
+ * A group's chat (its first 200 public messages) and the drawings on its pages.
+ * @param {PastGroup} group
+ * @returns {Promise<{ chat: ChatLine[], drawings: Drawing[] }>}
+ */
+export async function groupWork(group) {
+  const [chat, drawings] = await Promise.all([
+    request("GET", `${group.chat_url.slice(API_PREFIX.length)}?limit=200`),
+    request("GET", group.annotations_url.slice(API_PREFIX.length)),
+  ]);
+  return { chat: chat.items, drawings: drawings.items };
 }

@@ -16,6 +16,7 @@ import {
   secondsLeft,
   startBreakout,
 } from "../../room/breakout.js";
+import { createBreakoutHistory } from "./breakout-history.js";
 import { isEducator } from "./roles.js";
 import { button, panel } from "./ui.js";
 
@@ -120,7 +121,12 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
   const broadcast = h("div", { class: "breakout-broadcast" }, message, send);
   const end = button("breakout-end", t("room.breakout.end"), () => feedback.act(() => endBreakout(client)));
   const running = h("div", { class: "breakout-running" }, yours, timer, notice, groups, main, broadcast, end);
-  const element = panel("breakout-panel", "room.breakout.heading", form, running);
+  const history = createBreakoutHistory(
+    feedback,
+    () => state.lecture.id,
+    () => state.decks,
+  );
+  const element = panel("breakout-panel", "room.breakout.heading", form, running, history.element);
   element.setAttribute("data-testid", "breakout-panel");
 
   /** What the last breakout seen said: the lecture it split, and whether this is a group's room. */
@@ -199,6 +205,7 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     count.disabled = mode.value === "plan";
     if (!form.hidden && mode.value === "assigned") renderAssignment(next);
     running.hidden = !breakout;
+    history.element.hidden = form.hidden;
     if (!breakout) {
       clearInterval(ticking);
       ticking = 0;
