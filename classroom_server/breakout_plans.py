@@ -18,6 +18,8 @@ from classroom_server.db import (
     BreakoutGroup,
     BreakoutMember,
     BreakoutPlan,
+    CourseRole,
+    Enrolment,
     User,
 )
 from classroom_server.room.breakout import NotEnrolled, check_students, load_plan
@@ -25,6 +27,20 @@ from classroom_server.room.payloads import BreakoutGroupPlan
 
 MAX_LISTED = 50
 """Past breakouts of one lecture listed at most (newest first)."""
+MAX_STUDENTS = 2000
+"""Students of the course offered to a plan's editor at most (by name)."""
+
+
+async def course_students(session: AsyncSession, course_id: int) -> list[dict[str, Any]]:
+    """Whom a plan may place: the course's students, by name."""
+    rows = await session.execute(
+        select(User.id, User.display_name)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT.value)
+        .order_by(User.display_name, User.id)
+        .limit(MAX_STUDENTS)
+    )
+    return [{"user_id": user_id, "name": name} for user_id, name in rows.tuples()]
 
 
 async def save_plan(
@@ -94,4 +110,4 @@ async def past_breakouts(session: AsyncSession, lecture_id: int) -> list[dict[st
     ]
 
 
-__all__ = ["NotEnrolled", "load_plan", "past_breakouts", "save_plan"]
+__all__ = ["NotEnrolled", "course_students", "load_plan", "past_breakouts", "save_plan"]

@@ -9,7 +9,13 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from classroom_server.breakout_plans import NotEnrolled, load_plan, past_breakouts, save_plan
+from classroom_server.breakout_plans import (
+    NotEnrolled,
+    course_students,
+    load_plan,
+    past_breakouts,
+    save_plan,
+)
 from classroom_server.db import Database
 from classroom_server.room.payloads import MAX_GROUPS, BreakoutGroupPlan, check_groups
 from classroom_server.web_auth import require_user
@@ -33,11 +39,18 @@ class BreakoutPlanIn(BaseModel):
         return self
 
 
+class StudentOut(BaseModel):
+    user_id: int
+    name: str
+
+
 class BreakoutPlanOut(BaseModel):
-    """The lecture's prepared groups (empty when none were saved)."""
+    """The lecture's prepared groups (empty when none were saved), and the course's students
+    a plan may place (by name, at most 2000)."""
 
     lecture_id: int
     groups: list[BreakoutGroupPlan]
+    students: list[StudentOut]
 
 
 class BreakoutMemberOut(BaseModel):
@@ -103,7 +116,8 @@ async def put_breakout_plan(
         except NotEnrolled as exc:
             raise _not_enrolled(exc) from None
         await session.commit()
-    return BreakoutPlanOut(lecture_id=lecture_id, groups=body.groups)
+        students = await course_students(session, lecture.course_id)
+    return BreakoutPlanOut(lecture_id=lecture_id, groups=body.groups, students=students)
 
 
 @router.route(
@@ -114,9 +128,10 @@ async def get_breakout_plan(request: web.Request, db: Database) -> BreakoutPlanO
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
-        await require_lecture(session, user, lecture_id, manage=True)
+        lecture = await require_lecture(session, user, lecture_id, manage=True)
         groups = await load_plan(session, lecture_id) or []
-    return BreakoutPlanOut(lecture_id=lecture_id, groups=groups)
+        students = await course_students(session, lecture.course_id)
+    return BreakoutPlanOut(lecture_id=lecture_id, groups=groups, students=students)
 
 
 def _group_out(group: dict[str, Any]) -> BreakoutGroupOut:

@@ -62,6 +62,9 @@ async def test_a_plan_is_checked_saved_and_used_and_the_groups_are_kept(
     assert status == 200 and saved["groups"] == good["groups"]
     status, read = await call(http, server, "educator", "GET", plan_url)
     assert read["groups"] == good["groups"]
+    offered = {s["user_id"]: s["name"] for s in read["students"]}
+    assert set(ids.values()) <= set(offered) and educator.user_id not in offered
+    assert offered[ids["student1"]] == "Lina Saleh"
     assert (await call(http, server, "student1", "GET", plan_url))[0] == 403
 
     status, _ = await call(http, server, "educator", "POST", f"/lectures/{lecture}/start")

@@ -18,6 +18,7 @@ from tests.test_web_room import (
     create_lecture,
     draw_rectangle,
     enter_room,
+    start_lecture,
     wait_until_live,
 )
 from tests.test_web_room import open_page as shared_open_page
@@ -128,3 +129,36 @@ async def test_the_educator_assigns_the_groups_and_moves_a_student(
     assert lecture_of(omar) not in (first, lecture_id)
     await expect(groups.nth(1)).to_contain_text("Omar Khalil")
     assert lecture_of(lina) == first, "Lina stays in her group"
+
+
+async def test_a_prepared_plan_is_saved_in_the_room_and_opens_its_groups(
+    open_page: OpenPage, server: Server, http: aiohttp.ClientSession
+) -> None:
+    """The educator prepares the groups before the lecture starts (in the scheduled room)."""
+    lecture_id = await create_lecture(http, server, "Planned groups", start=False)
+    edu = await open_page("educator")
+    await enter_room(edu, server, "educator", lecture_id)
+    await wait_until_live(edu)
+    await edu.get_by_test_id("breakout-mode").select_option("plan")
+    await edu.get_by_test_id("breakout-count").fill("3")
+    await edu.get_by_test_id("breakout-count").dispatch_event("change")
+    await edu.get_by_test_id("breakout-plan-edit").click()
+    students = edu.get_by_test_id("breakout-plan-list").locator("li")
+    lina = students.filter(has_text="Lina Saleh").get_by_test_id("breakout-plan-group")
+    await lina.select_option("3")
+    await edu.get_by_test_id("breakout-plan-save").click()
+    await expect(edu.get_by_test_id("breakout-plan-saved")).to_have_text("Plan saved: 3 groups.")
+
+    await start_lecture(http, server, lecture_id)
+    student = await open_page("student1")
+    await enter_room(student, server, "student1", lecture_id)
+    await wait_until_live(student)
+    await edu.reload()
+    await wait_until_live(edu)
+    await edu.get_by_test_id("breakout-mode").select_option("plan")
+    await edu.get_by_test_id("breakout-start").click()
+    await expect(edu.get_by_test_id("breakout-group")).to_have_count(3)
+    await expect(edu.get_by_test_id("breakout-group").nth(2)).to_contain_text("Lina Saleh")
+    await expect(student.get_by_test_id("breakout-yours")).to_contain_text(
+        "المجموعة 3", timeout=MOVE_MS
+    )

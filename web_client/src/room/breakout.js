@@ -127,3 +127,15 @@ export async function groupWork(group) {
   ]);
   return { chat: chat.items, drawings: drawings.items };
 }
+
+/**
+ * @typedef {{ name: string, user_ids: number[] }} PlannedGroup
+ * @typedef {{ lecture_id: number, groups: PlannedGroup[], students: { user_id: number, name: string }[] }} BreakoutPlan
+ */
+
+/** The groups prepared for a lecture, and the course's students a plan may place. @param {number} lectureId @returns {Promise<BreakoutPlan>} */
+export const getPlan = (lectureId) => request("GET", `/lectures/${lectureId}/breakout-plan`);
+
+/** @param {number} lectureId @param {PlannedGroup[]} groups @returns {Promise<BreakoutPlan>} */
+export const savePlan = (lectureId, groups) =>
+  request("PUT", `/lectures/${lectureId}/breakout-plan`, { groups });

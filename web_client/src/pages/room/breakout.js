@@ -17,6 +17,7 @@ import {
   startBreakout,
 } from "../../room/breakout.js";
 import { createBreakoutHistory } from "./breakout-history.js";
+import { createPlanEditor } from "./breakout-plan.js";
 import { isEducator } from "./roles.js";
 import { button, panel } from "./ui.js";
 
@@ -61,6 +62,7 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
   const start = button("breakout-start", t("room.breakout.start"), () =>
     feedback.act(() => startBreakout(client, /** @type {any} */ (spec()))),
   );
+  const plan = createPlanEditor(feedback, () => state.lecture.id, groupCount);
   const form = h(
     "div",
     { class: "breakout-form", "data-testid": "breakout-form" },
@@ -68,11 +70,12 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     field("room.breakout.mode", mode),
     field("room.breakout.minutes", minutes),
     assignList,
+    plan.element,
     h("label", { class: "breakout-check" }, record, h("span", {}, t("room.breakout.record"))),
     start,
   );
   mode.addEventListener("change", () => state && update(state));
-  count.addEventListener("change", () => state && update(state));
+  count.addEventListener("change", () => (plan.refresh(), state && update(state)));
 
   function groupChoice(testId, chosen, options, onChange, name) {
     const select = h(
@@ -202,7 +205,7 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
     element.hidden = !educator && !breakout;
     form.hidden = !educator || Boolean(breakout) || Boolean(known?.groupRoom);
     assignList.hidden = mode.value !== "assigned";
-    count.disabled = mode.value === "plan";
+    plan.element.hidden = mode.value !== "plan";
     if (!form.hidden && mode.value === "assigned") renderAssignment(next);
     running.hidden = !breakout;
     history.element.hidden = form.hidden;
