@@ -331,3 +331,31 @@ async def test_the_timer_ends_the_breakout_of_an_ended_lecture(tmp_path: Path) -
         deliveries = Deliveries()
         assert await BreakoutTimer(ctx.database, deliveries).tick() == 1
         assert deliveries.delivered[0][0] == ctx.lecture_id
+
+
+async def test_the_server_ends_the_breakout_when_its_minute_is_up(
+    http: aiohttp.ClientSession, server: Server
+) -> None:
+    """The timer as the server runs it: nobody ends the breakout, its minute runs out."""
+    lecture = await live_lecture(http, server)
+    educator = await join(http, server, lecture, "educator")
+    lina = await join(http, server, lecture, "student1")
+    group: Participant | None = None
+    try:
+        start = assigned([("Timed", [lina.user_id])], minutes=1)
+        ack = await educator.call("breakout:start", start)
+        child = ack["breakout"]["groups"][0]["lecture_id"]
+        group = await join(http, server, child, "student1")
+        ends_at = datetime.fromisoformat(ack["breakout"]["ends_at"])
+        left = (ends_at - datetime.now(UTC)).total_seconds()
+        assert 50 < left <= 60
+        ended = await asyncio.wait_for(group.events["breakout:ended"].get(), left + 10)
+        assert ended["lecture_id"] == lecture
+        assert datetime.now(UTC) >= ends_at - timedelta(seconds=1), "not before its time"
+        assert (await educator.next("breakout:ended"))["lecture_id"] == lecture
+        await disconnected(group)
+        assert (await join_refused(http, server, child, ("student1", PASSWORD)))["code"] == (
+            "lecture_ended"
+        )
+    finally:
+        await leave_all(educator, lina, *([group] if group else []))
