@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import update
 
 from classroom_server.breakout_timer import BreakoutTimer
 from classroom_server.db import Breakout, BreakoutMember, Enrolment, Lecture, LectureStatus, User
-from classroom_server.room import Actor, Outcome, RoomContext, breakout
+from classroom_server.room import Actor, Outcome, RoomContext, RoomError, breakout
 from classroom_server.room.payloads import BreakoutStart
 from tests.breakout_class import enrolled_students, join_as, join_refused
 from tests.conftest import PASSWORD, Server, bearer
@@ -296,6 +297,9 @@ async def test_the_timer_ends_a_breakout_once_even_after_a_restart(tmp_path: Pat
             await session.execute(update(Breakout).values(ends_at=past))
             await session.commit()
         assert await breakout.state(ctx, teacher) is None, "past its end it is not shown"
+        with pytest.raises(RoomError) as refused:  # not before the overdue one is closed
+            await breakout.start(ctx, teacher, plan)
+        assert refused.value.code == "conflict"
         restarted, other_process = Deliveries(), Deliveries()
         ended = await BreakoutTimer(ctx.database, restarted).tick()
         assert ended == 1 and await BreakoutTimer(ctx.database, other_process).tick() == 0

@@ -105,6 +105,13 @@ async def running(session: AsyncSession, lecture_id: int) -> Breakout | None:
     return breakout
 
 
+async def _unended(session: AsyncSession, lecture_id: int) -> bool:
+    found = await session.scalar(
+        select(Breakout.id).where(Breakout.lecture_id == lecture_id, Breakout.ended_at.is_(None))
+    )
+    return found is not None
+
+
 async def is_group_room(session: AsyncSession, lecture_id: int) -> bool:
     found = await session.scalar(
         select(BreakoutGroup.lecture_id).where(BreakoutGroup.lecture_id == lecture_id)
@@ -123,7 +130,9 @@ async def start(ctx: RoomContext, actor: Actor, payload: BreakoutStart) -> Outco
             raise RoomError("conflict", "breakout rooms open in a live lecture")
         if await is_group_room(session, parent.id):
             raise RoomError("conflict", "a breakout room is not split again")
-        if await running(session, parent.id) is not None:
+        if await _unended(session, parent.id):
+            # Open, or past its end and about to be closed by the timer: its end must not
+            # reach the clients after the new one started.
             raise RoomError("conflict", "breakout rooms are already open")
         now = _now()
         breakout = Breakout(

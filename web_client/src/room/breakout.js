@@ -71,8 +71,10 @@ export const BREAKOUT_REDUCERS = {
     state.breakout ? { ...state, breakout: { ...state.breakout, yours: group } } : state,
   /** @param {any} state @param {BreakoutNotice} notice */
   "breakout:notice": (state, notice) => ({ ...state, breakoutNotice: notice }),
-  /** @param {any} state */
-  "breakout:ended": (state) => ({ ...state, breakout: null, breakoutNotice: null }),
+  // Only the breakout shown ends (a late end of an earlier one changes nothing).
+  /** @param {any} state @param {{ breakout_id: number }} data */
+  "breakout:ended": (state, { breakout_id }) =>
+    state.breakout && state.breakout.id !== breakout_id ? state : { ...state, breakout: null, breakoutNotice: null },
 };
 
 /**

@@ -60,6 +60,8 @@ describe("breakout rooms", () => {
     const started = applyEvent(room(2, "student", 70), "breakout:started", view);
     const told = applyEvent(started, "breakout:notice", { text: "5 min", from: { id: 1, name: "Amal" } });
     assert.equal(told?.breakoutNotice?.text, "5 min");
+    const late = applyEvent(told, "breakout:ended", { breakout_id: 2, lecture_id: 7 });
+    assert.equal(late?.breakout?.id, 3, "an earlier breakout's end leaves this one open");
     const ended = applyEvent(told, "breakout:ended", { breakout_id: 3, lecture_id: 7 });
     assert.equal(ended?.breakout, null);
     assert.equal(ended?.breakoutNotice, null);
