@@ -73,6 +73,9 @@ async def test_two_groups_meet_hear_the_broadcast_and_come_back(
             rooms.append(room)
         assert rooms[0].state["you"]["presenter"] is True, "the first member presents"
         assert rooms[1].state["you"]["presenter"] is False
+        assert rooms[1].state["locks"]["annotations"] is False, "the whole group draws"
+        note = {"kind": "text", "points": [[0.2, 0.2]], "color": "#112233", "width": 0.01}
+        assert (await rooms[1].call("annotation:add", {**note, "text": "our idea"}))["ok"]
         refused = await join_refused(http, server, children[0], logins[4])
         assert (refused["status"], refused["code"]) == (403, "forbidden")
         refused = await join_refused(http, server, children[1], logins[0])
@@ -113,6 +116,11 @@ async def test_two_groups_meet_hear_the_broadcast_and_come_back(
         rooms.append(back)
         kept = await transcript(http, server, children[0])
         assert [m["text"] for m in kept] == ["hello Red", "Five minutes left"]
+        headers = await bearer(http, server, "educator")
+        url = server.url(f"/api/v1/lectures/{children[0]}/annotations")
+        async with http.get(url, headers=headers) as response:
+            drawn = (await response.json())["items"]
+        assert [d["shape"]["text"] for d in drawn] == ["our idea"], "the whiteboard is kept"
     finally:
         await leave_all(educator, *main, *rooms)
 

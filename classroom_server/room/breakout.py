@@ -30,6 +30,7 @@ from classroom_server.db import (
     Enrolment,
     Lecture,
     LectureStatus,
+    RoomSettings,
     User,
 )
 from classroom_server.room.audit import audit
@@ -203,6 +204,9 @@ async def _open_group(
     child = await lectures.create_lecture(session, parent.course_id, title, _now(), minutes)
     lectures.start(child)
     child.record_automatically = breakout.record  # recorded only if the educator asked
+    settings = await session.get(RoomSettings, child.id)
+    if settings is not None:  # group work: every member draws on the group's whiteboard
+        settings.annotations_locked = False
     session.add(
         BreakoutGroup(lecture_id=child.id, breakout_id=breakout.id, number=number, name=plan.name)
     )
