@@ -225,7 +225,7 @@ export function createBreakout(client, feedback, go = (path) => location.assign(
       : "";
     groups.replaceChildren(...breakout.groups.map((g) => groupItem(g, educator, breakout)));
     groups.hidden = !educator && breakout.mode !== "choose";
-    main.hidden = !breakout.here;
+    main.hidden = !breakout.here || !educator; // a student belongs in their group
     broadcast.hidden = !educator;
     end.hidden = !educator;
     tick();
