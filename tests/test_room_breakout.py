@@ -101,6 +101,9 @@ async def test_two_groups_meet_hear_the_broadcast_and_come_back(
             assert notice["text"] == "Five minutes left"
             assert (await room.next("chat:message"))["text"] == "Five minutes left"
         assert (await educator.next("breakout:notice"))["text"] == "Five minutes left"
+        late = await join_as(http, server, children[0], logins[1])  # a reconnect, too
+        assert late.state["breakout"]["notice"]["text"] == "Five minutes left"
+        await late.leave()
         assert await outsider.nothing("chat:message"), "the main room's chat stays its own"
 
         assert (await educator.call("breakout:end"))["ok"]

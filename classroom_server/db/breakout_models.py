@@ -31,6 +31,8 @@ class Breakout(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ends_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # The educator's latest message to every group ({"text", "from"}): a latecomer sees it too.
+    notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BreakoutGroup(Base):

@@ -324,9 +324,10 @@ async def broadcast(ctx: RoomContext, actor: Actor, payload: BreakoutBroadcast) 
             )
             session.add(message)
             messages.append(message)
+        notice = {"text": payload.text, "from": {"id": actor.user_id, "name": actor.name}}
+        breakout.notice = notice
         audit(session, ctx, actor, "breakout_broadcast", None)
         await session.commit()
-    notice = {"text": payload.text, "from": {"id": actor.user_id, "name": actor.name}}
     outcome = Outcome(ack={"sent": len(groups)})
     _at(outcome, ctx.lecture_id, breakout.lecture_id).emit("breakout:notice", notice)
     people = {actor.user_id: (actor.name, actor.role)}
@@ -429,6 +430,7 @@ async def breakout_view(session: AsyncSession, breakout: Breakout) -> dict[str, 
         "mode": breakout.mode,
         "record": breakout.record,
         "ends_at": iso(breakout.ends_at),
+        "notice": breakout.notice,
         "groups": [
             {
                 "number": g.number,

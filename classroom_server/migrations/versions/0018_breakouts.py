@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notice", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["lecture_id"],
             ["lectures.id"],

@@ -8,8 +8,8 @@ import { request } from "../api.js";
 /**
  * @typedef {{ number: number, name: string, lecture_id: number }} Group
  * @typedef {Group & { members: { user_id: number, name: string }[] }} GroupView
- * @typedef {{ id: number, lecture_id: number, mode: string, record: boolean, ends_at: string, groups: GroupView[], yours: Group | null, here: Group | null }} Breakout
  * @typedef {{ text: string, from: { id: number, name: string } }} BreakoutNotice
+ * @typedef {{ id: number, lecture_id: number, mode: string, record: boolean, ends_at: string, notice: BreakoutNotice | null, groups: GroupView[], yours: Group | null, here: Group | null }} Breakout
  * @typedef {{ mode: "random" | "choose" | "plan" | "assigned", minutes: number, count?: number, record?: boolean, groups?: { name: string, user_ids: number[] }[] }} BreakoutSpec
  * @typedef {{ request: (event: string, payload?: Record<string, unknown>) => Promise<any> }} Sender
  */
@@ -64,6 +64,7 @@ export function seenFrom(state, view) {
 export const BREAKOUT_REDUCERS = {
   /** @param {any} state @param {any} view */
   "breakout:started": (state, view) => ({ ...state, breakout: seenFrom(state, view), breakoutNotice: null }),
+  // (room:state brings the latest notice as breakout.notice: see room/state.js)
   /** @param {any} state @param {any} view */
   "breakout:groups": (state, view) => ({ ...state, breakout: seenFrom(state, view) }),
   /** @param {any} state @param {{ group: Group }} data */

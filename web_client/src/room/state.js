@@ -129,7 +129,7 @@ const REDUCERS = {
     speaking: state?.speaking ?? null,
     reception: state?.reception ?? {},
     unmuteRequest: state?.unmuteRequest ?? null,
-    breakoutNotice: state?.breakoutNotice ?? null,
+    breakoutNotice: snapshot.breakout?.notice ?? null,
   }),
   // A new object each time, so a second request after a dismissed one shows again.
   "participant:unmute_requested": (state, { by }) => ({ ...state, unmuteRequest: { by } }),
