@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from classroom_server.db import Booking, Course, Enrolment, Lecture, User
+from classroom_server.db.breakout_models import not_a_group_room
 
 HORIZON = 500
 
@@ -71,7 +72,11 @@ async def _lectures(session: AsyncSession, user: User) -> list[tuple[Lecture, Co
         select(Lecture, Course)
         .join(Course, Course.id == Lecture.course_id)
         .join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Enrolment.user_id == user.id, Lecture.private_to.is_(None))
+        .where(
+            Enrolment.user_id == user.id,
+            Lecture.private_to.is_(None),
+            not_a_group_room(),
+        )
         .order_by(Lecture.scheduled_start.desc())
         .limit(HORIZON)
     )

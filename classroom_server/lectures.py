@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import (
+    BreakoutGroup,
+    BreakoutMember,
     CourseRole,
     Lecture,
     LectureStatus,
@@ -15,6 +17,7 @@ from classroom_server.db import (
     RoomSettings,
     User,
 )
+from classroom_server.db.breakout_models import not_a_group_room
 from classroom_server.db.paging import paginate
 from classroom_server.office_hours import meeting_open
 from classroom_server.policy import can_manage_course, course_role
@@ -55,7 +58,11 @@ async def create_lecture(
 async def list_lectures(
     session: AsyncSession, course_id: int, limit: int, offset: int
 ) -> tuple[list[Lecture], int]:
-    query = select(Lecture).where(Lecture.course_id == course_id, Lecture.private_to.is_(None))
+    query = select(Lecture).where(
+        Lecture.course_id == course_id,
+        Lecture.private_to.is_(None),
+        not_a_group_room(),
+    )
     return await paginate(
         session, query.order_by(Lecture.scheduled_start, Lecture.id), limit, offset
     )
@@ -112,6 +119,8 @@ async def join_role(session: AsyncSession, lecture: Lecture, user: User) -> Cour
         raise JoinRefused("not_started", "the lecture has not started yet")
     if role == CourseRole.STUDENT and await _locked_out(session, lecture.id, user.id):
         raise JoinRefused("room_locked", "the educator has locked this lecture to newcomers")
+    if role == CourseRole.STUDENT and await _outside_group(session, lecture.id, user.id):
+        raise JoinRefused("forbidden", "this breakout room belongs to another group")
     return role
 
 
@@ -123,6 +132,18 @@ async def _member_role(session: AsyncSession, lecture: Lecture, user: User) -> C
     if role is None and user.role == "admin":
         role = CourseRole.EDUCATOR
     return role
+
+
+async def _outside_group(session: AsyncSession, lecture_id: int, user_id: int) -> bool:
+    """The lecture is a breakout group's room and this student is not in the group."""
+    if await session.get(BreakoutGroup, lecture_id) is None:
+        return False
+    member = await session.scalar(
+        select(BreakoutMember.user_id).where(
+            BreakoutMember.lecture_id == lecture_id, BreakoutMember.user_id == user_id
+        )
+    )
+    return member is None
 
 
 async def _locked_out(session: AsyncSession, lecture_id: int, user_id: int) -> bool:

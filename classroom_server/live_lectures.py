@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import Course, Enrolment, Lecture, LectureStatus, User
+from classroom_server.db.breakout_models import not_a_group_room
 
 LIMIT = 50
 
@@ -21,6 +22,7 @@ async def live_for(session: AsyncSession, user: User) -> list[tuple[Lecture, Cou
         .where(
             Lecture.status == LectureStatus.LIVE.value,
             Lecture.private_to.is_(None),
+            not_a_group_room(),
             Lecture.course_id.in_(courses),
         )
         .order_by(Lecture.started_at.desc(), Lecture.id)

@@ -29,6 +29,7 @@ from classroom_server.db import (
     Video,
     add_unique,
 )
+from classroom_server.db.breakout_models import not_a_group_room
 from classroom_server.mail_outbox import enqueue
 from classroom_server.mail_text import letter
 
@@ -75,6 +76,7 @@ class Announcer:
             .where(
                 Lecture.status == LectureStatus.LIVE.value,
                 Lecture.private_to.is_(None),  # an office hour's two know already
+                not_a_group_room(),  # its students are in the lecture already
                 Lecture.started_at > now - LIVE_WITHIN,
                 ~_announced("live", Lecture.id),
             )

@@ -13,6 +13,7 @@ from aiohttp import web
 import portal_api
 import signaling
 from classroom_server import __version__
+from classroom_server.breakout_timer import BreakoutTimer
 from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.db.migrate import prepare
@@ -97,7 +98,9 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
             jobs.start()
         if mailer is not None:
             mailer.start()
+        breakouts.start()
         yield
+        await breakouts.stop()
         if mailer is not None:
             await mailer.stop()
         await jobs.stop()
@@ -115,6 +118,7 @@ def create_app(settings: Settings, migrate: bool | None = None) -> web.Applicati
     media.on_created(recordings.media_created)
     broadcaster = signaling.create_sio(app, settings, svc, media, recordings, nodes)
     slides = SlideDecks(settings.data_dir, svc.database, broadcaster)
+    breakouts = BreakoutTimer(svc.database, broadcaster)
     # Before setup_static: its page routes would take /bigbluebutton/ and /lti/.
     lti = setup_lti(app, svc)
     portal_api.setup(app, __version__, _provide(svc, videos, jobs, slides, broadcaster, site, lti))

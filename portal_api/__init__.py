@@ -7,6 +7,7 @@ from aiohttp import web
 from portal_api import (
     attendance,
     auth,
+    breakouts,
     calendar,
     courses,
     deck_library,
@@ -45,6 +46,7 @@ def api_router() -> ApiRouter:
         guest_links,
         lecture_records,
         attendance,
+        breakouts,
         decks,
         deck_library,
         videos,

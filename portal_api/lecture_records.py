@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from classroom_server.db import Database
 from classroom_server.lecture_polls import PollTally, lecture_polls
+from classroom_server.lecture_transcripts import drawings, public_chat
 from classroom_server.room.audit import audit_log
 from classroom_server.web_auth import require_user
 from portal_api.access import require_lecture
@@ -92,3 +93,56 @@ async def get_audit(request: web.Request, query: Page, db: Database) -> AuditLis
     return AuditList.of(
         (AuditOut.model_validate(v, from_attributes=True) for v in views), total, query
     )
+
+
+class ChatLine(BaseModel):
+    id: int
+    sender_id: int
+    sender_name: str
+    text: str
+    sent_at: datetime
+
+
+class ChatTranscript(ListPage[ChatLine]):
+    pass
+
+
+class DrawingOut(BaseModel):
+    id: int
+    deck_id: int
+    page: int
+    author_id: int
+    shape: dict[str, Any]
+    created_at: datetime
+
+
+class DrawingList(BaseModel):
+    """Every drawing still on the room's pages, in the order drawn (at most 5000)."""
+
+    items: list[DrawingOut]
+
+
+@router.route(
+    "GET", "/lectures/{lecture_id}/chat", tag="lectures", query=Page, response=ChatTranscript
+)
+async def get_chat(request: web.Request, query: Page, db: Database) -> ChatTranscript:
+    """The room's public chat, oldest first, for the course's educators (a breakout group's
+    chat is read here after the group is back)."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with db.session() as session:
+        await require_lecture(session, user, lecture_id, manage=True)
+        lines, total = await public_chat(session, lecture_id, query.limit, query.offset)
+    return ChatTranscript.of((ChatLine(**line) for line in lines), total, query)
+
+
+@router.route("GET", "/lectures/{lecture_id}/annotations", tag="lectures", response=DrawingList)
+async def get_annotations(request: web.Request, db: Database) -> DrawingList:
+    """The room's whiteboard and slide drawings, for the course's educators; each page's
+    picture is ``/decks/{deck_id}/pages/{page}``."""
+    user = await require_user(request)
+    lecture_id = path_id(request, "lecture_id", "lecture")
+    async with db.session() as session:
+        await require_lecture(session, user, lecture_id, manage=True)
+        found = await drawings(session, lecture_id)
+    return DrawingList(items=[DrawingOut(**d) for d in found])

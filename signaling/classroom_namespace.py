@@ -299,7 +299,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self._emit_all(lecture_id, outcome)
         if spec.media:
             await self.media.resync(lecture_id)
-        if outcome.disconnect_users or outcome.disconnect_sids or outcome.end_room:
+        if outcome.disconnects():
             # After the ack has gone out: the caller may be among those disconnected.
             self._spawn(self._disconnect_after(ACK_GRACE_SECONDS, lecture_id, outcome))
         return outcome.ack
@@ -317,11 +317,18 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             for room in self._audience_rooms(lecture_id, emit.to):
                 await self.emit(emit.event, emit.data, room=room)
         await self._recording.emitted(lecture_id, outcome)  # the recorder follows the room
+        for other_id, other in outcome.elsewhere.items():  # a breakout's group rooms
+            await self._emit_all(other_id, other)
 
     async def _disconnect_after(self, delay: float, lecture_id: int, outcome: Outcome) -> None:
-        if not outcome.disconnect_users and not outcome.disconnect_sids and not outcome.end_room:
+        if not outcome.disconnects():
             return
         await asyncio.sleep(delay)
+        await self._disconnect(lecture_id, outcome)
+
+    async def _disconnect(self, lecture_id: int, outcome: Outcome) -> None:
+        for other_id, other in outcome.elsewhere.items():
+            await self._disconnect(other_id, other)
         store = self._parts.store
         connections = await store.connections(lecture_id)
         targets = (

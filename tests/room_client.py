@@ -150,7 +150,7 @@ async def join(
 def durable(state: dict[str, Any]) -> dict[str, Any]:
     """Everything a refused event could have changed (roster flags, media and recording too)."""
     keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
-    keys += ("roster", "media", "recording", "lobby", "captions")
+    keys += ("roster", "media", "recording", "lobby", "captions", "breakout")
     return {k: state[k] for k in keys}
 
 

@@ -149,6 +149,15 @@ def valid_payloads(room: Participant, other_user: int) -> dict[str, Any]:
         "recording:auto": {"enabled": True},
         "caption:assign": {"user_id": other_user, "captioner": True},
         "caption:send": {"text": "مرحبا بكم", "final": True, "lang": "ar"},
+        "breakout:start": {
+            "mode": "assigned",
+            "minutes": 10,
+            "groups": [{"name": "Red", "user_ids": [other_user]}],
+        },
+        "breakout:choose": {"group": 1},
+        "breakout:move": {"user_id": other_user, "group": 1},
+        "breakout:broadcast": {"text": "five minutes left"},
+        "breakout:end": {},
     }
 
 

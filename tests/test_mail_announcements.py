@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import select, update
 
 from classroom_server.bookings import book, cancel
-from classroom_server.db import Booking, Lecture, OutboxMail, User, Video
+from classroom_server.db import (
+    Booking,
+    Breakout,
+    BreakoutGroup,
+    Lecture,
+    OutboxMail,
+    User,
+    Video,
+)
 from classroom_server.mail_announcements import Announcer
 from classroom_server.office_hours import publish
 from tests.conftest import DATABASES
@@ -73,9 +81,16 @@ async def test_a_lecture_gone_live_is_news_to_its_students_only(world: OfficeWor
     async with world.database.session() as session:
         live = Lecture(course_id=world.course_id, title="Limits", scheduled_start=now)
         stale = Lecture(course_id=world.course_id, title="Old", scheduled_start=now)
+        group = Lecture(course_id=world.course_id, title="Limits · 1", scheduled_start=now)
         live.status, live.started_at = "live", now - timedelta(minutes=1)
         stale.status, stale.started_at = "live", now - timedelta(hours=1)
-        session.add_all([live, stale])
+        group.status, group.started_at = "live", now
+        session.add_all([live, stale, group])
+        await session.flush()
+        breakout = Breakout(lecture_id=live.id, mode="random", ends_at=now + timedelta(hours=1))
+        session.add(breakout)
+        await session.flush()  # a breakout group's room is no news: its students are there
+        session.add(BreakoutGroup(lecture_id=group.id, breakout_id=breakout.id, number=1, name="1"))
         await session.commit()
     mails = await look(world, now)
     students = {f"{s.display_name.lower()}@example.org" for s in world.students}

@@ -108,6 +108,16 @@ ROUTES = [
     Route("POST", "/lectures/{lecture}/join", MEMBERS),
     Route("GET", "/lectures/{lecture}/polls", MEMBERS),
     Route("GET", "/lectures/{lecture}/audit", STAFF),
+    Route("GET", "/lectures/{lecture}/chat", STAFF),
+    Route("GET", "/lectures/{lecture}/annotations", STAFF),
+    Route("GET", "/lectures/{lecture}/breakout-plan", STAFF),
+    Route(
+        "PUT",
+        "/lectures/{lecture}/breakout-plan",
+        STAFF,
+        js(lambda w: {"groups": [{"name": "Red", "user_ids": []}]}),
+    ),
+    Route("GET", "/lectures/{lecture}/breakouts", STAFF),
     Route("GET", "/lectures/{meeting}/polls", PARTIES),
     Route("GET", "/lectures/{lecture}/decks", MEMBERS),
     Route("POST", "/lectures/{lecture}/decks", STAFF, deck_form),
@@ -356,7 +366,7 @@ def test_table_covers_every_scoped_route() -> None:
         f"portal_api.{m}"
         for m in (
             "courses enrolment_csv lectures lecture_records decks resources videos office_hours"
-            " drop_in"
+            " drop_in breakouts"
         ).split()
     }
     declared = {

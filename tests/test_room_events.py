@@ -54,8 +54,12 @@ EDUCATOR_ONLY = {
     "recording:stop",
     "recording:auto",
     "caption:assign",
+    "breakout:start",
+    "breakout:move",
+    "breakout:broadcast",
+    "breakout:end",
 }
-STUDENT_ONLY = {"hand:raise", "poll:vote"}
+STUDENT_ONLY = {"hand:raise", "poll:vote", "breakout:choose"}
 PRESENTING = {"slides:show", "annotation:clear", "laser:move"}  # educator and presenters
 MODERATING = {"hand:lower"}  # someone else's hand: the educator's alone
 OPEN = {"chat:send", "annotation:add", "annotation:undo"}  # subject to locks, not to roles

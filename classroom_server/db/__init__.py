@@ -3,6 +3,12 @@
 from classroom_server.db.attendance_models import ParticipationTally, PresenceInterval
 from classroom_server.db.auth_models import AuthSession
 from classroom_server.db.bbb_models import BbbHook, BbbMeeting, BbbSecret, BbbUser
+from classroom_server.db.breakout_models import (
+    Breakout,
+    BreakoutGroup,
+    BreakoutMember,
+    BreakoutPlan,
+)
 from classroom_server.db.caption_models import CaptionLine
 from classroom_server.db.engine import Database, add_unique
 from classroom_server.db.lti_models import (
@@ -69,6 +75,10 @@ __all__ = [
     "BbbUser",
     "BlockedDate",
     "Booking",
+    "Breakout",
+    "BreakoutGroup",
+    "BreakoutMember",
+    "BreakoutPlan",
     "CaptionLine",
     "ChatMessage",
     "Course",

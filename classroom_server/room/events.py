@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from classroom_server.room import (
+    breakout,
     captions,
     chat,
     drawing,
@@ -28,6 +29,10 @@ from classroom_server.room.context import Actor, RoomContext
 from classroom_server.room.outcome import Outcome
 from classroom_server.room.payloads import (
     AnnotationAdd,
+    BreakoutBroadcast,
+    BreakoutChoose,
+    BreakoutMove,
+    BreakoutStart,
     ById,
     CaptionAssign,
     CaptionSend,
@@ -112,4 +117,9 @@ EVENTS: dict[str, RoomEvent] = {
     "caption:assign": RoomEvent(CaptionAssign, captions.assign, "educator"),
     # Educators and assigned captioners: the rule asks its caption source (caption_source).
     "caption:send": RoomEvent(CaptionSend, captions.send, "anyone", CAPTION),
+    "breakout:start": RoomEvent(BreakoutStart, breakout.start, "educator"),
+    "breakout:choose": RoomEvent(BreakoutChoose, breakout.choose, "student"),
+    "breakout:move": RoomEvent(BreakoutMove, breakout.move, "educator"),
+    "breakout:broadcast": RoomEvent(BreakoutBroadcast, breakout.broadcast, "educator"),
+    "breakout:end": RoomEvent(Empty, breakout.end, "educator"),
 }

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from classroom_server.db import CourseRole, Lecture
+from classroom_server.db import BreakoutGroup, CourseRole, Lecture
 from classroom_server.policy import lecture_course_role
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
@@ -135,10 +135,11 @@ def _smooth(previous: float | None, sample: float, weight: float) -> float:
 
 
 async def is_meeting(ctx: RoomContext) -> bool:
-    """An office-hour meeting room rather than a lecture."""
+    """An office-hour meeting room, or a breakout group's room: everyone in it publishes."""
     async with ctx.database.session() as session:
         lecture = await session.get(Lecture, ctx.lecture_id)
-    return lecture is not None and lecture.private_to is not None
+        group = await session.get(BreakoutGroup, ctx.lecture_id)
+    return lecture is not None and (lecture.private_to is not None or group is not None)
 
 
 async def publish_rights(ctx: RoomContext, actor: Actor, meeting: bool) -> frozenset[Source]:

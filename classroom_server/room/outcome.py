@@ -73,6 +73,9 @@ class Outcome:
     """Connections that are in no roster (someone waiting in the lobby) to close."""
     end_room: bool = False
     effects: list[Effect] = field(default_factory=list)
+    elsewhere: dict[int, Outcome] = field(default_factory=dict)
+    """What other lectures' rooms get, by lecture id (a breakout's group rooms): delivered
+    there as their own outcomes, events, disconnects and effects alike."""
 
     def emit(self, event: str, data: dict[str, Any], to: Audience = ROOM) -> Outcome:
         self.emits.append(Emit(event, data, to))
@@ -81,3 +84,12 @@ class Outcome:
     def effect(self, effect: Effect) -> Outcome:
         self.effects.append(effect)
         return self
+
+    def there(self, lecture_id: int) -> Outcome:
+        """The outcome for another lecture's room, made on first use."""
+        return self.elsewhere.setdefault(lecture_id, Outcome())
+
+    def disconnects(self) -> bool:
+        """Whether delivering it disconnects anyone, here or elsewhere."""
+        here = bool(self.disconnect_users or self.disconnect_sids) or self.end_room
+        return here or any(other.disconnects() for other in self.elsewhere.values())

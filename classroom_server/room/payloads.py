@@ -172,3 +172,58 @@ class CaptionSend(Payload):
         if self.final and not self.text.strip():
             raise ValueError("a final caption line must not be empty")
         return self
+
+
+# Breakout rooms (``room.breakout``): bounded groups, names and durations.
+MAX_GROUPS = 50
+MAX_GROUP_SIZE = 500
+GroupName = Annotated[str, Field(min_length=1, max_length=60), Printable]
+GroupNumber = Annotated[StrictInt, Field(ge=1, le=MAX_GROUPS)]
+
+
+class BreakoutGroupPlan(Payload):
+    name: GroupName
+    user_ids: Annotated[list[Id], Field(max_length=MAX_GROUP_SIZE)]
+
+
+def check_groups(groups: list[BreakoutGroupPlan]) -> None:
+    """Names are unique and nobody is in two groups (a prepared plan is checked the same)."""
+    names = [g.name.strip().casefold() for g in groups]
+    if len(set(names)) != len(names) or not all(names):
+        raise ValueError("group names must be distinct and not blank")
+    members = [user for g in groups for user in g.user_ids]
+    if len(set(members)) != len(members):
+        raise ValueError("a student is in one group only")
+
+
+class BreakoutStart(Payload):
+    """``assigned``: the groups given; ``random``: the present students dealt into ``count``
+    groups; ``choose``: ``count`` empty groups the students pick; ``plan``: the prepared one."""
+
+    mode: Literal["assigned", "random", "choose", "plan"]
+    minutes: Annotated[StrictInt, Field(ge=1, le=240)]
+    count: GroupNumber | None = None
+    groups: Annotated[list[BreakoutGroupPlan], Field(max_length=MAX_GROUPS)] = []
+    record: StrictBool = False
+
+    @model_validator(mode="after")
+    def _fits_mode(self) -> BreakoutStart:
+        if self.mode == "assigned" and not self.groups:
+            raise ValueError("assigned groups need groups")
+        if self.mode in ("random", "choose") and self.count is None:
+            raise ValueError(f"{self.mode} groups need a count")
+        check_groups(self.groups)
+        return self
+
+
+class BreakoutChoose(Payload):
+    group: GroupNumber
+
+
+class BreakoutMove(Payload):
+    user_id: Id
+    group: GroupNumber
+
+
+class BreakoutBroadcast(Payload):
+    text: Annotated[str, Field(min_length=1, max_length=500), Printable]

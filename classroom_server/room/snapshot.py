@@ -6,6 +6,7 @@ from typing import Any
 
 from classroom_server.db import Lecture
 from classroom_server.room import (
+    breakout,
     captions,
     chat,
     hands,
@@ -53,6 +54,8 @@ async def snapshot(ctx: RoomContext, you: Actor) -> dict[str, Any]:
         "captions": await captions.state(ctx),
         "media": {
             "invited": await media_policy.invited(ctx),
-            "meeting": lecture.private_to is not None,  # office hours: both publish everything
+            # office hours (both) and breakout groups (all) publish everything
+            "meeting": await media_policy.is_meeting(ctx),
         },
+        "breakout": await breakout.state(ctx, you),
     }

@@ -22,9 +22,9 @@
  * @typedef {{ id: number, user_id: number | null, name: string | null, source: "captioner" | "asr", text: string, lang: string | null, at: string }} CaptionLine
  * @typedef {{ user_id: number | null, name: string | null, source: "captioner" | "asr", text: string, lang: string | null }} CaptionPreview
  * @typedef {{ captioners: number[], lines: CaptionLine[] }} Captions
- * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, lobby?: Lobby, captions: Captions }} Snapshot
+ * @typedef {{ lecture: LectureSummary, you: You, roster: Participant[], decks: Deck[], slide: SlidePosition, annotations: Annotation[], chat: ChatMessage[], hands: Hand[], poll: Poll | null, locks: { chat: boolean, annotations: boolean, room: boolean }, recording: boolean, media: { invited: number[], meeting: boolean }, lobby?: Lobby, captions: Captions, breakout?: import("./breakout.js").Breakout | null }} Snapshot
  * @typedef {{ x: number, y: number }} Laser
- * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null, captionPreviews: Record<string, CaptionPreview> }} RoomState
+ * @typedef {Snapshot & { lasers: Record<string, Laser>, tracks: Track[], speaking: number | null, reception: Record<string, Reception>, unmuteRequest: { by: string } | null, captionPreviews: Record<string, CaptionPreview>, breakoutNotice?: import("./breakout.js").BreakoutNotice | null }} RoomState
  *
  * Each event's payload: the server's, and the three applied locally (see room/client.js).
  * @typedef {{
@@ -64,6 +64,8 @@
  *   "caption:preview": CaptionPreview,
  * }} RoomEvents
  */
+
+import { BREAKOUT_REDUCERS } from "./breakout.js";
 
 const MAX_CHAT = 500;
 const MAX_CAPTION_LINES = 5; // as many as room:state brings: the overlay shows the last few
@@ -139,6 +141,7 @@ const REDUCERS = {
     reception: state?.reception ?? {},
     unmuteRequest: state?.unmuteRequest ?? null,
     captionPreviews: {},
+    breakoutNotice: snapshot.breakout?.notice ?? null,
   }),
   // A new object each time, so a second request after a dismissed one shows again.
   "participant:unmute_requested": (state, { by }) => ({ ...state, unmuteRequest: { by } }),
@@ -240,6 +243,8 @@ const REDUCERS = {
       ? { ...state.captionPreviews, [previewKey(preview)]: preview }
       : withoutKey(state.captionPreviews, previewKey(preview)),
   }),
+  // Breakout rooms (room/breakout.js).
+  ...BREAKOUT_REDUCERS,
 };
 
 /** @param {{ user_id: number | null }} said */

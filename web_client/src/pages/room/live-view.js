@@ -2,6 +2,7 @@
 // state after the events it shows (and after every full room:state).
 
 import { h } from "../../dom.js";
+import { createBreakout } from "./breakout.js";
 import { createCaptions } from "./captions.js";
 import { createChat } from "./chat.js";
 import { createDeckUpload } from "./deck-upload.js";
@@ -30,7 +31,8 @@ export function createLiveView(client, feedback, state) {
   const lobby = isEducator(state) ? createLobby(client, feedback, state) : null;
   const captions = createCaptions(client, feedback);
   stage.element.append(captions.overlay); // over the slide, at its foot
-  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, lobby, chat, poll, captions].filter(
+  const breakout = createBreakout(client, feedback);
+  const panels = [bar, toolbar, stage, nav, upload, media, hands, roster, lobby, chat, poll, captions, breakout].filter(
     (panel) => panel !== null,
   );
 
@@ -50,7 +52,17 @@ export function createLiveView(client, feedback, state) {
         captions.element,
         upload?.element,
       ),
-      h("div", { class: "room-side" }, media.element, hands.element, roster.element, lobby?.element, chat.element, poll.element),
+      h(
+        "div",
+        { class: "room-side" },
+        breakout.element,
+        media.element,
+        hands.element,
+        roster.element,
+        lobby?.element,
+        chat.element,
+        poll.element,
+      ),
     ),
   );
 
