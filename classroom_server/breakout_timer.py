@@ -8,15 +8,11 @@ reaches every process's clients).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from classroom_server.db import Database
+from classroom_server.periodic import Periodic
 from classroom_server.room.breakout import end_due
 from classroom_server.room.broadcast import RoomBroadcaster
 
-log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 1.0
 """How late past its end a breakout may close (and the cost: one small query a second)."""
 
@@ -30,26 +26,13 @@ class BreakoutTimer:
     ) -> None:
         self._database = database
         self._broadcaster = broadcaster
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._looks = Periodic(self.tick, interval, "ending due breakout rooms")
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._looks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # the database may be away for a moment: look again later
-                log.exception("ending due breakout rooms failed")
-            await asyncio.sleep(self._interval)
+        await self._looks.stop()
 
     async def tick(self) -> int:
         """One look: ends what is due and tells the rooms; how many it ended."""

@@ -6,10 +6,8 @@ mail goes once. An SMTP server that is down costs retries, never a request's tim
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -20,6 +18,7 @@ import aiosmtplib
 from classroom_server.db import Database
 from classroom_server.mail_announcements import Announcer
 from classroom_server.mail_outbox import Letter, claim, settle
+from classroom_server.periodic import Periodic
 
 log = logging.getLogger("qou.mail")
 BATCH = 20
@@ -90,24 +89,15 @@ class MailSender:
     smtp: SmtpServer
     announcer: Announcer
     interval: float = 2.0
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._looks = Periodic(self.once, self.interval, "sending mail")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._looks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.once()
-            except Exception:
-                log.exception("sending mail failed; trying again")
-            await asyncio.sleep(self.interval)
+        await self._looks.stop()
 
     async def once(self) -> None:
         now = datetime.now(UTC)

@@ -12,8 +12,6 @@ of ``meeting_id`` and ``record_id`` signed with the shared secret (Moodle checks
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import socket
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import BbbMeeting, Database, Lecture, LectureStatus, Video
+from classroom_server.periodic import Periodic
 from portal_api.bbb.hooks import Hooks, meeting_ended
 from portal_api.bbb.meetings import Meeting
 from portal_api.bbb.secret import shared_secret
@@ -64,25 +63,23 @@ class Callbacks:
     database: Database
     hooks: Hooks | None = None
     interval: float = 2.0
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _http: aiohttp.ClientSession | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._looks = Periodic(self._look, self.interval, "BBB callbacks")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._http = aiohttp.ClientSession(timeout=TIMEOUT)
+        self._looks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._looks.stop()
+        if self._http is not None:
+            await self._http.close()
 
-    async def _run(self) -> None:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-            while True:
-                try:
-                    await self.once(http)
-                except Exception:
-                    log.exception("BBB callbacks failed; trying again")
-                await asyncio.sleep(self.interval)
+    async def _look(self) -> None:
+        assert self._http is not None  # started
+        await self.once(self._http)
 
     async def once(self, http: aiohttp.ClientSession) -> None:
         """Makes every callback now owed (each at most once over all processes)."""

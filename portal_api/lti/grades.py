@@ -13,8 +13,6 @@ line items URL; with only a single line item (the resource link's), scores go to
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +35,7 @@ from classroom_server.db import (
     Unit,
     add_unique,
 )
+from classroom_server.periodic import Periodic
 from portal_api.lti.service_tokens import TIMEOUT, ServiceError, ServiceTokens, read_json
 
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -81,26 +80,24 @@ class Grades:
     database: Database
     tokens: ServiceTokens
     interval: float = 2.0
-    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _http: aiohttp.ClientSession | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._looks = Periodic(self._look, self.interval, "LTI grade passback")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._http = aiohttp.ClientSession()
+        self._looks.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._looks.stop()
+        if self._http is not None:
+            await self._http.close()
 
-    async def _run(self) -> None:
-        async with aiohttp.ClientSession() as http:
-            while True:
-                try:
-                    await self.claim_new()
-                    await self.send_due(http)
-                except Exception:  # the loop must outlive a bad row or a database hiccup
-                    log.exception("LTI grade passback failed")
-                await asyncio.sleep(self.interval)
+    async def _look(self) -> None:
+        assert self._http is not None  # started
+        await self.claim_new()
+        await self.send_due(self._http)
 
     async def claim_new(self) -> None:
         """An ``lti_scores`` row for each newly owed attempt (the row's insert decides which
