@@ -7,25 +7,22 @@ import re
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Database, Deck
-from classroom_server.office_convert import is_office, soffice
+from classroom_server.db import Database, Deck, User
 from classroom_server.policy import can_manage_course
 from classroom_server.room.views import deck_view
-from classroom_server.slide_decks import MAX_UPLOAD_BYTES, SlideDecks, course_decks, deck_access
-from classroom_server.slide_render import sniff_kind
+from classroom_server.slide_decks import SlideDecks, course_decks, deck_access
 from classroom_server.web_auth import require_user
 from classroom_server.web_problems import Problem, forbidden, not_found
 from classroom_server.web_ranges import file_response
 from portal_api.access import require_course
-from portal_api.decks import DeckOut, refuse_kind, title_of, viewable
+from portal_api.decks import DeckOut, receive_deck, viewable
 from portal_api.router import ApiRouter, path_id
 from portal_api.schemas import ListPage, Page
-from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
 EDUCATORS_ONLY = "Only the course's educators manage its presentations"
-EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "pptx", "ppt", "odp", "docx", "doc", "odt"}
 
 
 class LibraryDeckOut(DeckOut):
@@ -59,11 +56,14 @@ class DeckUpdate(BaseModel):
     downloadable: bool | None = None
 
 
-def _extension(filename: str | None) -> str:
-    """For the download's name only, from a fixed list (never a path)."""
-    found = re.search(r"\.([A-Za-z0-9]{1,5})$", filename or "")
-    extension = found.group(1).lower() if found else ""
-    return extension if extension in EXTENSIONS else ""
+async def _managed(session: AsyncSession, user: User, deck_id: int) -> Deck:
+    """The deck if ``user`` may change it (its course's educators, admins)."""
+    access = await deck_access(session, user, deck_id)
+    if access is None:
+        raise not_found(f"deck {deck_id}")
+    if not access.manage:
+        raise forbidden(EDUCATORS_ONLY)
+    return access.deck
 
 
 @router.route(
@@ -84,20 +84,11 @@ async def upload_to_library(
     course_id = path_id(request, "course_id", "course")
     async with db.session() as session:
         await require_course(session, user, course_id, manage=True, denied=EDUCATORS_ONLY)
-    _, part = await file_part(request)
-    head = await part.read_chunk(CHUNK)
-    kind = sniff_kind(head) or ("office" if is_office(head) and soffice() else None)
-    if kind is None:
-        raise refuse_kind()
-    deck = await slides.add_to_course(
-        course_id, title_of(part.filename), kind, _extension(part.filename)
+    deck = await receive_deck(
+        request,
+        slides,
+        lambda title, kind, extension: slides.add_to_course(course_id, title, kind, extension),
     )
-    try:
-        await stream_to_disk(part, head, slides.source_path(deck.id), MAX_UPLOAD_BYTES)
-    except Problem:
-        await slides.discard(deck.id)
-        raise
-    slides.start(deck.id)
     return LibraryDeckOut.of(deck, download=True)
 
 
@@ -129,12 +120,7 @@ async def patch_deck(request: web.Request, body: DeckUpdate, db: Database) -> Li
     user = await require_user(request)
     deck_id = path_id(request, "deck_id", "deck")
     async with db.session() as session:
-        access = await deck_access(session, user, deck_id)
-        if access is None:
-            raise not_found(f"deck {deck_id}")
-        if not access.manage:
-            raise forbidden(EDUCATORS_ONLY)
-        deck = access.deck
+        deck = await _managed(session, user, deck_id)
         for name, value in body.model_dump(exclude_none=True).items():
             setattr(deck, name, value)
         await session.commit()
@@ -147,12 +133,7 @@ async def delete_deck(request: web.Request, db: Database, slides: SlideDecks) ->
     user = await require_user(request)
     deck_id = path_id(request, "deck_id", "deck")
     async with db.session() as session:
-        access = await deck_access(session, user, deck_id)
-        if access is None:
-            raise not_found(f"deck {deck_id}")
-        if not access.manage:
-            raise forbidden(EDUCATORS_ONLY)
-        if access.deck.lecture_id is not None:
+        if (await _managed(session, user, deck_id)).lecture_id is not None:
             raise Problem(409, "conflict", "Conflict", "Only library decks are deleted here")
     await slides.discard(deck_id)
 

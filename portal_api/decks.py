@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from urllib.parse import unquote
 
 from aiohttp import web
 from pydantic import BaseModel
 
-from classroom_server.db import Database
+from classroom_server.db import Database, Deck
 from classroom_server.office_convert import is_office, soffice
 from classroom_server.room.views import deck_view
 from classroom_server.slide_decks import (
@@ -29,6 +30,7 @@ from portal_api.uploads import CHUNK, file_part, stream_to_disk
 
 router = ApiRouter()
 EDUCATORS_UPLOAD = "Only the course's educators upload slides"
+EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "pptx", "ppt", "odp", "docx", "doc", "odt"}
 
 
 class DeckOut(BaseModel):
@@ -80,19 +82,39 @@ async def upload_deck(request: web.Request, db: Database, slides: SlideDecks) ->
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
         await require_lecture(session, user, lecture_id, manage=True, denied=EDUCATORS_UPLOAD)
+    deck = await receive_deck(
+        request, slides, lambda title, kind, _extension: slides.add(lecture_id, title, kind)
+    )
+    return DeckOut(**deck_view(deck))
+
+
+async def receive_deck(
+    request: web.Request,
+    slides: SlideDecks,
+    add: Callable[[str, str, str], Awaitable[Deck]],
+) -> Deck:
+    """The uploaded file as a new deck (``add(title, kind, extension)`` makes its row), stored
+    and rendering in the background; a kind told by its bytes, never by its name."""
     _, part = await file_part(request)
     head = await part.read_chunk(CHUNK)
     kind = sniff_kind(head) or ("office" if is_office(head) and soffice() else None)
     if kind is None:
         raise refuse_kind()
-    deck = await slides.add(lecture_id, title_of(part.filename), kind)
+    deck = await add(title_of(part.filename), kind, extension_of(part.filename))
     try:
         await stream_to_disk(part, head, slides.source_path(deck.id), MAX_UPLOAD_BYTES)
     except Problem:
         await slides.discard(deck.id)
         raise
     slides.start(deck.id)
-    return DeckOut(**deck_view(deck))
+    return deck
+
+
+def extension_of(filename: str | None) -> str:
+    """For a download's name only, from a fixed list (never a path)."""
+    found = re.search(r"\.([A-Za-z0-9]{1,5})$", filename or "")
+    extension = found.group(1).lower() if found else ""
+    return extension if extension in EXTENSIONS else ""
 
 
 @router.route("GET", "/lectures/{lecture_id}/decks", tag="slides", query=Page, response=DeckList)
