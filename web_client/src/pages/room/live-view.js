@@ -38,7 +38,7 @@ export function createLiveView(client, feedback, state) {
 
   const element = h(
     "div",
-    { class: "room-live" },
+    { class: isEducator(state) ? "room-live teaching" : "room-live" },
     bar.element,
     h(
       "div",
