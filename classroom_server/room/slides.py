@@ -41,7 +41,9 @@ def _in_room(lecture_id: int) -> ColumnElement[bool]:
 
 
 async def decks(ctx: RoomContext, ready_only: bool) -> list[dict[str, Any]]:
-    query = select(Deck).where(_in_room(ctx.lecture_id)).order_by(Deck.id)
+    # The lecture's own decks first (its whiteboard leads), then its course's library.
+    query = select(Deck).where(_in_room(ctx.lecture_id))
+    query = query.order_by(Deck.lecture_id.is_(None), Deck.id)
     if ready_only:
         query = query.where(Deck.status == "ready")
     async with ctx.database.session() as session:
