@@ -13,7 +13,7 @@ from classroom_server.web_auth import current_identity
 from classroom_server.web_problems import Problem, not_found
 from portal_api.router import ApiRouter, path_id
 from portal_api.videos import managed_video
-from vod import subtitles
+from vod import search_text, subtitles
 from vod.library import may_watch
 from vod.pipeline import write_master
 from vod.storage import VideoStorage
@@ -60,6 +60,16 @@ def _republish(storage: VideoStorage, video: Video) -> None:
         write_master(storage, video.id, video.renditions)
 
 
+async def _changed(db: Database, storage: VideoStorage, video: Video) -> None:
+    """Players see the tracks there are now, and the library search finds their words."""
+    await asyncio.to_thread(_republish, storage, video)
+    async with db.session() as session:
+        row = await session.get(Video, video.id)
+        if row is not None:
+            await search_text.refresh(session, storage, row)
+            await session.commit()
+
+
 @router.route(
     "GET", "/videos/{video_id}/subtitles", tag="videos", response=SubtitleList, auth=False
 )
@@ -93,7 +103,7 @@ async def put_subtitles(
         await asyncio.to_thread(subtitles.save, storage, video.id, language, body.text, duration)
     except subtitles.BadSubtitles as exc:
         raise Problem(422, "invalid_subtitles", "Invalid subtitles", str(exc)) from exc
-    await asyncio.to_thread(_republish, storage, video)
+    await _changed(db, storage, video)
     return await asyncio.to_thread(_tracks, storage, video.id)
 
 
@@ -110,4 +120,4 @@ async def delete_subtitles(request: web.Request, db: Database, storage: VideoSto
     language = _language(request)
     if not await asyncio.to_thread(subtitles.remove, storage, video.id, language):
         raise not_found(f"{language} subtitles")
-    await asyncio.to_thread(_republish, storage, video)
+    await _changed(db, storage, video)

@@ -17,6 +17,7 @@ from portal_api.access import require_course
 from portal_api.router import ApiRouter, path_id, validate
 from portal_api.schemas import DbId, ListPage, Page
 from portal_api.uploads import CHUNK, file_part, stream_to_disk
+from vod import search_text
 from vod.composition import composed_ids
 from vod.jobs import Worker
 from vod.library import (
@@ -234,6 +235,7 @@ async def update_video(
     user, video = await managed_video(request, db)
     async with db.session() as session:
         row = await edit_video(session, video.id, body.model_dump(exclude_none=True))
+        await search_text.refresh(session, storage, row)
         await session.commit()
         updated = VideoOut.of(row, await failure_shown_to(session, user, row))
     return (await with_exports(storage, [updated]))[0]

@@ -36,6 +36,10 @@ async def test_subtitles_are_added_listed_served_and_removed(
 
     _, seen = await call(http, server, "GET", base, student, expect=200)
     assert seen == listed
+    # The library search finds the video by what its subtitles say.
+    query = f"/videos?course_id={course.id}&q=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7"  # مرحبا
+    _, found = await call(http, server, "GET", query, student, expect=200)
+    assert [v["id"] for v in found["items"]] == [video["id"]]
     async with aiohttp.ClientSession() as anyone:  # a course video: members only
         status, _ = await call(anyone, server, "GET", base)
         assert status == 404

@@ -26,6 +26,7 @@ from classroom_server.db import (
 from classroom_server.db.paging import paginate
 from classroom_server.policy import can_manage_course
 from vod.failure import failure_reason
+from vod.search_text import escape_like, matches
 from vod.storage import VideoStorage
 
 COPY_CHUNK = 1024 * 1024
@@ -94,10 +95,12 @@ async def find(
     query = visible_to(user)(select(Video))
     if where.course_id is not None:
         query = query.where(Video.course_id == where.course_id)
-    if where.search:
-        query = query.where(Video.title.ilike(f"%{_escape(where.search)}%", escape="\\"))
+    if where.search and where.search.strip():
+        query = query.where(matches(where.search, session.get_bind().dialect.name))
     if where.tag:
-        query = query.where(Video.tag_index.like(f"%,{_escape(where.tag.lower())},%", escape="\\"))
+        query = query.where(
+            Video.tag_index.like(f"%,{escape_like(where.tag.lower())},%", escape="\\")
+        )
     return await paginate(
         session, query.order_by(Video.created_at.desc(), Video.id.desc()), limit, offset
     )
@@ -176,10 +179,6 @@ def set_tags(video: Video, tags: list[str]) -> None:
     video.tag_index = "," + ",".join(t.lower() for t in tags) + ","
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def add_video_row(
     session: AsyncSession,
     course_id: int,
@@ -188,7 +187,13 @@ async def add_video_row(
     lecture_id: int | None = None,
 ) -> Video:
     """The catalogue entry; its id names the directory the source goes into."""
-    video = Video(course_id=course_id, title=title, owner_id=owner_id, lecture_id=lecture_id)
+    video = Video(
+        course_id=course_id,
+        title=title,
+        owner_id=owner_id,
+        lecture_id=lecture_id,
+        search_text=title.lower(),
+    )
     session.add(video)
     await session.flush()
     return video

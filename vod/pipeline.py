@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classroom_server.db import Database, Video
-from vod import subtitles
+from vod import search_text, subtitles
 from vod.assembly import assemble
 from vod.captions import GROUP, subtitles_media, write_captions
 from vod.chapters import write_chapters
@@ -69,6 +69,15 @@ async def _update(ctx: JobContext, **fields: Any) -> Video:
 def _fresh_dir(path: Any) -> None:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
+
+
+async def _searchable(ctx: JobContext) -> None:
+    """Its chapters, slides and captions become searchable in the library."""
+    async with ctx.database.session() as session:
+        video = await session.get(Video, ctx.video_id)
+        if video is not None:
+            await search_text.refresh(session, ctx.storage, video)
+            await session.commit()
 
 
 def write_master(storage: VideoStorage, video_id: int, renditions: list[dict[str, Any]]) -> None:
@@ -199,6 +208,7 @@ async def recorded(ctx: JobContext) -> None:
     await asyncio.to_thread(
         write_captions, ctx.storage, ctx.video_id, entries, plan.zero, plan.duration
     )
+    await _searchable(ctx)
     await _published(ctx, await _info(ctx))
     # Slides were shown or a screen shared: the export with them and the camera, after stage
     # 2's others (the composed export is the only place a shared screen appears).

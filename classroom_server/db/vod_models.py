@@ -40,6 +40,9 @@ class Video(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # ",tag1,tag2," in lower case: lets one portable LIKE find a tag on SQLite and PostgreSQL.
     tag_index: Mapped[str] = mapped_column(Text, default=",")
+    # What a library search reads: title, description, tags, chapter titles, the shown slides'
+    # text and every subtitle and caption line, lower-cased (vod.search_text keeps it current).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     visibility: Mapped[str] = mapped_column(String(16), default="course")
     status: Mapped[str] = mapped_column(String(16), default="processing")
     duration_seconds: Mapped[float | None] = mapped_column(Float)
