@@ -128,8 +128,8 @@ async def test_sharing_downloading_and_removing(
         async with http.get(original, headers=educator) as response:
             assert response.status == 200 and await response.read() == pdf
             assert 'filename="Open slides.pdf"' in response.headers["Content-Disposition"]
-        async with http.patch(deck_url, json={"downloadable": True}, headers=educator):
-            pass
+        async with http.patch(deck_url, json={"downloadable": True}, headers=educator) as response:
+            assert (await response.json())["download_url"] == f"/api/v1/decks/{deck['id']}/original"
         async with anyone.get(original) as response:
             assert response.status == 200 and await response.read() == pdf
         async with http.patch(deck_url, json={"title": ""}, headers=educator) as response:

@@ -108,8 +108,8 @@ async def test_live_lectures_of_my_courses(http: aiohttp.ClientSession, server: 
     async with http.get(server.url("/api/v1/me/live-lectures"), headers=outsider) as response:
         assert lecture not in [item["id"] for item in (await response.json())["items"]]
     educator = await bearer(http, server, "educator")
-    async with http.post(server.url(f"/api/v1/lectures/{lecture}/end"), headers=educator):
-        pass
+    async with http.post(server.url(f"/api/v1/lectures/{lecture}/end"), headers=educator) as r:
+        assert r.status == 200
     async with http.get(server.url("/api/v1/me/live-lectures"), headers=student) as response:
         assert lecture not in [item["id"] for item in (await response.json())["items"]]
 

@@ -9,7 +9,7 @@ import asyncio
 
 import aiohttp
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.conftest import Server, bearer
 from tests.room_client import join
@@ -24,7 +24,7 @@ browser = shared_browser
 open_page = shared_open_page
 
 
-def row_of(page: Page, name: str):  # type: ignore[no-untyped-def]
+def row_of(page: Page, name: str) -> Locator:
     return page.get_by_test_id("attendance-row").filter(
         has=page.get_by_test_id("attendance-name").get_by_text(name, exact=True)
     )

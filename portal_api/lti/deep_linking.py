@@ -30,7 +30,7 @@ PICK_PATH = "/lti/deep-link"
 
 
 class TicketRefused(Exception):
-    pass
+    """The picker's ticket is forged, expired or someone else's: the page says so."""
 
 
 @dataclass(frozen=True)
