@@ -107,7 +107,14 @@ async def list_library(request: web.Request, query: Page, db: Database) -> Libra
     return LibraryDeckList.of(items, total, query)
 
 
-@router.route("GET", "/decks/{deck_id}", tag="slides", response=LibraryDeckOut, auth=False)
+@router.route(
+    "GET",
+    "/decks/{deck_id}",
+    tag="slides",
+    response=LibraryDeckOut,
+    auth=False,
+    errors=(401, 403),
+)
 async def get_deck(request: web.Request, db: Database) -> LibraryDeckOut:
     """A deck (its course's members; anyone for a public deck: its share page reads this)."""
     access = await viewable(request, db, path_id(request, "deck_id", "deck"))
@@ -144,6 +151,7 @@ async def delete_deck(request: web.Request, db: Database, slides: SlideDecks) ->
     tag="slides",
     produces="application/octet-stream",
     auth=False,
+    errors=(401, 403),
 )
 async def download_original(
     request: web.Request, db: Database, slides: SlideDecks

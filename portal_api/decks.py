@@ -129,7 +129,12 @@ async def list_decks(request: web.Request, query: Page, db: Database) -> DeckLis
 
 
 @router.route(
-    "GET", "/decks/{deck_id}/pages/{page}", tag="slides", produces="image/png", auth=False
+    "GET",
+    "/decks/{deck_id}/pages/{page}",
+    tag="slides",
+    produces="image/png",
+    auth=False,
+    errors=(401, 403),  # a deck not shared: its course's members only
 )
 async def page_image(request: web.Request, db: Database, slides: SlideDecks) -> web.FileResponse:
     """One rendered page as PNG (course members; anyone for a public deck)."""

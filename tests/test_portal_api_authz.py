@@ -103,6 +103,14 @@ ROUTES = [
     ),
     Route("DELETE", "/resources/{fresh_resource}", STAFF),
     Route("GET", "/lectures/{lecture}", MEMBERS),
+    # A scheduled lecture's setting: a started one answers 409 lecture_started.
+    Route(
+        "PATCH",
+        "/lectures/{fresh_lecture}",
+        STAFF,
+        js(lambda w: {"requires_admission": True}),
+        passes=True,
+    ),
     Route("POST", "/lectures/{lecture}/start", STAFF),
     Route("POST", "/lectures/{fresh_lecture}/end", STAFF),
     Route("POST", "/lectures/{lecture}/join", MEMBERS),

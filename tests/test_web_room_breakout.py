@@ -120,14 +120,15 @@ async def test_the_educator_assigns_the_groups_and_moves_a_student(
     assert lecture_of(lina) == first != lecture_id
 
     mover = (
-        groups.first.locator("li").filter(has_text="Omar Khalil").get_by_test_id("breakout-move")
+        # "Omar": test_web_auth renames him "Omar K." on the shared server.
+        groups.first.locator("li").filter(has_text="Omar").get_by_test_id("breakout-move")
     )
     await mover.select_option("2")
     await expect(omar.get_by_test_id("breakout-yours")).to_contain_text(
         "You are in Group 2", timeout=MOVE_MS
     )
     assert lecture_of(omar) not in (first, lecture_id)
-    await expect(groups.nth(1)).to_contain_text("Omar Khalil")
+    await expect(groups.nth(1)).to_contain_text("Omar")
     assert lecture_of(lina) == first, "Lina stays in her group"
 
 
