@@ -8,15 +8,19 @@ export const CSRF_COOKIE = "qou_csrf";
 /** @typedef {number | string} Id */
 const UNSAFE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 
+/** @typedef {{ location: (string | number)[], message: string, type: string }} ProblemField */
+
 export class ApiError extends Error {
-  // status 0: the server could not be reached (code "network_error").
-  /** @param {number} status @param {string} code @param {string} detail */
-  constructor(status, code, detail) {
+  // status 0: the server could not be reached (code "network_error"). errors: what a 422
+  // validation_error found wrong, field by field (empty for other problems).
+  /** @param {number} status @param {string} code @param {string} detail @param {ProblemField[]} [errors] */
+  constructor(status, code, detail, errors = []) {
     super(detail);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.errors = errors;
   }
 }
 
@@ -67,6 +71,7 @@ export async function request(method, path, body, { keepalive = false } = {}) {
       response.status,
       data?.code ?? "http_error",
       data?.detail ?? data?.title ?? response.statusText,
+      Array.isArray(data?.errors) ? data.errors : [],
     );
   }
   return data;

@@ -22,3 +22,15 @@ export const getQuiz = (quizId) => request("GET", `/quizzes/${quizId}`);
 /** @param {Id} quizId @param {unknown[]} answers */
 export const submitAttempt = (quizId, answers) =>
   request("POST", `/quizzes/${quizId}/attempts`, { answers });
+// module: { title, description, sequential, mastery_threshold (0..1), published, open_course,
+// licence, position }; an open course needs a licence (else 422).
+/** @param {Id} courseId @param {Record<string, unknown>} module */
+export const createModule = (courseId, module) => request("POST", `/courses/${courseId}/modules`, module);
+/** @param {Id} moduleId @param {Record<string, unknown>} changes */
+export const updateModule = (moduleId, changes) => request("PATCH", `/modules/${moduleId}`, changes);
+/** @param {Id} moduleId */
+export const deleteModule = (moduleId) => request("DELETE", `/modules/${moduleId}`);
+// Every module of the course, each once, in the new order (saved in one transaction).
+/** @param {Id} courseId @param {Id[]} moduleIds */
+export const orderModules = (courseId, moduleIds) =>
+  request("PUT", `/courses/${courseId}/modules/order`, { module_ids: moduleIds });

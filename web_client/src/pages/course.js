@@ -60,7 +60,7 @@ export async function coursePage({ user, params, signal }) {
     await createLmsLink({ courseId, manages }),
     createLectures({ courseId, manages, timeZone: user.time_zone, signal }, lectures.items),
     createVideos({ courseId, manages, signal }, videos),
-    createModules(modules),
+    createModules({ courseId, manages }, modules),
     createPresentations({ courseId, manages, signal }, decks),
     createResources({ courseId, manages }, resources),
   );
