@@ -166,10 +166,23 @@ async def test_module_form_speaks_arabic(
         await expect(form.get_by_label("ترتيب الأجزاء")).to_be_visible()
         await expect(form.get_by_label("الترخيص", exact=True)).to_be_visible()
         await expect(form.get_by_test_id("module-save")).to_have_text("أنشئ الوحدة")
+        # A licence outside the list is typed in.
         await form.get_by_label("العنوان").fill(f"المتجهات {course.id}")
+        other = form.get_by_test_id("module-licence-other")
+        await expect(other).to_be_hidden()
+        await form.get_by_label("الترخيص", exact=True).select_option("other")
+        await expect(other).to_be_focused()
+        await other.fill("GFDL 1.3")
+        await form.get_by_test_id("module-open-course").check()
         await form.get_by_test_id("module-save").click()
         await expect(page.get_by_test_id("module-draft")).to_have_text("مسودة")
+        await expect(page.get_by_test_id("module-licence-badge")).to_have_text("GFDL 1.3")
         await expect(page.get_by_test_id("module-up")).to_have_text("انقل إلى الأعلى")
+        await expect(other).to_be_hidden()  # the emptied form hides it again
+        await page.get_by_test_id("module-edit").click()
+        edit = page.get_by_test_id("module-edit-form")
+        await expect(edit.get_by_label("الترخيص", exact=True)).to_have_value("other")
+        await expect(edit.get_by_test_id("module-licence-other")).to_have_value("GFDL 1.3")
     finally:
         await page.get_by_test_id("lang-switch").select_option("en")
         await expect(page.locator("html")).to_have_attribute("dir", "ltr")

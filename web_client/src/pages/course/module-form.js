@@ -6,37 +6,14 @@
 
 import { h } from "../../dom.js";
 import { attempt, errorLine } from "../../feedback.js";
-import { describeError, t } from "../../i18n.js";
+import { t } from "../../i18n.js";
 import { button, control, field } from "../../ui.js";
+import { LICENCES, describeProblem, toPercent, toShare } from "./module-settings.js";
 
-export const LICENCES = ["CC BY 4.0", "CC BY-SA 4.0", "CC BY-NC 4.0", "CC BY-NC-SA 4.0", "CC0 1.0"];
 const OTHER = "other";
 const DEFAULT_PERCENT = 80;
 
-// The label of each field the server may name in a validation error.
-const FIELD_LABELS = {
-  title: "moduleForm.title",
-  description: "moduleForm.description",
-  sequential: "moduleForm.order",
-  mastery_threshold: "moduleForm.threshold",
-  published: "moduleForm.published",
-  open_course: "moduleForm.openCourse",
-  licence: "moduleForm.licence",
-};
-
-/**
- * The problem's description, then each field the server found wrong with its message.
- * @param {{ code: string, detail?: string | null, errors?: import("../../api.js").ProblemField[] }} error
- */
-export function describeProblem(error) {
-  const fields = (error.errors ?? []).map(({ location, message }) => {
-    const name = String(location.at(-1));
-    const label = Object.hasOwn(FIELD_LABELS, name) ? t(FIELD_LABELS[name]) : null;
-    return label ? `${label}: ${message}` : message;
-  });
-  return fields.length ? `${describeError(error)}: ${fields.join("; ")}` : describeError(error);
-}
-
+/** @param {string} id @param {string} name @param {string} label @param {boolean} checked */
 function checkbox(id, name, label, checked) {
   return h(
     "label",
@@ -47,6 +24,7 @@ function checkbox(id, name, label, checked) {
   );
 }
 
+/** @param {string} prefix @param {string} licence */
 function licencePicker(prefix, licence) {
   const known = LICENCES.includes(licence);
   const other = h("input", {
@@ -74,15 +52,18 @@ function licencePicker(prefix, licence) {
 }
 
 // The API's body from the form's controls.
+/** @param {HTMLFormElement} form */
 function values(form) {
+  /** @param {string} name */
   const value = (name) => control(form, name).value;
+  /** @param {string} name */
   const checked = (name) => /** @type {HTMLInputElement} */ (control(form, name)).checked;
   const choice = value("licence_choice");
   return {
     title: value("title").trim(),
     description: value("description").trim(),
     sequential: value("sequential") === "sequential",
-    mastery_threshold: Math.round(Number(value("mastery_threshold")) * 100) / 10000,
+    mastery_threshold: toShare(Number(value("mastery_threshold"))),
     published: checked("published"),
     open_course: checked("open_course"),
     licence: (choice === OTHER ? value("licence_other") : choice).trim(),
@@ -105,7 +86,7 @@ export function createModuleForm({ module = null, save, onSaved, onCancel = null
     { type: "submit", class: "button primary", "data-testid": "module-save" },
     t(module ? "moduleForm.save" : "moduleForm.create"),
   );
-  const percent = module ? Math.round(module.mastery_threshold * 100) : DEFAULT_PERCENT;
+  const percent = module ? toPercent(module.mastery_threshold) : DEFAULT_PERCENT;
   const sequential = module ? module.sequential : true;
   const form = h(
     "form",
