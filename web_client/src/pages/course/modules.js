@@ -63,8 +63,9 @@ export function createModules({ courseId, manages }, { items }) {
     const from = ids.indexOf(module.id);
     const to = from + step;
     [ids[from], ids[to]] = [ids[to], ids[from]];
-    if (!(await attempt(listError, () => orderModules(courseId, ids)))) return;
-    await refresh();
+    const saved = await attempt(listError, () => orderModules(courseId, ids));
+    await refresh(); // on a refusal too: someone may have added or removed a module meanwhile
+    if (!saved) return;
     announce.textContent = t("moduleForm.moved", { title: module.title, position: to + 1, count: ids.length });
     const [same, other] = step < 0 ? ["module-up", "module-down"] : ["module-down", "module-up"];
     const moved = list.querySelector(`[data-module-id="${module.id}"] [data-testid="${same}"]`);
