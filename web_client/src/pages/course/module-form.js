@@ -90,7 +90,10 @@ export function createModuleForm({ module = null, save, onSaved, onCancel = null
   const sequential = module ? module.sequential : true;
   const form = h(
     "form",
-    { class: "card inline-form module-form", "data-testid": module ? "module-edit-form" : "module-new-form" },
+    {
+      class: module ? "inline-form module-form" : "card inline-form module-form",
+      "data-testid": module ? "module-edit-form" : "module-new-form",
+    },
     h("h3", {}, module ? t("moduleForm.editHeading") : t("moduleForm.newHeading")),
     field(
       `${prefix}-title`,

@@ -141,8 +141,7 @@ export function createModules({ courseId, manages }, { items }) {
       { class: "card module-card", "data-testid": "module-card", "data-module-id": module.id },
       title(module),
       badges(module),
-      body,
-      error,
+      h("div", { class: "module-body" }, body, error),
     );
   }
 
