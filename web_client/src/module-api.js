@@ -22,3 +22,11 @@ export const getQuiz = (quizId) => request("GET", `/quizzes/${quizId}`);
 /** @param {Id} quizId @param {unknown[]} answers */
 export const submitAttempt = (quizId, answers) =>
   request("POST", `/quizzes/${quizId}/attempts`, { answers });
+// Preview as a student (the course's educators): the module and a quiz as a learner yet to
+// start sees them, and answers scored with feedback while nothing is recorded.
+/** @param {Id} moduleId */
+export const previewModule = (moduleId) => request("GET", `/modules/${moduleId}/preview`);
+/** @param {Id} quizId */
+export const previewQuiz = (quizId) => request("GET", `/quizzes/${quizId}/preview`);
+/** @param {Id} quizId @param {unknown[]} answers */
+export const checkAnswers = (quizId, answers) => request("POST", `/quizzes/${quizId}/check`, { answers });

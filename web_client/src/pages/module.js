@@ -12,7 +12,7 @@ import { percent } from "./module/format.js";
 import { createQuizPlayer } from "./module/quiz.js";
 import { renderUnits } from "./module/units.js";
 
-function header(module) {
+export function header(module) {
   return h(
     "div",
     { class: "course-header" },
@@ -27,6 +27,7 @@ function header(module) {
       module.can_manage && !module.published && h("li", { class: "badge" }, t("module.draft")),
     ),
     module.description && h("p", { class: "course-description-full", dir: "auto" }, module.description),
+    module.can_manage && h("p", {}, h("a", { class: "button", href: `/modules/${module.id}/preview`, "data-testid": "module-preview-link" }, t("module.preview.link"))),
   );
 }
 
