@@ -25,6 +25,7 @@ from portal_api import (
     quizzes,
     resources,
     subtitles,
+    unit_order,
     users,
     videos,
 )
@@ -56,6 +57,7 @@ def api_router() -> ApiRouter:
         enrolment_csv,
         resources,
         modules,
+        unit_order,
         quizzes,
         progress,
         open_courses,
