@@ -1,6 +1,7 @@
 """Module authoring in real headless Chromium: an educator adds a reading (with a new repository
 link), a library video and a quiz written in the editor, is told what is wrong with the quiz
-(by the page, then by the server), reorders, renames and deletes units, edits the quiz; a
+(by the page, then by the server), finds a video by the library's search, reorders (a stale
+order is refused and the page catches up), renames and deletes units, edits the quiz; a
 student then gets the feedback the educator wrote. The editor speaks Arabic too."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from playwright.async_api import Locator, Page, expect
 
 from tests.conftest import Server
 from tests.media import make_clip
-from tests.module_builder import call, new_course, new_module, ready_video
+from tests.module_builder import add_unit, call, new_course, new_module, ready_video
 from tests.test_web_client import browser as shared_browser
 from tests.test_web_client import log_in
 from tests.test_web_modules import unit_card
@@ -89,6 +90,14 @@ async def test_an_educator_builds_a_module_a_student_then_takes(
     # A video from the course's library.
     await form.get_by_test_id("unit-add-kind").select_option("video")
     await form.get_by_test_id("unit-add-title").fill("Watch the fall")
+    await form.get_by_test_id("unit-video-search").fill("nothing-like-this")
+    await form.get_by_test_id("unit-video-find").click()
+    await expect(form.get_by_test_id("unit-add-video")).to_contain_text("No videos")
+    await form.get_by_test_id("unit-video-search").fill("Falling")
+    await form.get_by_test_id("unit-video-search").press("Enter")  # searches, adds nothing
+    await expect(form.get_by_test_id("unit-add-video").locator("option")).to_have_text(
+        ["Falling bodies"]
+    )
     await form.get_by_test_id("unit-add-video").select_option(str(video["id"]))
     await form.get_by_test_id("unit-add-submit").click()
     await titles(page, ["Read Galileo", "Watch the fall"])
@@ -140,6 +149,17 @@ async def test_an_educator_builds_a_module_a_student_then_takes(
     await watch.get_by_test_id("unit-delete-yes").click()
     await titles(page, ["Check g", "Read Galileo's dialogue"])
 
+    # A unit added behind the page's back: the stale order is refused and the page catches up.
+    body = {"kind": "video", "title": "Added elsewhere", "video_id": video["id"], "position": 9}
+    await add_unit(http, server, course, module["id"], **body)
+    await unit_card(page, "Read Galileo's dialogue").get_by_test_id("unit-up").click()
+    await titles(page, ["Check g", "Read Galileo's dialogue", "Added elsewhere"])
+    reading = unit_card(page, "Read Galileo's dialogue")
+    await expect(reading.get_by_test_id("unit-tools-error")).to_contain_text("missing units")
+    await reading.get_by_test_id("unit-up").click()
+    await titles(page, ["Read Galileo's dialogue", "Check g", "Added elsewhere"])
+    await expect(reading.get_by_test_id("unit-tools-error")).to_be_empty()
+
     # Edit the quiz: it opens with what was saved.
     await unit_card(page, "Check g").get_by_test_id("unit-edit-quiz").click()
     edit = page.get_by_test_id("quiz-edit")
@@ -179,7 +199,7 @@ async def test_an_educator_builds_a_module_a_student_then_takes(
     await call(http, server, "PATCH", path, course.educator, {"published": True}, 200)
     student = await signed_in(open_page, server, "student1")
     await student.goto(server.url(path))
-    await titles(student, ["Check g", "Read Galileo's dialogue"])
+    await titles(student, ["Read Galileo's dialogue", "Check g", "Added elsewhere"])
     await unit_card(student, "Check g").get_by_test_id("unit-quiz").click()
     await expect(student.get_by_test_id("unit-tools")).to_have_count(0)
     await student.get_by_test_id("option-q1-a").check()

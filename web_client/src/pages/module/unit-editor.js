@@ -52,6 +52,7 @@ export async function createUnitEditor(module, refresh) {
   const [videos, resources] = await Promise.all([listVideos({ courseId }), listResources(courseId)]);
   let current = [];
   let focusAfter = null; // a selector in the unit list to focus once it is drawn again
+  let carried = null; // { unitId, text }: an error to show again on a unit once redrawn
   let quizEditor = createQuizEditor();
 
   // Add a unit.
@@ -59,7 +60,18 @@ export async function createUnitEditor(module, refresh) {
   const videoSelect = h("select", { id: "unit-add-video", name: "video_id", "data-testid": "unit-add-video" }, ...videoOptions(videos.items));
   const resourceSelect = h("select", { id: "unit-add-resource", name: "resource_id", "data-testid": "unit-add-resource" }, ...resourceOptions(resources.items));
   const newLink = linkFields();
-  const videoPart = field("unit-add-video", t("unitEditor.video"), videoSelect);
+  const videoSearch = h("input", { type: "search", id: "unit-video-search", dir: "auto", maxlength: 200, "data-testid": "unit-video-search" });
+  const videoPart = h(
+    "div",
+    {},
+    h(
+      "div",
+      { class: "editor-row" },
+      field("unit-video-search", t("unitEditor.videoSearch"), videoSearch),
+      button("unit-video-find", t("unitEditor.videoFind"), () => findVideos()),
+    ),
+    field("unit-add-video", t("unitEditor.video"), videoSelect),
+  );
   const readingPart = h("div", {}, field("unit-add-resource", t("unitEditor.reading"), resourceSelect), newLink);
   const quizPart = h("div", { class: "unit-add-quiz" }, quizEditor.element);
   const addError = errorLine("unit-add-error");
@@ -89,6 +101,17 @@ export async function createUnitEditor(module, refresh) {
   kind.addEventListener("change", showKind);
   resourceSelect.addEventListener("change", showKind);
   showKind();
+
+  // The library's search (title, tags, what the video says and shows) narrows the choice.
+  async function findVideos() {
+    const found = await attempt(addError, () => listVideos({ courseId, q: videoSearch.value.trim() }));
+    if (found) videoSelect.replaceChildren(...videoOptions(found.value.items));
+  }
+  videoSearch.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault(); // Enter searches here, it does not add the unit
+    findVideos();
+  });
 
   const nextPosition = () => Math.min(MAX_POSITION, Math.max(-1, ...current.map((u) => u.position)) + 1);
 
@@ -181,7 +204,13 @@ export async function createUnitEditor(module, refresh) {
     async function reorder(step) {
       const ids = current.map((u) => u.id);
       if (!move(ids, index, step)) return;
-      if (!(await attempt(error, () => saveUnitOrder(module.id, ids)))) return;
+      if (!(await attempt(error, () => saveUnitOrder(module.id, ids)))) {
+        // The list was perhaps stale (a unit added or deleted in another tab): show the
+        // server's, with the refusal kept on this unit.
+        carried = { unitId: unit.id, text: error.textContent ?? "" };
+        await refresh();
+        return;
+      }
       const at = index + step;
       focusAfter = selector(at === 0 ? "unit-down" : at === ids.length - 1 ? "unit-up" : step < 0 ? "unit-up" : "unit-down");
       await refresh();
@@ -237,6 +266,7 @@ export async function createUnitEditor(module, refresh) {
     }
 
     showTools();
+    if (carried?.unitId === unit.id) error.textContent = carried.text;
     return h("div", {}, bar, error);
   }
 
@@ -249,6 +279,7 @@ export async function createUnitEditor(module, refresh) {
     });
     if (focusAfter) list.querySelector(focusAfter)?.focus();
     focusAfter = null;
+    carried = null;
   }
 
   const panel = h(
