@@ -11,7 +11,7 @@ import { blankDraft, blankOption, blankQuestion, draftProblems, move, quizBody }
 const KINDS = ["single", "multiple", "numeric"];
 let editors = 0; // gives each editor's controls their own ids
 
-// "Question 2 › options: List should have at least 2 items" from a 422's field errors.
+// Where a 422's field error is: "Question 2 › options", or just "url".
 /** @param {(string | number)[]} location */
 function where(location) {
   const parts = [];
@@ -31,8 +31,10 @@ function where(location) {
   return parts.join(" › ");
 }
 
+// What to say about a refused request: a 422's field errors one by one ("Question 2 › options:
+// List should have at least 2 items"), else describeError's words.
 /** @param {{ code: string, detail?: string | null, errors?: { location: (string | number)[], message: string }[] }} error */
-function describeProblem(error) {
+export function describeProblem(error) {
   if (!error.errors?.length) return describeError(error);
   return error.errors.map((e) => (where(e.location) ? `${where(e.location)}: ${e.message}` : e.message)).join(" ");
 }

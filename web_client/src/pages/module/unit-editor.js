@@ -10,7 +10,7 @@ import { t } from "../../i18n.js";
 import { addUnit, deleteUnit, getQuizKey, saveQuiz, saveUnitOrder, updateUnit } from "../../module-api.js";
 import { button, control, field } from "../../ui.js";
 import { draftOf, move } from "./quiz-draft.js";
-import { createQuizEditor } from "./quiz-editor.js";
+import { createQuizEditor, describeProblem } from "./quiz-editor.js";
 
 const LINK_KINDS = ["journal_article", "book", "research", "slides", "dataset", "open_course"];
 const NEW_LINK = "new";
@@ -120,9 +120,9 @@ export async function createUnitEditor(module, refresh) {
     if (resourceSelect.value !== NEW_LINK) return Number(resourceSelect.value);
     const value = (name) => control(form, `link_${name}`).value.trim();
     const link = { title: value("title"), kind: value("kind"), url: value("url"), licence: value("licence") };
-    const answer = await attempt(addError, () => addResource(courseId, link));
+    const answer = await attempt(addError, () => addResource(courseId, link), describeProblem);
     if (!answer) return null;
-    resourceSelect.append(option(answer.value.id, answer.value.title));
+    resourceSelect.insertBefore(option(answer.value.id, answer.value.title), resourceSelect.lastElementChild);
     resourceSelect.value = String(answer.value.id);
     for (const name of ["title", "url", "licence"]) control(form, `link_${name}`).value = "";
     showKind();
@@ -145,11 +145,11 @@ export async function createUnitEditor(module, refresh) {
         addError.textContent = t("unitEditor.videoNeeded");
         return;
       }
-      added = await attempt(addError, () => addUnit(module.id, { ...unit, video_id: Number(videoSelect.value) }));
+      added = await attempt(addError, () => addUnit(module.id, { ...unit, video_id: Number(videoSelect.value) }), describeProblem);
     } else {
       const resourceId = await readingTarget();
       if (resourceId == null) return;
-      added = await attempt(addError, () => addUnit(module.id, { ...unit, resource_id: resourceId }));
+      added = await attempt(addError, () => addUnit(module.id, { ...unit, resource_id: resourceId }), describeProblem);
     }
     if (!added) return;
     control(form, "title").value = "";
