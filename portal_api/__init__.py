@@ -27,6 +27,7 @@ from portal_api import (
     quizzes,
     resources,
     subtitles,
+    unit_order,
     users,
     videos,
 )
@@ -60,6 +61,7 @@ def api_router() -> ApiRouter:
         resources,
         modules,
         module_preview,
+        unit_order,
         quizzes,
         progress,
         open_courses,

@@ -9,14 +9,19 @@ export const CSRF_COOKIE = "qou_csrf";
 const UNSAFE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 
 export class ApiError extends Error {
-  // status 0: the server could not be reached (code "network_error").
-  /** @param {number} status @param {string} code @param {string} detail */
-  constructor(status, code, detail) {
+  // status 0: the server could not be reached (code "network_error"). errors: what a 422
+  // problem lists, one entry per field ({ location: ["body", "questions", 0, ...], message }).
+  /**
+   * @param {number} status @param {string} code @param {string} detail
+   * @param {{ location: (string | number)[], message: string }[]} [errors]
+   */
+  constructor(status, code, detail, errors = []) {
     super(detail);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.errors = errors;
   }
 }
 
@@ -67,6 +72,7 @@ export async function request(method, path, body, { keepalive = false } = {}) {
       response.status,
       data?.code ?? "http_error",
       data?.detail ?? data?.title ?? response.statusText,
+      Array.isArray(data?.errors) ? data.errors : [],
     );
   }
   return data;
