@@ -165,6 +165,20 @@ async def unit_states(
             rows[unit_id] = row = await progress_row(session, unit_id, user_id)
             complete(row)
     await session.commit()
+    return states_from(module, units, rows, access)
+
+
+def fresh_states(module: Module, units: list[Unit]) -> list[UnitState]:
+    """The units as a student who has not started the module sees them (the educators'
+    preview), with the same locks a real learner gets; reads and records nothing."""
+    return states_from(module, units, {}, "learn")
+
+
+def states_from(
+    module: Module, units: list[Unit], rows: dict[int, UnitProgress], access: Access
+) -> list[UnitState]:
+    """Each unit's state from the student's progress rows by unit id, locked as
+    ``mastery.locks`` decides for a learner in a sequential module."""
     done = [u.id in rows and rows[u.id].state == "completed" for u in units]
     locked = locks(done, module.sequential and access == "learn")
     states: list[UnitState] = []

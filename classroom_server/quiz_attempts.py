@@ -49,6 +49,12 @@ def replace_quiz(quiz: Quiz, stored: dict[str, Any]) -> None:
         setattr(quiz, name, value)
 
 
+def score_quiz(quiz: Quiz, answers: list[Answer]) -> Scored:
+    """``answers`` scored against the quiz's stored key (ValueError if they do not fit its
+    questions); an attempt records this, the educators' preview check only shows it."""
+    return score([Question.model_validate(q) for q in quiz.questions], answers)
+
+
 async def record_attempt(
     session: AsyncSession,
     quiz: Quiz,
@@ -60,7 +66,7 @@ async def record_attempt(
     """Scores ``answers`` (ValueError if they do not fit the questions), records the attempt
     under the next number (the unique (quiz, user, number) decides between racing attempts)
     and updates the student's progress: mastered, or out of attempts, completes the unit."""
-    scored = score([Question.model_validate(q) for q in quiz.questions], answers)
+    scored = score_quiz(quiz, answers)
     for _ in range(RACE_RETRIES):
         number = await next_attempt_number(session, quiz.id, user_id)
         if quiz.max_attempts is not None and number > quiz.max_attempts:

@@ -1,7 +1,7 @@
 """What the module, quiz and progress routes share: loading with access checks, and unit output.
 
-Every module route goes through ``load_module`` or ``load_unit``, so who may see or change a
-module is decided here (on top of ``classroom_server.policy``) and nowhere else.
+Every module route goes through ``load_module``, ``load_unit`` or ``load_quiz``, so who may see
+or change a module is decided here (on top of ``classroom_server.policy``) and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Module, Unit, User
+from classroom_server.db import Module, Quiz, Unit, User
 from classroom_server.module_progress import (
     Access,
     UnitState,
     module_access,
     quizzes_of,
     readings_of,
+    unit_state,
 )
 from classroom_server.policy import can_view_course
+from classroom_server.quiz_attempts import quiz_with_unit
 from classroom_server.web_problems import Problem, forbidden, not_found
 from portal_api.router import path_id
 
@@ -61,6 +63,22 @@ async def load_unit(
     if unit is None:
         raise not_found(f"unit {unit_id}")
     return await load_module(session, user, unit.module_id, manage), unit
+
+
+async def load_quiz(
+    session: AsyncSession, user: User, request: web.Request, manage: bool = False
+) -> tuple[Loaded, Unit, Quiz]:
+    """The quiz with its unit; a learner reaching a locked unit is refused with ``locked``."""
+    quiz_id = path_id(request, "quiz_id", "quiz")
+    found = await quiz_with_unit(session, quiz_id)
+    if found is None:
+        raise not_found(f"quiz {quiz_id}")
+    quiz, unit = found
+    loaded = await load_module(session, user, unit.module_id, manage)
+    if loaded.access == "learn":
+        if (await unit_state(session, loaded.module, unit, user.id, loaded.access)).locked:
+            raise locked_problem(unit)
+    return loaded, unit, quiz
 
 
 def locked_problem(unit: Unit) -> Problem:

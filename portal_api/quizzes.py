@@ -11,9 +11,8 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import Database, Quiz, Unit, User
+from classroom_server.db import Database, Quiz, Unit, UnitProgress
 from classroom_server.mastery import (
     Answer,
     Marked,
@@ -22,19 +21,18 @@ from classroom_server.mastery import (
     mastered,
     validate_questions,
 )
-from classroom_server.module_progress import progress_row, unit_state
+from classroom_server.module_progress import progress_row
 from classroom_server.quiz_attempts import (
     AttemptRace,
     AttemptsExhausted,
     attempts_of,
-    quiz_with_unit,
     record_attempt,
     replace_quiz,
 )
 from classroom_server.web_auth import require_user
-from classroom_server.web_problems import Problem, not_found
-from portal_api.module_common import Loaded, load_module, locked_problem
-from portal_api.router import ApiRouter, path_id
+from classroom_server.web_problems import Problem
+from portal_api.module_common import Loaded, load_quiz
+from portal_api.router import ApiRouter
 from portal_api.schemas import ListPage, Page
 
 router = ApiRouter()
@@ -118,20 +116,23 @@ class AttemptList(ListPage[AttemptSummary]):
     pass
 
 
-async def _quiz(
-    session: AsyncSession, user: User, request: web.Request, manage: bool = False
-) -> tuple[Loaded, Unit, Quiz]:
-    """The quiz with its unit; a learner reaching a locked unit is refused with ``locked``."""
-    quiz_id = path_id(request, "quiz_id", "quiz")
-    found = await quiz_with_unit(session, quiz_id)
-    if found is None:
-        raise not_found(f"quiz {quiz_id}")
-    quiz, unit = found
-    loaded = await load_module(session, user, unit.module_id, manage)
-    if loaded.access == "learn":
-        if (await unit_state(session, loaded.module, unit, user.id, loaded.access)).locked:
-            raise locked_problem(unit)
-    return loaded, unit, quiz
+def quiz_view(loaded: Loaded, unit: Unit, quiz: Quiz, row: UnitProgress | None) -> QuizView:
+    """The learner's view of a quiz with their progress row (None: a learner yet to start)."""
+    used = row.attempts if row else 0
+    return QuizView(
+        id=quiz.id,
+        unit_id=unit.id,
+        module_id=unit.module_id,
+        title=unit.title,
+        summative=quiz.summative,
+        max_attempts=quiz.max_attempts,
+        attempts_used=used,
+        attempts_left=_left(quiz, used),
+        best_score=row.best_score if row else None,
+        last_score=row.last_score if row else None,
+        mastery_threshold=loaded.module.mastery_threshold,
+        questions=[QuestionView.of(Question.model_validate(q)) for q in quiz.questions],
+    )
 
 
 def _left(quiz: Quiz, used: int) -> int | None:
@@ -143,23 +144,10 @@ async def get_quiz(request: web.Request, db: Database) -> QuizView:
     """The questions to answer (never the correct answers) and your attempts so far."""
     user = await require_user(request)
     async with db.session() as session:
-        loaded, unit, quiz = await _quiz(session, user, request)
+        loaded, unit, quiz = await load_quiz(session, user, request)
         row = await progress_row(session, unit.id, user.id)
         await session.commit()
-        return QuizView(
-            id=quiz.id,
-            unit_id=unit.id,
-            module_id=unit.module_id,
-            title=unit.title,
-            summative=quiz.summative,
-            max_attempts=quiz.max_attempts,
-            attempts_used=row.attempts,
-            attempts_left=_left(quiz, row.attempts),
-            best_score=row.best_score,
-            last_score=row.last_score,
-            mastery_threshold=loaded.module.mastery_threshold,
-            questions=[QuestionView.of(Question.model_validate(q)) for q in quiz.questions],
-        )
+        return quiz_view(loaded, unit, quiz, row)
 
 
 @router.route("GET", "/quizzes/{quiz_id}/key", tag="quizzes", response=QuizKey)
@@ -167,7 +155,7 @@ async def get_quiz_key(request: web.Request, db: Database) -> QuizKey:
     """The questions with answers and feedback (the course's educators only)."""
     user = await require_user(request)
     async with db.session() as session:
-        _, unit, quiz = await _quiz(session, user, request, manage=True)
+        _, unit, quiz = await load_quiz(session, user, request, manage=True)
     return QuizKey(
         id=quiz.id,
         unit_id=unit.id,
@@ -182,7 +170,7 @@ async def put_quiz(request: web.Request, body: QuizIn, db: Database) -> QuizKey:
     """Replace a quiz's questions and settings; scores of earlier attempts stay as they were."""
     user = await require_user(request)
     async with db.session() as session:
-        _, unit, quiz = await _quiz(session, user, request, manage=True)
+        _, unit, quiz = await load_quiz(session, user, request, manage=True)
         replace_quiz(quiz, body.stored())
         await session.commit()
     return QuizKey(id=quiz.id, unit_id=unit.id, **body.model_dump())
@@ -201,7 +189,7 @@ async def post_attempt(request: web.Request, body: AttemptIn, db: Database) -> A
     """Answer the quiz: scored on the server, with feedback for each of your answers."""
     user = await require_user(request)
     async with db.session() as session:
-        loaded, unit, quiz = await _quiz(session, user, request)
+        loaded, unit, quiz = await load_quiz(session, user, request)
         threshold = loaded.module.mastery_threshold
         try:
             recorded = await record_attempt(session, quiz, unit, user.id, body.answers, threshold)
@@ -238,7 +226,7 @@ async def list_attempts(request: web.Request, query: Page, db: Database) -> Atte
     """Your own attempts at a quiz, newest first."""
     user = await require_user(request)
     async with db.session() as session:
-        loaded, _, quiz = await _quiz(session, user, request)
+        loaded, _, quiz = await load_quiz(session, user, request)
         rows, total = await attempts_of(session, quiz.id, user.id, query.limit, query.offset)
         threshold = loaded.module.mastery_threshold
         items = [

@@ -63,11 +63,7 @@ def _republish(storage: VideoStorage, video: Video) -> None:
 async def _changed(db: Database, storage: VideoStorage, video: Video) -> None:
     """Players see the tracks there are now, and the library search finds their words."""
     await asyncio.to_thread(_republish, storage, video)
-    async with db.session() as session:
-        row = await session.get(Video, video.id)
-        if row is not None:
-            await search_text.refresh(session, storage, row)
-            await session.commit()
+    await search_text.refresh_stored(db, storage, video.id)
 
 
 @router.route(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from classroom_server.db import Course, CourseRole, Database, Enrolment, upgrade
+from classroom_server.users import NO_PASSWORD
 from portal_api.bbb.answers import Failed
 from portal_api.bbb.meetings import (
     CreateRequest,
@@ -99,6 +100,7 @@ async def test_one_account_per_lms_user_and_roles_from_the_join(database: Databa
             session, meeting, {"fullName": "Ann", "userID": "42"}, CourseRole.STUDENT
         )
         assert student.role == "student"
+        assert student.password_hash == NO_PASSWORD, "an LMS's user has no password to hash"
         assert meeting.running and meeting.row.user_joined
         promoted = await admit(
             session, meeting, {"fullName": "Ann B.", "userID": "42"}, CourseRole.EDUCATOR

@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 
 import aiohttp
+from yarl import URL
 
+from portal_api.lti.login_cookie import cookie_name
 from tests.conftest import Server
 from tests.lti_platform import (
     LEARNER,
@@ -19,6 +21,11 @@ from tests.lti_platform import (
     new_key,
     running_platform,
 )
+
+
+def holding_login_cookie(http: aiohttp.ClientSession, server: Server, state: str) -> None:
+    """Gives a client the cookie the login set in the browser that started it."""
+    http.cookie_jar.update_cookies({cookie_name(state): "1"}, URL(server.url("/lti/launch")))
 
 
 async def _me(http: aiohttp.ClientSession, server: Server) -> int:
@@ -100,11 +107,18 @@ async def test_a_valid_launch_enters_and_each_broken_token_is_refused(server: Se
 
         state, nonce = await login(http, platform)
         token = good(nonce)
-        entered = await launch(http, platform, state, token)
+        async with browser() as victim:  # login CSRF: another browser is handed the launch
+            planted = await launch(victim, platform, state, token)
+            assert planted.status == 403
+            assert "did not start this login" in await planted.text()
+            assert await _me(victim, server) == 401
+        entered = await launch(http, platform, state, token)  # the state was not spent
         assert entered.status == 302, await entered.text()
         assert await _me(http, server) == 200
+        assert cookie_name(state) not in {c.key for c in http.cookie_jar}, "the cookie is spent"
 
-    async with browser() as replayer:  # the same state and token, again
+    async with browser() as replayer:  # the same state and token, again, cookie and all
+        holding_login_cookie(replayer, server, state)
         replayed = await launch(replayer, platform, state, token)
         assert replayed.status == 400
         assert "replay refused" in await replayed.text()
@@ -114,7 +128,7 @@ async def test_a_valid_launch_enters_and_each_broken_token_is_refused(server: Se
 async def test_a_login_from_an_unregistered_platform_or_without_its_fields_is_refused(
     server: Server,
 ) -> None:
-    async with aiohttp.ClientSession() as http:
+    async with browser() as http:
         query = {"iss": "https://unknown.example", "login_hint": "x", "target_link_uri": "y"}
         async with http.get(
             server.url("/lti/login"), params=query, allow_redirects=False
@@ -124,6 +138,7 @@ async def test_a_login_from_an_unregistered_platform_or_without_its_fields_is_re
         async with http.get(server.url("/lti/login"), allow_redirects=False) as response:
             assert response.status == 400
             assert "login_hint" in await response.text()
+        holding_login_cookie(http, server, "nope")
         async with http.post(
             server.url("/lti/launch"), data={"state": "nope", "id_token": "x.y.z"}
         ) as response:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, text
 
 from classroom_server.db import Course, Database, Deck, DeckPage, Lecture, Video, upgrade
 from tests.conftest import DATABASES, run_postgres_url, scratch_postgres
@@ -84,3 +85,20 @@ async def test_search_finds_slides_chapters_and_subtitles(
     assert await search("welcome kinematics") == [], "every word, not any"
     assert await search("kinematics") == ["Kinematics 100%"]
     assert "Week 3" not in await search("%"), "a literal, never a wildcard"
+
+
+async def test_postgres_search_reads_the_gin_index() -> None:
+    """The query's expression is the index's (migration 0022): a library of thousands of
+    videos is searched without reading each one."""
+    database = Database(await scratch_postgres(run_postgres_url("search_index")))
+    try:
+        await upgrade(database)
+        async with database.session() as session:
+            where = search_text.matches("refraction lenses", "postgresql")
+            query = select(Video.id).where(where)
+            compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
+            await session.execute(text("SET enable_seqscan = off"))
+            plan = "\n".join(await session.scalars(text(f"EXPLAIN {compiled}")))
+    finally:
+        await database.close()
+    assert "ix_videos_search_text_fts" in plan, plan

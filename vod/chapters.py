@@ -34,11 +34,13 @@ def timeline_path(storage: VideoStorage, video_id: int) -> Path:
 
 @dataclass(frozen=True)
 class Chapter:
+    """``deck_id`` and ``page``: the slide showing when it starts (none on an upload)."""
+
     start: float
     end: float
     title: str
-    deck_id: int
-    page: int
+    deck_id: int | None
+    page: int | None
 
 
 def _slide_changes(entries: Iterable[dict[str, Any]], zero: float) -> list[tuple[float, int, int]]:
@@ -118,6 +120,20 @@ async def slide_titles(
     return titles
 
 
+def timeline_chapter(chapter: Chapter, image_decks: set[int]) -> dict[str, Any]:
+    """A chapter as the player reads it; ``image`` only for decks rendered as pictures (a
+    whiteboard has none)."""
+    deck, page = chapter.deck_id, chapter.page
+    return {
+        "start": round(chapter.start, 3),
+        "end": round(chapter.end, 3),
+        "title": chapter.title,
+        "deck_id": deck,
+        "page": page,
+        "image": f"/api/v1/decks/{deck}/pages/{page}" if deck in image_decks else None,
+    }
+
+
 def replay(
     entries: list[dict[str, Any]],
     made: list[Chapter],
@@ -144,19 +160,7 @@ def replay(
         elif entry.get("event") != "slides:page" and len(others) < MAX_EVENTS:
             others.append({"t": at, "event": entry["event"], "data": data})
     return {
-        "chapters": [
-            {
-                "start": round(c.start, 3),
-                "end": round(c.end, 3),
-                "title": c.title,
-                "deck_id": c.deck_id,
-                "page": c.page,
-                "image": f"/api/v1/decks/{c.deck_id}/pages/{c.page}"
-                if c.deck_id in image_decks
-                else None,
-            }
-            for c in made
-        ],
+        "chapters": [timeline_chapter(c, image_decks) for c in made],
         "chat": chat,
         "pages": pages,
         "events": others,

@@ -12,7 +12,7 @@ from sqlalchemy import and_, false, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from classroom_server.db import DeckPage, Video
+from classroom_server.db import Database, DeckPage, Video
 from vod import subtitles
 from vod.captions import track_path
 from vod.chapters import timeline_path
@@ -61,6 +61,15 @@ async def refresh(session: AsyncSession, storage: VideoStorage, video: Video) ->
         slides = list(await session.scalars(select(DeckPage.text).where(shown)))
     parts = [video.title, video.description, " ".join(video.tags), *titles, *slides, words]
     video.search_text = " ".join(p for p in parts if p).lower()[:MAX_CHARS]
+
+
+async def refresh_stored(database: Database, storage: VideoStorage, video_id: int) -> None:
+    """Refreshes one video's text, in a session of its own, after its files changed."""
+    async with database.session() as session:
+        row = await session.get(Video, video_id)
+        if row is not None:
+            await refresh(session, storage, row)
+            await session.commit()
 
 
 def matches(search: str, dialect: str) -> ColumnElement[bool]:

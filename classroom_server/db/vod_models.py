@@ -14,10 +14,12 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +31,12 @@ class Video(Base):
     __table_args__ = (
         CheckConstraint("visibility IN ('course', 'public', 'private')", name="visibility"),
         CheckConstraint("status IN ('processing', 'ready', 'failed')", name="status"),
+        # PostgreSQL's full-text search reads this (migration 0022); SQLite has no such index.
+        Index(
+            "ix_videos_search_text_fts",
+            text("to_tsvector('simple'::regconfig, search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -259,7 +259,8 @@ async def _account(session: AsyncSession, external_id: str | None, name: str, ro
     else:
         username = f"bbb-guest-{secrets.token_hex(10)}"
     try:
-        user = await create_user(session, username, secrets.token_urlsafe(32), role, name)
+        # An LMS's user never signs in with a password: no argon2 hash on the join's path.
+        user = await create_user(session, username, None, role, name)
     except UsernameTaken:  # made by a join whose link was lost: link it now
         found = await find_user(session, username)
         assert found is not None
@@ -317,9 +318,7 @@ async def system_account(session: AsyncSession) -> User:
     if found is not None:
         return found
     try:
-        return await create_user(
-            session, SYSTEM_USERNAME, secrets.token_urlsafe(32), Role.EDUCATOR, "System"
-        )
+        return await create_user(session, SYSTEM_USERNAME, None, Role.EDUCATOR, "System")
     except UsernameTaken:
         found = await find_user(session, SYSTEM_USERNAME)
         assert found is not None

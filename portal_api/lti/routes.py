@@ -27,7 +27,7 @@ from classroom_server.lti_platforms import find_platform
 from classroom_server.sessions import open_session
 from classroom_server.web_auth import current_identity, set_session_cookies
 from classroom_server.web_ids import parse_id
-from portal_api.lti import deep_linking
+from portal_api.lti import deep_linking, login_cookie
 from portal_api.lti.grades import LINEITEM_SCOPE, SCORE_SCOPE
 from portal_api.lti.keys import published_keys, signing_key
 from portal_api.lti.launch import (
@@ -157,7 +157,9 @@ def setup_routes(app: web.Application, lti: Lti) -> None:
         if params.get("lti_message_hint"):
             query["lti_message_hint"] = params["lti_message_hint"]
         separator = "&" if urlsplit(auth_url).query else "?"
-        return web.HTTPFound(auth_url + separator + urlencode(query))
+        response = web.HTTPFound(auth_url + separator + urlencode(query))
+        login_cookie.bind(response, started.state, LAUNCH_PATH, lti.secure_cookies)
+        return response
 
     async def launch(request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -166,6 +168,12 @@ def setup_routes(app: web.Application, lti: Lti) -> None:
             return refused(f"the platform answered {str(form.get('error'))[:200]!r}")
         if not isinstance(state, str) or not isinstance(token, str) or not state or not token:
             return refused("the launch needs state and id_token")
+        if not login_cookie.bound(request, state):
+            return refused(
+                "this browser did not start this login (its cookie is missing): open the tool"
+                " from the LMS again, in a new window, and serve the tool over HTTPS",
+                403,
+            )
         async with lti.database.session() as session:
             try:
                 launched = await validate_launch(session, lti.http, lti.keys, state, token)
@@ -174,9 +182,11 @@ def setup_routes(app: web.Application, lti: Lti) -> None:
                 return refused(str(exc), exc.status)
             await session.commit()
             try:
-                return await _enter(session, request, launched)
+                response = await _enter(session, request, launched)
             except LinkRace as exc:
                 return refused(str(exc), 409)
+        login_cookie.forget(response, state, LAUNCH_PATH)
+        return response
 
     async def _enter(
         session: AsyncSession, request: web.Request, launched: Launch

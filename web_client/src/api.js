@@ -183,6 +183,11 @@ export const listSubtitles = (videoId) => request("GET", `/videos/${videoId}/sub
 /** @param {Id} videoId @param {string} language @param {string} text */
 export const putSubtitles = (videoId, language, text) =>
   request("PUT", `/videos/${videoId}/subtitles/${encodeURIComponent(language)}`, { text });
+/** @param {Id} videoId */
+export const listChapters = (videoId) => request("GET", `/videos/${videoId}/chapters`);
+// chapters: [{ start: seconds, title }, ...] in order of their start; [] removes them.
+/** @param {Id} videoId @param {{ start: number, title: string }[]} chapters */
+export const putChapters = (videoId, chapters) => request("PUT", `/videos/${videoId}/chapters`, { chapters });
 /** @param {Id} videoId @param {string} language */
 export const deleteSubtitles = (videoId, language) =>
   request("DELETE", `/videos/${videoId}/subtitles/${encodeURIComponent(language)}`);

@@ -12,6 +12,7 @@ import { deckPage } from "./pages/deck.js";
 import { guestPage } from "./pages/guest.js";
 import { loginPage } from "./pages/login.js";
 import { modulePage } from "./pages/module.js";
+import { modulePreviewPage } from "./pages/module/preview.js";
 import { openCoursePage, openCoursesPage } from "./pages/open-course.js";
 import { officeHoursPage } from "./pages/office-hours.js";
 import { playerPage } from "./pages/player.js";
@@ -36,6 +37,7 @@ const routes = [
   [/^\/courses\/(?<courseId>\d+)\/attendance\/?$/, courseAttendancePage],
   [/^\/videos\/(?<videoId>\d+)\/?$/, playerPage],
   [/^\/modules\/(?<moduleId>\d+)\/?$/, modulePage],
+  [/^\/modules\/(?<moduleId>\d+)\/preview\/?$/, modulePreviewPage],
 ];
 
 // Pages anyone may open, logged in or not: the open courses, a shared presentation, a guest

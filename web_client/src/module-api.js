@@ -34,3 +34,29 @@ export const deleteModule = (moduleId) => request("DELETE", `/modules/${moduleId
 /** @param {Id} courseId @param {Id[]} moduleIds */
 export const orderModules = (courseId, moduleIds) =>
   request("PUT", `/courses/${courseId}/modules/order`, { module_ids: moduleIds });
+// Preview as a student (the course's educators): the module and a quiz as a learner yet to
+// start sees them, and answers scored with feedback while nothing is recorded.
+/** @param {Id} moduleId */
+export const previewModule = (moduleId) => request("GET", `/modules/${moduleId}/preview`);
+/** @param {Id} quizId */
+export const previewQuiz = (quizId) => request("GET", `/quizzes/${quizId}/preview`);
+/** @param {Id} quizId @param {unknown[]} answers */
+export const checkAnswers = (quizId, answers) => request("POST", `/quizzes/${quizId}/check`, { answers });
+
+// Authoring, for the course's educators.
+// unit: { kind, title, position, video_id | resource_id | quiz }
+/** @param {Id} moduleId @param {Record<string, unknown>} unit */
+export const addUnit = (moduleId, unit) => request("POST", `/modules/${moduleId}/units`, unit);
+/** @param {Id} unitId @param {{ title?: string, position?: number }} changes */
+export const updateUnit = (unitId, changes) => request("PATCH", `/units/${unitId}`, changes);
+/** @param {Id} unitId */
+export const deleteUnit = (unitId) => request("DELETE", `/units/${unitId}`);
+// Every unit id of the module, in the new order; saved all at once.
+/** @param {Id} moduleId @param {Id[]} unitIds */
+export const saveUnitOrder = (moduleId, unitIds) =>
+  request("PUT", `/modules/${moduleId}/units/order`, { unit_ids: unitIds });
+// The questions with their answers and feedback.
+/** @param {Id} quizId */
+export const getQuizKey = (quizId) => request("GET", `/quizzes/${quizId}/key`);
+/** @param {Id} quizId @param {Record<string, unknown>} quiz */
+export const saveQuiz = (quizId, quiz) => request("PUT", `/quizzes/${quizId}`, quiz);

@@ -1,6 +1,7 @@
 // A module's page at /modules/{id}: its units in order with the student's progress and locks,
 // the quiz player, and for the course's educators the class's progress. After each quiz
 // attempt or opened reading the units are fetched again, so what the server unlocked shows.
+// The course's educators also get the unit editor (module/unit-editor.js) on it.
 
 import { h } from "../dom.js";
 import { attempt, errorLine } from "../feedback.js";
@@ -10,9 +11,10 @@ import { fact } from "../ui.js";
 import { createClassProgress } from "./module/class-progress.js";
 import { percent } from "./module/format.js";
 import { createQuizPlayer } from "./module/quiz.js";
+import { createUnitEditor } from "./module/unit-editor.js";
 import { renderUnits } from "./module/units.js";
 
-function header(module) {
+export function header(module) {
   return h(
     "div",
     { class: "course-header" },
@@ -27,6 +29,7 @@ function header(module) {
       module.can_manage && !module.published && h("li", { class: "badge" }, t("module.draft")),
     ),
     module.description && h("p", { class: "course-description-full", dir: "auto" }, module.description),
+    module.can_manage && h("p", {}, h("a", { class: "button", href: `/modules/${module.id}/preview`, "data-testid": "module-preview-link" }, t("module.preview.link"))),
   );
 }
 
@@ -42,6 +45,7 @@ export async function modulePage({ params }) {
     const done = current.units.filter((u) => u.state === "completed").length;
     progress.textContent = t("module.progress", { done, count: current.units.length });
     renderUnits(list, current.units, { onOpenReading, onOpenQuiz });
+    editor?.decorate(list, current.units);
   }
 
   async function refresh() {
@@ -60,12 +64,14 @@ export async function modulePage({ params }) {
     answer.value.scrollIntoView({ block: "nearest" });
   }
 
+  const editor = module.can_manage ? await createUnitEditor(module, refresh) : null;
   show(module);
   return h(
     "section",
     { class: "course-page module-page" },
     header(module),
     h("section", { class: "course-section" }, h("h2", {}, t("module.units")), progress, error, list),
+    editor?.panel,
     stage,
     module.can_manage && (await createClassProgress(moduleId)),
   );

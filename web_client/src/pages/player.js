@@ -9,6 +9,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { untilProcessed } from "../processing.js";
 import { managesCourse } from "../roles.js";
+import { createChaptersEdit } from "./player/chapters-edit.js";
 import { createQualityMenu } from "./player/quality-menu.js";
 import { createReplay } from "./player/replay.js";
 import { keepPosition, startingPoint } from "./player/resume.js";
@@ -132,6 +133,11 @@ export async function playerPage({ user, params, signal }) {
         { class: "video-manage" },
         createVideoEdit(video, info.show),
         createSubtitlesEdit(videoId),
+        video.status === "ready" &&
+          createChaptersEdit(videoId, {
+            currentTime: () => stage.querySelector("video")?.currentTime ?? 0,
+            onSaved: () => showPlayer(video),
+          }),
         createVideoJobs(videoId, signal),
       ),
   );

@@ -4,7 +4,7 @@
 import { h } from "../../dom.js";
 import { attempt, errorLine } from "../../feedback.js";
 import { t } from "../../i18n.js";
-import { getQuiz, submitAttempt } from "../../module-api.js";
+import { checkAnswers, getQuiz, previewQuiz, submitAttempt } from "../../module-api.js";
 import { percent } from "./format.js";
 
 function questionField(question) {
@@ -78,8 +78,12 @@ function verdict(result) {
 }
 
 // onScored() runs after every scored attempt, so the unit list can show what it unlocked.
-export async function createQuizPlayer(quizId, title, onScored) {
-  const quiz = await getQuiz(quizId);
+// With { preview: true } (an educator's preview as a student) the quiz comes as a learner yet
+// to start sees it and answers go to the check route: feedback shown, nothing recorded.
+/** @param {import("../../api.js").Id} quizId @param {string} title @param {() => void} onScored @param {{ preview?: boolean }} [options] */
+export async function createQuizPlayer(quizId, title, onScored, { preview = false } = {}) {
+  const quiz = await (preview ? previewQuiz(quizId) : getQuiz(quizId));
+  const send = preview ? checkAnswers : submitAttempt;
   const error = errorLine("quiz-error");
   const result = h("div", { class: "quiz-result-slot" });
   const submit = h("button", { type: "submit", class: "button primary", "data-testid": "quiz-submit" }, t("quiz.submit"));
@@ -94,7 +98,7 @@ export async function createQuizPlayer(quizId, title, onScored) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     submit.disabled = true;
-    const answer = await attempt(error, () => submitAttempt(quizId, readAnswers(form, quiz.questions)));
+    const answer = await attempt(error, () => send(quizId, readAnswers(form, quiz.questions)));
     submit.disabled = false;
     if (!answer) return;
     result.replaceChildren(verdict(answer.value));
@@ -107,6 +111,7 @@ export async function createQuizPlayer(quizId, title, onScored) {
     { class: "quiz card", "data-testid": "quiz", "aria-label": title },
     h("h2", { dir: "auto" }, title),
     intro,
+    preview && h("p", { class: "muted", "data-testid": "quiz-preview-note" }, t("quiz.preview")),
     form,
     error,
     result,

@@ -1,14 +1,17 @@
-// A recorded lecture beside its video: the chapters (one per slide change, titled from the
-// slide's text), the slide that was showing with the annotations it had at that moment, and
-// the public chat up to the playback time.
-// Everything comes from the video's timeline.json, written when the recording was processed;
-// a video without one (an upload) gets no replay panel. The chapters also go to the <video>
-// as a WebVTT chapters track, for players that list them, and the live captions (if anyone
-// captioned) as a captions track, off until the viewer turns them on.
+// Beside the video: its chapters (a recorded lecture's start at each slide change, titled from
+// the slide's text, until its educators edit them; an upload has those its educators wrote),
+// and for a recorded lecture the slide that was showing with the annotations it had at that
+// moment and the public chat up to the playback time.
+// A recorded lecture's come from its timeline.json, written when the recording was processed;
+// an upload's from the chapters route. The chapters also go to the <video> as a WebVTT
+// chapters track, for players that list them, and the live captions (if anyone captioned) as a
+// captions track, off until the viewer turns them on.
 
+import { listChapters } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { paint } from "../room/paint.js";
+import { formatClock } from "./clock.js";
 
 async function loadTimeline(videoId, signal) {
   const response = await fetch(`/vod/${videoId}/timeline.json`, { credentials: "same-origin", signal });
@@ -63,20 +66,29 @@ function addCaptionsTrack(video, player, timeline) {
   );
 }
 
-export async function createReplay(video, player, signal) {
-  if (video.lecture_id == null) return null;
-  const timeline = await loadTimeline(video.id, signal).catch(() => null);
-  if (timeline) addCaptionsTrack(video, player, timeline);
-  if (!timeline || timeline.chapters.length === 0) return null;
-  const { chapters, chat } = timeline;
+// An upload has no replay: only the chapters its educators wrote, if any.
+async function timelineOf(video, signal) {
+  if (video.lecture_id != null) return loadTimeline(video.id, signal).catch(() => null);
+  const { items } = await listChapters(video.id);
+  return { chapters: items, chat: [], pages: [], events: [] };
+}
 
-  player.append(h("track", { kind: "chapters", src: `/vod/${video.id}/chapters.vtt`, default: true }));
+export async function createReplay(video, player, signal) {
+  const timeline = await timelineOf(video, signal);
+  if (timeline) addCaptionsTrack(video, player, timeline);
+  if (!timeline || timeline.chapters.length + timeline.chat.length === 0) return null;
+  const { chapters, chat } = timeline;
+  const slides = chapters.some((chapter) => chapter.deck_id != null);
+
+  if (chapters.length) {
+    player.append(h("track", { kind: "chapters", src: `/vod/${video.id}/chapters.vtt`, default: true }));
+  }
 
   const buttons = chapters.map((chapter, index) =>
     h(
       "button",
       { type: "button", class: "chapter", dir: "auto", "data-testid": `chapter-${index + 1}` },
-      h("span", { class: "chapter-time" }, clock(chapter.start)),
+      h("span", { class: "chapter-time" }, formatClock(Math.floor(chapter.start))),
       " ",
       chapter.title,
     ),
@@ -124,7 +136,7 @@ export async function createReplay(video, player, signal) {
     const seconds = player.currentTime;
     draw(seconds);
     const index = chapterAt(chapters, seconds);
-    if (index !== shownChapter) {
+    if (chapters.length && index !== shownChapter) {
       shownChapter = index;
       const chapter = chapters[index];
       buttons.forEach((button, i) => button.setAttribute("aria-current", i === index ? "true" : "false"));
@@ -154,18 +166,12 @@ export async function createReplay(video, player, signal) {
 
   return h(
     "aside",
-    { class: "replay", "aria-label": t("player.replay"), "data-testid": "replay" },
-    h("h2", {}, t("player.chapters")),
-    h("nav", { class: "chapters", "data-testid": "chapters" }, ...buttons),
-    h("figure", { class: "replay-figure" }, slide, caption),
+    { class: "replay", "aria-label": t(video.lecture_id != null ? "player.replay" : "player.chapters"), "data-testid": "replay" },
+    chapters.length > 0 && h("h2", {}, t("player.chapters")),
+    chapters.length > 0 && h("nav", { class: "chapters", "data-testid": "chapters" }, ...buttons),
+    slides && h("figure", { class: "replay-figure" }, slide, caption),
     // A lecture where nobody wrote shows no empty chat.
     chat.length > 0 && h("h2", {}, t("player.chat")),
     chat.length > 0 && messages,
   );
-}
-
-function clock(seconds) {
-  const whole = Math.floor(seconds);
-  const minutes = Math.floor(whole / 60);
-  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
 }
