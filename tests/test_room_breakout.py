@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from classroom_server.breakout_timer import BreakoutTimer
 from classroom_server.db import Breakout, BreakoutMember, Enrolment, Lecture, LectureStatus, User
@@ -374,3 +375,23 @@ async def test_the_server_ends_the_breakout_when_its_minute_is_up(
         )
     finally:
         await leave_all(educator, lina, *([group] if group else []))
+
+
+async def test_two_educators_starting_at_once_make_one_breakout(tmp_path: Path) -> None:
+    async with live_lecture_context(tmp_path) as ctx:
+        teacher, _student = await people(ctx)
+        co_teacher = Actor(teacher.user_id, "co-teacher", "educator")
+        plan = BreakoutStart.model_validate({"mode": "choose", "minutes": 30, "count": 2})
+        results = await asyncio.gather(
+            breakout.start(ctx, teacher, plan),
+            breakout.start(ctx, co_teacher, plan),
+            return_exceptions=True,
+        )
+        refused = [r for r in results if isinstance(r, RoomError)]
+        assert len(refused) == 1 and refused[0].code == "conflict", results
+        async with ctx.database.session() as session:
+            # The database itself holds the line, whatever the room's check saw.
+            second = Breakout(lecture_id=ctx.lecture_id, mode="choose", ends_at=datetime.now(UTC))
+            session.add(second)
+            with pytest.raises(IntegrityError):
+                await session.flush()

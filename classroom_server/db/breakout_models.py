@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +32,16 @@ class Breakout(Base):
     (the educator, or the timer of any process)."""
 
     __tablename__ = "breakouts"
+    __table_args__ = (
+        # One split at a time per lecture, even when two educators start one at once.
+        Index(
+            "uq_breakouts_one_open",
+            "lecture_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lecture_id: Mapped[int] = mapped_column(

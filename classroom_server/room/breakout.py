@@ -32,6 +32,7 @@ from classroom_server.db import (
     LectureStatus,
     RoomSettings,
     User,
+    add_unique,
 )
 from classroom_server.room.audit import audit
 from classroom_server.room.context import Actor, RoomContext
@@ -143,8 +144,8 @@ async def start(ctx: RoomContext, actor: Actor, payload: BreakoutStart) -> Outco
             started_at=now,
             ends_at=now + timedelta(minutes=payload.minutes),
         )
-        session.add(breakout)
-        await session.flush()
+        if not await add_unique(session, breakout):  # another educator's, a moment earlier
+            raise RoomError("conflict", "breakout rooms are already open")
         for number, plan in enumerate(plans, start=1):
             await _open_group(ctx, session, parent, breakout, number, plan, payload.minutes)
         audit(session, ctx, actor, "breakout_start", None, {"mode": payload.mode})
