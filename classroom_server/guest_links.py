@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -38,12 +37,6 @@ class GuestRefused(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
-class NewLink:
-    link: GuestLink
-    token: str
-
-
 def guest_name(name: str) -> str:
     """The name a guest typed, trimmed; refused when empty, too long or with control
     characters (it is shown to the educator and the room)."""
@@ -54,9 +47,9 @@ def guest_name(name: str) -> str:
 
 
 async def create_link(
-    session: AsyncSession, tokens: TokenIssuer, lecture: Lecture, by: User, lifetime: timedelta
-) -> NewLink:
-    """The caller commits."""
+    session: AsyncSession, lecture: Lecture, by: User, lifetime: timedelta
+) -> GuestLink:
+    """The caller commits; the link's token is :func:`link_token`'s."""
     if lecture.status == LectureStatus.ENDED.value:
         raise GuestRefused("lecture_ended", "the lecture has ended")
     count = await session.scalar(
@@ -66,13 +59,33 @@ async def create_link(
     )
     if (count or 0) >= MAX_LINKS_PER_LECTURE:
         raise GuestRefused("too_many_links", "revoke a guest link before making another")
-    link = GuestLink(lecture_id=lecture.id, jti="", created_by=by.id, expires_at=datetime.now(UTC))
+    now = datetime.now(UTC).replace(microsecond=0)  # what a token's iat and exp can hold
+    link = GuestLink(
+        lecture_id=lecture.id,
+        jti=secrets.token_urlsafe(12),
+        created_by=by.id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
     session.add(link)
     await session.flush()
-    issued = tokens.issue("guest", link.id, lifetime, lecture=lecture.id)
-    link.jti, link.expires_at = issued.jti, issued.expires
-    await session.flush()
-    return NewLink(link, issued.token)
+    return link
+
+
+def link_token(tokens: TokenIssuer, link: GuestLink) -> str:
+    """The link's token, signed again from its row: the same link, for copying it later."""
+    issued = _utc(link.created_at)
+    expires = _utc(link.expires_at)
+    return tokens.sign("guest", link.id, link.jti, issued, expires, lecture=link.lecture_id).token
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every one stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def usable(link: GuestLink) -> bool:
+    return link.revoked_at is None and _utc(link.expires_at) > datetime.now(UTC)
 
 
 async def list_links(session: AsyncSession, lecture_id: int) -> list[GuestLink]:

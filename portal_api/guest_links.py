@@ -13,12 +13,15 @@ from classroom_server.guest_links import (
     GuestRefused,
     create_guest,
     create_link,
+    link_token,
     list_links,
     open_link,
     revoke,
     session_lifetime,
+    usable,
 )
 from classroom_server.logins import Logins
+from classroom_server.security import TokenIssuer
 from classroom_server.sessions import open_session
 from classroom_server.web_auth import require_user, set_session_cookies
 from classroom_server.web_problems import Problem, not_found
@@ -45,22 +48,21 @@ class GuestLinkOut(BaseModel):
     created_at: datetime
     expires_at: datetime
     revoked: bool
+    url: str | None = Field(
+        description="The link to hand out, while it lets guests in (null once revoked or expired)"
+    )
 
     @classmethod
-    def of(cls, link: GuestLink) -> GuestLinkOut:
+    def of(cls, link: GuestLink, request: web.Request, tokens: TokenIssuer) -> GuestLinkOut:
+        url = f"{request.url.origin()}{GUEST_PAGE}#{link_token(tokens, link)}"
         return cls(
             id=link.id,
             lecture_id=link.lecture_id,
             created_at=link.created_at,
             expires_at=link.expires_at,
             revoked=link.revoked_at is not None,
+            url=url if usable(link) else None,
         )
-
-
-class NewGuestLinkOut(GuestLinkOut):
-    url: str = Field(
-        description="The link to hand out; shown once (the server keeps only what revokes it)"
-    )
 
 
 class GuestLinkList(BaseModel):
@@ -101,13 +103,13 @@ def _refused(exc: GuestRefused) -> Problem:
     "/lectures/{lecture_id}/guest-links",
     tag="lectures",
     body=GuestLinkCreate,
-    response=NewGuestLinkOut,
+    response=GuestLinkOut,
     status=201,
     errors=(409,),
 )
 async def post_guest_link(
     request: web.Request, body: GuestLinkCreate, db: Database, logins: Logins
-) -> NewGuestLinkOut:
+) -> GuestLinkOut:
     """Make a guest link for the lecture (its educators): whoever opens it and gives a name
     waits in the lecture's lobby."""
     user = await require_user(request)
@@ -116,23 +118,23 @@ async def post_guest_link(
         lecture = await require_lecture(session, user, lecture_id, manage=True)
         lifetime = timedelta(minutes=body.expires_in_minutes)
         try:
-            new = await create_link(session, logins.tokens, lecture, user, lifetime)
+            link = await create_link(session, lecture, user, lifetime)
         except GuestRefused as exc:
             raise _refused(exc) from exc
         await session.commit()
-        url = f"{request.url.origin()}{GUEST_PAGE}#{new.token}"
-        return NewGuestLinkOut(**GuestLinkOut.of(new.link).model_dump(), url=url)
+        return GuestLinkOut.of(link, request, logins.tokens)
 
 
 @router.route("GET", "/lectures/{lecture_id}/guest-links", tag="lectures", response=GuestLinkList)
-async def get_guest_links(request: web.Request, db: Database) -> GuestLinkList:
-    """The lecture's guest links, revoked ones too (its educators)."""
+async def get_guest_links(request: web.Request, db: Database, logins: Logins) -> GuestLinkList:
+    """The lecture's guest links, revoked ones too (its educators), each usable one with its
+    URL to copy again."""
     user = await require_user(request)
     lecture_id = path_id(request, "lecture_id", "lecture")
     async with db.session() as session:
         await require_lecture(session, user, lecture_id, manage=True)
         links = await list_links(session, lecture_id)
-    return GuestLinkList(items=[GuestLinkOut.of(link) for link in links])
+    return GuestLinkList(items=[GuestLinkOut.of(link, request, logins.tokens) for link in links])
 
 
 @router.route("DELETE", "/lectures/{lecture_id}/guest-links/{link_id}", tag="lectures", status=204)

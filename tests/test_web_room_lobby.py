@@ -3,6 +3,8 @@ and sees the lecture once admitted; a student the educator denies is told so."""
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 import pytest
 from playwright.async_api import expect
@@ -36,6 +38,18 @@ async def test_a_guest_opens_the_link_waits_and_is_admitted(
     await expect(url_field).to_be_visible()
     url = await url_field.input_value()
     assert url.startswith(f"{server.base_url}/guest#"), url
+    await edu.get_by_test_id("close-guest-link").click()
+    await lobby.get_by_test_id("make-guest-link").click()
+    await expect(url_field).to_have_value(url)  # the same link again, not another one
+    await edu.get_by_test_id("new-guest-link").click()
+    await expect(url_field).not_to_have_value(url)
+    await expect(url_field).to_have_value(re.compile(r"/guest#"))
+    await edu.get_by_test_id("revoke-guest-link").click()  # the spare one
+    await expect(url_field).to_have_value("")
+    await expect(edu.get_by_test_id("guest-link-status")).to_contain_text("revoked")
+    await edu.get_by_test_id("close-guest-link").click()
+    await lobby.get_by_test_id("make-guest-link").click()
+    await expect(url_field).to_have_value(url)  # the first one still lets guests in
     await edu.get_by_test_id("close-guest-link").click()
 
     await guest.goto(url)

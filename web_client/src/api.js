@@ -112,6 +112,12 @@ export const endLecture = (lectureId) => request("POST", `/lectures/${lectureId}
 export const joinLecture = (lectureId) => request("POST", `/lectures/${lectureId}/join`);
 /** @param {Id} lectureId */
 export const createGuestLink = (lectureId) => request("POST", `/lectures/${lectureId}/guest-links`, {});
+// The lecture's guest links; each one still letting guests in carries its `url` to copy again.
+/** @param {Id} lectureId */
+export const listGuestLinks = (lectureId) => request("GET", `/lectures/${lectureId}/guest-links`);
+/** @param {Id} lectureId @param {Id} linkId */
+export const revokeGuestLink = (lectureId, linkId) =>
+  request("DELETE", `/lectures/${lectureId}/guest-links/${linkId}`);
 /** @param {string} token */
 export const openGuestLink = (token) => request("POST", "/guest-links/open", { token });
 /** @param {string} token @param {string} name */

@@ -1,14 +1,25 @@
 // The lobby, for the educator: turn it on or off, who waits (guests marked), Admit / Deny one,
 // Admit all; and the guest-link dialog (a link to copy, for people without an account).
 
-import { createGuestLink } from "../../api.js";
+import { createGuestLink, listGuestLinks, revokeGuestLink } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { isEducator } from "./roles.js";
 import { button, panel, setToggle } from "./ui.js";
 
+// The newest link still letting guests in is shown again (copied again, not made again); a new
+// one can be made, and the shown one revoked.
 function guestLinkDialog(lectureId, feedback) {
   const url = h("input", { type: "text", readonly: true, class: "guest-link-url", "data-testid": "guest-link-url", dir: "ltr" });
+  const status = h("p", { class: "muted", role: "status", "data-testid": "guest-link-status" });
+  let shown = null;
+  function show(link) {
+    shown = link;
+    url.value = link?.url ?? "";
+    copy.disabled = revoke.disabled = !link;
+    copy.textContent = t("room.lobby.copy");
+    status.textContent = link ? "" : t("room.lobby.revoked");
+  }
   const copy = button("copy-guest-link", t("room.lobby.copy"), async () => {
     url.select();
     try {
@@ -18,6 +29,17 @@ function guestLinkDialog(lectureId, feedback) {
       document.execCommand?.("copy");
     }
   });
+  const fresh = button("new-guest-link", t("room.lobby.newLink"), async () => {
+    const link = await feedback.act(() => createGuestLink(lectureId));
+    if (link) show(link);
+  });
+  const revoke = button("revoke-guest-link", t("room.lobby.revoke"), async () => {
+    const link = shown;
+    if (!link) return;
+    // A 204 answers null, as a refusal does: the action says which it was.
+    const revoked = await feedback.act(() => revokeGuestLink(lectureId, link.id).then(() => true));
+    if (revoked) show(null);
+  });
   const close = button("close-guest-link", t("room.lobby.close"), () => dialog.close());
   const dialog = h(
     "dialog",
@@ -25,13 +47,16 @@ function guestLinkDialog(lectureId, feedback) {
     h("h2", {}, t("room.lobby.guestLink")),
     h("p", { class: "muted" }, t("room.lobby.guestLink.hint")),
     url,
-    h("div", { class: "roster-actions" }, copy, close),
+    status,
+    h("div", { class: "roster-actions" }, copy, fresh, revoke, close),
   );
   async function open() {
-    const link = await feedback.act(() => createGuestLink(lectureId));
+    const links = await feedback.act(() => listGuestLinks(lectureId));
+    if (!links) return;
+    const usable = links.items.filter((link) => link.url).at(-1);
+    const link = usable ?? (await feedback.act(() => createGuestLink(lectureId)));
     if (!link) return;
-    url.value = link.url;
-    copy.textContent = t("room.lobby.copy");
+    show(link);
     document.body.append(dialog);
     dialog.showModal();
     url.select();
