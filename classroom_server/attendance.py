@@ -298,8 +298,8 @@ async def _presences(
 async def _people(
     session: AsyncSession, course_id: int, extra: Iterable[int], user_id: int | None
 ) -> list[tuple[User, str]]:
-    """The course's members and anyone else who was there (an admin), with their course role,
-    by name."""
+    """The course's members and anyone else who was there (an admin, a guest the lobby let
+    in), with their role in the course, by name."""
     members = select(User, Enrolment.role).join(Enrolment, Enrolment.user_id == User.id)
     members = members.where(Enrolment.course_id == course_id)
     if user_id is not None:
@@ -308,8 +308,14 @@ async def _people(
     others = set(extra) - set(people)
     if others:
         for user in await session.scalars(select(User).where(User.id.in_(others))):
-            people[user.id] = (user, CourseRole.EDUCATOR.value if user.role == "admin" else "")
+            people[user.id] = (user, _outsider_role(user))
     return sorted(people.values(), key=lambda p: (p[0].display_name.casefold(), p[0].id))
+
+
+def _outsider_role(user: User) -> str:
+    if user.role == "admin":
+        return CourseRole.EDUCATOR.value
+    return "guest" if user.guest_lecture_id is not None else ""
 
 
 async def lecture_attendance(

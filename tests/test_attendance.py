@@ -208,3 +208,23 @@ async def test_a_course_sums_its_held_lectures_per_student(tmp_path: Path) -> No
         assert alice.present_seconds == 40 * 60 and alice.participation.hands_raised == 1
         assert by_name["bob"].lectures_attended == 0
         assert [row.username for row in mine] == ["bob"]
+
+
+async def test_a_guest_let_in_is_listed_as_a_guest(tmp_path: Path) -> None:
+    async with live_lecture_context(tmp_path) as ctx:
+        await _people(ctx, "alice")
+        async with ctx.database.session() as session:
+            guest = User(
+                username="guest-1",
+                password_hash="!guest",
+                display_name="Sami",
+                guest_lecture_id=ctx.lecture_id,
+            )
+            session.add(guest)
+            await session.commit()
+        await attendance.joined(ctx.database, ctx.lecture_id, guest.id, at(2))
+        await attendance.left(ctx.database, ctx.lecture_id, guest.id, at(12))
+        rows = await _rows(ctx)
+        assert rows["guest-1"].role == "guest" and rows["alice"].role == "student"
+        presence = rows["guest-1"].presence
+        assert presence is not None and presence.present_seconds == 10 * 60
