@@ -9,12 +9,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from classroom_server.db import Database
-from classroom_server.web_auth import current_identity
-from classroom_server.web_problems import Problem, not_found
-from portal_api.router import ApiRouter, path_id
-from portal_api.videos import managed_video
+from classroom_server.web_problems import Problem
+from portal_api.router import ApiRouter
+from portal_api.videos import managed_video, watchable_video_id
 from vod import chapter_edit, search_text
-from vod.library import may_watch
 from vod.storage import VideoStorage
 
 router = ApiRouter()
@@ -56,11 +54,7 @@ async def _listed(storage: VideoStorage, video_id: int) -> ChapterList:
 @router.route("GET", "/videos/{video_id}/chapters", tag="videos", response=ChapterList, auth=False)
 async def list_chapters(request: web.Request, db: Database, storage: VideoStorage) -> ChapterList:
     """A video's chapters in order (whoever may watch it)."""
-    identity = await current_identity(request)
-    video_id = path_id(request, "video_id", "video")
-    async with db.session() as session:
-        if await may_watch(session, identity.user if identity else None, video_id) is None:
-            raise not_found(f"video {video_id}")
+    video_id = await watchable_video_id(request, db)
     return await _listed(storage, video_id)
 
 

@@ -9,12 +9,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from classroom_server.db import Database, Video
-from classroom_server.web_auth import current_identity
 from classroom_server.web_problems import Problem, not_found
-from portal_api.router import ApiRouter, path_id
-from portal_api.videos import managed_video
+from portal_api.router import ApiRouter
+from portal_api.videos import managed_video, watchable_video_id
 from vod import search_text, subtitles
-from vod.library import may_watch
 from vod.pipeline import write_master
 from vod.storage import VideoStorage
 
@@ -71,11 +69,7 @@ async def _changed(db: Database, storage: VideoStorage, video: Video) -> None:
 )
 async def list_subtitles(request: web.Request, db: Database, storage: VideoStorage) -> SubtitleList:
     """A video's subtitle tracks (whoever may watch it)."""
-    identity = await current_identity(request)
-    video_id = path_id(request, "video_id", "video")
-    async with db.session() as session:
-        if await may_watch(session, identity.user if identity else None, video_id) is None:
-            raise not_found(f"video {video_id}")
+    video_id = await watchable_video_id(request, db)
     return await asyncio.to_thread(_tracks, storage, video_id)
 
 

@@ -162,6 +162,17 @@ async def list_videos(
     return VideoList.of(await with_exports(storage, items), total, query)
 
 
+async def watchable_video_id(request: web.Request, db: Database) -> int:
+    """The id of the video named in the path if whoever asks (signed in or not) may watch it;
+    404 otherwise, so a private video's existence is not told."""
+    identity = await current_identity(request)
+    video_id = path_id(request, "video_id", "video")
+    async with db.session() as session:
+        if await may_watch(session, identity.user if identity else None, video_id) is None:
+            raise not_found(f"video {video_id}")
+    return video_id
+
+
 async def managed_video(request: web.Request, db: Database) -> tuple[User, Video]:
     """The video named in the path if the caller may change it: its owner or its educators."""
     user = await require_user(request)
