@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from classroom_server import attendance
 from classroom_server.db import Database, Lecture, User
+from classroom_server.departures import Departures
 from classroom_server.lectures import JoinRefused, join_role
 from classroom_server.room import (
     Actor,
@@ -88,6 +89,7 @@ class RoomParts:
     redis: Redis | None
     """Shared with the other processes, if any: their media nodes answer through it."""
     beat_seconds: float
+    departures: Departures
 
 
 class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -213,6 +215,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         gone = not self.server.manager.is_connected(sid, NAMESPACE)
         if gone and actor.user_id not in await ctx.store.connections(ctx.lecture_id):
             await keep_attendance(attendance.left(ctx.database, ctx.lecture_id, actor.user_id))
+            self._parts.departures.left(ctx.lecture_id, actor.user_id)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
@@ -228,6 +231,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return
         if await store.remove_connection(lecture_id, actor.user_id, sid):
             await keep_attendance(attendance.left(self._parts.database, lecture_id, actor.user_id))
+            self._parts.departures.left(lecture_id, actor.user_id)
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )

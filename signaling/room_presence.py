@@ -21,6 +21,7 @@ from aiohttp import web
 from classroom_server import attendance
 from classroom_server.config import Settings
 from classroom_server.db import Database
+from classroom_server.departures import Departures
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
 from signaling.classroom_namespace import NAMESPACE, keep_attendance, lecture_room
@@ -42,9 +43,15 @@ def instance_name(settings: Settings) -> str:
 
 class PresenceKeeper:
     def __init__(
-        self, store: RoomStore, sio: socketio.AsyncServer, settings: Settings, database: Database
+        self,
+        store: RoomStore,
+        sio: socketio.AsyncServer,
+        settings: Settings,
+        database: Database,
+        departures: Departures,
     ):
         self._store = store
+        self._departures = departures
         self._database = database
         self._sio = sio
         self._name = instance_name(settings)
@@ -91,6 +98,7 @@ class PresenceKeeper:
     async def _announce(self, change: PresenceChange) -> None:
         for lecture_id, user_id in change.left:
             await keep_attendance(attendance.left(self._database, lecture_id, user_id))
+            self._departures.left(lecture_id, user_id)
             await self._sio.emit(
                 "roster:left",
                 {"user_id": user_id},
