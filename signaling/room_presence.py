@@ -21,9 +21,9 @@ from aiohttp import web
 from classroom_server import attendance
 from classroom_server.config import Settings
 from classroom_server.db import Database
-from classroom_server.departures import Departures
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
+from classroom_server.room_notices import RoomNotices
 from signaling.classroom_namespace import NAMESPACE, keep_attendance, lecture_room
 
 log = logging.getLogger(__name__)
@@ -48,10 +48,10 @@ class PresenceKeeper:
         sio: socketio.AsyncServer,
         settings: Settings,
         database: Database,
-        departures: Departures,
+        notices: RoomNotices,
     ):
         self._store = store
-        self._departures = departures
+        self._notices = notices
         self._database = database
         self._sio = sio
         self._name = instance_name(settings)
@@ -98,7 +98,7 @@ class PresenceKeeper:
     async def _announce(self, change: PresenceChange) -> None:
         for lecture_id, user_id in change.left:
             await keep_attendance(attendance.left(self._database, lecture_id, user_id))
-            self._departures.left(lecture_id, user_id)
+            self._notices.left(lecture_id, user_id)
             await self._sio.emit(
                 "roster:left",
                 {"user_id": user_id},

@@ -73,7 +73,7 @@ def create_sio(
         nodes=nodes,
         redis=svc.redis,
         beat_seconds=settings.media_beat_seconds,
-        departures=svc.departures,
+        notices=svc.notices,
     )
     namespace = ClassroomNamespace(parts)
 
@@ -89,7 +89,7 @@ def create_sio(
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
     # Redis: forget what dead processes left
-    presence = PresenceKeeper(svc.room_store, sio, settings, svc.database, svc.departures)
+    presence = PresenceKeeper(svc.room_store, sio, settings, svc.database, svc.notices)
     app.on_startup.append(presence.start)
     app.on_shutdown.append(presence.stop)
     return namespace

@@ -40,7 +40,7 @@ def setup(
     )
     setup_routes(app, bbb)
     callbacks = Callbacks(svc.database, bbb.hooks, origin=svc.settings.public_url or "")
-    svc.departures.subscribe(bbb.hooks.departed)
+    svc.notices.subscribe(bbb.hooks)
 
     async def start_callbacks(_app: web.Application) -> None:
         callbacks.start()

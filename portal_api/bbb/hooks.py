@@ -1,7 +1,7 @@
 """BBB's webhooks API (``hooks/create``, ``hooks/destroy``, ``hooks/list``, as bbb-webhooks
 serves them) and the events it POSTs: ``meeting-created``, ``user-joined``, ``user-left``,
-``meeting-ended`` and ``rap-publish-ended`` (the recording is ready), in bbb-webhooks' mapped
-shape.
+``meeting-recording-started``/``-stopped``, ``meeting-ended`` and ``rap-publish-ended`` (the
+recording is ready), in bbb-webhooks' mapped shape.
 
 A delivery is bbb-webhooks': a form POST of ``domain``, ``event`` (a JSON array of one event)
 and ``timestamp``, to the callback URL with ``checksum`` = hex sha1(callback URL + the form
@@ -200,6 +200,20 @@ async def hooks_of(session: AsyncSession, meeting_id: str | None) -> list[BbbHoo
     return list(await session.scalars(query))
 
 
+async def _meeting_of(session: AsyncSession, lecture_id: int) -> Meeting | None:
+    """The (latest) BBB meeting held as this lecture, if it is one."""
+    found = (
+        await session.execute(
+            select(BbbMeeting, Lecture)
+            .join(Lecture, Lecture.id == BbbMeeting.lecture_id)
+            .where(BbbMeeting.lecture_id == lecture_id)
+            .order_by(BbbMeeting.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return Meeting(*found) if found is not None else None
+
+
 @dataclass
 class Hooks:
     """Delivers events to the hooks that want them, in the background."""
@@ -210,32 +224,35 @@ class Hooks:
     def emit(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
         self._spawn(self._deliver(meeting_id, payload, domain))
 
-    def departed(self, lecture_id: int, user_id: int) -> None:
+    def left(self, lecture_id: int, user_id: int) -> None:
         """A user's last connection to a lecture's room closed: ``user-left``, if the
-        lecture is a BBB meeting's (a ``Departures`` listener)."""
-        self._spawn(self._departed(lecture_id, user_id))
+        lecture is a BBB meeting's (a ``RoomNotices`` listener, as ``recording``)."""
+        self._spawn(self._left(lecture_id, user_id))
+
+    def recording(self, lecture_id: int, recording: bool) -> None:
+        self._spawn(self._recording(lecture_id, recording))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _departed(self, lecture_id: int, user_id: int) -> None:
+    async def _left(self, lecture_id: int, user_id: int) -> None:
         async with self.database.session() as session:
-            found = (
-                await session.execute(
-                    select(BbbMeeting, Lecture)
-                    .join(Lecture, Lecture.id == BbbMeeting.lecture_id)
-                    .where(BbbMeeting.lecture_id == lecture_id)
-                    .order_by(BbbMeeting.id.desc())
-                    .limit(1)
-                )
-            ).first()
-            if found is None:
+            meeting = await _meeting_of(session, lecture_id)
+            if meeting is None:
                 return
-            meeting = Meeting(*found)
             external = (await external_ids(session, [user_id])).get(user_id) or str(user_id)
         payload = user_left(meeting, external)
+        await self._deliver(meeting.row.meeting_id, payload, socket.gethostname())
+
+    async def _recording(self, lecture_id: int, recording: bool) -> None:
+        async with self.database.session() as session:
+            meeting = await _meeting_of(session, lecture_id)
+        if meeting is None:
+            return
+        kind = "meeting-recording-started" if recording else "meeting-recording-stopped"
+        payload = event(kind, {"meeting": meeting_ref(meeting)})
         await self._deliver(meeting.row.meeting_id, payload, socket.gethostname())
 
     async def _deliver(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
