@@ -15,6 +15,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.room import MemoryRoomStore, RedisRoomStore, RoomStore
+from classroom_server.room_notices import RoomNotices
 from classroom_server.security import (
     LoginThrottle,
     MemoryThrottleStore,
@@ -44,6 +45,7 @@ class Services:
     throttle: LoginThrottle
     room_store: RoomStore = field(default_factory=MemoryRoomStore)
     redis: Redis | None = None
+    notices: RoomNotices = field(default_factory=RoomNotices)
     access_lifetime: timedelta = field(init=False)
     session_lifetime: timedelta = field(init=False)
 

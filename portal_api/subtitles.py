@@ -8,13 +8,13 @@ import asyncio
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from classroom_server.db import Database, Video
+from classroom_server.db import Database
 from classroom_server.web_problems import Problem, not_found
 from portal_api.router import ApiRouter
 from portal_api.videos import managed_video, watchable_video_id
-from vod import search_text, subtitles
-from vod.pipeline import write_master
+from vod import subtitles
 from vod.storage import VideoStorage
+from vod.subtitle_tracks import tracks_changed
 
 router = ApiRouter()
 LANGUAGE_PATH = {"language": "string"}
@@ -51,19 +51,6 @@ def _language(request: web.Request) -> str:
         raise Problem(422, "invalid_language", "Invalid language", str(exc)) from exc
 
 
-def _republish(storage: VideoStorage, video: Video) -> None:
-    """The master playlist lists the tracks there are now (a video still processing gets
-    them when its own stages write it)."""
-    if video.status == "ready" and video.renditions:
-        write_master(storage, video.id, video.renditions)
-
-
-async def _changed(db: Database, storage: VideoStorage, video: Video) -> None:
-    """Players see the tracks there are now, and the library search finds their words."""
-    await asyncio.to_thread(_republish, storage, video)
-    await search_text.refresh_stored(db, storage, video.id)
-
-
 @router.route(
     "GET", "/videos/{video_id}/subtitles", tag="videos", response=SubtitleList, auth=False
 )
@@ -93,7 +80,7 @@ async def put_subtitles(
         await asyncio.to_thread(subtitles.save, storage, video.id, language, body.text, duration)
     except subtitles.BadSubtitles as exc:
         raise Problem(422, "invalid_subtitles", "Invalid subtitles", str(exc)) from exc
-    await _changed(db, storage, video)
+    await tracks_changed(db, storage, video)
     return await asyncio.to_thread(_tracks, storage, video.id)
 
 
@@ -110,4 +97,4 @@ async def delete_subtitles(request: web.Request, db: Database, storage: VideoSto
     language = _language(request)
     if not await asyncio.to_thread(subtitles.remove, storage, video.id, language):
         raise not_found(f"{language} subtitles")
-    await _changed(db, storage, video)
+    await tracks_changed(db, storage, video)

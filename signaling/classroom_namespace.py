@@ -34,6 +34,7 @@ from classroom_server.room import (
 )
 from classroom_server.room.events import OTHER
 from classroom_server.room.store import RoomStore
+from classroom_server.room_notices import RoomNotices
 from classroom_server.security import TokenError, TokenIssuer
 from signaling.client_events import Sender, client_events
 from signaling.media_nodes import MediaNodes
@@ -88,6 +89,7 @@ class RoomParts:
     redis: Redis | None
     """Shared with the other processes, if any: their media nodes answer through it."""
     beat_seconds: float
+    notices: RoomNotices
 
 
 class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -101,7 +103,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         )
         self._events = client_events(self.media)
         recorder = PlacedRecorder(parts.recorder, self.media)
-        self._recording = RecordingHook(recorder, self._context, self._emit_all)
+        self._recording = RecordingHook(recorder, self._context, self._emit_all, parts.notices)
 
     def _context(self, lecture_id: int) -> RoomContext:
         return RoomContext(lecture_id, self._parts.database, self._parts.store)
@@ -213,6 +215,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         gone = not self.server.manager.is_connected(sid, NAMESPACE)
         if gone and actor.user_id not in await ctx.store.connections(ctx.lecture_id):
             await keep_attendance(attendance.left(ctx.database, ctx.lecture_id, actor.user_id))
+            self._parts.notices.left(ctx.lecture_id, actor.user_id)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
@@ -228,6 +231,7 @@ class ClassroomNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return
         if await store.remove_connection(lecture_id, actor.user_id, sid):
             await keep_attendance(attendance.left(self._parts.database, lecture_id, actor.user_id))
+            self._parts.notices.left(lecture_id, actor.user_id)
             await self.emit(
                 "roster:left", {"user_id": actor.user_id}, room=lecture_room(lecture_id)
             )

@@ -4,7 +4,8 @@
 (``StartRecording``, ``StopRecording``, ``LectureEnded``) go to the recorder, and every event
 sent to the whole room is offered to the recording's timeline. ``joined`` starts a lecture
 whose educator chose to record automatically (once per process and lecture, so an educator's
-stop is not undone by the next join).
+stop is not undone by the next join). A take started or stopped here is told to the room's
+notices (the BBB webhooks).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from classroom_server.db import Lecture, LectureStatus
 from classroom_server.room import Outcome, RoomContext
 from classroom_server.room.outcome import Effect, LectureEnded, StartRecording, StopRecording
 from classroom_server.room.slides import page_annotations
+from classroom_server.room_notices import RoomNotices
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,10 @@ class RecordingHook:
         recordings: Recorder,
         context: Callable[[int], RoomContext],
         emit_outcome: Callable[[int, Outcome], Awaitable[None]],
+        notices: RoomNotices,
     ) -> None:
         self.recordings = recordings
+        self._notices = notices
         self._context = context
         self._emit_outcome = emit_outcome
         self._auto_started: set[int] = set()
@@ -68,10 +72,11 @@ class RecordingHook:
         match effect:
             case StartRecording():
                 lecture = await self._lecture(lecture_id)
-                if lecture is not None:
-                    await self._start(lecture)
+                if lecture is not None and await self._start(lecture):
+                    self._notices.recording(lecture_id, True)
             case StopRecording():
-                await self.recordings.stop(lecture_id)
+                if await self.recordings.stop(lecture_id):
+                    self._notices.recording(lecture_id, False)
             case LectureEnded():
                 self._auto_started.discard(lecture_id)
                 await self.recordings.lecture_ended(lecture_id)
@@ -80,7 +85,8 @@ class RecordingHook:
         async with self._context(lecture_id).database.session() as session:
             return await session.get(Lecture, lecture_id)
 
-    async def _start(self, lecture: Lecture) -> None:
+    async def _start(self, lecture: Lecture) -> bool:
+        """Whether a take started (not if one was running)."""
         ctx = self._context(lecture.id)
         settings = await ctx.settings()
         slide = None
@@ -88,7 +94,7 @@ class RecordingHook:
             # What the page already shows: the replay draws it from the take's first moment.
             drawn = await page_annotations(ctx, settings)
             slide = {"deck_id": settings.deck_id, "page": settings.page, "annotations": drawn}
-        await self.recordings.start(lecture.id, lecture.course_id, lecture.title, slide)
+        return await self.recordings.start(lecture.id, lecture.course_id, lecture.title, slide)
 
     async def joined(self, lecture_id: int) -> None:
         if lecture_id in self._auto_started or await self.recordings.is_recording(lecture_id):
@@ -106,6 +112,7 @@ class RecordingHook:
             await self._emit_outcome(
                 lecture_id, Outcome().emit("recording:state", {"recording": True})
             )
+            self._notices.recording(lecture_id, True)
 
     async def snapshot_flag(self, lecture_id: int) -> bool:
         return await self.recordings.is_recording(lecture_id)

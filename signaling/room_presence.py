@@ -23,6 +23,7 @@ from classroom_server.config import Settings
 from classroom_server.db import Database
 from classroom_server.room import participant_view
 from classroom_server.room.store import PresenceChange, RoomStore
+from classroom_server.room_notices import RoomNotices
 from signaling.classroom_namespace import NAMESPACE, keep_attendance, lecture_room
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,15 @@ def instance_name(settings: Settings) -> str:
 
 class PresenceKeeper:
     def __init__(
-        self, store: RoomStore, sio: socketio.AsyncServer, settings: Settings, database: Database
+        self,
+        store: RoomStore,
+        sio: socketio.AsyncServer,
+        settings: Settings,
+        database: Database,
+        notices: RoomNotices,
     ):
         self._store = store
+        self._notices = notices
         self._database = database
         self._sio = sio
         self._name = instance_name(settings)
@@ -91,6 +98,7 @@ class PresenceKeeper:
     async def _announce(self, change: PresenceChange) -> None:
         for lecture_id, user_id in change.left:
             await keep_attendance(attendance.left(self._database, lecture_id, user_id))
+            self._notices.left(lecture_id, user_id)
             await self._sio.emit(
                 "roster:left",
                 {"user_id": user_id},

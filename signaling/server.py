@@ -73,6 +73,7 @@ def create_sio(
         nodes=nodes,
         redis=svc.redis,
         beat_seconds=settings.media_beat_seconds,
+        notices=svc.notices,
     )
     namespace = ClassroomNamespace(parts)
 
@@ -87,9 +88,8 @@ def create_sio(
     app.on_shutdown.append(close_media)  # before the recorder closes its files
     sio.register_namespace(namespace)
     sio.attach(app, socketio_path=SOCKETIO_PATH)
-    presence = PresenceKeeper(
-        svc.room_store, sio, settings, svc.database
-    )  # Redis: forget what dead processes left
+    # Redis: forget what dead processes left
+    presence = PresenceKeeper(svc.room_store, sio, settings, svc.database, svc.notices)
     app.on_startup.append(presence.start)
     app.on_shutdown.append(presence.stop)
     return namespace

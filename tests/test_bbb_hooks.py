@@ -1,6 +1,7 @@
 """BBB's webhooks API against a real server and an LMS stand-in on loopback: hooks created,
-listed and destroyed with bbb-webhooks' answers, and meeting-created, user-joined and
-meeting-ended delivered in its mapped shape, with its checksum over URL, body and secret."""
+listed and destroyed with bbb-webhooks' answers, and meeting-created, user-joined, user-left,
+meeting-ended and rap-publish-ended delivered in its mapped shape, with its checksum over URL,
+body and secret."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from aiohttp import web
 
 from portal_api.bbb.hooks import form_body
 from tests.conftest import Server, free_port
+from tests.room_client import Participant
+from tests.test_bbb_recordings import recorded
 from tests.test_bbb_routes import call, failed, meeting, secret_of, signed, tags
 
 
@@ -116,4 +119,75 @@ async def test_hooks_lifecycle_and_events(
     other = meeting()
     await call(http, server, "create", other | {"meetingID": meeting_id + "-after"})
     await asyncio.sleep(1)
+    assert receiver.posts.empty()
+
+
+async def test_recording_leaving_and_the_recording_being_ready_reach_the_hook(
+    server: Server, receiver: Receiver
+) -> None:
+    """The LMS's moderator starts and stops the recording in the room, then leaves (the socket
+    closes): meeting-recording-started/-stopped, user-left; the lecture's video is ready after
+    the end: rap-publish-ended, its playback the library's player."""
+    params = meeting()
+    meeting_id = params["meetingID"]
+    url = f"{receiver.base}/left/{meeting_id}"
+    secret = secret_of(server)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as moderator_http:
+        await call(
+            moderator_http, server, "hooks/create", {"callbackURL": url, "meetingID": meeting_id}
+        )
+        await call(moderator_http, server, "create", params)
+        assert (await receiver.next_event(url, secret))["id"] == "meeting-created"
+        join = {"meetingID": meeting_id, "fullName": "Bea", "userID": "u-2", "role": "MODERATOR"}
+        async with moderator_http.get(signed(server, "join", join)) as response:
+            assert response.status == 200  # the room page, after the redirect
+            lecture_id = int(response.url.path.rsplit("/", 1)[1])
+        assert (await receiver.next_event(url, secret))["id"] == "user-joined"
+        csrf = {c.key: c.value for c in jar}["qou_csrf"]
+        async with moderator_http.post(
+            server.url(f"/api/v1/lectures/{lecture_id}/join"), headers={"X-CSRF-Token": csrf}
+        ) as response:
+            token = (await response.json())["token"]
+        moderator = Participant("bea")
+        try:
+            await moderator.connect(server, token)
+            await asyncio.sleep(0.5)
+            assert receiver.posts.empty()  # connecting is no event of its own
+            assert (await moderator.call("recording:start", {}))["recording"] is True
+            started = await receiver.next_event(url, secret)
+            assert started["id"] == "meeting-recording-started"
+            assert started["attributes"] == {
+                "meeting": {
+                    "internal-meeting-id": started["attributes"]["meeting"]["internal-meeting-id"],
+                    "external-meeting-id": meeting_id,
+                }
+            }
+            assert (await moderator.call("recording:stop", {}))["recording"] is False
+            stopped = await receiver.next_event(url, secret)
+            assert stopped["id"] == "meeting-recording-stopped"
+            assert (await moderator.call("recording:stop", {}))["ok"]  # none running: no event
+        finally:
+            await moderator.leave()
+        left = await receiver.next_event(url, secret)
+        assert left["id"] == "user-left"
+        assert left["attributes"]["meeting"]["external-meeting-id"] == meeting_id
+        assert left["attributes"]["user"] == {"internal-user-id": "u-2", "external-user-id": "u-2"}
+
+        await call(moderator_http, server, "end", {"meetingID": meeting_id})
+        assert (await receiver.next_event(url, secret))["id"] == "meeting-ended"
+        video_id = await recorded(server, meeting_id)
+        ready = await receiver.next_event(url, secret)
+    assert ready["id"] == "rap-publish-ended"
+    attributes = ready["attributes"]
+    assert attributes["meeting"]["external-meeting-id"] == meeting_id
+    assert (attributes["record-id"], attributes["success"]) == (str(video_id), True)
+    recording = attributes["recording"]
+    assert recording["name"] == "Lecture recording"
+    assert recording["metadata"]["meetingId"] == meeting_id
+    assert recording["metadata"]["bbb-context-id"] == "7"
+    assert recording["playback"]["format"] == "presentation"
+    assert recording["playback"]["link"].endswith(f"/videos/{video_id}")
+    assert recording["playback"]["duration"] == 600_000
+    await asyncio.sleep(3)  # more than the callbacks' interval: sent once
     assert receiver.posts.empty()

@@ -23,6 +23,9 @@ MAX_TRACKS = 20
 CUE_TIMING = re.compile(
     r"^(\d{2,}:)?\d{2}:\d{2}\.\d{3} +--> +(\d{2,}:)?\d{2}:\d{2}\.\d{3}( .*)?$", re.MULTILINE
 )
+SRT_TIMING = re.compile(
+    r"^(\d{2,}:\d{2}:\d{2}),(\d{3}) +--> +(\d{2,}:\d{2}:\d{2}),(\d{3})", re.MULTILINE
+)
 
 
 class BadSubtitles(ValueError):
@@ -46,6 +49,15 @@ def check(text: str) -> int:
     if cues == 0:
         raise BadSubtitles("the track has no cue (a line like 00:01.000 --> 00:04.000)")
     return cues
+
+
+def as_webvtt(text: str) -> str:
+    """A WebVTT track as it is; a SubRip (SRT) one as WebVTT: the header line, and full stops
+    for the commas of its cue timings (its cue numbers are valid WebVTT cue identifiers)."""
+    body = text.lstrip("\ufeff")
+    if body.startswith("WEBVTT"):
+        return body
+    return "WEBVTT\n\n" + SRT_TIMING.sub(r"\1.\2 --> \3.\4", body.replace("\r\n", "\n"))
 
 
 def track_dir(storage: VideoStorage, video_id: int, language: str) -> Path:

@@ -39,7 +39,8 @@ def setup(
         hooks=Hooks(svc.database),
     )
     setup_routes(app, bbb)
-    callbacks = Callbacks(svc.database, bbb.hooks)
+    callbacks = Callbacks(svc.database, bbb.hooks, origin=svc.settings.public_url or "")
+    svc.notices.subscribe(bbb.hooks)
 
     async def start_callbacks(_app: web.Application) -> None:
         callbacks.start()

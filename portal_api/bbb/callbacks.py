@@ -7,7 +7,9 @@ each server process looks every few seconds for meetings owed a callback. The pr
 flips the meeting's flag in the database makes the call, so it is made once however many
 processes look. As on BBB, the end callback is a GET with ``meetingID`` and ``recordingmarks``
 added to the URL; the recording-ready callback a POST of ``signed_parameters``, an HS256 JWT
-of ``meeting_id`` and ``record_id`` signed with the shared secret (Moodle checks it).
+of ``meeting_id`` and ``record_id`` signed with the shared secret (Moodle checks it). The
+same moments send the webhooks ``meeting-ended`` and ``rap-publish-ended``; so a meeting's
+ready recording is waited for (up to ``OWED_FOR``) even when it has no recording-ready URL.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from classroom_server.db import BbbMeeting, Database, Lecture, LectureStatus, Video
 from classroom_server.periodic import Periodic
-from portal_api.bbb.hooks import Hooks, meeting_ended
+from portal_api.bbb.hooks import Hooks, meeting_ended, recording_published
 from portal_api.bbb.meetings import Meeting
 from portal_api.bbb.secret import shared_secret
 
@@ -63,6 +65,8 @@ class Callbacks:
     database: Database
     hooks: Hooks | None = None
     interval: float = 2.0
+    origin: str = ""
+    """The server's public URL (``QOU_PUBLIC_URL``) for the links events carry; none: paths."""
     _http: aiohttp.ClientSession | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -122,16 +126,19 @@ class Callbacks:
         self, session: AsyncSession, http: aiohttp.ClientSession, row: BbbMeeting, lecture: Lecture
     ) -> None:
         url = _web_url(row.meta.get(RECORDING_URL))
-        if url is None:
-            await _claim(session, row.id, "recording_called_back")
-            return
-        video_id = await session.scalar(
-            select(Video.id)
+        video = await session.scalar(
+            select(Video)
             .where(Video.lecture_id == lecture.id, Video.status == "ready")
             .order_by(Video.id.desc())
             .limit(1)
         )
-        if video_id is None or not await _claim(session, row.id, "recording_called_back"):
+        if video is None or not await _claim(session, row.id, "recording_called_back"):
+            return
+        video_id = video.id
+        if self.hooks is not None:
+            published = recording_published(Meeting(row, lecture), video, self.origin)
+            self.hooks.emit(row.meeting_id, published, socket.gethostname())
+        if url is None:
             return
         secret = await shared_secret(session)
         token = jwt.encode(

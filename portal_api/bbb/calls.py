@@ -470,22 +470,3 @@ async def hooks_list(bbb: Bbb, params: Params, _request: web.Request) -> web.Str
         fields |= {"permanentHook": False, "rawData": hook.raw}
         listed.append(("hook", fields))
     return success({"hooks": listed})
-
-
-CALLS: dict[str, Call] = {
-    "create": create,
-    "join": join,
-    "isMeetingRunning": is_meeting_running,
-    "end": end,
-    "getMeetingInfo": get_meeting_info,
-    "getMeetings": get_meetings,
-    "sendChatMessage": send_chat_message,
-    "insertDocument": insert_document,
-    "getRecordings": get_recordings,
-    "publishRecordings": publish_recordings,
-    "deleteRecordings": delete_recordings,
-    "updateRecordings": update_recordings,
-    "hooks/create": hooks_create,
-    "hooks/destroy": hooks_destroy,
-    "hooks/list": hooks_list,
-}

@@ -1,6 +1,7 @@
 """BBB's webhooks API (``hooks/create``, ``hooks/destroy``, ``hooks/list``, as bbb-webhooks
-serves them) and the events it POSTs: ``meeting-created``, ``user-joined`` and
-``meeting-ended``, in bbb-webhooks' mapped shape.
+serves them) and the events it POSTs: ``meeting-created``, ``user-joined``, ``user-left``,
+``meeting-recording-started``/``-stopped``, ``meeting-ended`` and ``rap-publish-ended`` (the
+recording is ready), in bbb-webhooks' mapped shape.
 
 A delivery is bbb-webhooks': a form POST of ``domain``, ``event`` (a JSON array of one event)
 and ``timestamp``, to the callback URL with ``checksum`` = hex sha1(callback URL + the form
@@ -14,8 +15,9 @@ import asyncio
 import hashlib
 import json
 import logging
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -24,9 +26,9 @@ import aiohttp
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from classroom_server.db import BbbHook, Database
+from classroom_server.db import BbbHook, BbbMeeting, Database, Lecture, Video
 from portal_api.bbb.answers import Failed
-from portal_api.bbb.meetings import Meeting, java_date, meta_of, milliseconds
+from portal_api.bbb.meetings import Meeting, external_ids, java_date, meta_of, milliseconds
 from portal_api.bbb.secret import shared_secret
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
@@ -107,6 +109,53 @@ def user_joined(meeting: Meeting, user_id: str, name: str, moderator: bool) -> d
     )
 
 
+def user_left(meeting: Meeting, user_id: str) -> dict[str, Any]:
+    return event(
+        "user-left",
+        {
+            "meeting": meeting_ref(meeting),
+            "user": {"internal-user-id": user_id, "external-user-id": user_id},
+        },
+    )
+
+
+def recording_published(meeting: Meeting, video: Video, origin: str) -> dict[str, Any]:
+    """bbb-webhooks' ``rap-publish-ended`` for the video the meeting's lecture became; its
+    playback is the library's player (``origin`` is the server's public URL, if set up)."""
+    row, lecture = meeting.row, meeting.lecture
+    duration = int((video.duration_seconds or 0) * 1000)
+    return event(
+        "rap-publish-ended",
+        {
+            "meeting": meeting_ref(meeting),
+            "record-id": str(video.id),
+            "success": True,
+            "step-time": 0,
+            "workflow": "presentation",
+            "recording": {
+                "name": video.title,
+                "is-breakout": "false",
+                "start-time": milliseconds(lecture.started_at or row.created_at),
+                "end-time": milliseconds(lecture.ended_at or video.created_at),
+                "size": 0,
+                "raw-size": 0,
+                "metadata": {
+                    **meta_of(meeting),
+                    "isBreakout": "false",
+                    "meetingId": row.meeting_id,
+                    "meetingName": row.name,
+                },
+                "playback": {
+                    "format": "presentation",
+                    "link": f"{origin}/videos/{video.id}",
+                    "processing_time": 0,
+                    "duration": duration,
+                },
+            },
+        },
+    )
+
+
 def meeting_ended(meeting: Meeting) -> dict[str, Any]:
     return event("meeting-ended", {"meeting": meeting_ref(meeting)})
 
@@ -151,6 +200,20 @@ async def hooks_of(session: AsyncSession, meeting_id: str | None) -> list[BbbHoo
     return list(await session.scalars(query))
 
 
+async def _meeting_of(session: AsyncSession, lecture_id: int) -> Meeting | None:
+    """The (latest) BBB meeting held as this lecture, if it is one."""
+    found = (
+        await session.execute(
+            select(BbbMeeting, Lecture)
+            .join(Lecture, Lecture.id == BbbMeeting.lecture_id)
+            .where(BbbMeeting.lecture_id == lecture_id)
+            .order_by(BbbMeeting.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return Meeting(*found) if found is not None else None
+
+
 @dataclass
 class Hooks:
     """Delivers events to the hooks that want them, in the background."""
@@ -159,9 +222,38 @@ class Hooks:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def emit(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._deliver(meeting_id, payload, domain))
+        self._spawn(self._deliver(meeting_id, payload, domain))
+
+    def left(self, lecture_id: int, user_id: int) -> None:
+        """A user's last connection to a lecture's room closed: ``user-left``, if the
+        lecture is a BBB meeting's (a ``RoomNotices`` listener, as ``recording``)."""
+        self._spawn(self._left(lecture_id, user_id))
+
+    def recording(self, lecture_id: int, recording: bool) -> None:
+        self._spawn(self._recording(lecture_id, recording))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _left(self, lecture_id: int, user_id: int) -> None:
+        async with self.database.session() as session:
+            meeting = await _meeting_of(session, lecture_id)
+            if meeting is None:
+                return
+            external = (await external_ids(session, [user_id])).get(user_id) or str(user_id)
+        payload = user_left(meeting, external)
+        await self._deliver(meeting.row.meeting_id, payload, socket.gethostname())
+
+    async def _recording(self, lecture_id: int, recording: bool) -> None:
+        async with self.database.session() as session:
+            meeting = await _meeting_of(session, lecture_id)
+        if meeting is None:
+            return
+        kind = "meeting-recording-started" if recording else "meeting-recording-stopped"
+        payload = event(kind, {"meeting": meeting_ref(meeting)})
+        await self._deliver(meeting.row.meeting_id, payload, socket.gethostname())
 
     async def _deliver(self, meeting_id: str, payload: dict[str, Any], domain: str) -> None:
         async with self.database.session() as session:

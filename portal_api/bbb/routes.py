@@ -3,7 +3,8 @@ checksum, and the page a ``join`` with ``redirect=false`` hands out.
 
 GET carries the parameters in the query string. POST may carry them there too (``create`` and
 ``insertDocument`` then send an XML list of documents as the body) or, form-encoded, in the
-body; the checksum then covers the body. Parameters outside what the checksum covers are
+body; the checksum then covers the body. A multipart POST (``putRecordingTextTrack``'s file)
+is signed on its query string only, as BBB does. Parameters outside what the checksum covers are
 never read, so nobody can add to a signed call.
 """
 
@@ -20,9 +21,11 @@ from classroom_server.sessions import session_user
 from classroom_server.web_auth import set_session_cookies
 from classroom_server.web_ids import parse_id
 from portal_api.bbb.answers import Failed, checksum_error, failure, success
-from portal_api.bbb.calls import CALLS, SESSION_PATH, Bbb, room_url
+from portal_api.bbb.call_table import CALLS
+from portal_api.bbb.calls import SESSION_PATH, Bbb, room_url
 from portal_api.bbb.checksum import checksum_matches, without_checksum
 from portal_api.bbb.secret import shared_secret
+from portal_api.bbb.text_tracks import JSON_CALLS, json_failure
 
 PREFIX = "/bigbluebutton/api"
 FORM = "application/x-www-form-urlencoded"
@@ -63,7 +66,8 @@ def setup_routes(app: web.Application, bbb: Bbb) -> None:
             params = await signed_parameters(request, call, secret)
             return await handler(bbb, params, request)
         except Failed as refusal:
-            return failure(refusal.key, refusal.message)
+            refuse = json_failure if call in JSON_CALLS else failure
+            return refuse(refusal.key, refusal.message)
 
     async def enter(request: web.Request) -> web.StreamResponse:
         """Where ``join``'s ``url`` (with ``redirect=false``) leads: sets the session cookie
