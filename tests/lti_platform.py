@@ -26,6 +26,7 @@ from jwt.algorithms import RSAAlgorithm
 from yarl import URL
 
 from tests.conftest import ADMIN, Server, bearer, free_port
+from tests.room_client import lecture_in
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -317,6 +318,25 @@ async def launch_as(
     )
     await response.read()
     return response
+
+
+def course_of(entered: aiohttp.ClientResponse) -> int:
+    """The id of the course an instructor's launch redirects to (``/courses/<id>``)."""
+    return int(entered.headers["Location"].rsplit("/", 1)[1])
+
+
+async def lms_course(platform: Platform, **claims: Any) -> int:
+    """The instructor ``t-1`` launches (with these extra claims) in a browser of their own: the
+    course the platform's context maps to (made by the first launch)."""
+    async with browser() as teacher:
+        return course_of(await launch_as(teacher, platform, "t-1", [INSTRUCTOR], **claims))
+
+
+async def new_lecture(server: Server, course_id: int, title: str, start: bool = False) -> int:
+    """A lecture in an LMS course, scheduled now by the admin (and started, if asked)."""
+    async with aiohttp.ClientSession() as http:
+        admin = await bearer(http, server, *ADMIN)
+        return await lecture_in(http, server, course_id, admin, start, title=title)
 
 
 def csrf_header(http: aiohttp.ClientSession, server: Server) -> dict[str, str]:

@@ -26,7 +26,7 @@ class Participant:
             self.state = data
         await self.events[event].put(data)
 
-    async def connect(self, server: Server, token: str) -> dict[str, Any]:
+    async def _open(self, server: Server, token: str) -> None:
         await self.sio.connect(
             server.base_url,
             namespaces=["/classroom"],
@@ -34,18 +34,15 @@ class Participant:
             transports=["websocket"],
             wait_timeout=5,
         )
+
+    async def connect(self, server: Server, token: str) -> dict[str, Any]:
+        await self._open(server, token)
         state: dict[str, Any] = await self.next("room:state")
         return state
 
     async def wait_in_lobby(self, server: Server, token: str) -> dict[str, Any]:
         """Connects as someone the lecture keeps in its lobby: ``lobby:wait``, not the room."""
-        await self.sio.connect(
-            server.base_url,
-            namespaces=["/classroom"],
-            auth={"token": token},
-            transports=["websocket"],
-            wait_timeout=5,
-        )
+        await self._open(server, token)
         waiting: dict[str, Any] = await self.next("lobby:wait")
         return waiting
 
@@ -101,18 +98,26 @@ class Participant:
             await self.sio.disconnect()
 
 
-async def demo_course_id(http: aiohttp.ClientSession, server: Server) -> int:
-    headers = await bearer(http, server, "educator")
+async def demo_course_id(
+    http: aiohttp.ClientSession, server: Server, headers: dict[str, str] | None = None
+) -> int:
+    """The seeded course OL101, looked up as the educator (``headers`` spare a login)."""
+    headers = headers or await bearer(http, server, "educator")
     async with http.get(server.url("/api/v1/courses"), headers=headers) as response:
         courses = (await response.json())["items"]
     return int(next(c["id"] for c in courses if c["code"] == "OL101"))
 
 
-async def live_lecture(
-    http: aiohttp.ClientSession, server: Server, start: bool = True, **fields: Any
+async def lecture_in(
+    http: aiohttp.ClientSession,
+    server: Server,
+    course_id: int,
+    headers: dict[str, str],
+    start: bool = True,
+    **fields: Any,
 ) -> int:
-    headers = await bearer(http, server, "educator")
-    course_id = await demo_course_id(http, server)
+    """A lecture ("Week 1" unless ``fields`` say otherwise) scheduled now in the course by
+    whoever ``headers`` authorise, and started unless asked not to."""
     body = {"title": "Week 1", "scheduled_start": datetime.now(UTC).isoformat(), **fields}
     async with http.post(
         server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=headers
@@ -123,14 +128,33 @@ async def live_lecture(
         async with http.post(
             server.url(f"/api/v1/lectures/{lecture_id}/start"), headers=headers
         ) as response:
-            assert response.status == 200
+            assert response.status == 200, await response.text()
     return lecture_id
 
 
+async def live_lecture(
+    http: aiohttp.ClientSession,
+    server: Server,
+    start: bool = True,
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> int:
+    """A lecture in OL101 made (and started) by the educator; logs in once, or not at all when
+    given the educator's ``headers`` (each login is an Argon2 hash on the server)."""
+    headers = headers or await bearer(http, server, "educator")
+    course_id = await demo_course_id(http, server, headers)
+    return await lecture_in(http, server, course_id, headers, start, **fields)
+
+
 async def join_token(
-    http: aiohttp.ClientSession, server: Server, lecture_id: int, username: str
+    http: aiohttp.ClientSession,
+    server: Server,
+    lecture_id: int,
+    username: str,
+    headers: dict[str, str] | None = None,
 ) -> str:
-    headers = await bearer(http, server, username)
+    """A room token for ``username`` (``headers``, theirs, spare a login)."""
+    headers = headers or await bearer(http, server, username)
     async with http.post(
         server.url(f"/api/v1/lectures/{lecture_id}/join"), headers=headers
     ) as response:
@@ -149,8 +173,8 @@ async def join(
 
 def durable(state: dict[str, Any]) -> dict[str, Any]:
     """Everything a refused event could have changed (roster flags, media and recording too)."""
-    keys = ("lecture", "slide", "annotations", "chat", "hands", "poll", "locks", "decks")
-    keys += ("roster", "media", "recording", "lobby", "captions", "breakout")
+    keys: tuple[str, ...] = ("lecture", "slide", "annotations", "chat", "hands", "poll")
+    keys += ("locks", "decks", "roster", "media", "recording", "lobby", "captions", "breakout")
     return {k: state[k] for k in keys}
 
 

@@ -13,8 +13,17 @@ import aiohttp
 import jwt
 
 from tests.conftest import Server
-from tests.lti_platform import DL, INSTRUCTOR, LEARNER, LTI, browser, launch_as, running_platform
-from tests.test_lti_routes import new_lecture
+from tests.lti_platform import (
+    DL,
+    INSTRUCTOR,
+    LEARNER,
+    LTI,
+    browser,
+    launch_as,
+    lms_course,
+    new_lecture,
+    running_platform,
+)
 
 
 def _form(page: str) -> tuple[str, dict[str, str]]:
@@ -37,9 +46,7 @@ async def test_an_instructor_picks_a_lecture_and_the_platform_gets_a_signed_link
     server: Server,
 ) -> None:
     async with running_platform(server) as platform:
-        async with browser() as teacher:
-            first = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
-            course_id = int(first.headers["Location"].rsplit("/", 1)[1])
+        course_id = await lms_course(platform)
         lecture_id = await new_lecture(server, course_id, "Optics <live>")
         settings = {
             "deep_link_return_url": platform.url("/deep-link-return"),

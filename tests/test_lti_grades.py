@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 
@@ -14,21 +15,31 @@ from tests.conftest import ADMIN, Server, bearer
 from tests.lti_platform import (
     AGS,
     AGS_SCOPES,
-    INSTRUCTOR,
     LEARNER,
     browser,
     csrf_header,
     launch_as,
+    lms_course,
     running_platform,
 )
 from tests.module_builder import Course, add_unit, answers, call, five_questions, new_module
 
 
+async def _attempt(student: aiohttp.ClientSession, server: Server, quiz_id: int, right: int) -> Any:
+    """A launched learner's attempt at the quiz, ``right`` of five answers right, as the page
+    sends it (session cookie and CSRF header): the recorded attempt."""
+    async with student.post(
+        server.url(f"/api/v1/quizzes/{quiz_id}/attempts"),
+        json={"answers": answers(right)},
+        headers=csrf_header(student, server),
+    ) as response:
+        assert response.status == 201, await response.text()
+        return await response.json()
+
+
 async def test_a_learners_quiz_score_reaches_the_lms_gradebook(server: Server) -> None:
     async with running_platform(server) as platform:
-        async with browser() as teacher:
-            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
-            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        course_id = await lms_course(platform)
         async with aiohttp.ClientSession() as http:
             admin = await bearer(http, server, *ADMIN)
             course = Course(course_id, admin, [])
@@ -62,13 +73,7 @@ async def test_a_learners_quiz_score_reaches_the_lms_gradebook(server: Server) -
         async with browser() as student:
             await launch_as(student, platform, "s-1", [LEARNER])
             before = datetime.now(UTC)
-            async with student.post(
-                server.url(f"/api/v1/quizzes/{quiz_id}/attempts"),
-                json={"answers": answers(3)},
-                headers=csrf_header(student, server),
-            ) as response:
-                assert response.status == 201, await response.text()
-                assert (await response.json())["score"] == 0.6
+            assert (await _attempt(student, server, quiz_id, 3))["score"] == 0.6
 
         for _ in range(150):
             if platform.scores:
@@ -94,9 +99,7 @@ async def test_a_score_the_lms_refused_is_sent_again(server: Server) -> None:
     async with running_platform(server) as platform:
         platform.score_failures = 1
         single = {AGS: {"scope": AGS_SCOPES[1:], "lineitem": platform.url("/lineitems/7")}}
-        async with browser() as teacher:
-            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR], **single)
-            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        course_id = await lms_course(platform, **single)
         async with aiohttp.ClientSession() as http:
             admin = await bearer(http, server, *ADMIN)
             module = await new_module(http, server, Course(course_id, admin, []))
@@ -111,12 +114,7 @@ async def test_a_score_the_lms_refused_is_sent_again(server: Server) -> None:
             )
         async with browser() as student:
             await launch_as(student, platform, "s-1", [LEARNER], **single)
-            async with student.post(
-                server.url(f"/api/v1/quizzes/{unit['quiz_id']}/attempts"),
-                json={"answers": answers(5)},
-                headers=csrf_header(student, server),
-            ) as response:
-                assert response.status == 201, await response.text()
+            await _attempt(student, server, unit["quiz_id"], 5)
         for _ in range(200):  # refused once, then sent after a 10 s wait
             if platform.scores:
                 break

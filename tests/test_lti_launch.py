@@ -5,6 +5,8 @@ message that says what was wrong — and enters nobody."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 from yarl import URL
@@ -34,10 +36,15 @@ async def _me(http: aiohttp.ClientSession, server: Server) -> int:
 
 
 async def _refused(
-    http: aiohttp.ClientSession, platform: Platform, token_of: object, status: int, words: str
+    http: aiohttp.ClientSession,
+    platform: Platform,
+    token_of: Callable[[str], str],
+    status: int,
+    words: str,
 ) -> None:
+    """Logs in, launches with ``token_of(nonce)``: refused with ``status`` and ``words``, and
+    no session."""
     state, nonce = await login(http, platform)
-    assert callable(token_of)
     response = await launch(http, platform, state, token_of(nonce))
     text = await response.text()
     assert response.status == status, text
@@ -53,56 +60,26 @@ async def test_a_valid_launch_enters_and_each_broken_token_is_refused(server: Se
         def good(nonce: str) -> str:
             return platform.id_token(nonce, sub, [LEARNER])
 
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.sign(platform.claims(n, sub, [LEARNER]), key=new_key()),
-            401,
-            "signature does not match",
-        )
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token(n, sub, [LEARNER], aud="someone-else", azp="someone-else"),
-            401,
-            "wrong audience",
-        )
+        def with_claims(**claims: Any) -> Callable[[str], str]:
+            """A learner's token for the nonce, signed by the platform, with these claims."""
+            return lambda nonce: platform.id_token(nonce, sub, [LEARNER], **claims)
+
         past = int(time.time()) - 3600
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token(n, sub, [LEARNER], iat=past - 300, exp=past),
-            401,
-            "expired",
-        )
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "deployment_id": "other"}),
-            403,
-            "deployment",
-        )
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token("another-nonce", sub, [LEARNER]),
-            401,
-            "nonce",
-        )
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "version": "1.1"}),
-            400,
-            "1.3.0",
-        )
-        await _refused(
-            http,
-            platform,
-            lambda n: platform.id_token(n, sub, [LEARNER], **{LTI + "message_type": "Other"}),
-            400,
-            "not supported",
-        )
+        broken: list[tuple[Callable[[str], str], int, str]] = [
+            (
+                lambda n: platform.sign(platform.claims(n, sub, [LEARNER]), key=new_key()),
+                401,
+                "signature does not match",
+            ),
+            (with_claims(aud="someone-else", azp="someone-else"), 401, "wrong audience"),
+            (with_claims(iat=past - 300, exp=past), 401, "expired"),
+            (with_claims(**{LTI + "deployment_id": "other"}), 403, "deployment"),
+            (lambda n: good("another-nonce"), 401, "nonce"),
+            (with_claims(**{LTI + "version": "1.1"}), 400, "1.3.0"),
+            (with_claims(**{LTI + "message_type": "Other"}), 400, "not supported"),
+        ]
+        for token_of, status, words in broken:
+            await _refused(http, platform, token_of, status, words)
         assert await _me(http, server) == 401  # nobody entered so far
 
         state, nonce = await login(http, platform)

@@ -4,7 +4,6 @@ role, the context mapped to one course, and the tool's JWKS published."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,10 @@ from tests.lti_platform import (
     LEARNER,
     LTI,
     browser,
+    course_of,
     launch_as,
+    lms_course,
+    new_lecture,
     register,
     running_platform,
 )
@@ -32,17 +34,6 @@ async def _get(http: aiohttp.ClientSession, server: Server, path: str) -> Any:
         return await response.json()
 
 
-async def new_lecture(server: Server, course_id: int, title: str) -> int:
-    async with aiohttp.ClientSession() as http:
-        admin = await bearer(http, server, *ADMIN)
-        body = {"title": title, "scheduled_start": datetime.now(UTC).isoformat()}
-        async with http.post(
-            server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=admin
-        ) as response:
-            assert response.status == 201, await response.text()
-            return int((await response.json())["id"])
-
-
 async def test_instructor_and_learner_land_in_their_course_with_their_roles(
     server: Server,
 ) -> None:
@@ -52,7 +43,7 @@ async def test_instructor_and_learner_land_in_their_course_with_their_roles(
             assert entered.status == 302, await entered.text()
             course_path = entered.headers["Location"]
             assert course_path.startswith("/courses/")
-            course_id = int(course_path.rsplit("/", 1)[1])
+            course_id = course_of(entered)
             me = await _get(teacher, server, "/api/v1/me")
             assert (me["role"], me["display_name"]) == ("educator", "Dr Teacher")
             course = await _get(teacher, server, course_path.replace("/courses", "/api/v1/courses"))
@@ -99,9 +90,7 @@ async def test_a_platform_registered_again_finds_its_people_and_courses(server: 
 async def test_a_link_to_a_video_opens_the_player(server: Server, tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "clip.mp4", 2).read_bytes()
     async with running_platform(server) as platform:
-        async with browser() as teacher:
-            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
-            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        course_id = await lms_course(platform)
         async with aiohttp.ClientSession() as http:
             admin = await bearer(http, server, *ADMIN)
             video = await ready_video(http, server, Course(course_id, admin, []), clip)
@@ -126,7 +115,7 @@ async def test_an_administrator_is_an_educator_and_foreign_targets_open_the_cour
             entered = await launch_as(http, platform, "adm-1", [ADMIN_ROLE], **custom)
             assert entered.status == 302
             assert entered.headers["Location"].startswith("/courses/")
-            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+            course_id = course_of(entered)
             assert course_id != other_course
             course = await _get(http, server, f"/api/v1/courses/{course_id}")
             assert course["my_role"] == "educator"

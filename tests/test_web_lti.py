@@ -5,14 +5,11 @@ LMS's roster with its button."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.conftest import ADMIN, Server, bearer
-from tests.lti_platform import INSTRUCTOR, LEARNER, LTI, browser, launch_as, running_platform
+from tests.conftest import Server
+from tests.lti_platform import INSTRUCTOR, LEARNER, LTI, lms_course, new_lecture, running_platform
 from tests.test_web_client import browser as shared_browser
 
 pytestmark = pytest.mark.browser
@@ -23,21 +20,9 @@ async def test_a_learner_launched_from_the_lms_lands_in_the_live_lecture(
     chromium: Browser, server: Server
 ) -> None:
     async with running_platform(server) as platform:
-        async with browser() as teacher:
-            entered = await launch_as(teacher, platform, "t-1", [INSTRUCTOR])
-            course_id = int(entered.headers["Location"].rsplit("/", 1)[1])
+        course_id = await lms_course(platform)
         title = f"Launched from the LMS {server.extra['database']}"
-        async with aiohttp.ClientSession() as http:
-            admin = await bearer(http, server, *ADMIN)
-            body = {"title": title, "scheduled_start": datetime.now(UTC).isoformat()}
-            async with http.post(
-                server.url(f"/api/v1/courses/{course_id}/lectures"), json=body, headers=admin
-            ) as response:
-                lecture_id = int((await response.json())["id"])
-            async with http.post(
-                server.url(f"/api/v1/lectures/{lecture_id}/start"), headers=admin
-            ) as response:
-                assert response.status == 200, await response.text()
+        lecture_id = await new_lecture(server, course_id, title, start=True)
 
         platform.pending["learner"] = {
             "sub": "s-browser",
