@@ -111,16 +111,22 @@ async def _watched(
     }
 
 
-async def progress_row(session: AsyncSession, unit_id: int, user_id: int) -> UnitProgress:
-    """The student's row for a unit, created on first touch (a racing creator wins cleanly)."""
+async def find_progress(session: AsyncSession, unit_id: int, user_id: int) -> UnitProgress | None:
+    """The user's row for a unit, if they have touched it."""
     query = select(UnitProgress).where(
         UnitProgress.unit_id == unit_id, UnitProgress.user_id == user_id
     )
     row: UnitProgress | None = await session.scalar(query)
+    return row
+
+
+async def progress_row(session: AsyncSession, unit_id: int, user_id: int) -> UnitProgress:
+    """The student's row for a unit, created on first touch (a racing creator wins cleanly)."""
+    row = await find_progress(session, unit_id, user_id)
     if row is None:
         row = UnitProgress(unit_id=unit_id, user_id=user_id, state="in_progress", attempts=0)
         if not await add_unique(session, row):
-            row = await session.scalar(query)
+            row = await find_progress(session, unit_id, user_id)
             assert row is not None
     return row
 

@@ -21,7 +21,7 @@ from classroom_server.mastery import (
     mastered,
     validate_questions,
 )
-from classroom_server.module_progress import progress_row
+from classroom_server.module_progress import find_progress, progress_row
 from classroom_server.quiz_attempts import (
     AttemptRace,
     AttemptsExhausted,
@@ -145,8 +145,12 @@ async def get_quiz(request: web.Request, db: Database) -> QuizView:
     user = await require_user(request)
     async with db.session() as session:
         loaded, unit, quiz = await load_quiz(session, user, request)
-        row = await progress_row(session, unit.id, user.id)
-        await session.commit()
+        row: UnitProgress | None
+        if loaded.access == "learn":  # a learner opening the quiz starts the unit
+            row = await progress_row(session, unit.id, user.id)
+            await session.commit()
+        else:  # an educator looking at it leaves no trace in the module's progress
+            row = await find_progress(session, unit.id, user.id)
         return quiz_view(loaded, unit, quiz, row)
 
 

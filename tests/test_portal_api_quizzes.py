@@ -83,6 +83,11 @@ async def test_a_student_never_receives_the_answer_key(
         http, server, "GET", f"/quizzes/{unit['quiz_id']}/key", course.students[0]
     )
     assert status == 403
+    # An educator reading the questions starts nothing; a student opening them starts the unit.
+    await call(http, server, "GET", f"/quizzes/{unit['quiz_id']}", course.educator, expect=200)
+    for who, state in ((course.educator, "not_started"), (course.students[0], "in_progress")):
+        _, seen = await call(http, server, "GET", f"/modules/{unit['module_id']}", who, expect=200)
+        assert next(u for u in seen["units"] if u["id"] == unit["id"])["state"] == state
 
 
 async def test_formative_feedback_and_mastery_at_threshold_unlock_the_next_unit(
