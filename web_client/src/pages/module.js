@@ -44,6 +44,7 @@ export async function modulePage({ params }) {
   function show(current) {
     const done = current.units.filter((u) => u.state === "completed").length;
     progress.textContent = t("module.progress", { done, count: current.units.length });
+    progress.hidden = current.can_manage; // an educator's own progress says nothing of the class
     renderUnits(list, current.units, { onOpenReading, onOpenQuiz });
     editor?.decorate(list, current.units);
   }

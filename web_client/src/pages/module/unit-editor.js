@@ -19,7 +19,8 @@ const MAX_POSITION = 10_000;
 const option = (value, label, attributes = {}) => h("option", { value, ...attributes }, label);
 
 function videoOptions(videos) {
-  if (!videos.length) return [option("", t("unitEditor.noVideos"), { disabled: true })];
+  // Selected as well as disabled, so the empty list says why instead of showing nothing.
+  if (!videos.length) return [option("", t("unitEditor.noVideos"), { disabled: true, selected: true })];
   return videos.map((v) => option(v.id, v.status === "ready" ? v.title : `${v.title} (${t(`unitEditor.video.${v.status}`)})`));
 }
 
