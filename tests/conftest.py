@@ -1,8 +1,10 @@
 """Shared fixtures: real servers started as ``qou-classroom serve`` subprocesses on free ports.
 
 Every integration test runs once per database in ``QOU_TEST_DATABASES`` (default: SQLite and
-the PostgreSQL at 127.0.0.1:5432). Each test run creates PostgreSQL databases of its own (named
-after its process id) and drops them at the end, so concurrent runs cannot disturb each other.
+the PostgreSQL at 127.0.0.1:5432), except that browser tests run on those of them in
+``QOU_BROWSER_DATABASES`` (default: SQLite only; see ``pytest_collection_modifyitems``). Each
+test run creates PostgreSQL databases of its own (named after its process id) and drops them
+at the end, so concurrent runs cannot disturb each other.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def run_postgres_url(name: str) -> str:
 
 REDIS_URL = os.environ.get("QOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASES = os.environ.get("QOU_TEST_DATABASES", "sqlite,postgresql").split(",")
+BROWSER_DATABASES = os.environ.get("QOU_BROWSER_DATABASES", "sqlite").split(",")
 SECRET_KEY = "test-secret-key-of-sufficient-length-0123456789"
 PASSWORD = "demo-password-1"
 ADMIN = ("admin", "admin-password-1")
@@ -203,6 +206,25 @@ def start_server(
     server = Server(f"http://127.0.0.1:{port}", data_flags, _spawn(command, log), log, command)
     _wait_listening(server)
     return server
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests drive the pages over the same server code the REST and room tests run on
+    every database, and they are the suite's slowest part: by default they run on SQLite only,
+    which keeps CI inside its time budget (``QOU_BROWSER_DATABASES=sqlite,postgresql`` runs
+    them on both)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("server") if callspec is not None else None
+        browser = item.get_closest_marker("browser") is not None
+        if browser and database is not None and database not in BROWSER_DATABASES:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=DATABASES)
