@@ -74,18 +74,12 @@ async def create_link(
 
 def link_token(tokens: TokenIssuer, link: GuestLink) -> str:
     """The link's token, signed again from its row: the same link, for copying it later."""
-    issued = _utc(link.created_at)
-    expires = _utc(link.expires_at)
-    return tokens.sign("guest", link.id, link.jti, issued, expires, lecture=link.lecture_id).token
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; every one stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    claims = {"lecture": link.lecture_id}
+    return tokens.sign("guest", link.id, link.jti, link.created_at, link.expires_at, **claims).token
 
 
 def usable(link: GuestLink) -> bool:
-    return link.revoked_at is None and _utc(link.expires_at) > datetime.now(UTC)
+    return link.revoked_at is None and link.expires_at > datetime.now(UTC)
 
 
 async def list_links(session: AsyncSession, lecture_id: int) -> list[GuestLink]:

@@ -1,5 +1,7 @@
 // Times in a video as people write them: "1:05", "1:02:03.5", or plain seconds.
 
+import { formatDuration } from "../../time.js";
+
 const TIME = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d{1,3})?)$|^(\d+(?:\.\d{1,3})?)$/;
 
 // "1:05", "1:02:03.5" or "65" as seconds; null for anything else.
@@ -17,9 +19,6 @@ export function parseClock(text) {
 /** @param {number} seconds */
 export function formatClock(seconds) {
   const hundredths = Math.round(seconds * 100);
-  const whole = Math.floor(hundredths / 100);
   const fraction = hundredths % 100 ? `.${String(hundredths % 100).padStart(2, "0")}` : "";
-  const [hours, minutes, secs] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
-  const tail = `${String(secs).padStart(2, "0")}${fraction}`;
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${tail}` : `${minutes}:${tail}`;
+  return formatDuration(Math.floor(hundredths / 100)) + fraction;
 }

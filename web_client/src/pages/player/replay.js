@@ -10,8 +10,9 @@
 import { listChapters } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
+import { formatDuration } from "../../time.js";
 import { paint } from "../room/paint.js";
-import { formatClock } from "./clock.js";
+
 
 async function loadTimeline(videoId, signal) {
   const response = await fetch(`/vod/${videoId}/timeline.json`, { credentials: "same-origin", signal });
@@ -88,7 +89,7 @@ export async function createReplay(video, player, signal) {
     h(
       "button",
       { type: "button", class: "chapter", dir: "auto", "data-testid": `chapter-${index + 1}` },
-      h("span", { class: "chapter-time" }, formatClock(Math.floor(chapter.start))),
+      h("span", { class: "chapter-time" }, formatDuration(Math.floor(chapter.start))),
       " ",
       chapter.title,
     ),
